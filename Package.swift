@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The targets follow the pipeline in ARCHITECTURE.md: each stage imports only the stages before it.
+let package = Package(
+  name: "crmq",
+  products: [
+    .library(name: "Crmq", targets: ["Crmq"]),
+    .executable(name: "crmq", targets: ["crmq"]),
+    .executable(name: "crmq-bench", targets: ["crmq-bench"]),
+  ],
+  targets: [
+    .target(name: "CrmqCore"),
+    .target(name: "CrmqSyntax", dependencies: ["CrmqCore"]),
+    .target(name: "CrmqStorage", dependencies: ["CrmqCore"]),
+    .target(name: "CrmqImport", dependencies: ["CrmqCore", "CrmqStorage"]),
+    .target(name: "CrmqSemantics", dependencies: ["CrmqCore", "CrmqSyntax"]),
+    .target(name: "CrmqPlanner", dependencies: ["CrmqCore", "CrmqSemantics"]),
+    .target(name: "CrmqExecution", dependencies: ["CrmqCore", "CrmqPlanner", "CrmqStorage"]),
+    .target(name: "CrmqOutput", dependencies: ["CrmqCore"]),
+    .target(
+      name: "Crmq",
+      dependencies: [
+        "CrmqCore", "CrmqSyntax", "CrmqStorage", "CrmqImport", "CrmqSemantics", "CrmqPlanner",
+        "CrmqExecution", "CrmqOutput",
+      ]),
+    .target(name: "CrmqCommand", dependencies: ["Crmq"]),
+    .executableTarget(name: "crmq", dependencies: ["CrmqCommand"]),
+    .executableTarget(name: "crmq-bench", dependencies: ["Crmq"]),
+    .testTarget(
+      name: "CrmqTests",
+      dependencies: ["Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput"]),
+    .testTarget(
+      name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

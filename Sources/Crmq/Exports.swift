@@ -1,0 +1,4 @@
+// The facade re-exports the shared vocabulary an embedder needs (values, results, diagnostics),
+// and the renderers; the stages behind it stay internal.
+@_exported import CrmqCore
+@_exported import CrmqOutput

@@ -1,0 +1,204 @@
+import CrmqCore
+import CrmqExecution
+import CrmqPlanner
+import CrmqSemantics
+import CrmqStorage
+import CrmqSyntax
+
+/// A conversation with an engine: today's date, `let` segments, and the statements run so far.
+///
+/// Sessions are cheap values; each holds its own settings over a shared `Engine`.
+public struct Session: Sendable {
+  public let engine: Engine
+  /// The day relative periods count from; the system date unless set.
+  public var today: Int64
+  var segments: [String: Segment] = [:]
+  /// Optimizer rules switched off by name (for tests and for comparing plans).
+  public var disabledRules: Set<String> = []
+
+  public init(engine: Engine, today: Int64? = nil) {
+    self.engine = engine
+    self.today = today ?? SystemClock.today()
+  }
+
+  /// Runs every statement of `text`; `sourceName` is how messages name it (`query`, a file name).
+  public mutating func run(_ text: String, sourceName: String = "query") -> [StatementResult] {
+    let source = SourceFile(name: sourceName, text: text)
+    var results: [StatementResult] = []
+    for parsed in Parser.parse(source) {
+      let started = SystemClock.milliseconds()
+      let outcome: StatementResult.Outcome
+      if let statement = parsed.statement {
+        outcome = execute(statement, source: source)
+      } else {
+        outcome = .failure(parsed.diagnostics)
+      }
+      results.append(
+        StatementResult(
+          outcome: outcome, text: source.text(of: parsed.span), milliseconds: SystemClock.milliseconds() - started))
+    }
+    return results
+  }
+
+  var context: BindContext { BindContext(today: today, segments: segments) }
+  var schemas: CatalogSchemaProvider { CatalogSchemaProvider(catalog: engine.catalog) }
+
+  mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
+    do {
+      switch statement.kind {
+      case .query, .show:
+        let (plan, notes) = try plan(statement, source: source)
+        var result = try Executor(catalog: engine.catalog).run(plan)
+        result.notes = notes
+        return .table(result)
+      case .explain(let inner):
+        return .text(try explain(inner, source: source))
+      case .tables:
+        return .table(tablesResult())
+      case .describe(let name):
+        guard let table = engine.catalog.table(named: name.text) else {
+          throw CrmqError(Diagnostic.unknownTable(name, known: engine.tableNames).with(source: source))
+        }
+        return .table(describe(table))
+      case .letSegment(let name, let expr):
+        segments[name.text] = Segment(name: name.text, expr: expr, source: source)
+        return .done
+      case .set(let name, let expr):
+        try set(name, expr, source: source)
+        return .done
+      }
+    } catch let error as CrmqError {
+      return .failure(error.diagnostics)
+    } catch let error as PlanInvariantViolation {
+      return .failure([Diagnostic.bug(error.description, span: statement.span).with(source: source)])
+    } catch let error as ExecutionError {
+      if case .overflow(let what) = error {
+        return .failure([
+          Diagnostic(DiagnosticCode("E0601"), .error, what, span: statement.span, label: "overflow", source: source)
+        ])
+      }
+      return .failure([Diagnostic.bug(error.description, span: statement.span).with(source: source)])
+    } catch {
+      return .failure([Diagnostic.bug("\(error)", span: statement.span).with(source: source)])
+    }
+  }
+
+  /// Binds and optimises a query or show; returns the plan and the footer notes.
+  func plan(_ statement: Statement, source: SourceFile) throws -> (LogicalPlan, [String]) {
+    let optimizer = Optimizer(disabled: disabledRules)
+    switch statement.kind {
+    case .query(let query):
+      let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
+      let columns = engine.catalog.table(named: bound.table)?.columns.map(\.name) ?? []
+      let plan = LogicalPlanner.plan(bound, tableColumns: columns)
+      return (try optimizer.optimize(plan).plan, bound.notes)
+    case .show(let show):
+      let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
+      return (try optimizer.optimize(LogicalPlanner.plan(bound)).plan, bound.notes)
+    default:
+      throw CrmqError(Diagnostic.bug("plan of a statement that is not a query", span: statement.span).with(source: source))
+    }
+  }
+
+  func explain(_ statement: Statement, source: SourceFile) throws -> String {
+    let optimizer = Optimizer(disabled: disabledRules)
+    let logical: LogicalPlan
+    var notes: [String]
+    switch statement.kind {
+    case .query(let query):
+      let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
+      let columns = engine.catalog.table(named: bound.table)?.columns.map(\.name) ?? []
+      logical = LogicalPlanner.plan(bound, tableColumns: columns)
+      notes = bound.notes
+    case .show(let show):
+      let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
+      logical = LogicalPlanner.plan(bound)
+      notes = bound.notes
+    default:
+      throw CrmqError(Diagnostic.bug("explain of a statement that is not a query", span: statement.span).with(source: source))
+    }
+    let outcome = try optimizer.optimize(logical)
+    let physical = try PhysicalPlanDescriber(catalog: engine.catalog).describe(outcome.plan)
+    var text = "logical plan:\n" + indent(outcome.plan.description)
+    text += "\noptimizer rules applied: " + (outcome.applied.isEmpty ? "none" : outcome.applied.joined(separator: ", "))
+    text += "\nphysical plan:\n" + indent(physical)
+    for note in notes { text += "\n" + note }
+    return text + "\n"
+  }
+
+  func indent(_ text: String) -> String {
+    text.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+  }
+
+  mutating func set(_ name: Name, _ expr: Expr, source: SourceFile) throws {
+    switch name.text.lowercased() {
+    case "today":
+      guard case .period(.day(let day)) = expr.kind else {
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0104"), .error, "today must be a date", span: expr.span, label: "expected a date such as 2026-09-30",
+            source: source))
+      }
+      today = day
+    default:
+      let help = Suggestions.closest(to: name.text, in: ["today"]).first.map { "did you mean '\($0)'?" } ?? "settings: today"
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0308"), .error, "unknown setting '\(name.text)'", span: name.span, label: "not a setting",
+          help: [help], source: source))
+    }
+  }
+
+  func tablesResult() -> ResultTable {
+    let columns = [
+      ResultColumn(name: "table", type: .string, role: .dimension),
+      ResultColumn(name: "rows", type: .int, role: .measure),
+      ResultColumn(name: "columns", type: .int, role: .measure),
+      ResultColumn(name: "main date", type: .string, role: .field),
+    ]
+    let rows = engine.catalog.tables.map { table -> [Value] in
+      [.string(table.name), .int(Int64(table.rowCount)), .int(Int64(table.columns.count)), table.mainDate.map(Value.string) ?? .null]
+    }
+    return ResultTable(columns: columns, rows: rows)
+  }
+
+  func describe(_ table: Table) -> ResultTable {
+    let columns = [
+      ResultColumn(name: "column", type: .string, role: .dimension),
+      ResultColumn(name: "type", type: .string, role: .field),
+      ResultColumn(name: "nulls", type: .int, role: .measure),
+      ResultColumn(name: "distinct", type: .int, role: .measure),
+      ResultColumn(name: "min", type: .string, role: .field),
+      ResultColumn(name: "max", type: .string, role: .field),
+    ]
+    let rows = table.columns.map { column -> [Value] in
+      var nulls: Int64 = 0
+      var distinct: Value = .null
+      var low: Value = .null
+      var high: Value = .null
+      switch column.data {
+      case .dictionary(_, let dictionary):
+        nulls = Int64(dictionary.nullCount)
+        distinct = .int(Int64(dictionary.count - 1))
+      case .int64:
+        nulls = Int64(column.chunkStats.reduce(0) { $0 + $1.nullCount })
+        if let range = column.range {
+          let wrap = { (v: Int64) -> Value in
+            switch column.type {
+            case .money: return .money(v)
+            case .date: return .date(v)
+            case .timestamp: return .timestamp(v)
+            default: return .int(v)
+            }
+          }
+          low = .string(ValueFormatter.display(wrap(range.min)))
+          high = .string(ValueFormatter.display(wrap(range.max)))
+        }
+      case .double:
+        nulls = Int64((0..<column.count).filter { !column.isValid($0) }.count)
+      }
+      return [.string(column.name), .string(column.type.description), .int(nulls), distinct, low, high]
+    }
+    return ResultTable(columns: columns, rows: rows, notes: table.mainDate.map { ["main date: \($0)"] } ?? [])
+  }
+}

@@ -1,0 +1,26 @@
+import CrmqCore
+
+/// The outcome of one statement of a script.
+public struct StatementResult: Sendable {
+  public enum Outcome: Sendable {
+    /// A table of answers.
+    case table(ResultTable)
+    /// Text, such as a plan from `explain`.
+    case text(String)
+    /// The statement changed the session (`let`, `set`) and prints nothing.
+    case done
+    /// The statement failed; nothing else ran for it.
+    case failure([Diagnostic])
+  }
+
+  public var outcome: Outcome
+  /// The statement as written.
+  public var text: String
+  /// Time spent on the statement, in milliseconds.
+  public var milliseconds: Double
+
+  public var failed: Bool {
+    if case .failure = outcome { return true }
+    return false
+  }
+}

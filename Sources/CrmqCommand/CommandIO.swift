@@ -1,0 +1,28 @@
+/// Where the command reads and writes: the real streams, or buffers in tests.
+public protocol CommandIO: AnyObject {
+  func write(_ text: String)
+  func writeError(_ text: String)
+  /// The next line of standard input without its newline, or nil at the end.
+  func readLine() -> String?
+  var isInteractive: Bool { get }
+  var colorErrors: Bool { get }
+  var environment: [String: String] { get }
+}
+
+/// Buffers for tests: input lines in, everything written kept.
+public final class BufferedIO: CommandIO {
+  public var input: [String]
+  public private(set) var output = ""
+  public private(set) var errors = ""
+  public var isInteractive = false
+  public var colorErrors = false
+  public var environment: [String: String] = [:]
+
+  public init(input: [String] = []) {
+    self.input = input
+  }
+
+  public func write(_ text: String) { output += text }
+  public func writeError(_ text: String) { errors += text }
+  public func readLine() -> String? { input.isEmpty ? nil : input.removeFirst() }
+}

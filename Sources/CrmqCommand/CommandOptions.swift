@@ -1,0 +1,94 @@
+import Crmq
+
+/// The command line, parsed: where the data is, what to run, how to print.
+public struct CommandOptions: Sendable, Equatable {
+  public var dataFolder: String?
+  public var queries: [String] = []
+  public var scripts: [String] = []
+  public var format: OutputFormat?
+  public var today: Int64?
+  public var timer = false
+  public var bail = false
+  public var help = false
+  public var version = false
+
+  public init() {}
+
+  public static let usage = """
+    usage: crmq [--data DIR] [options] [-c QUERY | SCRIPT.crmq …]
+
+    Ask questions of CRM exports. With no query or script, statements are read from standard
+    input; on a terminal, an interactive shell opens.
+
+    options:
+      --data DIR          a folder of CSV exports (deals.csv and optional stages.csv, stage_history.csv,
+                          calls.csv, spend.csv, plans.csv); default: the bundled examples/data
+      -c, --command TEXT  run TEXT (one or more statements); may be repeated
+      --format FORMAT     table, csv, json or markdown (default: table)
+      --today YYYY-MM-DD  the date relative periods count from (default: the system date)
+      --timer             print load and statement times on standard error
+      --bail              stop at the first failing statement
+      -h, --help          show this help
+      --version           show the version
+
+    exit status: 0 when every statement succeeded, 1 when one failed, 2 on a usage error.
+    """
+
+  /// Parses the arguments after the program name.
+  public static func parse(_ arguments: [String]) throws(UsageError) -> CommandOptions {
+    var options = CommandOptions()
+    var index = 0
+    func value(_ flag: String) throws(UsageError) -> String {
+      index += 1
+      guard index < arguments.count else { throw UsageError("\(flag) needs a value") }
+      return arguments[index]
+    }
+    while index < arguments.count {
+      let argument = arguments[index]
+      var flag = argument
+      var inline: String?
+      if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+        flag = String(argument[..<equals])
+        inline = String(argument[argument.index(after: equals)...])
+      }
+      func take() throws(UsageError) -> String {
+        if let inline { return inline }
+        return try value(flag)
+      }
+      switch flag {
+      case "--data", "-d": options.dataFolder = try take()
+      case "-c", "--command": options.queries.append(try take())
+      case "--format", "-f":
+        let text = try take()
+        guard let format = OutputFormat(rawValue: text.lowercased()) else {
+          throw UsageError("unknown format '\(text)': use table, csv, json or markdown")
+        }
+        options.format = format
+      case "--today":
+        let text = try take()
+        guard let day = SystemClock.parseDate(text) else {
+          throw UsageError("--today takes a date YYYY-MM-DD, not '\(text)'")
+        }
+        options.today = day
+      case "--timer": options.timer = true
+      case "--bail": options.bail = true
+      case "-h", "--help": options.help = true
+      case "--version": options.version = true
+      default:
+        if argument.hasPrefix("-") && argument != "-" {
+          throw UsageError("unknown option '\(argument)'")
+        }
+        options.scripts.append(argument)
+      }
+      index += 1
+    }
+    return options
+  }
+}
+
+/// A command line that cannot be run: exit status 2.
+public struct UsageError: Error, Equatable, CustomStringConvertible {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}

@@ -1,0 +1,120 @@
+import Crmq
+
+/// What `crmq` does once its arguments are parsed: load, run, print, and pick an exit status.
+public struct CommandRunner {
+  let io: CommandIO
+  /// Folders tried, in order, when no `--data` is given.
+  let defaultFolders: [String]
+
+  public init(io: CommandIO, defaultFolders: [String]) {
+    self.io = io
+    self.defaultFolders = defaultFolders
+  }
+
+  public func run(arguments: [String]) -> Int32 {
+    let options: CommandOptions
+    do {
+      options = try CommandOptions.parse(arguments)
+    } catch {
+      io.writeError("crmq: \(error.message)\nTry 'crmq --help'.\n")
+      return 2
+    }
+    if options.help {
+      io.write(CommandOptions.usage + "\n")
+      return 0
+    }
+    if options.version {
+      io.write("crmq \(CrmqVersion.current)\n")
+      return 0
+    }
+    return run(options)
+  }
+
+  func run(_ options: CommandOptions) -> Int32 {
+    var scripts: [(name: String, text: String)] = []
+    for path in options.scripts {
+      if path == "-" { continue }
+      guard let text = TextFile.read(path) else {
+        io.writeError("crmq: cannot read script '\(path)'\n")
+        return 2
+      }
+      scripts.append((TextFile.displayName(path), text))
+    }
+    let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? "examples/data"
+    let loadStart = SystemClock.milliseconds()
+    let engine: Engine
+    do {
+      engine = try Engine(folder: folder)
+    } catch let error as CrmqError {
+      io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(error.diagnostics))
+      return 1
+    } catch {
+      io.writeError("crmq: \(error)\n")
+      return 1
+    }
+    if options.timer {
+      io.writeError("load: \(CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)) ms\n")
+    }
+    for report in engine.loadReports where !report.warnings.isEmpty {
+      io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(report.warnings))
+    }
+    var session = Session(engine: engine, today: options.today)
+    let format = options.format ?? .table
+    var failed = false
+
+    func execute(_ text: String, name: String) -> Bool {
+      for result in session.run(text, sourceName: name) {
+        print(result, format: format)
+        if options.timer { io.writeError("time: \(CrmqVersion.milliseconds(result.milliseconds)) ms\n") }
+        if result.failed {
+          failed = true
+          if options.bail { return false }
+        }
+      }
+      return true
+    }
+
+    for query in options.queries where !execute(query, name: "query") { return 1 }
+    for script in scripts where !execute(script.text, name: script.name) { return 1 }
+    if options.queries.isEmpty && scripts.isEmpty {
+      if io.isInteractive {
+        var shell = Shell(io: io, session: session, format: format, timer: options.timer)
+        shell.run()
+      } else {
+        var lines: [String] = []
+        while let line = io.readLine() { lines.append(line) }
+        if !execute(lines.joined(separator: "\n"), name: "stdin") { return 1 }
+      }
+    }
+    return failed ? 1 : 0
+  }
+
+  func print(_ result: StatementResult, format: OutputFormat) {
+    switch result.outcome {
+    case .table(let table):
+      if format.carriesNotes {
+        io.write(format.render(table))
+      } else {
+        var data = table
+        data.notes = []
+        io.write(format.render(data))
+        for note in table.notes { io.writeError(note + "\n") }
+      }
+    case .text(let text):
+      io.write(text)
+    case .done:
+      break
+    case .failure(let diagnostics):
+      io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(diagnostics))
+    }
+  }
+}
+
+public enum CrmqVersion {
+  public static let current = "0.1.0"
+
+  static func milliseconds(_ value: Double) -> String {
+    let rounded = (value * 10).rounded() / 10
+    return String(rounded)
+  }
+}

@@ -1,0 +1,347 @@
+import CrmqCore
+import CrmqSemantics
+import CrmqStorage
+
+/// How an aggregate reads its argument: straight from a buffer where it can.
+enum ArgumentReader {
+  case int64(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?)
+  case double(ContiguousArray<Double>, validity: ContiguousArray<UInt64>?)
+  case codes(ContiguousArray<UInt32>, StringDictionary)
+  case general((Int) -> Value)
+
+  init(_ expr: BoundExpr, table: Table) throws {
+    if case .column(let name, _) = expr, let column = table.column(named: name) {
+      switch column.data {
+      case .int64(let values): self = .int64(values, validity: column.validity)
+      case .double(let values): self = .double(values, validity: column.validity)
+      case .dictionary(let codes, let dictionary): self = .codes(codes, dictionary)
+      }
+      return
+    }
+    self = .general(try RowExpression.compile(expr, table))
+  }
+}
+
+/// The running state of one aggregate over all groups.
+class Accumulator {
+  let type: DataType
+  init(type: DataType) { self.type = type }
+
+  func resize(_ groups: Int) {}
+  /// Adds the selected rows; `gids[i]` is the group of the i-th selected row.
+  func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {}
+  func result(_ group: Int) -> Value { .null }
+
+  static func make(_ aggregate: BoundAggregate, table: Table) throws -> Accumulator {
+    guard let argument = aggregate.argument else { return CountAccumulator(reader: nil) }
+    let reader = try ArgumentReader(argument, table: table)
+    switch aggregate.function {
+    case .count: return CountAccumulator(reader: reader)
+    case .countDistinct: return DistinctAccumulator(reader: reader)
+    case .sum, .avg:
+      if argument.type == .double {
+        return DoubleSumAccumulator(reader: reader, average: aggregate.function == .avg)
+      }
+      return IntSumAccumulator(reader: reader, type: aggregate.type, average: aggregate.function == .avg)
+    case .min, .max:
+      return ExtremeAccumulator(reader: reader, type: aggregate.type, maximum: aggregate.function == .max)
+    case .median:
+      return MedianAccumulator(reader: reader, type: aggregate.type)
+    }
+  }
+}
+
+@inline(__always)
+func isValid(_ bits: ContiguousArray<UInt64>?, _ row: Int) -> Bool {
+  guard let bits else { return true }
+  return bits[row >> 6] & (1 << UInt64(row & 63)) != 0
+}
+
+/// Calls `body(row, gid)` for each selected row.
+@inline(__always)
+func forEach(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>, _ body: (Int, Int) -> Void) {
+  if selection.all {
+    for row in 0..<selection.tableRows { body(row, Int(gids[row])) }
+  } else {
+    selection.rows.withUnsafeBufferPointer { rows in
+      for i in 0..<rows.count { body(Int(rows[i]), Int(gids[i])) }
+    }
+  }
+}
+
+/// `count(*)` and `count(x)` (rows where x is not null).
+final class CountAccumulator: Accumulator {
+  let reader: ArgumentReader?
+  var counts: [Int64] = []
+  init(reader: ArgumentReader?) {
+    self.reader = reader
+    super.init(type: .int)
+  }
+  override func resize(_ groups: Int) { counts = Array(repeating: 0, count: groups) }
+  override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    counts.withUnsafeMutableBufferPointer { counts in
+      switch reader {
+      case nil:
+        for g in gids { counts[Int(g)] += 1 }
+      case .int64(_, let validity), .double(_, let validity):
+        forEach(selection, gids) { row, g in if isValid(validity, row) { counts[g] += 1 } }
+      case .codes(let codes, _):
+        forEach(selection, gids) { row, g in if codes[row] != 0 { counts[g] += 1 } }
+      case .general(let f):
+        forEach(selection, gids) { row, g in if !f(row).isNull { counts[g] += 1 } }
+      }
+    }
+  }
+  override func result(_ group: Int) -> Value { .int(counts[group]) }
+}
+
+/// `sum` and `avg` of integers and money: exact 64-bit sums, overflow reported, never wrapped.
+final class IntSumAccumulator: Accumulator {
+  let reader: ArgumentReader
+  let average: Bool
+  var sums: [Int64] = []
+  var counts: [Int64] = []
+  init(reader: ArgumentReader, type: DataType, average: Bool) {
+    self.reader = reader
+    self.average = average
+    super.init(type: type)
+  }
+  override func resize(_ groups: Int) {
+    sums = Array(repeating: 0, count: groups)
+    counts = Array(repeating: 0, count: groups)
+  }
+  override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    var overflow = false
+    sums.withUnsafeMutableBufferPointer { sums in
+      counts.withUnsafeMutableBufferPointer { counts in
+        switch reader {
+        case .int64(let values, let validity):
+          values.withUnsafeBufferPointer { v in
+            forEach(selection, gids) { row, g in
+              guard isValid(validity, row) else { return }
+              let (s, o) = sums[g].addingReportingOverflow(v[row])
+              sums[g] = s
+              overflow = overflow || o
+              counts[g] += 1
+            }
+          }
+        case .general(let f):
+          forEach(selection, gids) { row, g in
+            let value: Int64
+            switch f(row) {
+            case .int(let x), .money(let x): value = x
+            default: return
+            }
+            let (s, o) = sums[g].addingReportingOverflow(value)
+            sums[g] = s
+            overflow = overflow || o
+            counts[g] += 1
+          }
+        default:
+          break
+        }
+      }
+    }
+    if overflow { throw ExecutionError.overflow("a sum is beyond 92 233 720 368 547 758.07") }
+  }
+  override func result(_ group: Int) -> Value {
+    let count = counts[group]
+    if count == 0 { return .null }
+    let sum = sums[group]
+    if !average { return type == .money ? .money(sum) : .int(sum) }
+    if type == .money {
+      // Round half away from zero to the kopeck.
+      let q = sum / count
+      let r = sum % count
+      let adjust: Int64 = 2 * abs(r) >= count ? (sum < 0 ? -1 : 1) : 0
+      return .money(q + adjust)
+    }
+    return .double(Double(sum) / Double(count))
+  }
+}
+
+final class DoubleSumAccumulator: Accumulator {
+  let reader: ArgumentReader
+  let average: Bool
+  var sums: [Double] = []
+  var counts: [Int64] = []
+  init(reader: ArgumentReader, average: Bool) {
+    self.reader = reader
+    self.average = average
+    super.init(type: .double)
+  }
+  override func resize(_ groups: Int) {
+    sums = Array(repeating: 0, count: groups)
+    counts = Array(repeating: 0, count: groups)
+  }
+  override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    sums.withUnsafeMutableBufferPointer { sums in
+      counts.withUnsafeMutableBufferPointer { counts in
+        switch reader {
+        case .double(let values, let validity):
+          forEach(selection, gids) { row, g in
+            guard isValid(validity, row) else { return }
+            sums[g] += values[row]
+            counts[g] += 1
+          }
+        case .general(let f):
+          forEach(selection, gids) { row, g in
+            guard let x = f(row).doubleValue else { return }
+            sums[g] += x
+            counts[g] += 1
+          }
+        default:
+          break
+        }
+      }
+    }
+  }
+  override func result(_ group: Int) -> Value {
+    let count = counts[group]
+    if count == 0 { return .null }
+    return .double(average ? sums[group] / Double(count) : sums[group])
+  }
+}
+
+/// `min` and `max` of any ordered type.
+final class ExtremeAccumulator: Accumulator {
+  let reader: ArgumentReader
+  let maximum: Bool
+  var best: [Value] = []
+  init(reader: ArgumentReader, type: DataType, maximum: Bool) {
+    self.reader = reader
+    self.maximum = maximum
+    super.init(type: type)
+  }
+  override func resize(_ groups: Int) { best = Array(repeating: .null, count: groups) }
+  override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    switch reader {
+    case .int64(let values, let validity):
+      var ints = [Int64?](repeating: nil, count: best.count)
+      forEach(selection, gids) { row, g in
+        guard isValid(validity, row) else { return }
+        let v = values[row]
+        if let current = ints[g] {
+          if maximum ? v > current : v < current { ints[g] = v }
+        } else {
+          ints[g] = v
+        }
+      }
+      for (g, v) in ints.enumerated() { if let v { merge(g, wrap(v)) } }
+    case .codes(let codes, let dictionary):
+      forEach(selection, gids) { row, g in
+        let code = Int(codes[row])
+        if code != 0 { merge(g, .string(dictionary.values[code])) }
+      }
+    case .double(let values, let validity):
+      forEach(selection, gids) { row, g in if isValid(validity, row) { merge(g, .double(values[row])) } }
+    case .general(let f):
+      forEach(selection, gids) { row, g in merge(g, f(row)) }
+    }
+  }
+  func wrap(_ v: Int64) -> Value {
+    switch type {
+    case .money: return .money(v)
+    case .date: return .date(v)
+    case .timestamp: return .timestamp(v)
+    case .bool: return .bool(v != 0)
+    default: return .int(v)
+    }
+  }
+  @inline(__always)
+  func merge(_ g: Int, _ value: Value) {
+    if value.isNull { return }
+    if best[g].isNull {
+      best[g] = value
+      return
+    }
+    let order = Value.compare(value, best[g])
+    if maximum ? order > 0 : order < 0 { best[g] = value }
+  }
+  override func result(_ group: Int) -> Value { best[group] }
+}
+
+/// `median`: the middle value, or the mean of the two middle values (money rounded to the kopeck).
+final class MedianAccumulator: Accumulator {
+  let reader: ArgumentReader
+  var values: [[Double]] = []
+  var ints: [[Int64]] = []
+  init(reader: ArgumentReader, type: DataType) {
+    self.reader = reader
+    super.init(type: type)
+  }
+  override func resize(_ groups: Int) {
+    values = Array(repeating: [], count: groups)
+    ints = Array(repeating: [], count: groups)
+  }
+  override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    switch reader {
+    case .int64(let column, let validity):
+      forEach(selection, gids) { row, g in if isValid(validity, row) { ints[g].append(column[row]) } }
+    case .double(let column, let validity):
+      forEach(selection, gids) { row, g in if isValid(validity, row) { values[g].append(column[row]) } }
+    case .general(let f):
+      forEach(selection, gids) { row, g in
+        switch f(row) {
+        case .int(let v), .money(let v): ints[g].append(v)
+        case .double(let v): values[g].append(v)
+        default: break
+        }
+      }
+    case .codes:
+      break
+    }
+  }
+  override func result(_ group: Int) -> Value {
+    if !ints[group].isEmpty {
+      let sorted = ints[group].sorted()
+      let n = sorted.count
+      if n % 2 == 1 { return type == .money ? .money(sorted[n / 2]) : .double(Double(sorted[n / 2])) }
+      let a = sorted[n / 2 - 1]
+      let b = sorted[n / 2]
+      if type == .money {
+        let sum = a + b
+        let half = sum / 2
+        return .money(sum % 2 == 0 ? half : (sum > 0 ? half + 1 : half - 1))
+      }
+      return .double((Double(a) + Double(b)) / 2)
+    }
+    let sorted = values[group].sorted()
+    let n = sorted.count
+    if n == 0 { return .null }
+    return .double(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2)
+  }
+}
+
+/// `count(distinct x)`.
+final class DistinctAccumulator: Accumulator {
+  let reader: ArgumentReader
+  var sets: [Set<Int64>] = []
+  var general: [Set<Value>] = []
+  init(reader: ArgumentReader) {
+    self.reader = reader
+    super.init(type: .int)
+  }
+  override func resize(_ groups: Int) {
+    sets = Array(repeating: [], count: groups)
+    general = Array(repeating: [], count: groups)
+  }
+  override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    switch reader {
+    case .int64(let values, let validity):
+      forEach(selection, gids) { row, g in if isValid(validity, row) { sets[g].insert(values[row]) } }
+    case .double(let values, let validity):
+      forEach(selection, gids) { row, g in
+        if isValid(validity, row) { sets[g].insert(Int64(bitPattern: values[row].bitPattern)) }
+      }
+    case .codes(let codes, _):
+      forEach(selection, gids) { row, g in if codes[row] != 0 { sets[g].insert(Int64(codes[row])) } }
+    case .general(let f):
+      forEach(selection, gids) { row, g in
+        let v = f(row)
+        if !v.isNull { general[g].insert(v) }
+      }
+    }
+  }
+  override func result(_ group: Int) -> Value { .int(Int64(sets[group].count + general[group].count)) }
+}

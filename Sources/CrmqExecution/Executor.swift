@@ -1,0 +1,171 @@
+import CrmqCore
+import CrmqPlanner
+import CrmqSemantics
+import CrmqStorage
+
+/// Runs an optimised logical plan over the catalog and returns the answer.
+///
+/// Up to the aggregate, work is columnar: a scan yields a `Selection` of row numbers, and filters
+/// and the aggregate read column buffers. Above it, the few result rows are materialised.
+public struct Executor {
+  let catalog: Catalog
+  let cancelled: @Sendable () -> Bool
+
+  public init(catalog: Catalog, cancelled: @escaping @Sendable () -> Bool = { false }) {
+    self.catalog = catalog
+    self.cancelled = cancelled
+  }
+
+  enum Intermediate {
+    case selection(Table, Selection)
+    case rows(RowSet)
+  }
+
+  public func run(_ plan: LogicalPlan) throws -> ResultTable {
+    if case .total(let total) = plan {
+      return try runTotal(total)
+    }
+    switch try execute(plan) {
+    case .rows(let set):
+      return ResultTable(columns: set.columns, rows: set.rows)
+    case .selection(let table, let selection):
+      let set = materialize(table, selection, table.columns.map { BoundOutput(name: $0.name, expr: .column($0.name, $0.type), role: .field) })
+      return ResultTable(columns: set.columns, rows: set.rows)
+    }
+  }
+
+  func execute(_ plan: LogicalPlan) throws -> Intermediate {
+    switch plan {
+    case .scan(let scan):
+      let table = try lookup(scan.table)
+      let (selection, _) = try TableScan(table: table, filters: scan.filters).run(cancelled: cancelled)
+      return .selection(table, selection)
+    case .filter(let node):
+      guard case .selection(let table, let selection) = try execute(node.input) else {
+        throw ExecutionError.internalError("a filter above an aggregate")
+      }
+      let filter = try RowFilter.compile(node.predicate, table: table)
+      var out = ContiguousArray<UInt32>()
+      selection.rowList.withUnsafeBufferPointer { filter.filter($0, into: &out) }
+      return .selection(table, Selection(all: false, rows: out, tableRows: table.rowCount))
+    case .aggregate(let node):
+      guard case .selection(let table, let selection) = try execute(node.input) else {
+        throw ExecutionError.internalError("an aggregate above an aggregate")
+      }
+      let op = try HashAggregateOperator(groups: node.groups, aggregates: node.aggregates, table: table)
+      let output = try op.run(selection)
+      let columns =
+        node.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
+        + node.aggregates.map { ResultColumn(name: $0.description, type: $0.type, role: .measure) }
+      return .rows(RowSet(columns: columns, rows: output.rows, groupIds: output.groupIds))
+    case .project(let node):
+      switch try execute(node.input) {
+      case .rows(let set):
+        return .rows(project(set, node.outputs))
+      case .selection(let table, let selection):
+        return .rows(materialize(table, selection, node.outputs))
+      }
+    case .sort(let node):
+      return try sorted(try execute(node.input), node.keys, limit: nil)
+    case .topN(let node):
+      return try sorted(try execute(node.input), node.keys, limit: node.count)
+    case .limit(let node):
+      switch try execute(node.input) {
+      case .rows(var set):
+        set.limit(node.count)
+        return .rows(set)
+      case .selection(let table, let selection):
+        let rows = selection.rowList.prefix(node.count)
+        return .selection(table, Selection(all: false, rows: ContiguousArray(rows), tableRows: table.rowCount))
+      }
+    case .total:
+      throw ExecutionError.internalError("a total below the top of the plan")
+    }
+  }
+
+  func lookup(_ name: String) throws -> Table {
+    guard let table = catalog.table(named: name) else { throw ExecutionError.missingTable(name) }
+    return table
+  }
+
+  func sorted(_ input: Intermediate, _ keys: [SortKey], limit: Int?) throws -> Intermediate {
+    switch input {
+    case .rows(var set):
+      try set.sort(by: keys)
+      if let limit { set.limit(limit) }
+      return .rows(set)
+    case .selection(let table, let selection):
+      let evaluators = try keys.map { try RowExpression($0.expr, table: table) }
+      var entries: [(row: UInt32, keys: [Value])] = []
+      entries.reserveCapacity(selection.count)
+      selection.forEachRow { row in entries.append((UInt32(row), evaluators.map { $0.evaluate(row) })) }
+      entries.sort { a, b in
+        for (index, key) in keys.enumerated() {
+          let x = a.keys[index]
+          let y = b.keys[index]
+          if x.isNull != y.isNull { return y.isNull }
+          let c = Value.compare(x, y)
+          if c != 0 { return key.descending ? c > 0 : c < 0 }
+        }
+        return a.row < b.row
+      }
+      var rows = ContiguousArray(entries.map(\.row))
+      if let limit, rows.count > limit { rows.removeLast(rows.count - limit) }
+      return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
+    }
+  }
+
+  func project(_ set: RowSet, _ outputs: [BoundOutput]) -> RowSet {
+    let groupCount = set.columns.filter { $0.role == .dimension }.count
+    let rows = set.rows.map { row in outputs.map { Executor.evaluate($0.expr, row: row, groupCount: groupCount) } }
+    let columns = outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+    return RowSet(columns: columns, rows: rows, groupIds: set.groupIds)
+  }
+
+  /// A measure over one aggregated row.
+  static func evaluate(_ expr: BoundExpr, row: [Value], groupCount: Int) -> Value {
+    switch expr {
+    case .groupRef(let index, _): return row[index]
+    case .aggregateRef(let index, _): return row[groupCount + index]
+    case .literal(let value, _): return value
+    case .arithmetic(let op, let l, let r, let type):
+      return ValueOps.arithmetic(op, evaluate(l, row: row, groupCount: groupCount), evaluate(r, row: row, groupCount: groupCount), type)
+    case .negate(let inner): return ValueOps.negate(evaluate(inner, row: row, groupCount: groupCount))
+    default: return .null
+    }
+  }
+
+  func materialize(_ table: Table, _ selection: Selection, _ outputs: [BoundOutput]) -> RowSet {
+    let evaluators = outputs.map { try? RowExpression($0.expr, table: table) }
+    var rows: [[Value]] = []
+    rows.reserveCapacity(selection.count)
+    selection.forEachRow { row in rows.append(evaluators.map { $0?.evaluate(row) ?? .null }) }
+    return RowSet(columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows, groupIds: nil)
+  }
+
+  /// Runs the plan below, then re-aggregates the rows of the groups it kept into one total row.
+  func runTotal(_ total: Total) throws -> ResultTable {
+    guard case .rows(let set) = try execute(total.input) else {
+      throw ExecutionError.internalError("a total over rows that are not grouped")
+    }
+    var node = total.input
+    var project: Project?
+    while true {
+      if case .project(let p) = node { project = p }
+      if case .aggregate(let aggregate) = node, let project {
+        guard case .selection(let table, let selection) = try execute(aggregate.input) else { break }
+        let op = try HashAggregateOperator(groups: aggregate.groups, aggregates: aggregate.aggregates, table: table)
+        let output = try op.run(selection, keepOnly: Set(set.groupIds ?? []))
+        let row = output.rows.first ?? []
+        let values = project.outputs.map { output -> Value in
+          if output.role == .dimension { return .null }
+          return Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
+        }
+        return ResultTable(columns: set.columns, rows: set.rows, total: values)
+      }
+      guard let input = node.input else { break }
+      node = input
+    }
+    throw ExecutionError.internalError("no aggregate under a total")
+  }
+}

@@ -1,0 +1,131 @@
+import CrmqCore
+import CrmqSemantics
+import CrmqStorage
+
+/// Groups the selected rows and computes every aggregate per group.
+///
+/// Each key is read as small ordinals (`GroupKey`); when the product of the keys' cardinalities is
+/// small (as with stage × month), the group id is computed arithmetically and states live in
+/// dense arrays; otherwise group ids come from a hash table on the key tuple.
+final class HashAggregateOperator {
+  static let denseLimit = 1 << 22
+
+  let keys: [GroupKey]
+  let aggregates: [BoundAggregate]
+  let table: Table
+
+  init(groups: [BoundGroup], aggregates: [BoundAggregate], table: Table) throws {
+    self.keys = try groups.map { try GroupKey($0.expr, table: table) }
+    self.aggregates = aggregates
+    self.table = table
+  }
+
+  var strategy: String {
+    if keys.isEmpty { return "one group" }
+    return "keys=[\(keys.map(\.strategy).joined(separator: ", "))]"
+  }
+
+  struct Output {
+    /// Group key values then aggregate values, one array per group, in group id order.
+    var rows: [[Value]]
+    var groupIds: [Int32]
+  }
+
+  /// Aggregates `selection`. With `keepOnly`, only rows of those groups count, all in one group:
+  /// how a total row covers exactly the groups shown.
+  func run(_ selection: Selection, keepOnly: Set<Int32>? = nil) throws -> Output {
+    var (gids, groupCount, decode) = groupIds(selection)
+    var selection = selection
+    if let keepOnly {
+      var rows = ContiguousArray<UInt32>()
+      var index = 0
+      selection.forEachRow { row in
+        if keepOnly.contains(gids[index]) { rows.append(UInt32(row)) }
+        index += 1
+      }
+      selection = Selection(all: false, rows: rows, tableRows: selection.tableRows)
+      gids = ContiguousArray(repeating: 0, count: rows.count)
+      groupCount = 1
+    }
+    let accumulators = try aggregates.map { try Accumulator.make($0, table: table) }
+    var counts = [Int64](repeating: 0, count: groupCount)
+    try gids.withUnsafeBufferPointer { buffer in
+      for g in buffer { counts[Int(g)] += 1 }
+      for accumulator in accumulators {
+        accumulator.resize(groupCount)
+        try accumulator.update(selection, buffer)
+      }
+    }
+    var rows: [[Value]] = []
+    var groupIds: [Int32] = []
+    for group in 0..<groupCount where counts[group] > 0 || (keys.isEmpty || keepOnly != nil) {
+      var row = keepOnly != nil ? Array(repeating: Value.null, count: keys.count) : decode(group)
+      for accumulator in accumulators { row.append(accumulator.result(group)) }
+      rows.append(row)
+      groupIds.append(Int32(group))
+    }
+    return Output(rows: rows, groupIds: groupIds)
+  }
+
+  /// The group id of every selected row, the number of groups, and how to decode a group's keys.
+  private func groupIds(_ selection: Selection) -> (ContiguousArray<Int32>, Int, (Int) -> [Value]) {
+    if keys.isEmpty {
+      return (ContiguousArray(repeating: 0, count: selection.count), 1, { _ in [] })
+    }
+    var ordinals: [ContiguousArray<Int32>] = []
+    for key in keys {
+      var out = ContiguousArray<Int32>()
+      key.read(selection, into: &out)
+      ordinals.append(out)
+    }
+    let keys = self.keys
+    if keys.count == 1 {
+      return (ordinals[0], keys[0].cardinality, { [keys[0].decode($0)] })
+    }
+    var product = 1
+    var dense = true
+    for key in keys {
+      product = product.multipliedReportingOverflow(by: max(1, key.cardinality)).partialValue
+      if product > HashAggregateOperator.denseLimit || product <= 0 { dense = false }
+    }
+    var gids = ContiguousArray<Int32>(repeating: 0, count: selection.count)
+    if dense {
+      var strides = [Int](repeating: 1, count: keys.count)
+      for index in stride(from: keys.count - 2, through: 0, by: -1) {
+        strides[index] = strides[index + 1] * max(1, keys[index + 1].cardinality)
+      }
+      for (k, column) in ordinals.enumerated() {
+        let s = Int32(strides[k])
+        column.withUnsafeBufferPointer { ords in
+          gids.withUnsafeMutableBufferPointer { g in
+            for i in 0..<ords.count { g[i] &+= ords[i] &* s }
+          }
+        }
+      }
+      let cardinalities = keys.map { max(1, $0.cardinality) }
+      return (gids, product, { gid in
+        var rest = gid
+        return (0..<keys.count).map { k in
+          let ordinal = rest / strides[k]
+          rest %= strides[k]
+          _ = cardinalities
+          return keys[k].decode(ordinal)
+        }
+      })
+    }
+    var index: [[Int32]: Int32] = [:]
+    var tuples: [[Int32]] = []
+    for i in 0..<selection.count {
+      let tuple = ordinals.map { $0[i] }
+      if let gid = index[tuple] {
+        gids[i] = gid
+      } else {
+        let gid = Int32(tuples.count)
+        index[tuple] = gid
+        tuples.append(tuple)
+        gids[i] = gid
+      }
+    }
+    return (gids, tuples.count, { gid in tuples[gid].enumerated().map { keys[$0.offset].decode(Int($0.element)) } })
+  }
+}

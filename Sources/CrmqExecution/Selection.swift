@@ -1,0 +1,33 @@
+/// The rows of a table that passed the filters: all of them, or a sorted list of row numbers.
+struct Selection {
+  var all: Bool
+  var rows: ContiguousArray<UInt32>
+  let tableRows: Int
+
+  static func everything(_ count: Int) -> Selection {
+    Selection(all: true, rows: [], tableRows: count)
+  }
+
+  var count: Int { all ? tableRows : rows.count }
+
+  /// Calls `body` with the row numbers, in order.
+  @inline(__always)
+  func forEachRow(_ body: (Int) -> Void) {
+    if all {
+      for row in 0..<tableRows { body(row) }
+    } else {
+      rows.withUnsafeBufferPointer { buffer in
+        for row in buffer { body(Int(row)) }
+      }
+    }
+  }
+
+  /// The row numbers as an array (materialises `all`).
+  var rowList: ContiguousArray<UInt32> {
+    if !all { return rows }
+    var out = ContiguousArray<UInt32>()
+    out.reserveCapacity(tableRows)
+    for row in 0..<tableRows { out.append(UInt32(row)) }
+    return out
+  }
+}

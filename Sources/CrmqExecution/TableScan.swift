@@ -1,0 +1,47 @@
+import CrmqCore
+import CrmqSemantics
+import CrmqStorage
+
+/// Applies a scan's filters chunk by chunk: chunks ruled out by min/max are never read, chunks
+/// that pass whole are taken without a per-row check.
+struct TableScan {
+  let table: Table
+  let filter: RowFilter?
+
+  init(table: Table, filters: [BoundExpr]) throws {
+    self.table = table
+    if let predicate = BoundExpr.conjunction(filters) {
+      filter = try RowFilter.compile(predicate, table: table)
+    } else {
+      filter = nil
+    }
+  }
+
+  /// The rows that pass, and how many chunks were skipped.
+  func run(cancelled: () -> Bool = { false }) throws -> (Selection, skipped: Int) {
+    guard let filter else { return (.everything(table.rowCount), 0) }
+    var rows = ContiguousArray<UInt32>()
+    var skipped = 0
+    var scratch = ContiguousArray<UInt32>()
+    scratch.reserveCapacity(chunkSize)
+    for chunk in 0..<table.chunkCount {
+      if cancelled() { throw CancellationErrorLike() }
+      let start = chunk * chunkSize
+      let end = min(table.rowCount, start + chunkSize)
+      switch filter.decide(chunk: chunk) {
+      case .skip:
+        skipped += 1
+      case .all:
+        for row in start..<end { rows.append(UInt32(row)) }
+      case .check:
+        scratch.removeAll(keepingCapacity: true)
+        for row in start..<end { scratch.append(UInt32(row)) }
+        scratch.withUnsafeBufferPointer { filter.filter($0, into: &rows) }
+      }
+    }
+    return (Selection(all: false, rows: rows, tableRows: table.rowCount), skipped)
+  }
+}
+
+/// A query was cancelled while it ran.
+public struct CancellationErrorLike: Error {}

@@ -1,0 +1,130 @@
+/// Where one field of a record lies in the file's bytes.
+struct FieldRef {
+  var start: Int
+  var end: Int
+  /// Quoted with `""` inside: the bytes must be unescaped before use.
+  var escaped: Bool
+  var line: Int
+  var lineStart: Int
+}
+
+/// The outcome of reading one record.
+enum RecordStatus {
+  case record
+  case endOfFile
+  /// A quote opened at (line, lineStart, offset) never closes.
+  case unterminatedQuote(line: Int, lineStart: Int, offset: Int)
+  /// Text follows a closing quote before the delimiter.
+  case strayAfterQuote(line: Int, lineStart: Int, offset: Int)
+}
+
+/// Splits RFC 4180 CSV bytes into records of fields, tracking lines for messages.
+///
+/// It works on byte offsets only: no `String` is made here.
+struct CSVScanner {
+  let bytes: UnsafeBufferPointer<UInt8>
+  var position: Int
+  var line = 1
+  var lineStart: Int
+  let delimiter: UInt8
+
+  init(bytes: UnsafeBufferPointer<UInt8>, start: Int, delimiter: UInt8 = UInt8(ascii: ",")) {
+    self.bytes = bytes
+    self.position = start
+    self.lineStart = start
+    self.delimiter = delimiter
+  }
+
+  /// Reads the next record into `fields` (cleared first). Blank lines are skipped.
+  mutating func next(into fields: inout [FieldRef]) -> RecordStatus {
+    fields.removeAll(keepingCapacity: true)
+    let count = bytes.count
+    // Skip blank lines.
+    while position < count && (bytes[position] == 10 || bytes[position] == 13) {
+      if bytes[position] == 10 {
+        line += 1
+        lineStart = position + 1
+      }
+      position += 1
+    }
+    if position >= count { return .endOfFile }
+    while true {
+      let fieldLine = line
+      let fieldLineStart = lineStart
+      if position < count && bytes[position] == UInt8(ascii: "\"") {
+        let quoteAt = position
+        position += 1
+        let start = position
+        var escaped = false
+        while true {
+          guard position < count else {
+            return .unterminatedQuote(line: fieldLine, lineStart: fieldLineStart, offset: quoteAt)
+          }
+          let byte = bytes[position]
+          if byte == UInt8(ascii: "\"") {
+            if position + 1 < count && bytes[position + 1] == UInt8(ascii: "\"") {
+              escaped = true
+              position += 2
+              continue
+            }
+            break
+          }
+          if byte == 10 {
+            line += 1
+            lineStart = position + 1
+          }
+          position += 1
+        }
+        fields.append(FieldRef(start: start, end: position, escaped: escaped, line: fieldLine, lineStart: fieldLineStart))
+        position += 1  // closing quote
+        if position < count && bytes[position] == 13 && position + 1 < count && bytes[position + 1] == 10 { position += 1 }
+        if position >= count { return .record }
+        let after = bytes[position]
+        if after == delimiter {
+          position += 1
+          continue
+        }
+        if after == 10 {
+          position += 1
+          line += 1
+          lineStart = position
+          return .record
+        }
+        let stray = position
+        skipToEndOfLine()
+        return .strayAfterQuote(line: line - 1, lineStart: fieldLineStart, offset: stray)
+      }
+      let start = position
+      while position < count {
+        let byte = bytes[position]
+        if byte == delimiter || byte == 10 { break }
+        position += 1
+      }
+      var end = position
+      if end > start && bytes[end - 1] == 13 && (position >= count || bytes[position] == 10) { end -= 1 }
+      fields.append(FieldRef(start: start, end: end, escaped: false, line: fieldLine, lineStart: fieldLineStart))
+      if position >= count { return .record }
+      if bytes[position] == delimiter {
+        position += 1
+        if position >= count {
+          fields.append(FieldRef(start: position, end: position, escaped: false, line: line, lineStart: lineStart))
+          return .record
+        }
+        continue
+      }
+      position += 1  // newline
+      line += 1
+      lineStart = position
+      return .record
+    }
+  }
+
+  mutating func skipToEndOfLine() {
+    while position < bytes.count && bytes[position] != 10 { position += 1 }
+    if position < bytes.count {
+      position += 1
+      line += 1
+      lineStart = position
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import CrmqCore
+
+/// Reads typed values straight from the bytes of a field, without making a `String`.
+enum FieldParser {
+  @inline(__always)
+  static func digit(_ byte: UInt8) -> Int64? {
+    byte >= 48 && byte <= 57 ? Int64(byte - 48) : nil
+  }
+
+  static func int(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+    var index = 0
+    var negative = false
+    if f.count > 0 && (f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+")) {
+      negative = f[0] == UInt8(ascii: "-")
+      index = 1
+    }
+    guard index < f.count, f.count - index <= 18 else { return nil }
+    var value: Int64 = 0
+    while index < f.count {
+      guard let d = digit(f[index]) else { return nil }
+      value = value * 10 + d
+      index += 1
+    }
+    return negative ? -value : value
+  }
+
+  /// `15000`, `15000.5`, `-15000.50` as kopecks.
+  static func money(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+    var index = 0
+    var negative = false
+    if f.count > 0 && f[0] == UInt8(ascii: "-") {
+      negative = true
+      index = 1
+    }
+    var value: Int64 = 0
+    var digits = 0
+    while index < f.count, let d = digit(f[index]) {
+      value = value * 10 + d
+      digits += 1
+      index += 1
+      if digits > 16 { return nil }
+    }
+    guard digits > 0 else { return nil }
+    var decimals = 0
+    if index < f.count && f[index] == UInt8(ascii: ".") {
+      index += 1
+      while index < f.count, let d = digit(f[index]) {
+        guard decimals < 2 else { return nil }
+        value = value * 10 + d
+        decimals += 1
+        index += 1
+      }
+      if decimals == 0 { return nil }
+    }
+    guard index == f.count else { return nil }
+    while decimals < 2 {
+      value *= 10
+      decimals += 1
+    }
+    return negative ? -value : value
+  }
+
+  static func double(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
+    guard f.count > 0, f.count < 64 else { return nil }
+    for byte in f {
+      let ok = (byte >= 48 && byte <= 57) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+      if !ok { return nil }
+    }
+    return Double(String(decoding: f, as: UTF8.self))
+  }
+
+  static func bool(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+    switch String(decoding: f, as: UTF8.self).lowercased() {
+    case "true", "1", "yes", "да": return 1
+    case "false", "0", "no", "нет": return 0
+    default: return nil
+    }
+  }
+
+  @inline(__always)
+  static func number(_ f: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+    var value = 0
+    for i in at..<(at + count) {
+      guard let d = digit(f[i]) else { return nil }
+      value = value * 10 + Int(d)
+    }
+    return value
+  }
+
+  /// `YYYY-MM-DD` as a day number.
+  static func date(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard f.count == 10, f[4] == UInt8(ascii: "-"), f[7] == UInt8(ascii: "-"),
+      let y = number(f, 0, 4), let m = number(f, 5, 2), let d = number(f, 8, 2),
+      CivilDate.isValid(year: y, month: m, day: d)
+    else { return nil }
+    return CivilDate.days(year: y, month: m, day: d)
+  }
+
+  /// `YYYY-MM` as the day number of the month's first day.
+  static func month(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard f.count == 7, f[4] == UInt8(ascii: "-"), let y = number(f, 0, 4), let m = number(f, 5, 2), (1...12).contains(m)
+    else { return nil }
+    return CivilDate.days(year: y, month: m, day: 1)
+  }
+
+  /// `YYYY-MM-DD HH:MM:SS` (or `T` between, or no seconds, or a date alone: midnight) as seconds.
+  static func timestamp(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard f.count >= 10 else { return nil }
+    guard f[4] == UInt8(ascii: "-"), f[7] == UInt8(ascii: "-"), let y = number(f, 0, 4), let m = number(f, 5, 2),
+      let d = number(f, 8, 2), CivilDate.isValid(year: y, month: m, day: d)
+    else { return nil }
+    let days = CivilDate.days(year: y, month: m, day: d)
+    if f.count == 10 { return days * CivilDate.secondsPerDay }
+    guard f.count == 16 || f.count == 19, f[10] == UInt8(ascii: " ") || f[10] == UInt8(ascii: "T"),
+      f[13] == UInt8(ascii: ":"), let h = number(f, 11, 2), let mi = number(f, 14, 2), h < 24, mi < 60
+    else { return nil }
+    var s = 0
+    if f.count == 19 {
+      guard f[16] == UInt8(ascii: ":"), let sec = number(f, 17, 2), sec < 60 else { return nil }
+      s = sec
+    }
+    return days * CivilDate.secondsPerDay + Int64(h * 3600 + mi * 60 + s)
+  }
+}

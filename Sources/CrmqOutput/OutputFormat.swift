@@ -1,0 +1,25 @@
+import CrmqCore
+
+/// How a result is written.
+public enum OutputFormat: String, Sendable, CaseIterable {
+  /// Box-drawn, aligned in terminal cells, numbers grouped: for people.
+  case table
+  /// RFC 4180; money with two decimals, ratios as fractions, dates ISO, null empty: for programs.
+  case csv
+  /// An array of objects keyed by column name.
+  case json
+  /// A pipe table.
+  case markdown
+
+  public func render(_ result: ResultTable) -> String {
+    switch self {
+    case .table: return TableRenderer().render(result)
+    case .csv: return CSVRenderer().render(result)
+    case .json: return JSONRenderer().render(result)
+    case .markdown: return MarkdownRenderer().render(result)
+    }
+  }
+
+  /// Whether footer notes belong on the same stream as the data.
+  public var carriesNotes: Bool { self == .table || self == .markdown }
+}

@@ -1,0 +1,44 @@
+import CrmqCore
+
+/// Turns values into text, for people (grouped digits) or for programs (plain).
+public enum ValueFormatter {
+  /// The label a table shows for the dimension cells of the total row.
+  public static let totalLabel = "Итого"
+  /// How a table shows null.
+  public static let nullText = "—"
+
+  /// Text for people. Integers are grouped in measures (`1 204`) but not in dimensions and
+  /// fields, where they are identifiers (`id`, `client_id`).
+  public static func display(_ value: Value, role: ColumnRole = .measure) -> String {
+    switch value {
+    case .null: return nullText
+    case .int(let v): return NumberFormat.integer(v, grouped: role == .measure)
+    case .double(let v): return NumberFormat.decimal(v, grouped: true)
+    case .money(let v): return NumberFormat.money(v, grouped: true)
+    case .bool(let v): return v ? "true" : "false"
+    case .date(let v): return CivilDate.format(v)
+    case .timestamp(let v): return CivilDate.formatTimestamp(v)
+    case .string(let v): return v
+    case .bucket(let grain, let key): return grain.format(key)
+    }
+  }
+
+  /// Plain text for CSV and JSON strings: no grouping, money with two decimals.
+  public static func plain(_ value: Value) -> String {
+    switch value {
+    case .null: return ""
+    case .int(let v): return String(v)
+    case .double(let v): return NumberFormat.shortest(v)
+    case .money(let v): return NumberFormat.money(v)
+    case .bool(let v): return v ? "true" : "false"
+    case .date(let v): return CivilDate.format(v)
+    case .timestamp(let v): return CivilDate.formatTimestamp(v)
+    case .string(let v): return v
+    case .bucket(let grain, let key): return grain.format(key)
+    }
+  }
+
+  public static func isRightAligned(_ type: DataType) -> Bool {
+    type.isNumeric
+  }
+}

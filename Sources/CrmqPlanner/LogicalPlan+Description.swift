@@ -1,0 +1,37 @@
+import CrmqSemantics
+
+extension LogicalPlan: CustomStringConvertible {
+  /// The plan as an indented tree, one node a line: what `explain` prints.
+  public var description: String {
+    lines(indent: 0).joined(separator: "\n")
+  }
+
+  func lines(indent: Int) -> [String] {
+    let pad = String(repeating: "  ", count: indent)
+    var out = [pad + header]
+    if let input { out += input.lines(indent: indent + 1) }
+    return out
+  }
+
+  var header: String {
+    switch self {
+    case .scan(let n):
+      var text = "Scan: \(n.table) columns=[\(n.columns.joined(separator: ", "))]"
+      if !n.filters.isEmpty { text += " filters=[\(n.filters.map(\.description).joined(separator: ", "))]" }
+      return text
+    case .filter(let n): return "Filter: \(n.predicate)"
+    case .aggregate(let n):
+      let groups = n.groups.map { "\($0.expr)" }.joined(separator: ", ")
+      return "Aggregate: groups=[\(groups)] aggregates=[\(n.aggregates.map(\.description).joined(separator: ", "))]"
+    case .project(let n):
+      return "Project: " + n.outputs.map { output in
+        let expr = output.expr.description
+        return expr == output.name ? expr : "\(expr) as \(output.name)"
+      }.joined(separator: ", ")
+    case .sort(let n): return "Sort: " + n.keys.map(\.description).joined(separator: ", ")
+    case .limit(let n): return "Limit: \(n.count)"
+    case .topN(let n): return "TopN: \(n.count) by " + n.keys.map(\.description).joined(separator: ", ")
+    case .total: return "Total: re-aggregate the groups shown"
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import CrmqCore
+
+extension Parser {
+  /// grammar: script
+  mutating func parseScript() -> [ParsedStatement] {
+    var statements: [ParsedStatement] = []
+    while true {
+      while current.kind == .newline || current.kind == .symbol(.semicolon) { advance() }
+      if current.kind == .endOfFile { break }
+      let start = current.span.start
+      pending = []
+      parenDepth = 0
+      nesting = 0
+      do {
+        let statement = try parseStatement()
+        try expectStatementEnd()
+        statements.append(
+          ParsedStatement(statement: pending.isEmpty ? statement : nil, diagnostics: pending, span: statement.span))
+      } catch let failure as ParseFailure {
+        let end = max(start, failure.diagnostic.span?.end ?? current.span.end)
+        statements.append(
+          ParsedStatement(statement: nil, diagnostics: pending + [failure.diagnostic], span: SourceSpan(start: start, end: end)))
+        synchronize()
+      } catch {
+        statements.append(
+          ParsedStatement(statement: nil, diagnostics: [.bug("\(error)")], span: SourceSpan(start: start, end: start)))
+        synchronize()
+      }
+    }
+    return statements
+  }
+
+  /// After an error: skip to a ';' or to a line that starts a new statement.
+  mutating func synchronize() {
+    parenDepth = 0
+    while current.kind != .endOfFile {
+      if current.kind == .symbol(.semicolon) {
+        advance()
+        return
+      }
+      if current.kind == .newline {
+        let next = significant
+        if case .keyword(let keyword) = next.kind, keyword.startsClause || !keyword.startsStatement {
+          advance()
+          continue
+        }
+        if case .symbol = next.kind {
+          advance()
+          continue
+        }
+        return
+      }
+      advance()
+    }
+  }
+
+  mutating func expectStatementEnd() throws {
+    switch current.kind {
+    case .newline, .endOfFile, .symbol(.semicolon): return
+    default:
+      throw failure(
+        expected: "the end of the statement",
+        help: "end a statement with ';' or a new line; clauses are of, by, where, period, order by, top, limit, with total")
+    }
+  }
+
+  /// grammar: statement
+  mutating func parseStatement() throws -> Statement {
+    skipNewlines()
+    let start = current.span
+    switch current.kind {
+    case .keyword(.show): return try parseShow()
+    case .keyword(.tables):
+      advance()
+      return Statement(.tables, start)
+    case .keyword(.describe): return try parseDescribe()
+    case .keyword(.explain): return try parseExplain()
+    case .keyword(.let): return try parseLet()
+    case .keyword(.set): return try parseSet()
+    case .keyword(let keyword) where keyword.startsClause:
+      throw failure(expected: "a measure such as count or sum(amount)", help: "a query starts with what to compute: count by stage")
+    default:
+      let query = try parseQuery()
+      return Statement(.query(query), query.span)
+    }
+  }
+
+  /// grammar: show
+  mutating func parseShow() throws -> Statement {
+    let start = try expect(.show).span
+    let table = try expectName("a table name such as deals")
+    var show = ShowStatement(table: table)
+    var seen: [Keyword: SourceSpan] = [:]
+    while continues({ if case .keyword(let k) = $0 { return k.startsClause } else { return false } }) {
+      let token = current
+      guard case .keyword(let keyword) = token.kind else { break }
+      noteClause(keyword.rawValue, token.span, &seen, keyword)
+      switch keyword {
+      case .where: show.predicate = try parseWhereClause()
+      case .period: show.period = try parsePeriodClause()
+      case .order: show.order = try parseOrderClause()
+      case .limit: show.limit = try parseLimitClause()
+      default:
+        throw ParseFailure(
+          Diagnostic(
+            DiagnosticCode("E0201"), .error, "'\(keyword.rawValue)' does not apply to show", span: token.span,
+            label: "show lists rows", help: ["show takes where, period, order by and limit"]))
+      }
+    }
+    return Statement(.show(show), start.merged(with: tokens[max(0, position - 1)].span))
+  }
+
+  /// grammar: describe
+  mutating func parseDescribe() throws -> Statement {
+    let start = try expect(.describe).span
+    let name = try expectName("a table name such as deals")
+    return Statement(.describe(name), start.merged(with: name.span))
+  }
+
+  /// grammar: explain
+  mutating func parseExplain() throws -> Statement {
+    let start = try expect(.explain).span
+    let inner = try parseStatement()
+    switch inner.kind {
+    case .query, .show: break
+    default:
+      throw ParseFailure(
+        Diagnostic(
+          DiagnosticCode("E0201"), .error, "explain takes a query or a show statement", span: inner.span,
+          label: "nothing to plan here"))
+    }
+    return Statement(.explain(inner), start.merged(with: inner.span))
+  }
+
+  /// grammar: let
+  mutating func parseLet() throws -> Statement {
+    let start = try expect(.let).span
+    let name = try expectName("a name for the segment")
+    try expect(.equal)
+    let expr = try parseExpression()
+    return Statement(.letSegment(name, expr), start.merged(with: expr.span))
+  }
+
+  /// grammar: set
+  mutating func parseSet() throws -> Statement {
+    let start = try expect(.set).span
+    let name = try expectName("a setting such as today")
+    try expect(.equal)
+    let expr = try parseExpression()
+    return Statement(.set(name, expr), start.merged(with: expr.span))
+  }
+
+  mutating func noteClause(_ name: String, _ span: SourceSpan, _ seen: inout [Keyword: SourceSpan], _ keyword: Keyword) {
+    if let first = seen[keyword] {
+      pending.append(.duplicateClause(name, first: first, second: span))
+    } else {
+      seen[keyword] = span
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import CrmqCore
+
+/// A name as written: `deals`, `"Город"`.
+public struct Name: Sendable, Equatable {
+  public var text: String
+  public var span: SourceSpan
+  public init(_ text: String, _ span: SourceSpan) {
+    self.text = text
+    self.span = span
+  }
+}
+
+/// `sum(amount) as total`.
+public struct Measure: Sendable, Equatable {
+  public var expr: Expr
+  public var alias: Name?
+}
+
+/// `month(closed_at)`, `manager`.
+public struct Dimension: Sendable, Equatable {
+  public var expr: Expr
+  public var alias: Name?
+}
+
+public struct OrderItem: Sendable, Equatable {
+  public var expr: Expr
+  public var descending: Bool
+}
+
+/// What `period` names, before today is known.
+public enum PeriodSpec: Sendable, Equatable {
+  /// `2026-09`, `2026-Q3`, `2026`, `2026-09-15`.
+  case literal(PeriodLiteral)
+  /// `2026-09-01..2026-09-15`: both ends included.
+  case range(PeriodLiteral, PeriodLiteral)
+  /// `month`: the current one, to date.
+  case current(TimeGrain)
+  /// `last month`, `last 30 days`: complete grains before the current one.
+  case last(count: Int, grain: TimeGrain)
+}
+
+public struct Period: Sendable, Equatable {
+  public var spec: PeriodSpec
+  public var span: SourceSpan
+}
+
+/// A report: measures and the clauses that shape them.
+public struct Query: Sendable, Equatable {
+  public var measures: [Measure] = []
+  public var table: Name?
+  public var dimensions: [Dimension] = []
+  public var predicate: Expr?
+  public var period: Period?
+  public var order: [OrderItem]?
+  public var top: Int?
+  public var limit: Int?
+  public var withTotal = false
+  public var span: SourceSpan
+
+  public init(span: SourceSpan) {
+    self.span = span
+  }
+}
+
+/// `show deals where … order by … limit 10`.
+public struct ShowStatement: Sendable, Equatable {
+  public var table: Name
+  public var predicate: Expr?
+  public var period: Period?
+  public var order: [OrderItem]?
+  public var limit: Int?
+}
+
+public indirect enum StatementKind: Sendable, Equatable {
+  case query(Query)
+  case show(ShowStatement)
+  case tables
+  case describe(Name)
+  case explain(Statement)
+  /// `let big = amount > 100k`: a named segment for `where`.
+  case letSegment(Name, Expr)
+  /// `set today = 2026-09-30`.
+  case set(Name, Expr)
+}
+
+public struct Statement: Sendable, Equatable {
+  public var kind: StatementKind
+  public var span: SourceSpan
+  public init(_ kind: StatementKind, _ span: SourceSpan) {
+    self.kind = kind
+    self.span = span
+  }
+}
+
+/// One statement of a script: parsed, or the diagnostics that stopped it.
+public struct ParsedStatement: Sendable, Equatable {
+  public var statement: Statement?
+  public var diagnostics: [Diagnostic]
+  public var span: SourceSpan
+}

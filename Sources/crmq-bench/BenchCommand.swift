@@ -1,0 +1,208 @@
+import Crmq
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `crmq-bench generate …` and `crmq-bench run …`.
+struct BenchCommand {
+  var subcommand = "run"
+  var deals = 1_000_000
+  var seed: UInt64 = 42
+  var out: String?
+  var runs = 7
+  var loads = 3
+  var duckdb = true
+
+  init(arguments: [String]) throws {
+    var rest = arguments[...]
+    if let first = rest.first, !first.hasPrefix("-") {
+      subcommand = first
+      rest = rest.dropFirst()
+    }
+    while let flag = rest.popFirst() {
+      func value() throws -> String {
+        guard let v = rest.popFirst() else { throw GeneratorError("\(flag) needs a value") }
+        return v
+      }
+      switch flag {
+      case "--deals": deals = Int(try value()) ?? deals
+      case "--seed": seed = UInt64(try value()) ?? seed
+      case "--out": out = try value()
+      case "--runs": runs = max(1, Int(try value()) ?? runs)
+      case "--loads": loads = max(1, Int(try value()) ?? loads)
+      case "--no-duckdb": duckdb = false
+      default: throw GeneratorError("unknown option \(flag); use generate|run [--deals N] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb]")
+      }
+    }
+  }
+
+  var folder: String { out ?? "bench/out/deals-\(deals)" }
+
+  func run() throws {
+    switch subcommand {
+    case "generate":
+      let bytes = try generate()
+      print("wrote \(folder): \(deals) deals, \(bytes / 1_000_000) MB")
+    case "run":
+      try benchmark()
+    default:
+      throw GeneratorError("unknown command '\(subcommand)': use generate or run")
+    }
+  }
+
+  func generate() throws -> Int {
+    mkdirs(folder)
+    return try DataGenerator(deals: deals, seed: seed).write(to: folder)
+  }
+
+  func benchmark() throws {
+    let marker = folder + "/.complete"
+    if access(marker, F_OK) != 0 {
+      print("generating \(deals) deals into \(folder) …")
+      let started = SystemClock.milliseconds()
+      let bytes = try generate()
+      if let file = fopen(marker, "w") { fclose(file) }
+      print("generated \(bytes / 1_000_000) MB in \(Int(SystemClock.milliseconds() - started)) ms")
+    }
+    var loadTimes: [Double] = []
+    var engine: Engine?
+    for _ in 0..<loads {
+      engine = nil
+      let started = SystemClock.milliseconds()
+      engine = try Engine(folder: folder)
+      loadTimes.append(SystemClock.milliseconds() - started)
+    }
+    guard let engine else { return }
+    var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    var crmqTimes: [[Double]] = []
+    for query in BenchQuery.all {
+      var times: [Double] = []
+      for _ in 0..<runs {
+        let started = SystemClock.milliseconds()
+        let results = session.run(query.crmq)
+        times.append(SystemClock.milliseconds() - started)
+        if let failure = results.first(where: \.failed), case .failure(let diagnostics) = failure.outcome {
+          throw GeneratorError("crmq failed on '\(query.crmq)':\n" + DiagnosticRenderer().render(diagnostics))
+        }
+      }
+      crmqTimes.append(times)
+    }
+    let crmqPeak = peakResidentMB()
+    var duck: DuckResult?
+    if duckdb { duck = try runDuckDB() }
+
+    let bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
+    print("")
+    print("crmq-bench: \(deals) deals, \(bytes / 1_000_000) MB of CSV in \(folder); medians of \(loads) loads and \(runs) runs")
+    print("machine: \(cpuModel()), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores")
+    print("")
+    let header = pad("step", 84) + pad("crmq ms", 10, right: true) + pad("duckdb ms", 11, right: true) + pad("ratio", 8, right: true)
+    print(header)
+    print(String(repeating: "-", count: header.count))
+    func row(_ name: String, _ mine: Double, _ theirs: Double?) {
+      var line = pad(name, 84) + pad(format(mine), 10, right: true)
+      if let theirs {
+        line += pad(format(theirs), 11, right: true) + pad(format(mine / theirs, digits: 3), 8, right: true)
+      }
+      print(line)
+    }
+    row("load (all files)", median(loadTimes), duck.map { median($0.load) })
+    for (index, query) in BenchQuery.all.enumerated() {
+      row(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
+    }
+    print("")
+    print("peak resident memory: crmq \(crmqPeak) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
+  }
+
+  struct DuckResult {
+    var load: [Double]
+    var queries: [[Double]]
+    var peakMB: Int
+  }
+
+  func runDuckDB() throws -> DuckResult {
+    let queriesFile = folder + "/queries.sql"
+    guard let file = fopen(queriesFile, "w") else { throw GeneratorError("cannot write \(queriesFile)") }
+    for query in BenchQuery.all { fputs(query.sql + ";\n", file) }
+    fclose(file)
+    let resultFile = folder + "/duckdb.txt"
+    let command = "python3 bench/duckdb_bench.py '\(folder)' '\(queriesFile)' \(loads) \(runs) > '\(resultFile)'"
+    guard system(command) == 0, let text = readText(resultFile) else {
+      throw GeneratorError("the DuckDB side failed (pip install duckdb); use --no-duckdb to skip it")
+    }
+    var result = DuckResult(load: [], queries: [], peakMB: 0)
+    for line in text.split(separator: "\n") {
+      let parts = line.split(separator: " ")
+      guard let kind = parts.first else { continue }
+      let numbers = parts.dropFirst().compactMap { Double($0) }
+      switch kind {
+      case "load": result.load = numbers
+      case "query": result.queries.append(numbers)
+      case "peak_mb": result.peakMB = Int(numbers.first ?? 0)
+      default: break
+      }
+    }
+    guard result.queries.count == BenchQuery.all.count else { throw GeneratorError("the DuckDB side printed \(result.queries.count) queries") }
+    return result
+  }
+}
+
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  guard !sorted.isEmpty else { return 0 }
+  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func format(_ value: Double, digits: Int = 1) -> String {
+  var scale = 1.0
+  for _ in 0..<digits { scale *= 10 }
+  let rounded = (value * scale).rounded() / scale
+  return String(rounded)
+}
+
+func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+  let count = text.count
+  if count >= width { return right ? " " + text : String(text.prefix(width - 1)) + " " }
+  let spaces = String(repeating: " ", count: width - count)
+  return right ? spaces + text : text + spaces
+}
+
+func mkdirs(_ path: String) {
+  var current = path.hasPrefix("/") ? "" : "."
+  for part in path.split(separator: "/") {
+    current += "/" + part
+    mkdir(current, 0o755)
+  }
+}
+
+func readText(_ path: String) -> String? {
+  guard let file = fopen(path, "r") else { return nil }
+  defer { fclose(file) }
+  var bytes: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 65_536)
+  while true {
+    let count = fread(&chunk, 1, chunk.count, file)
+    if count <= 0 { break }
+    bytes.append(contentsOf: chunk[0..<count])
+  }
+  return String(decoding: bytes, as: UTF8.self)
+}
+
+/// VmHWM of this process, in MB.
+func peakResidentMB() -> Int {
+  guard let status = readText("/proc/self/status") else { return 0 }
+  for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    let digits = line.filter(\.isNumber)
+    return (Int(digits) ?? 0) / 1024
+  }
+  return 0
+}
+
+func cpuModel() -> String {
+  guard let info = readText("/proc/cpuinfo") else { return "unknown CPU" }
+  for line in info.split(separator: "\n") where line.hasPrefix("model name") {
+    return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingPrefix(" ") }.map(String.init) ?? "unknown CPU"
+  }
+  return "unknown CPU"
+}

@@ -1,0 +1,57 @@
+"""The DuckDB side of crmq-bench: load the same CSV folder, run the same questions in SQL.
+
+Usage: python3 bench/duckdb_bench.py FOLDER QUERIES.sql LOADS RUNS
+Prints `load <ms>…`, one `query <ms>…` line per query, and `peak_mb <MB>`.
+"""
+import resource
+import sys
+import time
+
+import duckdb
+
+TABLES = {
+    "deals": {"amount": "DECIMAL(18,2)", "created_at": "TIMESTAMP", "closed_at": "TIMESTAMP"},
+    "stages": {},
+    "stage_history": {"entered_at": "TIMESTAMP"},
+    "calls": {"started_at": "TIMESTAMP"},
+    "spend": {"cost": "DECIMAL(18,2)", "date": "DATE"},
+    "plans": {"target_amount": "DECIMAL(18,2)"},
+}
+
+
+def load(folder):
+    con = duckdb.connect()
+    for table, types in TABLES.items():
+        type_sql = ", ".join(f"'{k}': '{v}'" for k, v in types.items())
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * FROM read_csv('{folder}/{table}.csv', header=true"
+            + (f", types={{{type_sql}}}" if types else "")
+            + ")"
+        )
+    return con
+
+
+def main():
+    folder, queries_file, loads, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    queries = [q.strip() for q in open(queries_file, encoding="utf-8").read().split(";\n") if q.strip()]
+    load_times = []
+    con = None
+    for _ in range(loads):
+        if con is not None:
+            con.close()
+        started = time.perf_counter()
+        con = load(folder)
+        load_times.append((time.perf_counter() - started) * 1000)
+    print("load " + " ".join(f"{t:.3f}" for t in load_times))
+    for sql in queries:
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            con.execute(sql).fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+        print("query " + " ".join(f"{t:.3f}" for t in times))
+    print(f"peak_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}")
+
+
+if __name__ == "__main__":
+    main()
