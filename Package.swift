@@ -31,7 +31,7 @@ let package = Package(
       name: "CrmqTests",
       dependencies: ["Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput"]),
     .testTarget(
-      name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden"]),
+      name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden", "fixtures"]),
   ],
   swiftLanguageModes: [.v6]
 )

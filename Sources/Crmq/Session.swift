@@ -188,6 +188,7 @@ public struct Session: Sendable {
             case .money: return .money(v)
             case .date: return .date(v)
             case .timestamp: return .timestamp(v)
+            case .bool: return .bool(v != 0)
             default: return .int(v)
             }
           }

@@ -80,19 +80,29 @@ public enum CSVTableReader {
       }
     }
     if !missing.isEmpty {
-      let headerSource = SourceFile(name: displayName, text: lineText(bytes, fields.first?.lineStart ?? start), firstLine: headerLine)
+      let headerStart = fields.first?.lineStart ?? start
+      let headerSource = SourceFile(name: displayName, text: lineText(bytes, headerStart), firstLine: headerLine)
+      var help: [String] = []
+      var span = SourceSpan(start: headerSource.byteCount, end: headerSource.byteCount + 1)
+      var label = "add the column to the header"
+      for name in missing {
+        guard let close = Suggestions.closest(to: name, in: header, limit: 1).first,
+          let index = header.firstIndex(of: close)
+        else { continue }
+        help.append("'\(close)' looks like '\(name)': rename it")
+        if label != "renamed?" {
+          span = SourceSpan(start: fields[index].start - headerStart, end: fields[index].end - headerStart)
+          label = "renamed?"
+        }
+      }
+      help.append("\(schema.fileName) needs the columns " + schema.columns.map(\.name).joined(separator: ", "))
+      let names = missing.map { "'\($0)'" }
+      let message = missing.count == 1
+        ? "'\(displayName)' has no column \(names[0])"
+        : "'\(displayName)' has no columns " + names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
       throw CrmqError(
-        missing.map { name in
-          var help: [String] = []
-          if let close = Suggestions.closest(to: name, in: header, limit: 1).first {
-            help.append("did you mean '\(close)'? rename that column to '\(name)'")
-          }
-          help.append("\(schema.fileName) needs the columns " + schema.columns.map(\.name).joined(separator: ", "))
-          return Diagnostic(
-            DiagnosticCode("E0503"), .error, "'\(displayName)' has no column '\(name)'",
-            span: SourceSpan(start: 0, end: headerSource.byteCount), label: "the header row", help: help,
-            source: headerSource)
-        })
+        Diagnostic(
+          DiagnosticCode("E0503"), .error, message, span: span, label: label, help: help, source: headerSource))
     }
     for (index, name) in header.enumerated() {
       guard case .skipped = sinks[index] else { continue }
@@ -171,11 +181,18 @@ public enum CSVTableReader {
       if fields.count != header.count {
         let first = fields[0]
         let source = SourceFile(name: displayName, text: lineText(bytes, first.lineStart), firstLine: first.line)
+        var span = SourceSpan(start: source.byteCount, end: source.byteCount + 1)
+        var label = "\(header.count - fields.count) fields missing"
+        if fields.count > header.count, fields[header.count].lineStart == first.lineStart {
+          let from = fields[header.count].start - first.lineStart - 1
+          span = SourceSpan(start: max(0, from), end: max(from + 1, source.byteCount))
+          label = "\(fields.count - header.count) more than the header"
+        }
         reject(
           Diagnostic(
             DiagnosticCode("E0502"), .warning,
             "bad row: \(fields.count) fields, but the header has \(header.count)",
-            span: SourceSpan(start: 0, end: max(1, source.byteCount)), label: "\(fields.count) fields",
+            span: span, label: label,
             notes: [DiagnosticNote("the row was skipped")],
             help: ["a comma inside a value needs the value in double quotes"], source: source))
         continue loop

@@ -95,14 +95,14 @@ public struct Binder {
     var outputs: [BoundOutput] = []
     for dimension in query.dimensions {
       let expr = try bindDimension(dimension.expr)
-      let name = dimension.alias?.text ?? sourceText(dimension.expr)
+      let name = dimension.alias?.text ?? outputName(dimension.expr)
       outputs.append(BoundOutput(name: name, expr: .groupRef(groups.count, expr.type), role: .dimension))
       groups.append(BoundGroup(name: name, expr: expr))
     }
     var aggregates: [BoundAggregate] = []
     for measure in query.measures {
       let expr = try bindMeasure(measure.expr, aggregates: &aggregates)
-      outputs.append(BoundOutput(name: measure.alias?.text ?? sourceText(measure.expr), expr: expr, role: .measure))
+      outputs.append(BoundOutput(name: measure.alias?.text ?? outputName(measure.expr), expr: expr, role: .measure))
     }
     try checkDistinctNames(outputs, query: query)
 
@@ -186,6 +186,12 @@ public struct Binder {
     return BoundShow(
       table: table.name, columns: table.columns.map { ($0.name, $0.type) }, filter: BoundExpr.conjunction(filters),
       period: period, order: order, limit: show.limit, notes: notes)
+  }
+
+  /// A result column's default name: a bare name as the name itself (no quotes), otherwise the text.
+  func outputName(_ expr: Expr) -> String {
+    if case .name(let name, _) = expr.kind { return name }
+    return sourceText(expr)
   }
 
   func sourceText(_ expr: Expr) -> String {

@@ -134,11 +134,21 @@ public struct Parser {
   /// A whole number such as the N of `top N`.
   mutating func expectCount(_ what: String) throws -> Int {
     skipNewlines()
-    guard case .number(let literal) = current.kind, literal.isInteger, literal.mantissa >= 1,
-      literal.mantissa <= 1_000_000_000
-    else { throw failure(expected: what) }
+    guard case .number(let literal) = current.kind else { throw failure(expected: what) }
+    guard literal.isInteger, literal.mantissa >= 1, literal.mantissa <= 1_000_000_000 else {
+      throw ParseFailure(
+        Diagnostic(
+          DiagnosticCode("E0201"), .error, "expected \(what), found \(source(current))", span: current.span,
+          label: "a whole number from 1 to 1 000 000 000"))
+    }
     advance()
     return Int(literal.mantissa)
+  }
+
+  /// A number token as written, for messages.
+  func source(_ token: Token) -> String {
+    guard case .number(let literal) = token.kind else { return token.description }
+    return literal.isInteger ? String(literal.mantissa) : NumberFormat.shortest(literal.doubleValue)
   }
 
   /// The error for the token at hand: the lexer's own diagnostic for unreadable text.

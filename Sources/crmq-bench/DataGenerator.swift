@@ -211,8 +211,8 @@ struct DataGenerator {
         let base = DataGenerator.managerWeights[index] * scale * (1 + Double(month) / 30)
         plans.month(y, m)
         plans.field(manager)
-        plans.money(Int64((base * 450_000).rounded()) * 1000)
-        plans.int(Int64(max(1, (base * 6).rounded())))
+        plans.money(Int64((base * 600).rounded()) * 100_000)
+        plans.int(Int64(max(1, (base * 9).rounded())))
         plans.endRow()
       }
     }
