@@ -9,7 +9,7 @@ import time
 
 import duckdb
 
-TABLES = {
+TABLES = {  # the types DuckDB should not have to guess
     "deals": {"amount": "DECIMAL(18,2)", "created_at": "TIMESTAMP", "closed_at": "TIMESTAMP"},
     "stages": {},
     "stage_history": {"entered_at": "TIMESTAMP"},

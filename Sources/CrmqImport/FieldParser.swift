@@ -34,11 +34,17 @@ enum FieldParser {
     }
     var value: Int64 = 0
     var digits = 0
+    var overflow = false
+    @inline(__always) func push(_ d: Int64) {
+      let (times, o1) = value.multipliedReportingOverflow(by: 10)
+      let (sum, o2) = times.addingReportingOverflow(d)
+      overflow = overflow || o1 || o2
+      value = sum
+    }
     while index < f.count, let d = digit(f[index]) {
-      value = value * 10 + d
+      push(d)
       digits += 1
       index += 1
-      if digits > 16 { return nil }
     }
     guard digits > 0 else { return nil }
     var decimals = 0
@@ -46,7 +52,7 @@ enum FieldParser {
       index += 1
       while index < f.count, let d = digit(f[index]) {
         guard decimals < 2 else { return nil }
-        value = value * 10 + d
+        push(d)
         decimals += 1
         index += 1
       }
@@ -54,10 +60,10 @@ enum FieldParser {
     }
     guard index == f.count else { return nil }
     while decimals < 2 {
-      value *= 10
+      push(0)
       decimals += 1
     }
-    return negative ? -value : value
+    return overflow ? nil : (negative ? -value : value)
   }
 
   static func double(_ f: UnsafeBufferPointer<UInt8>) -> Double? {

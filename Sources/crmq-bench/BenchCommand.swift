@@ -74,9 +74,10 @@ struct BenchCommand {
       loadTimes.append(SystemClock.milliseconds() - started)
     }
     guard let engine else { return }
+    let queries = try BenchQuery.load()
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     var crmqTimes: [[Double]] = []
-    for query in BenchQuery.all {
+    for query in queries {
       var times: [Double] = []
       for _ in 0..<runs {
         let started = SystemClock.milliseconds()
@@ -90,7 +91,7 @@ struct BenchCommand {
     }
     let crmqPeak = peakResidentMB()
     var duck: DuckResult?
-    if duckdb { duck = try runDuckDB() }
+    if duckdb { duck = try runDuckDB(queries) }
 
     let bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
     print("")
@@ -108,7 +109,7 @@ struct BenchCommand {
       print(line)
     }
     row("load (all files)", median(loadTimes), duck.map { median($0.load) })
-    for (index, query) in BenchQuery.all.enumerated() {
+    for (index, query) in queries.enumerated() {
       row(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
     }
     print("")
@@ -121,10 +122,10 @@ struct BenchCommand {
     var peakMB: Int
   }
 
-  func runDuckDB() throws -> DuckResult {
+  func runDuckDB(_ queries: [BenchQuery]) throws -> DuckResult {
     let queriesFile = folder + "/queries.sql"
     guard let file = fopen(queriesFile, "w") else { throw GeneratorError("cannot write \(queriesFile)") }
-    for query in BenchQuery.all { fputs(query.sql + ";\n", file) }
+    for query in queries { fputs(query.sql + ";\n", file) }
     fclose(file)
     let resultFile = folder + "/duckdb.txt"
     let command = "python3 bench/duckdb_bench.py '\(folder)' '\(queriesFile)' \(loads) \(runs) > '\(resultFile)'"
@@ -143,7 +144,7 @@ struct BenchCommand {
       default: break
       }
     }
-    guard result.queries.count == BenchQuery.all.count else { throw GeneratorError("the DuckDB side printed \(result.queries.count) queries") }
+    guard result.queries.count == queries.count else { throw GeneratorError("the DuckDB side printed \(result.queries.count) queries") }
     return result
   }
 }

@@ -1,0 +1,90 @@
+import CrmqCommand
+import Foundation
+import XCTest
+
+/// The command as a user meets it: flags, streams, exit status.
+final class CommandTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  override func setUp() {
+    super.setUp()
+    FileManager.default.changeCurrentDirectoryPath(CommandTests.repository.path)
+  }
+
+  func run(_ arguments: [String], input: [String] = []) -> (status: Int32, output: String, errors: String) {
+    let io = BufferedIO(input: input)
+    let status = CommandRunner(io: io, defaultFolders: ["examples/data"]).run(arguments: arguments)
+    return (status, io.output, io.errors)
+  }
+
+  func testCSVCarriesDataAloneAndNotesGoToStandardError() {
+    let result = run(["--today", "2026-10-05", "--format", "csv", "-c", "count by status period 2026-09"])
+    XCTAssertEqual(result.status, 0)
+    XCTAssertEqual(result.output, "status,count\nlost,22\nopen,70\nwon,17\n")
+    XCTAssertEqual(result.errors, "period: 2026-09-01 – 2026-09-30 (created_at)\n")
+  }
+
+  func testJSONIsAnArrayOfObjects() throws {
+    let result = run(["--format=json", "-c", "count, sum(amount) by pipeline"])
+    XCTAssertEqual(result.status, 0)
+    let parsed = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]]
+    XCTAssertEqual(parsed?.count, 2)
+    XCTAssertEqual(parsed?.compactMap { $0["count"] as? Int }.reduce(0, +), 3000)
+  }
+
+  func testAFailedStatementExitsOneButTheOthersRun() {
+    let result = run(["-c", "count by stag; count"])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertTrue(result.errors.contains("error[E0301]: unknown column 'stag'"))
+    XCTAssertTrue(result.output.contains("3 000"))
+  }
+
+  func testBailStopsAtTheFirstFailure() {
+    let result = run(["--bail", "-c", "count by stag", "-c", "count"])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertEqual(result.output, "")
+  }
+
+  func testUsageErrorsExitTwo() {
+    XCTAssertEqual(run(["--format", "xml", "-c", "count"]).status, 2)
+    XCTAssertEqual(run(["--today", "2026-02-30", "-c", "count"]).status, 2)
+    XCTAssertEqual(run(["--frobnicate"]).status, 2)
+    XCTAssertEqual(run(["no-such-script.crmq"]).status, 2)
+    XCTAssertTrue(run(["--format"]).errors.contains("--format needs a value"))
+  }
+
+  func testStatementsFromStandardInput() {
+    let result = run(["--format", "csv"], input: ["count", "  where status = 'won'", "count where status = 'open'"])
+    XCTAssertEqual(result.status, 0)
+    XCTAssertEqual(result.output, "count\n1217\ncount\n201\n")
+  }
+
+  func testScriptErrorsNameTheFileLineAndColumn() throws {
+    let path = NSTemporaryDirectory() + "crmq-test-script.crmq"
+    try "count\n\ncount by stage where amout > 5\n".write(toFile: path, atomically: true, encoding: .utf8)
+    let result = run([path])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertTrue(result.errors.contains(" --> crmq-test-script.crmq:3:22"), result.errors)
+  }
+
+  func testTimerReportsLoadAndStatementTimes() {
+    let result = run(["--timer", "-c", "count"])
+    let lines = result.errors.split(separator: "\n")
+    XCTAssertEqual(lines.count, 2)
+    XCTAssertTrue(lines[0].hasPrefix("load: ") && lines[0].hasSuffix(" ms"))
+    XCTAssertTrue(lines[1].hasPrefix("time: ") && lines[1].hasSuffix(" ms"))
+  }
+
+  func testAMissingDataFolderIsAClearError() {
+    let result = run(["--data", "/nonexistent/folder", "-c", "count"])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertTrue(result.errors.hasPrefix("error[E0501]: no such folder '/nonexistent/folder'"))
+  }
+
+  func testHelp() {
+    let result = run(["--help"])
+    XCTAssertEqual(result.status, 0)
+    XCTAssertTrue(result.output.hasPrefix("usage: crmq"))
+  }
+}

@@ -1,0 +1,39 @@
+import Crmq
+import Foundation
+import XCTest
+
+/// Money sums are exact to the kopeck, and overflow is an error, never a wrapped number.
+final class ExactnessTests: XCTestCase {
+  func folder(_ rows: [String]) throws -> String {
+    let path = NSTemporaryDirectory() + "crmq-exact-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    let header = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
+    try (header + rows.joined(separator: "\n") + "\n").write(toFile: path + "/deals.csv", atomically: true, encoding: .utf8)
+    return path
+  }
+
+  func row(_ id: Int, _ amount: String) -> String {
+    "\(id),n,p,s,won,\(amount),RUB,m,1,c,src,,2026-09-01 10:00:00,2026-09-02 10:00:00"
+  }
+
+  func testTenCentsTenThousandTimesIsExactlyOneThousand() throws {
+    let engine = try Engine(folder: try folder((1...10_000).map { row($0, "0.10") }))
+    var session = Session(engine: engine)
+    guard case .table(let result) = session.run("sum(amount), avg(amount)")[0].outcome else { return XCTFail() }
+    XCTAssertEqual(result.rows[0], [.money(100_000), .money(10)])
+  }
+
+  func testOverflowIsAnError() throws {
+    let engine = try Engine(folder: try folder([row(1, "50000000000000000.00"), row(2, "50000000000000000.00")]))
+    var session = Session(engine: engine)
+    guard case .failure(let diagnostics) = session.run("sum(amount)")[0].outcome else { return XCTFail("no error") }
+    XCTAssertEqual(diagnostics.first?.code, DiagnosticCode("E0601"))
+  }
+
+  func testAverageOfMoneyRoundsHalfAwayFromZero() throws {
+    let engine = try Engine(folder: try folder([row(1, "0.01"), row(2, "0.02")]))
+    var session = Session(engine: engine)
+    guard case .table(let result) = session.run("avg(amount), median(amount)")[0].outcome else { return XCTFail() }
+    XCTAssertEqual(result.rows[0], [.money(2), .money(2)])
+  }
+}

@@ -1,0 +1,89 @@
+"""Checks crmq's answers against DuckDB on the same files.
+
+Runs every question of bench/queries.txt through the crmq binary (CSV output) and through DuckDB
+SQL over examples/data, and fails when any cell differs. Money is compared exactly, to the kopeck.
+
+Usage: python3 bench/crosscheck.py [path/to/crmq]   (default .build/debug/crmq)
+"""
+import csv
+import io
+import subprocess
+import sys
+from decimal import Decimal
+
+import duckdb
+
+DATA = "examples/data"
+TODAY = "2026-10-05"
+
+
+def read_queries(path="bench/queries.txt"):
+    queries, current = [], None
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith("#"):
+            continue
+        if line.startswith("crmq: "):
+            current = {"crmq": line[6:], "sql": ""}
+            queries.append(current)
+        elif line.startswith("sql: "):
+            current["sql"] = line[5:]
+        elif line.strip() and current is not None:
+            current["sql"] += " " + line.strip()
+    return queries
+
+
+def load(con):
+    types = {
+        "deals": {"amount": "DECIMAL(18,2)", "created_at": "TIMESTAMP", "closed_at": "TIMESTAMP"},
+        "stage_history": {"entered_at": "TIMESTAMP"},
+        "calls": {"started_at": "TIMESTAMP"},
+        "spend": {"cost": "DECIMAL(18,2)", "date": "DATE"},
+    }
+    for table, columns in types.items():
+        spec = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{DATA}/{table}.csv', header=true, types={{{spec}}})")
+
+
+def cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/crmq"
+    con = duckdb.connect()
+    load(con)
+    failures = 0
+    queries = read_queries()
+    for query in queries:
+        run = subprocess.run(
+            [binary, "--data", DATA, "--today", TODAY, "--format", "csv", "-c", query["crmq"]],
+            capture_output=True, text=True,
+        )
+        if run.returncode != 0:
+            print(f"FAIL {query['crmq']}: crmq exited {run.returncode}\n{run.stderr}")
+            failures += 1
+            continue
+        mine = list(csv.reader(io.StringIO(run.stdout)))[1:]
+        theirs = [[cell(v) for v in row] for row in con.execute(query["sql"]).fetchall()]
+        if mine != theirs:
+            failures += 1
+            print(f"FAIL {query['crmq']}")
+            for a, b in zip(mine, theirs):
+                if a != b:
+                    print(f"  crmq:   {a}\n  duckdb: {b}")
+                    break
+            if len(mine) != len(theirs):
+                print(f"  rows: crmq {len(mine)}, duckdb {len(theirs)}")
+        else:
+            print(f"ok   {query['crmq']} ({len(mine)} rows)")
+    print(f"{len(queries) - failures} passed, {failures} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
