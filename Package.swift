@@ -29,7 +29,9 @@ let package = Package(
     .executableTarget(name: "crmq-bench", dependencies: ["Crmq"]),
     .testTarget(
       name: "CrmqTests",
-      dependencies: ["Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput"]),
+      dependencies: [
+        "Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput", "CrmqStorage", "CrmqImport",
+      ]),
     .testTarget(
       name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden", "fixtures"]),
   ],

@@ -12,7 +12,7 @@ struct CatalogSchemaProvider: SchemaProvider {
     guard let column = catalog.table(named: table)?.column(named: column),
       case .dictionary(_, let dictionary) = column.data
     else { return nil }
-    return (1..<max(1, dictionary.count)).map { (dictionary.values[$0], dictionary.rowCounts[$0]) }
+    return dictionary.entries
   }
 
   func hasValue(_ value: String, column: String, in table: String) -> Bool {

@@ -231,7 +231,7 @@ final class ExtremeAccumulator: Accumulator {
     case .codes(let codes, let dictionary):
       forEach(selection, gids) { row, g in
         let code = Int(codes[row])
-        if code != 0 { merge(g, .string(dictionary.values[code])) }
+        if code != 0 { merge(g, .string(dictionary.string(at: code))) }
       }
     case .double(let values, let validity):
       forEach(selection, gids) { row, g in if isValid(validity, row) { merge(g, .double(values[row])) } }

@@ -95,6 +95,11 @@ public struct Executor {
       if let limit { set.limit(limit) }
       return .rows(set)
     case .selection(let table, let selection):
+      if let limit, keys.count == 1, case .column(let name, _) = keys[0].expr, let column = table.column(named: name),
+        let rows = TopNSelector.select(selection, column: column, descending: keys[0].descending, limit: limit)
+      {
+        return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
+      }
       let evaluators = try keys.map { try RowExpression($0.expr, table: table) }
       var entries: [(row: UInt32, keys: [Value])] = []
       entries.reserveCapacity(selection.count)

@@ -32,7 +32,7 @@ final class GroupKey {
       case .dictionary(let codes, let dictionary):
         reader = .codes(codes)
         cardinality = dictionary.count
-        decodeOrdinal = { $0 == 0 ? .null : .string(dictionary.values[$0]) }
+        decodeOrdinal = { $0 == 0 ? .null : .string(dictionary.string(at: $0)) }
         strategy = "\(name): dictionary codes"
         return
       case .int64(let values):

@@ -53,6 +53,10 @@ final class HashAggregateOperator {
       for g in buffer { counts[Int(g)] += 1 }
       for accumulator in accumulators {
         accumulator.resize(groupCount)
+        if let count = accumulator as? CountAccumulator, count.reader == nil {
+          count.counts = counts  // count(*) is the group sizes, already known
+          continue
+        }
         try accumulator.update(selection, buffer)
       }
     }

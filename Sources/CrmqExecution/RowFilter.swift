@@ -24,11 +24,20 @@ class RowFilter {
   /// Appends the rows of `input` that pass to `output`.
   func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {}
 
+  /// Appends the rows of a whole range that pass: kernels override this with a loop that needs no
+  /// row list.
+  func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
+    var rows = ContiguousArray<UInt32>()
+    rows.reserveCapacity(range.count)
+    for row in range { rows.append(UInt32(row)) }
+    rows.withUnsafeBufferPointer { filter($0, into: &output) }
+  }
+
   /// Compiles a predicate, pushing `not` down so every leaf keeps SQL's null rules.
   static func compile(_ expr: BoundExpr, table: Table, negated: Bool = false) throws -> RowFilter {
     switch expr {
     case .and(let items) where !negated:
-      return AndFilter(try items.map { try compile($0, table: table) })
+      return AndFilter(Int64RangeFilter.fuse(try items.map { try compile($0, table: table) }))
     case .or(let items) where negated:
       return AndFilter(try items.map { try compile($0, table: table, negated: true) })
     case .or(let items) where !negated:
@@ -153,6 +162,32 @@ final class Int64CompareFilter: RowFilter {
     }
   }
 
+  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
+    let c = constant
+    switch op {
+    case .equal: runRange(range, &output) { $0 == c }
+    case .notEqual: runRange(range, &output) { $0 != c }
+    case .less: runRange(range, &output) { $0 < c }
+    case .lessEqual: runRange(range, &output) { $0 <= c }
+    case .greater: runRange(range, &output) { $0 > c }
+    case .greaterEqual: runRange(range, &output) { $0 >= c }
+    default: break
+    }
+  }
+
+  @inline(__always)
+  private func runRange(_ range: Range<Int>, _ output: inout ContiguousArray<UInt32>, _ test: (Int64) -> Bool) {
+    values.withUnsafeBufferPointer { buffer in
+      if let validity = column.validity {
+        validity.withUnsafeBufferPointer { bits in
+          for r in range where bits[r >> 6] & (1 << UInt64(r & 63)) != 0 && test(buffer[r]) { output.append(UInt32(r)) }
+        }
+      } else {
+        for r in range where test(buffer[r]) { output.append(UInt32(r)) }
+      }
+    }
+  }
+
   @inline(__always)
   private func run(_ input: UnsafeBufferPointer<UInt32>, _ output: inout ContiguousArray<UInt32>, _ test: (Int64) -> Bool) {
     values.withUnsafeBufferPointer { buffer in
@@ -191,6 +226,14 @@ final class CodeSetFilter: RowFilter {
     codes.withUnsafeBufferPointer { buffer in
       accept.withUnsafeBufferPointer { table in
         for row in input where table[Int(buffer[Int(row)])] { output.append(row) }
+      }
+    }
+  }
+
+  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
+    codes.withUnsafeBufferPointer { buffer in
+      accept.withUnsafeBufferPointer { table in
+        for row in range where table[Int(buffer[row])] { output.append(UInt32(row)) }
       }
     }
   }
@@ -233,13 +276,26 @@ final class AndFilter: RowFilter {
 
   override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
     var current = ContiguousArray(input)
+    narrow(&current, from: 0, into: &output)
+  }
+
+  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
+    guard let first = parts.first else { return }
+    var current = ContiguousArray<UInt32>()
+    current.reserveCapacity(range.count)
+    first.filter(range: range, into: &current)
+    narrow(&current, from: 1, into: &output)
+  }
+
+  /// Applies the parts from `index` on, each to the rows the previous ones kept.
+  private func narrow(_ current: inout ContiguousArray<UInt32>, from index: Int, into output: inout ContiguousArray<UInt32>) {
     var next = ContiguousArray<UInt32>()
-    next.reserveCapacity(input.count)
-    for part in parts {
+    next.reserveCapacity(current.count)
+    for part in parts.dropFirst(index) {
+      if current.isEmpty { break }
       next.removeAll(keepingCapacity: true)
       current.withUnsafeBufferPointer { part.filter($0, into: &next) }
       swap(&current, &next)
-      if current.isEmpty { break }
     }
     output.append(contentsOf: current)
   }

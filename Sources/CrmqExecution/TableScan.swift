@@ -22,8 +22,6 @@ struct TableScan {
     guard let filter else { return (.everything(table.rowCount), 0) }
     var rows = ContiguousArray<UInt32>()
     var skipped = 0
-    var scratch = ContiguousArray<UInt32>()
-    scratch.reserveCapacity(chunkSize)
     for chunk in 0..<table.chunkCount {
       if cancelled() { throw CancellationErrorLike() }
       let start = chunk * chunkSize
@@ -34,9 +32,7 @@ struct TableScan {
       case .all:
         for row in start..<end { rows.append(UInt32(row)) }
       case .check:
-        scratch.removeAll(keepingCapacity: true)
-        for row in start..<end { scratch.append(UInt32(row)) }
-        scratch.withUnsafeBufferPointer { filter.filter($0, into: &rows) }
+        filter.filter(range: start..<end, into: &rows)
       }
     }
     return (Selection(all: false, rows: rows, tableRows: table.rowCount), skipped)

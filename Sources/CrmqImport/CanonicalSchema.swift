@@ -11,7 +11,7 @@ public struct CanonicalSchema: Sendable {
   }
 
   /// How a field's text is read.
-  public enum ValueKind: Sendable, Equatable {
+  public enum ValueKind: Sendable, Hashable {
     case int, double, money, bool, date, timestamp, string
     /// `YYYY-MM`, stored as the month's first day.
     case month

@@ -2,6 +2,22 @@ import CrmqCore
 
 /// Reads typed values straight from the bytes of a field, without making a `String`.
 enum FieldParser {
+  /// Whether the bytes read as a value of this kind (booleans: only true and false).
+  static func parses(_ kind: CanonicalSchema.ValueKind, _ f: UnsafeBufferPointer<UInt8>) -> Bool {
+    switch kind {
+    case .int: return int(f) != nil
+    case .double: return double(f) != nil
+    case .date: return date(f) != nil
+    case .timestamp: return timestamp(f) != nil
+    case .month: return month(f) != nil
+    case .money: return money(f) != nil
+    case .bool:
+      let text = String(decoding: f, as: UTF8.self).lowercased()
+      return text == "true" || text == "false"
+    case .string: return true
+    }
+  }
+
   @inline(__always)
   static func digit(_ byte: UInt8) -> Int64? {
     byte >= 48 && byte <= 57 ? Int64(byte - 48) : nil

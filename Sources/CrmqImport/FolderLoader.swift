@@ -10,22 +10,23 @@ import Dispatch
 
 /// Loads a folder of canonical CSV files (deals.csv and the optional others) into a catalog.
 ///
-/// Files are read in parallel, one per core; each file's table is built by one thread.
+/// All files are cut into segments first; the segments of every file then share the cores, so
+/// one large file does not leave a core idle while a small one finishes.
 public enum FolderLoader {
   public struct Outcome: Sendable {
     public var catalog: Catalog
     public var reports: [LoadReport]
   }
 
-  public static func load(folder: String) throws -> Outcome {
-    var isDirectory = stat()
-    guard stat(folder, &isDirectory) == 0 else {
+  public static func load(folder: String, segmentSize: Int = CSVTableReader.defaultSegmentSize) throws -> Outcome {
+    var info = stat()
+    guard stat(folder, &info) == 0 else {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0501"), .error, "no such folder '\(folder)'",
           help: ["--data takes a folder of CSV files with at least deals.csv"]))
     }
-    guard (isDirectory.st_mode & S_IFMT) == S_IFDIR else {
+    guard (info.st_mode & S_IFMT) == S_IFDIR else {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0501"), .error, "'\(folder)' is not a folder",
@@ -38,22 +39,48 @@ public enum FolderLoader {
           DiagnosticCode("E0501"), .error, "no deals.csv in '\(folder)'",
           help: ["a data folder holds deals.csv and optionally stages.csv, stage_history.csv, calls.csv, spend.csv, plans.csv"]))
     }
-    let results = ResultSlots(count: present.count)
-    DispatchQueue.concurrentPerform(iterations: present.count) { index in
-      let schema = present[index]
+    var failures: [Diagnostic] = []
+    var plans: [CSVTableReader.Plan] = []
+    for schema in present {
       do {
-        let loaded = try CSVTableReader.read(path: join(folder, schema.fileName), displayName: schema.fileName, schema: schema)
-        results.set(index, .success(loaded))
+        plans.append(
+          try CSVTableReader.plan(
+            path: join(folder, schema.fileName), displayName: schema.fileName, schema: schema, segmentSize: max(1, segmentSize)))
       } catch let error as CrmqError {
-        results.set(index, .failure(error))
+        failures.append(contentsOf: error.diagnostics)
+      }
+    }
+    if !failures.isEmpty { throw CrmqError(failures) }
+
+    // Largest segments first, so the last ones to finish are small.
+    var tasks: [(plan: Int, segment: Int)] = []
+    for (p, plan) in plans.enumerated() { for s in plan.segments.indices { tasks.append((p, s)) } }
+    tasks.sort { plans[$0.plan].segments[$0.segment].count > plans[$1.plan].segments[$1.segment].count }
+    let parts = Slots<SegmentResult>(count: tasks.count)
+    let frozenTasks = tasks
+    let frozenPlans = plans
+    DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
+      let task = frozenTasks[index]
+      parts[index] = CSVTableReader.parse(frozenPlans[task.plan], segment: task.segment)
+    }
+    var byPlan = [[SegmentResult?]](repeating: [], count: plans.count)
+    for (p, plan) in plans.enumerated() { byPlan[p] = Array(repeating: nil, count: plan.segments.count) }
+    for (index, task) in tasks.enumerated() { byPlan[task.plan][task.segment] = parts[index] }
+
+    let finished = Slots<Result<(Table, LoadReport), CrmqError>>(count: plans.count)
+    let frozenParts = byPlan
+    DispatchQueue.concurrentPerform(iterations: frozenPlans.count) { index in
+      do {
+        finished[index] = .success(try CSVTableReader.finish(frozenPlans[index], frozenParts[index].compactMap { $0 }))
+      } catch let error as CrmqError {
+        finished[index] = .failure(error)
       } catch {
-        results.set(index, .failure(CrmqError(.bug("\(error)"))))
+        finished[index] = .failure(CrmqError(.bug("\(error)")))
       }
     }
     var catalog = Catalog()
     var reports: [LoadReport] = []
-    var failures: [Diagnostic] = []
-    for result in results.values {
+    for result in finished.values {
       switch result {
       case .success(let (table, report)):
         catalog.put(table)
@@ -70,31 +97,5 @@ public enum FolderLoader {
 
   static func join(_ folder: String, _ file: String) -> String {
     folder.hasSuffix("/") ? folder + file : folder + "/" + file
-  }
-}
-
-/// Results written by parallel loaders, each into its own slot.
-private final class ResultSlots: @unchecked Sendable {
-  private let lock = NSLockLike()
-  private(set) var values: [Result<(Table, LoadReport), CrmqError>?]
-
-  init(count: Int) {
-    values = Array(repeating: nil, count: count)
-  }
-
-  func set(_ index: Int, _ value: Result<(Table, LoadReport), CrmqError>) {
-    lock.withLock { values[index] = value }
-  }
-}
-
-/// A pthread mutex, so this target needs no Foundation.
-private final class NSLockLike: @unchecked Sendable {
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  deinit { pthread_mutex_destroy(&mutex) }
-  func withLock<R>(_ body: () -> R) -> R {
-    pthread_mutex_lock(&mutex)
-    defer { pthread_mutex_unlock(&mutex) }
-    return body()
   }
 }

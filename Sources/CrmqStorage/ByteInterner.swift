@@ -1,25 +1,46 @@
 /// Maps byte strings to dense codes 1, 2, … without creating a `String` per lookup.
 ///
 /// Open addressing with linear probing over a power-of-two table; the bytes of each distinct text
-/// live once in `arena`.
-struct ByteInterner {
-  private var arena: [UInt8] = []
-  private var starts: [Int] = [0]
-  private var ends: [Int] = [0]
-  private var hashes: [UInt64] = [0]
-  private var slots: [UInt32] = Array(repeating: 0, count: 1024)
-  private var mask = 1023
+/// live once in `arena`. It is also the lookup structure of a finished `StringDictionary`.
+public struct ByteInterner: Sendable {
+  private(set) var arena = ContiguousArray<UInt8>()
+  /// `ends[code]` is where the text of `code` ends in `arena`; it starts at `ends[code - 1]`.
+  private(set) var ends = ContiguousArray<Int>([0])
+  private var hashes = ContiguousArray<UInt64>([0])
+  private var slots = ContiguousArray<UInt32>(repeating: 0, count: 64)
+  private var mask = 63
+
+  public init() {}
+
+  /// Distinct texts plus one (code 0 is null).
+  public var count: Int { ends.count }
 
   @inline(__always)
   static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-      h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+    guard let base = bytes.baseAddress else { return h }
+    let raw = UnsafeRawPointer(base)
+    var index = 0
+    while index + 8 <= bytes.count {
+      let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+      h ^= h >> 31
+      index += 8
     }
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while index < bytes.count {
+      tail |= UInt64(bytes[index]) << shift
+      shift += 8
+      index += 1
+    }
+    h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
     return h ^ (h >> 29)
   }
 
-  mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+  /// The code of `bytes`, adding it when new.
+  @inline(__always)
+  public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
     let h = ByteInterner.hash(bytes)
     var slot = Int(truncatingIfNeeded: h) & mask
     while true {
@@ -28,45 +49,80 @@ struct ByteInterner {
       if hashes[Int(code)] == h && equal(Int(code), bytes) { return code }
       slot = (slot + 1) & mask
     }
-    let code = UInt32(starts.count)
-    starts.append(arena.count)
+    let code = UInt32(ends.count)
     arena.append(contentsOf: bytes)
     ends.append(arena.count)
     hashes.append(h)
     slots[slot] = code
-    if starts.count * 2 > slots.count { grow() }
+    if ends.count * 2 > slots.count { grow() }
     return code
+  }
+
+  /// The code of `bytes`, or nil when it is not there.
+  public func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+    let h = ByteInterner.hash(bytes)
+    var slot = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let code = slots[slot]
+      if code == 0 { return nil }
+      if hashes[Int(code)] == h && equal(Int(code), bytes) { return code }
+      slot = (slot + 1) & mask
+    }
   }
 
   @inline(__always)
   private func equal(_ code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    let start = starts[code]
+    let start = ends[code - 1]
     let length = ends[code] - start
     guard length == bytes.count else { return false }
     return arena.withUnsafeBufferPointer { buffer in
-      for i in 0..<length where buffer[start + i] != bytes[i] { return false }
-      return true
+      guard let a = buffer.baseAddress, let b = bytes.baseAddress else { return length == 0 }
+      return memcmpBytes(a + start, b, length)
     }
   }
 
   private mutating func grow() {
     let capacity = slots.count * 2
-    slots = Array(repeating: 0, count: capacity)
+    slots = ContiguousArray(repeating: 0, count: capacity)
     mask = capacity - 1
-    for code in 1..<starts.count {
+    for code in 1..<ends.count {
       var slot = Int(truncatingIfNeeded: hashes[code]) & mask
       while slots[slot] != 0 { slot = (slot + 1) & mask }
       slots[slot] = UInt32(code)
     }
   }
 
-  /// The texts by code; index 0 is the null placeholder.
-  func strings() -> [String] {
-    var out = [""]
-    out.reserveCapacity(starts.count)
-    for code in 1..<starts.count {
-      out.append(String(decoding: arena[starts[code]..<ends[code]], as: UTF8.self))
-    }
-    return out
+  /// Calls `body` with the bytes of a code's text.
+  @inline(__always)
+  public func withBytes<R>(of code: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    let start = ends[code - 1]
+    let end = ends[code]
+    return arena.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
   }
+
+  public func string(at code: Int) -> String {
+    withBytes(of: code) { String(decoding: $0, as: UTF8.self) }
+  }
+
+  public mutating func reserve(_ distinct: Int) {
+    while slots.count < distinct * 2 { grow() }
+  }
+}
+
+@inline(__always)
+func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+  var index = 0
+  let ra = UnsafeRawPointer(a)
+  let rb = UnsafeRawPointer(b)
+  while index + 8 <= count {
+    if ra.loadUnaligned(fromByteOffset: index, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+      return false
+    }
+    index += 8
+  }
+  while index < count {
+    if a[index] != b[index] { return false }
+    index += 1
+  }
+  return true
 }

@@ -82,7 +82,7 @@ public struct Column: Sendable {
       default: return .int(v)
       }
     case .double(let values): return .double(values[row])
-    case .dictionary(let codes, let dictionary): return .string(dictionary.values[Int(codes[row])])
+    case .dictionary(let codes, let dictionary): return .string(dictionary.string(at: Int(codes[row])))
     }
   }
 

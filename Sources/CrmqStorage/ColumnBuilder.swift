@@ -4,11 +4,11 @@ import CrmqCore
 public struct NumericColumnBuilder {
   public let name: String
   public let type: DataType
-  private var ints = ContiguousArray<Int64>()
-  private var doubles = ContiguousArray<Double>()
-  private var validity = ContiguousArray<UInt64>()
-  private var count = 0
-  private var nulls = 0
+  private(set) var ints = ContiguousArray<Int64>()
+  private(set) var doubles = ContiguousArray<Double>()
+  private(set) var validity = ContiguousArray<UInt64>()
+  public private(set) var count = 0
+  public private(set) var nulls = 0
 
   public init(name: String, type: DataType, capacity: Int = 0) {
     self.name = name
@@ -46,6 +46,26 @@ public struct NumericColumnBuilder {
     markValid(false)
   }
 
+  /// Appends everything another builder of the same type holds, in order: the values as one
+  /// copy, the validity bitmap a word at a time, shifted into place.
+  public mutating func append(contentsOf other: NumericColumnBuilder) {
+    ints.append(contentsOf: other.ints)
+    doubles.append(contentsOf: other.doubles)
+    let offset = count & 63
+    let wordsNeeded = (count + other.count + 63) / 64
+    if offset == 0 {
+      validity.append(contentsOf: other.validity)
+    } else {
+      for word in other.validity {
+        validity[validity.count - 1] |= word << UInt64(offset)
+        if validity.count < wordsNeeded { validity.append(word >> UInt64(64 - offset)) }
+      }
+    }
+    while validity.count > wordsNeeded { validity.removeLast() }
+    count += other.count
+    nulls += other.nulls
+  }
+
   public func build() -> Column {
     let data: ColumnData = type == .double ? .double(doubles) : .int64(ints)
     return Column(name: name, type: type, data: data, validity: nulls > 0 ? validity : nil)
@@ -55,13 +75,15 @@ public struct NumericColumnBuilder {
 /// Appends text values from bytes, interning each distinct text once.
 public struct StringColumnBuilder {
   public let name: String
-  private var codes = ContiguousArray<UInt32>()
-  private var interner = ByteInterner()
+  private(set) var codes = ContiguousArray<UInt32>()
+  private(set) var interner = ByteInterner()
 
   public init(name: String, capacity: Int = 0) {
     self.name = name
     codes.reserveCapacity(capacity)
   }
+
+  public var count: Int { codes.count }
 
   @inline(__always)
   public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -81,13 +103,27 @@ public struct StringColumnBuilder {
     codes.append(0)
   }
 
-  public func build() -> Column {
-    let values = interner.strings()
-    var counts = [Int](repeating: 0, count: values.count)
-    codes.withUnsafeBufferPointer { buffer in
-      for code in buffer { counts[Int(code)] += 1 }
+  /// Appends another builder's rows, re-coding its texts into this builder's dictionary.
+  public mutating func append(contentsOf other: StringColumnBuilder) {
+    var map = ContiguousArray<UInt32>(repeating: 0, count: other.interner.count)
+    interner.reserve(interner.count + other.interner.count)
+    for code in 1..<max(1, other.interner.count) {
+      map[code] = other.interner.withBytes(of: code) { interner.intern($0) }
     }
-    let dictionary = StringDictionary(values: values, rowCounts: counts)
+    codes.reserveCapacity(codes.count + other.codes.count)
+    map.withUnsafeBufferPointer { map in
+      for code in other.codes { codes.append(map[Int(code)]) }
+    }
+  }
+
+  public func build() -> Column {
+    var counts = [Int](repeating: 0, count: interner.count)
+    codes.withUnsafeBufferPointer { buffer in
+      counts.withUnsafeMutableBufferPointer { counts in
+        for code in buffer { counts[Int(code)] += 1 }
+      }
+    }
+    let dictionary = StringDictionary(interner: interner, rowCounts: counts)
     return Column(name: name, type: .string, data: .dictionary(codes: codes, dictionary: dictionary), validity: nil)
   }
 }

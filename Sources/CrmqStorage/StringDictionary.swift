@@ -1,26 +1,42 @@
 /// The distinct texts of a column; code 0 is reserved for null.
 ///
-/// `rowCounts` lets "did you mean" say how many rows a suggested value has.
+/// Texts are kept as bytes in one arena (no `String` per value until one is asked for), and the
+/// interner's hash table answers `code(of:)`. `rowCounts` lets "did you mean" say how many rows a
+/// suggested value has.
 public struct StringDictionary: Sendable {
-  /// `values[0]` is a placeholder for null; codes 1… are the texts in first-seen order.
-  public let values: [String]
+  let interner: ByteInterner
   public let rowCounts: [Int]
-  private let lookup: [String: UInt32]
 
-  public init(values: [String], rowCounts: [Int]) {
-    self.values = values
+  public init(interner: ByteInterner, rowCounts: [Int]) {
+    self.interner = interner
     self.rowCounts = rowCounts
-    var lookup: [String: UInt32] = [:]
-    lookup.reserveCapacity(values.count)
-    for (code, value) in values.enumerated() where code > 0 {
-      lookup[value] = UInt32(code)
+  }
+
+  /// A dictionary of the given texts, in order (for tests and probes).
+  public init(values: [String]) {
+    var interner = ByteInterner()
+    for value in values {
+      var copy = value
+      _ = copy.withUTF8 { interner.intern($0) }
     }
-    self.lookup = lookup
+    self.init(interner: interner, rowCounts: Array(repeating: 0, count: interner.count))
+  }
+
+  /// Codes in use, null included: codes run from 0 to `count - 1`.
+  public var count: Int { interner.count }
+  public var nullCount: Int { rowCounts.first ?? 0 }
+
+  /// The text of a code (not 0).
+  public func string(at code: Int) -> String { interner.string(at: code) }
+
+  /// Every text with its row count, in code order.
+  public var entries: [(value: String, rows: Int)] {
+    (1..<max(1, count)).map { (string(at: $0), rowCounts[$0]) }
   }
 
   /// The code of a text, if some row has it.
-  public func code(of value: String) -> UInt32? { lookup[value] }
-
-  public var count: Int { values.count }
-  public var nullCount: Int { rowCounts.first ?? 0 }
+  public func code(of value: String) -> UInt32? {
+    var copy = value
+    return copy.withUTF8 { interner.lookup($0) }
+  }
 }

@@ -82,12 +82,17 @@ struct DataGenerator {
         path: path("calls.csv"), header: ["id", "manager", "client_id", "direction", "started_at", "duration_sec", "status"])
     else { throw GeneratorError("cannot write into '\(folder)'") }
 
-    var callId: Int64 = 1
-    for id in 1...deals {
-      // Creation: more deals in recent months.
-      let u = rng.unit()
+    // Creation times first, in order: a CRM numbers deals as they are created, so exports listed
+    // by ID are (nearly) chronological, as real ones are. More deals in recent months.
+    var timeRng = SplitMix(seed: seed ^ 0x5EED_71AE)
+    let createdTimes = (0..<deals).map { _ -> Int64 in
+      let u = timeRng.unit()
       let dayOffset = Int(Double(days) * (u * 0.55 + u * u * 0.45))
-      let created = (startDay + Int64(min(days - 1, dayOffset))) * 86_400 + Int64(9 * 3600 + rng.int(11 * 3600))
+      return (startDay + Int64(min(days - 1, dayOffset))) * 86_400 + Int64(9 * 3600 + timeRng.int(11 * 3600))
+    }.sorted()
+    var pendingCalls: [PendingCall] = []
+    for id in 1...deals {
+      let created = createdTimes[id - 1]
       let repeatClient = rng.chance(0.22)
       let pipelineIndex = repeatClient && rng.chance(0.7) ? 1 : 0
       let pipeline = DataGenerator.pipelines[pipelineIndex]
@@ -170,16 +175,23 @@ struct DataGenerator {
         let second = 8 * 3600 + Int(rng.weighted([1, 3, 4, 4, 3, 2, 3, 4, 4, 3, 2, 1])) * 3600 + rng.int(3600)
         let outgoing = rng.chance(0.7)
         let missed = rng.chance(outgoing ? 0.22 : 0.12)
-        calls.int(callId)
-        calls.field(DataGenerator.managers[manager])
-        calls.int(Int64(client))
-        calls.field(outgoing ? "out" : "in")
-        timestamp(calls, day * 86_400 + Int64(second))
-        calls.int(missed ? 0 : Int64(15 + rng.int(40) + Int(exponential(&rng, mean: 180))))
-        calls.field(missed ? "missed" : "answered")
-        calls.endRow()
-        callId += 1
+        pendingCalls.append(
+          PendingCall(
+            startedAt: day * 86_400 + Int64(second), manager: manager, client: client, outgoing: outgoing,
+            duration: missed ? 0 : Int64(15 + rng.int(40) + Int(exponential(&rng, mean: 180)))))
       }
+    }
+    // A telephony log is written as calls happen: in time order.
+    pendingCalls.sort { $0.startedAt < $1.startedAt }
+    for (index, call) in pendingCalls.enumerated() {
+      calls.int(Int64(index + 1))
+      calls.field(DataGenerator.managers[call.manager])
+      calls.int(Int64(call.client))
+      calls.field(call.outgoing ? "out" : "in")
+      timestamp(calls, call.startedAt)
+      calls.int(call.duration)
+      calls.field(call.duration == 0 ? "missed" : "answered")
+      calls.endRow()
     }
     dealsOut.close()
     history.close()
@@ -260,6 +272,14 @@ struct DataGenerator {
   func exponential(_ rng: inout SplitMix, mean: Double) -> Double {
     -mean * log(max(1e-12, 1 - rng.unit()))
   }
+}
+
+struct PendingCall {
+  var startedAt: Int64
+  var manager: Int
+  var client: Int
+  var outgoing: Bool
+  var duration: Int64
 }
 
 struct GeneratorError: Error, CustomStringConvertible {

@@ -25,7 +25,7 @@ final class GoldenTests: XCTestCase {
   override func setUp() {
     super.setUp()
     // Data folders in golden files are relative to the repository, so messages never show a machine's path.
-    FileManager.default.changeCurrentDirectoryPath(GoldenTests.repository.path)
+    XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(GoldenTests.repository.path))
   }
 
   func testGoldenFiles() throws {

@@ -9,7 +9,7 @@ final class CommandTests: XCTestCase {
 
   override func setUp() {
     super.setUp()
-    FileManager.default.changeCurrentDirectoryPath(CommandTests.repository.path)
+    XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(CommandTests.repository.path))
   }
 
   func run(_ arguments: [String], input: [String] = []) -> (status: Int32, output: String, errors: String) {
@@ -21,7 +21,7 @@ final class CommandTests: XCTestCase {
   func testCSVCarriesDataAloneAndNotesGoToStandardError() {
     let result = run(["--today", "2026-10-05", "--format", "csv", "-c", "count by status period 2026-09"])
     XCTAssertEqual(result.status, 0)
-    XCTAssertEqual(result.output, "status,count\nlost,22\nopen,70\nwon,17\n")
+    XCTAssertEqual(result.output, "status,count\nlost,30\nopen,64\nwon,21\n")
     XCTAssertEqual(result.errors, "period: 2026-09-01 – 2026-09-30 (created_at)\n")
   }
 
@@ -57,7 +57,7 @@ final class CommandTests: XCTestCase {
   func testStatementsFromStandardInput() {
     let result = run(["--format", "csv"], input: ["count", "  where status = 'won'", "count where status = 'open'"])
     XCTAssertEqual(result.status, 0)
-    XCTAssertEqual(result.output, "count\n1217\ncount\n201\n")
+    XCTAssertEqual(result.output, "count\n1218\ncount\n202\n")
   }
 
   func testScriptErrorsNameTheFileLineAndColumn() throws {

@@ -1,0 +1,183 @@
+import CrmqCore
+import CrmqStorage
+
+/// The columns parsed from one segment of a file, ready to be appended to the others.
+struct SegmentResult: @unchecked Sendable {
+  var numeric: [NumericColumnBuilder?]
+  var strings: [StringColumnBuilder?]
+  var extras: [ExtraColumnBuilder]
+  var rows = 0
+  var rejected = 0
+  /// Rejected rows (the first few), with line numbers counted from the segment's start.
+  var warnings: [Diagnostic] = []
+  /// Where parsing stopped, and the line breaks consumed.
+  var end = 0
+  var lines = 0
+  /// A problem that makes the file unreadable from here on (a quote that never closes).
+  var fatal: Diagnostic?
+}
+
+/// Parses the rows of one byte range of a CSV file into typed column builders.
+///
+/// Every field of a row is parsed before any is appended, so a row with a bad value is rejected
+/// whole and leaves nothing behind; its warning names the line and column.
+enum CSVSegmentParser {
+  static let maximumDetailedRejections = 5
+
+  static func parse(_ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>) -> SegmentResult {
+    let schema = layout.schema
+    let estimate = max(16, range.count / max(1, 12 * layout.header.count))
+    var result = SegmentResult(
+      numeric: schema.columns.map {
+        $0.type == .string ? nil : NumericColumnBuilder(name: $0.name, type: $0.type.dataType, capacity: estimate)
+      },
+      strings: schema.columns.map { $0.type == .string ? StringColumnBuilder(name: $0.name, capacity: estimate) : nil },
+      extras: layout.extraNames.map { ExtraColumnBuilder(name: $0) })
+    let sinks = layout.sinks
+    let headerCount = layout.header.count
+    var scanner = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound)
+    var fields: [FieldRef] = []
+    fields.reserveCapacity(headerCount + 2)
+    var scratchInt = [Int64](repeating: 0, count: headerCount)
+    var scratchDouble = [Double](repeating: 0, count: headerCount)
+    var scratchNull = [Bool](repeating: false, count: headerCount)
+    var unescaped: [UInt8] = []
+    let name = layout.displayName
+
+    func reject(_ diagnostic: @autoclosure () -> Diagnostic) {
+      result.rejected += 1
+      if result.rejected <= maximumDetailedRejections { result.warnings.append(diagnostic()) }
+    }
+
+    loop: while scanner.position < range.upperBound {
+      switch scanner.next(into: &fields) {
+      case .endOfFile:
+        break loop
+      case .unterminatedQuote(let line, let lineStart, let offset):
+        let source = SourceFile(name: name, text: CSVText.line(bytes, lineStart), firstLine: line)
+        let column = offset - lineStart
+        result.fatal = Diagnostic(
+          DiagnosticCode("E0506"), .error, "'\(name)': a quoted field never ends",
+          span: SourceSpan(start: column, end: column + 1), label: "this quote is not closed before the end of the file",
+          help: ["inside quotes a quote is written twice (\"\"); check the export was not cut off"], source: source)
+        break loop
+      case .strayAfterQuote(let line, let lineStart, let offset):
+        let source = SourceFile(name: name, text: CSVText.line(bytes, lineStart), firstLine: line)
+        let column = offset - lineStart
+        reject(
+          Diagnostic(
+            DiagnosticCode("E0502"), .warning, "bad row: text after a closing quote",
+            span: SourceSpan(start: column, end: column + 1), label: "expected ',' or the end of the line",
+            notes: [DiagnosticNote("the row was skipped")], source: source))
+        continue loop
+      case .record:
+        break
+      }
+      if fields.count != headerCount {
+        reject(raggedRow(bytes, fields, headerCount: headerCount, name: name))
+        continue loop
+      }
+      // Parse every field first, so a bad row leaves nothing behind.
+      for index in 0..<sinks.count {
+        guard case .known(let kind, _) = sinks[index] else { continue }
+        let field = fields[index]
+        if field.start == field.end {
+          scratchNull[index] = true
+          continue
+        }
+        scratchNull[index] = false
+        if kind == .string { continue }
+        let ok: Bool = CSVText.withField(bytes, field, &unescaped) { f in
+          switch kind {
+          case .int:
+            guard let v = FieldParser.int(f) else { return false }
+            scratchInt[index] = v
+          case .money:
+            guard let v = FieldParser.money(f) else { return false }
+            scratchInt[index] = v
+          case .double:
+            guard let v = FieldParser.double(f) else { return false }
+            scratchDouble[index] = v
+          case .bool:
+            guard let v = FieldParser.bool(f) else { return false }
+            scratchInt[index] = v
+          case .date:
+            guard let v = FieldParser.date(f) else { return false }
+            scratchInt[index] = v
+          case .month:
+            guard let v = FieldParser.month(f) else { return false }
+            scratchInt[index] = v
+          case .timestamp:
+            guard let v = FieldParser.timestamp(f) else { return false }
+            scratchInt[index] = v
+          case .string:
+            break
+          }
+          return true
+        }
+        if !ok {
+          reject(badValue(bytes, field, column: layout.header[index], kind: kind, name: name))
+          continue loop
+        }
+      }
+      for index in 0..<sinks.count {
+        switch sinks[index] {
+        case .known(let kind, let slot):
+          if kind == .string {
+            if scratchNull[index] {
+              result.strings[slot]?.appendNull()
+            } else {
+              CSVText.withField(bytes, fields[index], &unescaped) { f in result.strings[slot]?.append(f) }
+            }
+          } else if scratchNull[index] {
+            result.numeric[slot]?.appendNull()
+          } else if kind == .double {
+            result.numeric[slot]?.append(scratchDouble[index])
+          } else {
+            result.numeric[slot]?.append(scratchInt[index])
+          }
+        case .extra(let extra):
+          CSVText.withField(bytes, fields[index], &unescaped) { f in result.extras[extra].append(f) }
+        case .skipped:
+          break
+        }
+      }
+      result.rows += 1
+    }
+    result.end = scanner.position
+    result.lines = scanner.line - 1
+    return result
+  }
+
+  static func raggedRow(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: [FieldRef], headerCount: Int, name: String) -> Diagnostic {
+    let first = fields[0]
+    let source = SourceFile(name: name, text: CSVText.line(bytes, first.lineStart), firstLine: first.line)
+    var span = SourceSpan(start: source.byteCount, end: source.byteCount + 1)
+    var label = "\(headerCount - fields.count) fields missing"
+    if fields.count > headerCount, fields[headerCount].lineStart == first.lineStart {
+      let from = fields[headerCount].start - first.lineStart - 1
+      span = SourceSpan(start: max(0, from), end: max(from + 1, source.byteCount))
+      label = "\(fields.count - headerCount) more than the header"
+    }
+    return Diagnostic(
+      DiagnosticCode("E0502"), .warning, "bad row: \(fields.count) fields, but the header has \(headerCount)",
+      span: span, label: label, notes: [DiagnosticNote("the row was skipped")],
+      help: ["a comma inside a value needs the value in double quotes"], source: source)
+  }
+
+  static func badValue(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldRef, column: String, kind: CanonicalSchema.ValueKind, name: String
+  ) -> Diagnostic {
+    let source = SourceFile(name: name, text: CSVText.line(bytes, field.lineStart), firstLine: field.line)
+    let quoted = field.start > 0 && bytes[field.start - 1] == UInt8(ascii: "\"")
+    let shift = quoted ? 1 : 0
+    let offset = field.start - field.lineStart - shift
+    let length = min(field.end + shift * 2, field.lineStart + source.byteCount) - field.start
+    let found = CSVText.text(bytes, field)
+    return Diagnostic(
+      DiagnosticCode("E0502"), .warning, "bad value in column '\(column)': expected \(kind.expectation), found '\(found)'",
+      span: SourceSpan(start: max(0, offset), end: max(0, offset) + max(1, length)),
+      label: "not \(kind.expectation.split(separator: ",")[0])", notes: [DiagnosticNote("the row was skipped")],
+      source: source)
+  }
+}

@@ -1,0 +1,70 @@
+import CrmqCore
+import CrmqImport
+import CrmqStorage
+import Foundation
+import XCTest
+
+/// Reading a file in many small segments gives the same table as reading it in one piece,
+/// including when a cut falls inside a quoted field that spans lines.
+final class ParallelLoadTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  func values(_ table: Table) -> [[Value]] {
+    (0..<table.rowCount).map { row in table.columns.map { $0.value(at: row) } }
+  }
+
+  func testSegmentsEqualOnePiece() throws {
+    let path = ParallelLoadTests.repository.appendingPathComponent("examples/data/deals.csv").path
+    let (whole, wholeReport) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
+    for size in [997, 4096, 65_536] {
+      let (cut, report) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
+      XCTAssertEqual(report.rows, wholeReport.rows)
+      XCTAssertEqual(values(cut), values(whole), "segment size \(size)")
+      XCTAssertEqual(cut.columns.map(\.type), whole.columns.map(\.type))
+    }
+  }
+
+  func testACutInsideAQuotedLineBreakFallsBackToOnePiece() throws {
+    let folder = NSTemporaryDirectory() + "crmq-parallel-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var text = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
+    for id in 1...400 {
+      let name = id % 7 == 0 ? "\"строка \(id)\nпродолжение, с запятой\"" : "сделка \(id)"
+      let closed = id % 3 == 0 ? "" : "2026-09-0\(id % 9 + 1) 12:00:00"
+      text += "\(id),\(name),p,s,open,\(id).5\(id % 10),RUB,m\(id % 5),\(id),c,src,,2026-08-01 10:00:00,\(closed)\n"
+    }
+    text += "401,bad,p,s,open,xx,RUB,m,1,c,src,,2026-08-01 10:00:00,\n"
+    let path = folder + "/deals.csv"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let (whole, wholeReport) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
+    XCTAssertEqual(whole.rowCount, 400)
+    for size in [50, 333, 1000, 2048] {
+      let (cut, report) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
+      XCTAssertEqual(values(cut), values(whole), "segment size \(size)")
+      XCTAssertEqual(report.rejected, 1)
+      XCTAssertEqual(
+        report.warnings.first.map { DiagnosticRenderer().render($0) }, wholeReport.warnings.first.map { DiagnosticRenderer().render($0) })
+    }
+  }
+
+  func testValidityBitmapsAppendAtAnyOffset() {
+    for split in [0, 1, 63, 64, 65, 130] {
+      var first = NumericColumnBuilder(name: "x", type: .int)
+      var second = NumericColumnBuilder(name: "x", type: .int)
+      var expected: [Value] = []
+      for row in 0..<300 {
+        let isNull = row % 3 == 0 || row % 7 == 0
+        expected.append(isNull ? .null : .int(Int64(row)))
+        if row < split {
+          if isNull { first.appendNull() } else { first.append(Int64(row)) }
+        } else {
+          if isNull { second.appendNull() } else { second.append(Int64(row)) }
+        }
+      }
+      first.append(contentsOf: second)
+      let column = first.build()
+      XCTAssertEqual((0..<300).map { column.value(at: $0) }, expected, "split at \(split)")
+    }
+  }
+}
