@@ -37,7 +37,17 @@ class Accumulator {
     let reader = try ArgumentReader(argument, table: table)
     switch aggregate.function {
     case .count: return CountAccumulator(reader: reader)
-    case .countDistinct: return DistinctAccumulator(reader: reader)
+    case .countDistinct:
+      var domain: (base: Int64, width: Int)?
+      if case .column(let name, _) = argument, let column = table.column(named: name) {
+        switch column.data {
+        case .dictionary(_, let dictionary): domain = (0, dictionary.count)
+        case .int64:
+          if let range = column.range, range.max - range.min < 1 << 26 { domain = (range.min, Int(range.max - range.min) + 1) }
+        case .double: break
+        }
+      }
+      return DistinctAccumulator(reader: reader, domain: domain)
     case .sum, .avg:
       if argument.type == .double {
         return DoubleSumAccumulator(reader: reader, average: aggregate.function == .avg)
@@ -313,20 +323,61 @@ final class MedianAccumulator: Accumulator {
   }
 }
 
-/// `count(distinct x)`.
+/// `count(distinct x)`: a bitset per group over the column's value range when that is small
+/// (dictionary codes, ids), a hash set otherwise.
 final class DistinctAccumulator: Accumulator {
   let reader: ArgumentReader
+  let domain: (base: Int64, width: Int)?
+  var words = 0
+  var bits = ContiguousArray<UInt64>()
   var sets: [Set<Int64>] = []
   var general: [Set<Value>] = []
-  init(reader: ArgumentReader) {
+  static let bitsetLimit = 1 << 27
+
+  init(reader: ArgumentReader, domain: (base: Int64, width: Int)?) {
     self.reader = reader
+    self.domain = domain
     super.init(type: .int)
   }
+
   override func resize(_ groups: Int) {
-    sets = Array(repeating: [], count: groups)
-    general = Array(repeating: [], count: groups)
+    if let domain, groups * domain.width <= DistinctAccumulator.bitsetLimit {
+      words = (domain.width + 63) / 64
+      bits = ContiguousArray(repeating: 0, count: groups * words)
+    } else {
+      words = 0
+      sets = Array(repeating: [], count: groups)
+      general = Array(repeating: [], count: groups)
+    }
   }
+
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
+    if words > 0, let domain {
+      let stride = words
+      let base = domain.base
+      bits.withUnsafeMutableBufferPointer { bits in
+        switch reader {
+        case .int64(let values, let validity):
+          values.withUnsafeBufferPointer { v in
+            forEach(selection, gids) { row, g in
+              guard isValid(validity, row) else { return }
+              let offset = Int(v[row] - base)
+              bits[g * stride + offset >> 6] |= 1 << UInt64(offset & 63)
+            }
+          }
+        case .codes(let codes, _):
+          codes.withUnsafeBufferPointer { c in
+            forEach(selection, gids) { row, g in
+              let code = Int(c[row])
+              if code != 0 { bits[g * stride + code >> 6] |= 1 << UInt64(code & 63) }
+            }
+          }
+        default:
+          break
+        }
+      }
+      return
+    }
     switch reader {
     case .int64(let values, let validity):
       forEach(selection, gids) { row, g in if isValid(validity, row) { sets[g].insert(values[row]) } }
@@ -343,5 +394,13 @@ final class DistinctAccumulator: Accumulator {
       }
     }
   }
-  override func result(_ group: Int) -> Value { .int(Int64(sets[group].count + general[group].count)) }
+
+  override func result(_ group: Int) -> Value {
+    if words > 0 {
+      var count = 0
+      for index in (group * words)..<((group + 1) * words) { count += bits[index].nonzeroBitCount }
+      return .int(Int64(count))
+    }
+    return .int(Int64(sets[group].count + general[group].count))
+  }
 }

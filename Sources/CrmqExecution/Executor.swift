@@ -57,7 +57,7 @@ public struct Executor {
       let columns =
         node.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
         + node.aggregates.map { ResultColumn(name: $0.description, type: $0.type, role: .measure) }
-      return .rows(RowSet(columns: columns, rows: output.rows, groupIds: output.groupIds))
+      return .rows(RowSet(columns: columns, rows: output.rows, groupIds: output.groupIds, aggregation: (op, output.grouping)))
     case .project(let node):
       switch try execute(node.input) {
       case .rows(let set):
@@ -124,7 +124,7 @@ public struct Executor {
     let groupCount = set.columns.filter { $0.role == .dimension }.count
     let rows = set.rows.map { row in outputs.map { Executor.evaluate($0.expr, row: row, groupCount: groupCount) } }
     let columns = outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
-    return RowSet(columns: columns, rows: rows, groupIds: set.groupIds)
+    return RowSet(columns: columns, rows: rows, groupIds: set.groupIds, aggregation: set.aggregation)
   }
 
   /// A measure over one aggregated row.
@@ -145,26 +145,22 @@ public struct Executor {
     var rows: [[Value]] = []
     rows.reserveCapacity(selection.count)
     selection.forEachRow { row in rows.append(evaluators.map { $0?.evaluate(row) ?? .null }) }
-    return RowSet(columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows, groupIds: nil)
+    return RowSet(
+      columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows, groupIds: nil,
+      aggregation: nil)
   }
 
   /// Runs the plan below, then re-aggregates the rows of the groups it kept into one total row.
   func runTotal(_ total: Total) throws -> ResultTable {
-    guard case .rows(let set) = try execute(total.input) else {
+    guard case .rows(let set) = try execute(total.input), let aggregation = set.aggregation else {
       throw ExecutionError.internalError("a total over rows that are not grouped")
     }
     var node = total.input
-    var project: Project?
     while true {
-      if case .project(let p) = node { project = p }
-      if case .aggregate(let aggregate) = node, let project {
-        guard case .selection(let table, let selection) = try execute(aggregate.input) else { break }
-        let op = try HashAggregateOperator(groups: aggregate.groups, aggregates: aggregate.aggregates, table: table)
-        let output = try op.run(selection, keepOnly: Set(set.groupIds ?? []))
-        let row = output.rows.first ?? []
+      if case .project(let project) = node, case .aggregate(let aggregate) = project.input {
+        let row = try aggregation.op.total(aggregation.grouping, kept: set.groupIds ?? [])
         let values = project.outputs.map { output -> Value in
-          if output.role == .dimension { return .null }
-          return Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
+          output.role == .dimension ? .null : Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
         }
         return ResultTable(columns: set.columns, rows: set.rows, total: values)
       }

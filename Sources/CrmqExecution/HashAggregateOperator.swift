@@ -29,28 +29,61 @@ final class HashAggregateOperator {
     /// Group key values then aggregate values, one array per group, in group id order.
     var rows: [[Value]]
     var groupIds: [Int32]
+    /// How the rows were grouped, kept so a total can reuse it.
+    var grouping: Grouping
   }
 
-  /// Aggregates `selection`. With `keepOnly`, only rows of those groups count, all in one group:
-  /// how a total row covers exactly the groups shown.
-  func run(_ selection: Selection, keepOnly: Set<Int32>? = nil) throws -> Output {
-    var (gids, groupCount, decode) = groupIds(selection)
-    var selection = selection
-    if let keepOnly {
-      var rows = ContiguousArray<UInt32>()
-      var index = 0
-      selection.forEachRow { row in
-        if keepOnly.contains(gids[index]) { rows.append(UInt32(row)) }
+  /// Which group each selected row belongs to.
+  struct Grouping {
+    var selection: Selection
+    var gids: ContiguousArray<Int32>
+    var groupCount: Int
+    var decode: (Int) -> [Value]
+  }
+
+  /// Groups `selection` and aggregates every group.
+  func run(_ selection: Selection) throws -> Output {
+    let (gids, groupCount, decode) = groupIds(selection)
+    let grouping = Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
+    let (accumulators, counts) = try accumulate(selection, gids, groupCount)
+    var rows: [[Value]] = []
+    var groupIds: [Int32] = []
+    for group in 0..<groupCount where counts[group] > 0 || keys.isEmpty {
+      var row = decode(group)
+      for accumulator in accumulators { row.append(accumulator.result(group)) }
+      rows.append(row)
+      groupIds.append(Int32(group))
+    }
+    return Output(rows: rows, groupIds: groupIds, grouping: grouping)
+  }
+
+  /// One row of aggregates over the rows of the groups in `kept`, keys null: a total that covers
+  /// exactly the groups shown, with every aggregate recomputed (a median of all rows, not of medians).
+  func total(_ grouping: Grouping, kept: [Int32]) throws -> [Value] {
+    var keep = [Bool](repeating: false, count: grouping.groupCount)
+    for gid in kept where Int(gid) < keep.count { keep[Int(gid)] = true }
+    var rows = ContiguousArray<UInt32>()
+    var index = 0
+    grouping.gids.withUnsafeBufferPointer { gids in
+      grouping.selection.forEachRow { row in
+        if keep[Int(gids[index])] { rows.append(UInt32(row)) }
         index += 1
       }
-      selection = Selection(all: false, rows: rows, tableRows: selection.tableRows)
-      gids = ContiguousArray(repeating: 0, count: rows.count)
-      groupCount = 1
     }
+    let selection = Selection(all: false, rows: rows, tableRows: grouping.selection.tableRows)
+    let (accumulators, _) = try accumulate(selection, ContiguousArray(repeating: 0, count: rows.count), 1)
+    return Array(repeating: Value.null, count: keys.count) + accumulators.map { $0.result(0) }
+  }
+
+  private func accumulate(
+    _ selection: Selection, _ gids: ContiguousArray<Int32>, _ groupCount: Int
+  ) throws -> ([Accumulator], [Int64]) {
     let accumulators = try aggregates.map { try Accumulator.make($0, table: table) }
     var counts = [Int64](repeating: 0, count: groupCount)
     try gids.withUnsafeBufferPointer { buffer in
-      for g in buffer { counts[Int(g)] += 1 }
+      counts.withUnsafeMutableBufferPointer { counts in
+        for g in buffer { counts[Int(g)] += 1 }
+      }
       for accumulator in accumulators {
         accumulator.resize(groupCount)
         if let count = accumulator as? CountAccumulator, count.reader == nil {
@@ -60,15 +93,7 @@ final class HashAggregateOperator {
         try accumulator.update(selection, buffer)
       }
     }
-    var rows: [[Value]] = []
-    var groupIds: [Int32] = []
-    for group in 0..<groupCount where counts[group] > 0 || (keys.isEmpty || keepOnly != nil) {
-      var row = keepOnly != nil ? Array(repeating: Value.null, count: keys.count) : decode(group)
-      for accumulator in accumulators { row.append(accumulator.result(group)) }
-      rows.append(row)
-      groupIds.append(Int32(group))
-    }
-    return Output(rows: rows, groupIds: groupIds)
+    return (accumulators, counts)
   }
 
   /// The group id of every selected row, the number of groups, and how to decode a group's keys.

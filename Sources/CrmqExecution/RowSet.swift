@@ -8,6 +8,8 @@ struct RowSet {
   var rows: [[Value]]
   /// The aggregate group of each row, carried through sort and limit for `with total`.
   var groupIds: [Int32]?
+  /// The aggregate that made these rows and its grouping, for `with total`.
+  var aggregation: (op: HashAggregateOperator, grouping: HashAggregateOperator.Grouping)?
 
   func columnIndex(_ name: String) -> Int? {
     columns.firstIndex { $0.name == name }
