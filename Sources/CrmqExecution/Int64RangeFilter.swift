@@ -17,7 +17,18 @@ final class Int64RangeFilter: RowFilter {
     self.high = high
   }
 
-  override var kernel: String { "\(column.name) in [low, high]: one unsigned compare per row, chunk min/max" }
+  override var kernel: String {
+    func text(_ bound: Int64, _ open: String) -> String {
+      if bound == Int64.min || bound == Int64.max { return open }
+      switch column.type {
+      case .money: return NumberFormat.money(bound)
+      case .date: return CivilDate.format(bound)
+      case .timestamp: return CivilDate.formatTimestamp(bound)
+      default: return String(bound)
+      }
+    }
+    return "\(column.name) in [\(text(low, "…")), \(text(high, "…"))]: one unsigned compare per row, chunk min/max"
+  }
   override var prunes: Bool { true }
 
   override func decide(chunk: Int) -> ChunkDecision {
