@@ -114,8 +114,12 @@ final class HashAggregateOperator {
     var product = 1
     var dense = true
     for key in keys {
-      product = product.multipliedReportingOverflow(by: max(1, key.cardinality)).partialValue
-      if product > HashAggregateOperator.denseLimit || product <= 0 { dense = false }
+      let (next, overflow) = product.multipliedReportingOverflow(by: max(1, key.cardinality))
+      if overflow || next > HashAggregateOperator.denseLimit {
+        dense = false
+        break
+      }
+      product = next
     }
     var gids = ContiguousArray<Int32>(repeating: 0, count: selection.count)
     if dense {

@@ -41,7 +41,7 @@ extension Diagnostic {
   }
 
   static func tooDeep(_ span: SourceSpan) -> Diagnostic {
-    Diagnostic(DiagnosticCode("E0204"), .error, "expression is nested too deeply", span: span, label: "more than 200 levels")
+    Diagnostic(DiagnosticCode("E0204"), .error, "expression is nested too deeply", span: span, label: "too many levels or operators in a row")
   }
 
   static func unexpectedCharacter(_ span: SourceSpan, _ text: String) -> Diagnostic {

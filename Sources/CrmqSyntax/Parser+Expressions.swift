@@ -9,7 +9,9 @@ extension Parser {
   /// grammar: disjunction
   mutating func parseDisjunction() throws -> Expr {
     var left = try parseConjunction()
+    var chain = 0
     while eat(.or) != nil {
+      try guardChain(&chain, left.span)
       let right = try parseConjunction()
       left = Expr(.binary(.or, left, right), left.span.merged(with: right.span))
     }
@@ -19,7 +21,9 @@ extension Parser {
   /// grammar: conjunction
   mutating func parseConjunction() throws -> Expr {
     var left = try parseNegation()
+    var chain = 0
     while eat(.and) != nil {
+      try guardChain(&chain, left.span)
       let right = try parseNegation()
       left = Expr(.binary(.and, left, right), left.span.merged(with: right.span))
     }
@@ -113,7 +117,9 @@ extension Parser {
   /// grammar: additive
   mutating func parseAdditive() throws -> Expr {
     var left = try parseMultiplicative()
+    var chain = 0
     while continues({ $0 == .symbol(.plus) || $0 == .symbol(.minus) }) {
+      try guardChain(&chain, left.span)
       let op: BinaryOperator = current.kind == .symbol(.plus) ? .add : .subtract
       advance()
       let right = try parseMultiplicative()
@@ -125,7 +131,9 @@ extension Parser {
   /// grammar: multiplicative
   mutating func parseMultiplicative() throws -> Expr {
     var left = try parseUnary()
+    var chain = 0
     while continues({ $0 == .symbol(.star) || $0 == .symbol(.slash) }) {
+      try guardChain(&chain, left.span)
       let op: BinaryOperator = current.kind == .symbol(.star) ? .multiply : .divide
       advance()
       let right = try parseUnary()
@@ -209,6 +217,12 @@ extension Parser {
     return Expr(
       .call(name: name, nameSpan: nameSpan, arguments: arguments, distinct: distinct, star: star),
       nameSpan.merged(with: close.span))
+  }
+
+  /// A chain of binary operators builds a tree as deep as it is long; keep it within bounds.
+  func guardChain(_ chain: inout Int, _ span: SourceSpan) throws {
+    chain += 1
+    if chain + nesting > Parser.maximumNesting * 5 { throw ParseFailure(.tooDeep(span)) }
   }
 
   mutating func enterNesting(_ span: SourceSpan) throws {
