@@ -45,9 +45,13 @@ public struct Executor {
         throw ExecutionError.internalError("a filter above an aggregate")
       }
       let filter = try RowFilter.compile(node.predicate, table: table)
-      var out = ContiguousArray<UInt32>()
-      selection.rowList.withUnsafeBufferPointer { filter.filter($0, into: &out) }
-      return .selection(table, Selection(all: false, rows: out, tableRows: table.rowCount))
+      var rows = selection.rowList
+      let count = rows.withUnsafeMutableBufferPointer { buffer -> Int in
+        guard let base = buffer.baseAddress else { return 0 }
+        return filter.filter(UnsafeBufferPointer(buffer), into: base)
+      }
+      rows.removeLast(rows.count - count)
+      return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
     case .aggregate(let node):
       guard case .selection(let table, let selection) = try execute(node.input) else {
         throw ExecutionError.internalError("an aggregate above an aggregate")

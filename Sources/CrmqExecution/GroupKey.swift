@@ -137,24 +137,45 @@ final class GroupKey {
 
   /// Writes the ordinal of each selected row.
   func read(_ selection: Selection, into out: inout ContiguousArray<Int32>) {
-    out.removeAll(keepingCapacity: true)
-    out.reserveCapacity(selection.count)
-    @inline(__always) func valid(_ bits: ContiguousArray<UInt64>?, _ row: Int) -> Bool {
-      guard let bits else { return true }
-      return bits[row >> 6] & (1 << UInt64(row & 63)) != 0
+    let count = selection.count
+    out = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
+      fill(selection, buffer)
+      initialized = count
     }
+    if case .general = reader { cardinality = internedValues.count }
+  }
+
+  @inline(__always)
+  private func valid(_ bits: ContiguousArray<UInt64>?, _ row: Int) -> Bool {
+    guard let bits else { return true }
+    return bits[row >> 6] & (1 << UInt64(row & 63)) != 0
+  }
+
+  /// Calls `body(i, row)` for the i-th selected row.
+  @inline(__always)
+  private func forEachIndexed(_ selection: Selection, _ body: (Int, Int) -> Void) {
+    if selection.all {
+      for row in 0..<selection.tableRows { body(row, row) }
+    } else {
+      selection.rows.withUnsafeBufferPointer { rows in
+        for i in 0..<rows.count { body(i, Int(rows[i])) }
+      }
+    }
+  }
+
+  private func fill(_ selection: Selection, _ out: UnsafeMutableBufferPointer<Int32>) {
     switch reader {
     case .codes(let codes):
       codes.withUnsafeBufferPointer { buffer in
-        selection.forEachRow { row in out.append(Int32(truncatingIfNeeded: buffer[row])) }
+        forEachIndexed(selection) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row]) }
       }
     case .offset(let values, let validity, let min):
       values.withUnsafeBufferPointer { buffer in
         if validity == nil {
-          selection.forEachRow { row in out.append(Int32(truncatingIfNeeded: buffer[row] - min + 1)) }
+          forEachIndexed(selection) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row] - min + 1) }
         } else {
-          selection.forEachRow { row in
-            out.append(valid(validity, row) ? Int32(truncatingIfNeeded: buffer[row] - min + 1) : 0)
+          forEachIndexed(selection) { i, row in
+            out[i] = valid(validity, row) ? Int32(truncatingIfNeeded: buffer[row] - min + 1) : 0
           }
         }
       }
@@ -162,48 +183,49 @@ final class GroupKey {
       values.withUnsafeBufferPointer { buffer in
         table.withUnsafeBufferPointer { lookup in
           if divisor == 1 {
-            selection.forEachRow { row in
-              out.append(valid(validity, row) ? lookup[Int(buffer[row] - minDay)] : 0)
+            forEachIndexed(selection) { i, row in
+              out[i] = valid(validity, row) ? lookup[Int(buffer[row] - minDay)] : 0
             }
           } else {
-            selection.forEachRow { row in
+            // Seconds to days: a division by a constant, which compiles to a multiplication.
+            forEachIndexed(selection) { i, row in
               guard valid(validity, row) else {
-                out.append(0)
+                out[i] = 0
                 return
               }
-              let day = GroupKey.floorDiv(buffer[row], divisor)
-              out.append(lookup[Int(day - minDay)])
+              let seconds = buffer[row]
+              let day = seconds >= 0 ? seconds / 86_400 : GroupKey.floorDiv(seconds, 86_400)
+              out[i] = lookup[Int(day - minDay)]
             }
           }
         }
       }
     case .hourOfDay(let values, let validity):
       values.withUnsafeBufferPointer { buffer in
-        selection.forEachRow { row in
+        forEachIndexed(selection) { i, row in
           guard valid(validity, row) else {
-            out.append(0)
+            out[i] = 0
             return
           }
-          var rest = buffer[row] % CivilDate.secondsPerDay
-          if rest < 0 { rest += CivilDate.secondsPerDay }
-          out.append(Int32(rest / 3600) + 1)
+          var rest = buffer[row] % 86_400
+          if rest < 0 { rest += 86_400 }
+          out[i] = Int32(rest / 3600) + 1
         }
       }
     case .general(let evaluate):
-      selection.forEachRow { row in
+      forEachIndexed(selection) { i, row in
         let value = evaluate(row)
         if value.isNull {
-          out.append(0)
+          out[i] = 0
         } else if let ordinal = interned[value] {
-          out.append(ordinal)
+          out[i] = ordinal
         } else {
           internedValues.append(value)
           let ordinal = Int32(internedValues.count - 1)
           interned[value] = ordinal
-          out.append(ordinal)
+          out[i] = ordinal
         }
       }
-      cardinality = internedValues.count
     }
   }
 }

@@ -39,31 +39,40 @@ final class Int64RangeFilter: RowFilter {
     return .check
   }
 
-  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    guard low <= high else { return 0 }
     let width = UInt64(bitPattern: high &- low)
     let low = self.low
-    values.withUnsafeBufferPointer { buffer in
-      for row in input where UInt64(bitPattern: buffer[Int(row)] &- low) <= width && column.isValid(Int(row)) {
-        output.append(row)
+    return values.withUnsafeBufferPointer { buffer in
+      var n = 0
+      for row in input {
+        output[n] = row
+        n &+= UInt64(bitPattern: buffer[Int(row)] &- low) <= width && column.isValid(Int(row)) ? 1 : 0
       }
+      return n
     }
   }
 
-  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
-    guard low <= high else { return }
+  override func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    guard low <= high else { return 0 }
     let width = UInt64(bitPattern: high &- low)
     let low = self.low
-    values.withUnsafeBufferPointer { buffer in
+    return values.withUnsafeBufferPointer { buffer in
+      var n = 0
       if let validity = column.validity {
         validity.withUnsafeBufferPointer { bits in
-          for r in range
-          where UInt64(bitPattern: buffer[r] &- low) <= width && bits[r >> 6] & (1 << UInt64(r & 63)) != 0 {
-            output.append(UInt32(r))
+          for r in range {
+            output[n] = UInt32(r)
+            n &+= UInt64(bitPattern: buffer[r] &- low) <= width && (bits[r >> 6] >> UInt64(r & 63)) & 1 != 0 ? 1 : 0
           }
         }
       } else {
-        for r in range where UInt64(bitPattern: buffer[r] &- low) <= width { output.append(UInt32(r)) }
+        for r in range {
+          output[n] = UInt32(r)
+          n &+= UInt64(bitPattern: buffer[r] &- low) <= width ? 1 : 0
+        }
       }
+      return n
     }
   }
 

@@ -21,16 +21,19 @@ class RowFilter {
 
   func decide(chunk: Int) -> ChunkDecision { .check }
 
-  /// Appends the rows of `input` that pass to `output`.
-  func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {}
+  /// Writes the rows of `input` that pass to `output` and returns how many. `output` may be
+  /// `input` itself: a kernel reads row i before it writes position n ≤ i. Loops are branch-free:
+  /// every row is written and the count advances only for those that pass.
+  func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int { 0 }
 
-  /// Appends the rows of a whole range that pass: kernels override this with a loop that needs no
-  /// row list.
-  func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
-    var rows = ContiguousArray<UInt32>()
-    rows.reserveCapacity(range.count)
-    for row in range { rows.append(UInt32(row)) }
-    rows.withUnsafeBufferPointer { filter($0, into: &output) }
+  /// The same for every row of a range; kernels override it with a loop that needs no row list.
+  func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    var n = 0
+    for row in range {
+      output[n] = UInt32(row)
+      n += 1
+    }
+    return filter(UnsafeBufferPointer(start: output, count: n), into: output)
   }
 
   /// Compiles a predicate, pushing `not` down so every leaf keeps SQL's null rules.
@@ -149,58 +152,72 @@ final class Int64CompareFilter: RowFilter {
     return .check
   }
 
-  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
     let c = constant
     switch op {
-    case .equal: run(input, &output) { $0 == c }
-    case .notEqual: run(input, &output) { $0 != c }
-    case .less: run(input, &output) { $0 < c }
-    case .lessEqual: run(input, &output) { $0 <= c }
-    case .greater: run(input, &output) { $0 > c }
-    case .greaterEqual: run(input, &output) { $0 >= c }
-    default: break
+    case .equal: return run(input, output) { $0 == c }
+    case .notEqual: return run(input, output) { $0 != c }
+    case .less: return run(input, output) { $0 < c }
+    case .lessEqual: return run(input, output) { $0 <= c }
+    case .greater: return run(input, output) { $0 > c }
+    case .greaterEqual: return run(input, output) { $0 >= c }
+    default: return 0
     }
   }
 
-  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
     let c = constant
     switch op {
-    case .equal: runRange(range, &output) { $0 == c }
-    case .notEqual: runRange(range, &output) { $0 != c }
-    case .less: runRange(range, &output) { $0 < c }
-    case .lessEqual: runRange(range, &output) { $0 <= c }
-    case .greater: runRange(range, &output) { $0 > c }
-    case .greaterEqual: runRange(range, &output) { $0 >= c }
-    default: break
+    case .equal: return runRange(range, output) { $0 == c }
+    case .notEqual: return runRange(range, output) { $0 != c }
+    case .less: return runRange(range, output) { $0 < c }
+    case .lessEqual: return runRange(range, output) { $0 <= c }
+    case .greater: return runRange(range, output) { $0 > c }
+    case .greaterEqual: return runRange(range, output) { $0 >= c }
+    default: return 0
     }
   }
 
   @inline(__always)
-  private func runRange(_ range: Range<Int>, _ output: inout ContiguousArray<UInt32>, _ test: (Int64) -> Bool) {
+  private func runRange(_ range: Range<Int>, _ output: UnsafeMutablePointer<UInt32>, _ test: (Int64) -> Bool) -> Int {
     values.withUnsafeBufferPointer { buffer in
+      var n = 0
       if let validity = column.validity {
         validity.withUnsafeBufferPointer { bits in
-          for r in range where bits[r >> 6] & (1 << UInt64(r & 63)) != 0 && test(buffer[r]) { output.append(UInt32(r)) }
+          for r in range {
+            output[n] = UInt32(r)
+            n &+= (bits[r >> 6] >> UInt64(r & 63)) & 1 != 0 && test(buffer[r]) ? 1 : 0
+          }
         }
       } else {
-        for r in range where test(buffer[r]) { output.append(UInt32(r)) }
+        for r in range {
+          output[n] = UInt32(r)
+          n &+= test(buffer[r]) ? 1 : 0
+        }
       }
+      return n
     }
   }
 
   @inline(__always)
-  private func run(_ input: UnsafeBufferPointer<UInt32>, _ output: inout ContiguousArray<UInt32>, _ test: (Int64) -> Bool) {
+  private func run(_ input: UnsafeBufferPointer<UInt32>, _ output: UnsafeMutablePointer<UInt32>, _ test: (Int64) -> Bool) -> Int {
     values.withUnsafeBufferPointer { buffer in
+      var n = 0
       if let validity = column.validity {
         validity.withUnsafeBufferPointer { bits in
           for row in input {
             let r = Int(row)
-            if bits[r >> 6] & (1 << UInt64(r & 63)) != 0 && test(buffer[r]) { output.append(row) }
+            output[n] = row
+            n &+= (bits[r >> 6] >> UInt64(r & 63)) & 1 != 0 && test(buffer[r]) ? 1 : 0
           }
         }
       } else {
-        for row in input where test(buffer[Int(row)]) { output.append(row) }
+        for row in input {
+          output[n] = row
+          n &+= test(buffer[Int(row)]) ? 1 : 0
+        }
       }
+      return n
     }
   }
 }
@@ -222,18 +239,28 @@ final class CodeSetFilter: RowFilter {
     return .check
   }
 
-  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
     codes.withUnsafeBufferPointer { buffer in
       accept.withUnsafeBufferPointer { table in
-        for row in input where table[Int(buffer[Int(row)])] { output.append(row) }
+        var n = 0
+        for row in input {
+          output[n] = row
+          n &+= table[Int(buffer[Int(row)])] ? 1 : 0
+        }
+        return n
       }
     }
   }
 
-  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
     codes.withUnsafeBufferPointer { buffer in
       accept.withUnsafeBufferPointer { table in
-        for row in range where table[Int(buffer[row])] { output.append(UInt32(row)) }
+        var n = 0
+        for row in range {
+          output[n] = UInt32(row)
+          n &+= table[Int(buffer[row])] ? 1 : 0
+        }
+        return n
       }
     }
   }
@@ -249,10 +276,15 @@ final class GeneralFilter: RowFilter {
     self.negated = negated
   }
 
-  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    var n = 0
     for row in input {
-      if case .bool(let b) = evaluate(Int(row)), b != negated { output.append(row) }
+      if case .bool(let b) = evaluate(Int(row)), b != negated {
+        output[n] = row
+        n += 1
+      }
     }
+    return n
   }
 }
 
@@ -274,30 +306,23 @@ final class AndFilter: RowFilter {
     return result
   }
 
-  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
-    var current = ContiguousArray(input)
-    narrow(&current, from: 0, into: &output)
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    guard let first = parts.first else { return 0 }
+    return narrow(first.filter(input, into: output), output)
   }
 
-  override func filter(range: Range<Int>, into output: inout ContiguousArray<UInt32>) {
-    guard let first = parts.first else { return }
-    var current = ContiguousArray<UInt32>()
-    current.reserveCapacity(range.count)
-    first.filter(range: range, into: &current)
-    narrow(&current, from: 1, into: &output)
+  override func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    guard let first = parts.first else { return 0 }
+    return narrow(first.filter(range: range, into: output), output)
   }
 
-  /// Applies the parts from `index` on, each to the rows the previous ones kept.
-  private func narrow(_ current: inout ContiguousArray<UInt32>, from index: Int, into output: inout ContiguousArray<UInt32>) {
-    var next = ContiguousArray<UInt32>()
-    next.reserveCapacity(current.count)
-    for part in parts.dropFirst(index) {
-      if current.isEmpty { break }
-      next.removeAll(keepingCapacity: true)
-      current.withUnsafeBufferPointer { part.filter($0, into: &next) }
-      swap(&current, &next)
+  /// Applies the other parts in place, each to the rows the ones before it kept.
+  private func narrow(_ count: Int, _ output: UnsafeMutablePointer<UInt32>) -> Int {
+    var n = count
+    for part in parts.dropFirst() where n > 0 {
+      n = part.filter(UnsafeBufferPointer(start: output, count: n), into: output)
     }
-    output.append(contentsOf: current)
+    return n
   }
 }
 
@@ -318,14 +343,19 @@ final class OrFilter: RowFilter {
     return result
   }
 
-  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: inout ContiguousArray<UInt32>) {
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
     var passed = Set<UInt32>()
-    var buffer = ContiguousArray<UInt32>()
+    let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, input.count))
+    defer { scratch.deallocate() }
     for part in parts {
-      buffer.removeAll(keepingCapacity: true)
-      part.filter(input, into: &buffer)
-      passed.formUnion(buffer)
+      let count = part.filter(input, into: scratch)
+      for index in 0..<count { passed.insert(scratch[index]) }
     }
-    for row in input where passed.contains(row) { output.append(row) }
+    var n = 0
+    for row in input where passed.contains(row) {
+      output[n] = row
+      n += 1
+    }
+    return n
   }
 }
