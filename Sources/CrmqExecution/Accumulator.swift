@@ -126,15 +126,26 @@ final class IntSumAccumulator: Accumulator {
       counts.withUnsafeMutableBufferPointer { counts in
         switch reader {
         case .int64(let values, let validity):
+          var flags = 0
           values.withUnsafeBufferPointer { v in
-            forEach(selection, gids) { row, g in
-              guard isValid(validity, row) else { return }
-              let (s, o) = sums[g].addingReportingOverflow(v[row])
-              sums[g] = s
-              overflow = overflow || o
-              counts[g] += 1
+            if validity == nil {
+              forEach(selection, gids) { row, g in
+                let (s, o) = sums[g].addingReportingOverflow(v[row])
+                sums[g] = s
+                flags |= o ? 1 : 0
+                counts[g] &+= 1
+              }
+            } else {
+              forEach(selection, gids) { row, g in
+                guard isValid(validity, row) else { return }
+                let (s, o) = sums[g].addingReportingOverflow(v[row])
+                sums[g] = s
+                flags |= o ? 1 : 0
+                counts[g] &+= 1
+              }
             }
           }
+          overflow = flags != 0
         case .general(let f):
           forEach(selection, gids) { row, g in
             let value: Int64

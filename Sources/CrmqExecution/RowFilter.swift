@@ -225,18 +225,18 @@ final class Int64CompareFilter: RowFilter {
 /// Any predicate on one text column: evaluated once per distinct value, then a table lookup by code.
 final class CodeSetFilter: RowFilter {
   let codes: ContiguousArray<UInt32>
-  let accept: [Bool]
+  /// 1 where the code passes, 0 where it does not: added to the count, so no branch per row.
+  let accept: ContiguousArray<UInt8>
 
   init(codes: ContiguousArray<UInt32>, accept: [Bool]) {
     self.codes = codes
-    self.accept = accept
+    self.accept = ContiguousArray(accept.map { $0 ? 1 : 0 })
   }
 
-  override var kernel: String { "dictionary code lookup (\(accept.filter { $0 }.count) of \(accept.count - 1) values)" }
+  override var kernel: String { "dictionary code lookup (\(accept.filter { $0 == 1 }.count) of \(accept.count - 1) values)" }
 
   override func decide(chunk: Int) -> ChunkDecision {
-    if !accept.contains(true) { return .skip }
-    return .check
+    accept.contains(1) ? .check : .skip
   }
 
   override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
@@ -245,7 +245,7 @@ final class CodeSetFilter: RowFilter {
         var n = 0
         for row in input {
           output[n] = row
-          n &+= table[Int(buffer[Int(row)])] ? 1 : 0
+          n &+= Int(table[Int(buffer[Int(row)])])
         }
         return n
       }
@@ -257,8 +257,8 @@ final class CodeSetFilter: RowFilter {
       accept.withUnsafeBufferPointer { table in
         var n = 0
         for row in range {
-          output[n] = UInt32(row)
-          n &+= table[Int(buffer[row])] ? 1 : 0
+          output[n] = UInt32(truncatingIfNeeded: row)
+          n &+= Int(table[Int(buffer[row])])
         }
         return n
       }
