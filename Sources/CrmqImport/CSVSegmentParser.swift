@@ -24,9 +24,11 @@ struct SegmentResult: @unchecked Sendable {
 enum CSVSegmentParser {
   static let maximumDetailedRejections = 5
 
-  static func parse(_ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>) -> SegmentResult {
+  static func parse(
+    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int
+  ) -> SegmentResult {
     let schema = layout.schema
-    let estimate = max(16, range.count / max(1, 12 * layout.header.count))
+    let estimate = max(16, expectedRows)
     var result = SegmentResult(
       numeric: schema.columns.map {
         $0.type == .string ? nil : NumericColumnBuilder(name: $0.name, type: $0.type.dataType, capacity: estimate)

@@ -17,6 +17,8 @@ public enum CSVTableReader {
     let path: String
     let layout: CSVLayout
     let segments: [Range<Int>]
+    /// Bytes per row in a sample of the data, to size the builders once.
+    let bytesPerRow: Int
   }
 
   static func plan(path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
@@ -38,12 +40,17 @@ public enum CSVTableReader {
     }
     cuts.append(bytes.count)
     let segments = (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
-    return Plan(file: file, path: path, layout: layout, segments: segments)
+    let sampleEnd = min(bytes.count, layout.dataStart + (256 << 10))
+    var lines = 0
+    for index in layout.dataStart..<sampleEnd where bytes[index] == 10 { lines += 1 }
+    let bytesPerRow = max(8, (sampleEnd - layout.dataStart) / max(1, lines))
+    return Plan(file: file, path: path, layout: layout, segments: segments, bytesPerRow: bytesPerRow)
   }
 
   static func parse(_ plan: Plan, segment index: Int) -> SegmentResult {
     let range = plan.segments[index]
-    let result = CSVSegmentParser.parse(plan.file.bytes, layout: plan.layout, range: range)
+    let result = CSVSegmentParser.parse(
+      plan.file.bytes, layout: plan.layout, range: range, expectedRows: range.count / plan.bytesPerRow * 11 / 10 + 16)
     plan.file.release(range)
     return result
   }
@@ -54,7 +61,9 @@ public enum CSVTableReader {
     let aligned = parts.indices.allSatisfy { parts[$0].end == plan.segments[$0].upperBound } && parts.allSatisfy { $0.fatal == nil }
     if !aligned && plan.segments.count > 1 {
       let whole = plan.layout.dataStart..<plan.file.bytes.count
-      parts = [CSVSegmentParser.parse(plan.file.bytes, layout: plan.layout, range: whole)]
+      parts = [
+        CSVSegmentParser.parse(plan.file.bytes, layout: plan.layout, range: whole, expectedRows: whole.count / plan.bytesPerRow + 16)
+      ]
     }
     var warnings = plan.layout.warnings
     var rejected = 0
@@ -94,9 +103,15 @@ public enum CSVTableReader {
         for part in parts.dropFirst() { builder.append(contentsOf: part.extras[index - known]) }
         built[index] = builder.build()
       } else if var builder = parts[0].numeric[index] {
+        builder.reserve(parts.reduce(0) { $0 + ($1.numeric[index]?.count ?? 0) })
         for part in parts.dropFirst() { if let next = part.numeric[index] { builder.append(contentsOf: next) } }
         built[index] = builder.build()
       } else if var builder = parts[0].strings[index] {
+        // Room for every part's texts at once (an upper bound: parts share most of their texts).
+        let sizes = parts.compactMap { $0.strings[index] }
+        builder.reserve(
+          rows: sizes.reduce(0) { $0 + $1.count }, distinct: sizes.reduce(0) { $0 + $1.dictionarySize.distinct },
+          bytes: sizes.reduce(0) { $0 + $1.dictionarySize.bytes })
         for part in parts.dropFirst() { if let next = part.strings[index] { builder.append(contentsOf: next) } }
         built[index] = builder.build()
       }

@@ -104,9 +104,14 @@ public struct ByteInterner: Sendable {
     withBytes(of: code) { String(decoding: $0, as: UTF8.self) }
   }
 
-  public mutating func reserve(_ distinct: Int) {
+  public mutating func reserve(_ distinct: Int, bytes: Int = 0) {
+    arena.reserveCapacity(bytes)
+    ends.reserveCapacity(distinct + 1)
+    hashes.reserveCapacity(distinct + 1)
     while slots.count < distinct * 2 { grow() }
   }
+
+  public var arenaBytes: Int { arena.count }
 }
 
 @inline(__always)

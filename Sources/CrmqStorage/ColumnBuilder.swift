@@ -46,6 +46,12 @@ public struct NumericColumnBuilder {
     markValid(false)
   }
 
+  /// Makes room for `rows` rows in all, so appending never reallocates.
+  public mutating func reserve(_ rows: Int) {
+    if type == .double { doubles.reserveCapacity(rows) } else { ints.reserveCapacity(rows) }
+    validity.reserveCapacity(rows / 64 + 1)
+  }
+
   /// Appends everything another builder of the same type holds, in order: the values as one
   /// copy, the validity bitmap a word at a time, shifted into place.
   public mutating func append(contentsOf other: NumericColumnBuilder) {
@@ -85,6 +91,15 @@ public struct StringColumnBuilder {
 
   public var count: Int { codes.count }
 
+  /// Makes room for `rows` rows and about `distinct` texts of `bytes` bytes in all.
+  public mutating func reserve(rows: Int, distinct: Int, bytes: Int) {
+    codes.reserveCapacity(rows)
+    interner.reserve(distinct, bytes: bytes)
+  }
+
+  /// Distinct texts so far and the bytes they take.
+  public var dictionarySize: (distinct: Int, bytes: Int) { (interner.count, interner.arenaBytes) }
+
   @inline(__always)
   public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     if bytes.isEmpty {
@@ -106,7 +121,6 @@ public struct StringColumnBuilder {
   /// Appends another builder's rows, re-coding its texts into this builder's dictionary.
   public mutating func append(contentsOf other: StringColumnBuilder) {
     var map = ContiguousArray<UInt32>(repeating: 0, count: other.interner.count)
-    interner.reserve(interner.count + other.interner.count)
     for code in 1..<max(1, other.interner.count) {
       map[code] = other.interner.withBytes(of: code) { interner.intern($0) }
     }
