@@ -15,7 +15,7 @@ public final class Engine: Sendable {
   /// Loads a folder of canonical CSV files (deals.csv required).
   public init(folder: String) throws {
     let outcome = try FolderLoader.load(folder: folder)
-    self.catalog = outcome.catalog
+    self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
   }
 

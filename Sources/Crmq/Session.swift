@@ -89,9 +89,7 @@ public struct Session: Sendable {
     switch statement.kind {
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-      let columns = engine.catalog.table(named: bound.table)?.columns.map(\.name) ?? []
-      let plan = LogicalPlanner.plan(bound, tableColumns: columns)
-      return (try optimizer.optimize(plan).plan, bound.notes)
+      return (try optimizer.optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan, bound.notes)
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
       return (try optimizer.optimize(LogicalPlanner.plan(bound)).plan, bound.notes)
@@ -107,8 +105,7 @@ public struct Session: Sendable {
     switch statement.kind {
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-      let columns = engine.catalog.table(named: bound.table)?.columns.map(\.name) ?? []
-      logical = LogicalPlanner.plan(bound, tableColumns: columns)
+      logical = LogicalPlanner.plan(bound, tableColumns: tableColumns)
       notes = bound.notes
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
@@ -124,6 +121,10 @@ public struct Session: Sendable {
     text += "\nphysical plan:\n" + indent(physical)
     for note in notes { text += "\n" + note }
     return text + "\n"
+  }
+
+  func tableColumns(_ table: String) -> [String] {
+    engine.catalog.table(named: table)?.columns.map(\.name) ?? []
   }
 
   func indent(_ text: String) -> String {

@@ -10,6 +10,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
   case string
   /// A time bucket of a date or timestamp column (`month(created_at)`).
   case bucket(TimeGrain)
+  /// A share such as a win rate: a fraction, shown as a percentage in tables.
+  case ratio
   /// The type of `null` before anything gives it another.
   case null
 
@@ -23,13 +25,14 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case .timestamp: return "timestamp"
     case .string: return "text"
     case .bucket(let grain): return grain.rawValue
+    case .ratio: return "ratio"
     case .null: return "null"
     }
   }
 
   public var isNumeric: Bool {
     switch self {
-    case .int, .double, .money: return true
+    case .int, .double, .money, .ratio: return true
     default: return false
     }
   }

@@ -17,10 +17,17 @@ public enum NumberFormat {
     return value < 0 ? "-" + text : text
   }
 
-  /// A number for tables: two decimals, grouped.
-  public static func decimal(_ value: Double, grouped: Bool) -> String {
+  /// A number for tables: two decimals (or `digits`), grouped.
+  public static func decimal(_ value: Double, grouped: Bool, digits: Int = 2) -> String {
     if !grouped { return shortest(value) }
     guard value.isFinite else { return String(value) }
+    if digits == 1 {
+      let scaled = (value * 10).rounded()
+      guard abs(scaled) < 9.0e17 else { return String(value) }
+      let whole = Int64(scaled)
+      let text = integer(Int64(whole.magnitude / 10), grouped: true)
+      return (whole < 0 ? "-" : "") + text + "." + String(whole.magnitude % 10)
+    }
     let scaled = (value * 100).rounded()
     guard abs(scaled) < 9.0e17 else { return String(value) }
     return money(Int64(scaled), grouped: true)

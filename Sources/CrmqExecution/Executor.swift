@@ -84,7 +84,49 @@ public struct Executor {
       }
     case .total:
       throw ExecutionError.internalError("a total below the top of the plan")
+    case .merge(let node):
+      return .rows(try merge(node))
     }
+  }
+
+  /// Runs each input aggregate and joins their rows on the group keys (every key of any input
+  /// gets a row; an input without it contributes its fills).
+  func merge(_ node: Merge) throws -> RowSet {
+    var index: [[Value]: Int] = [:]
+    var rows: [[Value?]] = []
+    var keyColumns: [ResultColumn] = []
+    for (input, child) in node.inputs.enumerated() {
+      guard case .rows(let set) = try execute(child) else {
+        throw ExecutionError.internalError("a merge input that is not an aggregate")
+      }
+      if keyColumns.isEmpty { keyColumns = Array(set.columns.prefix(node.dimensionCount)) }
+      for row in set.rows {
+        let key = Array(row.prefix(node.dimensionCount))
+        let position: Int
+        if let existing = index[key] {
+          position = existing
+        } else {
+          position = rows.count
+          index[key] = position
+          rows.append(key.map { $0 } + Array(repeating: nil, count: node.aggregateCount))
+        }
+        for (local, slot) in node.slots[input].enumerated() {
+          rows[position][node.dimensionCount + slot] = row[node.dimensionCount + local]
+        }
+      }
+    }
+    if rows.isEmpty && node.dimensionCount == 0 {
+      rows.append(Array(repeating: nil, count: node.aggregateCount))
+    }
+    var fills = [Value](repeating: .null, count: node.aggregateCount)
+    for (input, slots) in node.slots.enumerated() {
+      for (local, slot) in slots.enumerated() { fills[slot] = node.fills[input][local] }
+    }
+    let complete = rows.map { row in
+      row.enumerated().map { position, value in value ?? (position >= node.dimensionCount ? fills[position - node.dimensionCount] : .null) }
+    }
+    let aggregateColumns = (0..<node.aggregateCount).map { ResultColumn(name: "#a\($0)", type: .null, role: .measure) }
+    return RowSet(columns: keyColumns + aggregateColumns, rows: complete, groupIds: nil, aggregation: nil)
   }
 
   func lookup(_ name: String) throws -> Table {

@@ -50,7 +50,10 @@ final class HashAggregateOperator {
     var groupIds: [Int32] = []
     for group in 0..<groupCount where counts[group] > 0 || keys.isEmpty {
       var row = decode(group)
-      for accumulator in accumulators { row.append(accumulator.result(group)) }
+      for (index, accumulator) in accumulators.enumerated() {
+        let value = accumulator.result(group)
+        row.append(value.isNull ? aggregates[index].emptyValue : value)
+      }
       rows.append(row)
       groupIds.append(Int32(group))
     }
@@ -80,20 +83,65 @@ final class HashAggregateOperator {
   ) throws -> ([Accumulator], [Int64]) {
     let accumulators = try aggregates.map { try Accumulator.make($0, table: table) }
     var counts = [Int64](repeating: 0, count: groupCount)
-    try gids.withUnsafeBufferPointer { buffer in
-      counts.withUnsafeMutableBufferPointer { counts in
-        for g in buffer { counts[Int(g)] += 1 }
-      }
-      for accumulator in accumulators {
-        accumulator.resize(groupCount)
-        if let count = accumulator as? CountAccumulator, count.reader == nil {
-          count.counts = counts  // count(*) is the group sizes, already known
-          continue
+    // A group exists where its measures have rows: every selected row when some aggregate has no
+    // condition of its own; otherwise the rows that meet any of the conditions.
+    let everyFiltered = !aggregates.isEmpty && aggregates.allSatisfy { $0.filter != nil }
+    if !everyFiltered {
+      gids.withUnsafeBufferPointer { buffer in
+        counts.withUnsafeMutableBufferPointer { counts in
+          for g in buffer { counts[Int(g)] += 1 }
         }
-        try accumulator.update(selection, buffer)
       }
     }
+    // Aggregates with a condition of their own (won, revenue) see only their rows; equal
+    // conditions share one filtered subset.
+    var subsets: [BoundExpr: (Selection, ContiguousArray<Int32>)] = [:]
+    for (index, accumulator) in accumulators.enumerated() {
+      accumulator.resize(groupCount)
+      var rows = selection
+      var groupOf = gids
+      if let filter = aggregates[index].filter {
+        if let cached = subsets[filter] {
+          (rows, groupOf) = cached
+        } else {
+          let subset = try HashAggregateOperator.subset(selection, gids, filter, table)
+          subsets[filter] = subset
+          (rows, groupOf) = subset
+          if everyFiltered { for g in subset.1 { counts[Int(g)] += 1 } }
+        }
+      } else if let count = accumulator as? CountAccumulator, count.reader == nil {
+        count.counts = counts  // count(*) is the group sizes, already known
+        continue
+      }
+      try groupOf.withUnsafeBufferPointer { try accumulator.update(rows, $0) }
+    }
     return (accumulators, counts)
+  }
+
+  /// The selected rows that also pass `filter`, with their group ids.
+  static func subset(
+    _ selection: Selection, _ gids: ContiguousArray<Int32>, _ filter: BoundExpr, _ table: Table
+  ) throws -> (Selection, ContiguousArray<Int32>) {
+    let kernel = try RowFilter.compile(filter, table: table)
+    var rows = selection.rowList
+    let kept = rows.withUnsafeMutableBufferPointer { buffer -> Int in
+      guard let base = buffer.baseAddress else { return 0 }
+      return kernel.filter(UnsafeBufferPointer(buffer), into: base)
+    }
+    rows.removeLast(rows.count - kept)
+    // Both lists are in row order: walk them together to carry each kept row's group.
+    var groupOf = ContiguousArray<Int32>()
+    groupOf.reserveCapacity(kept)
+    var position = 0
+    var index = 0
+    selection.forEachRow { row in
+      if position < kept && rows[position] == UInt32(row) {
+        groupOf.append(gids[index])
+        position += 1
+      }
+      index += 1
+    }
+    return (Selection(all: false, rows: rows, tableRows: selection.tableRows), groupOf)
   }
 
   /// The group id of every selected row, the number of groups, and how to decode a group's keys.

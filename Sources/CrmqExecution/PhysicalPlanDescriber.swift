@@ -54,9 +54,14 @@ public struct PhysicalPlanDescriber {
       header = "Limit: \(node.count)"
     case .total:
       header = "Total: second aggregate pass over the groups kept"
+    case .merge(let node):
+      header = "HashJoin: full outer join of \(node.inputs.count) aggregates on their keys"
     }
     var out = [pad + header]
     if let input = plan.input { out += try lines(input, indent: indent + 1) }
+    if case .merge(let node) = plan {
+      for child in node.inputs { out += try lines(child, indent: indent + 1) }
+    }
     return out
   }
 

@@ -93,6 +93,20 @@ struct RowExpression {
         guard case .string(let s) = f(row) else { return .null }
         return .bool(s.lowercased().hasPrefix(text) != negated)
       }
+    case .daysBetween(let from, let to):
+      let f = try compile(from, table)
+      let t = try compile(to, table)
+      return { row in
+        func seconds(_ value: Value) -> Int64? {
+          switch value {
+          case .timestamp(let s): return s
+          case .date(let d): return d * CivilDate.secondsPerDay
+          default: return nil
+          }
+        }
+        guard let a = seconds(f(row)), let b = seconds(t(row)) else { return .null }
+        return .double(Double(b - a) / Double(CivilDate.secondsPerDay))
+      }
     case .groupRef, .aggregateRef:
       throw ExecutionError.internalError("an aggregate reference in a row expression")
     }

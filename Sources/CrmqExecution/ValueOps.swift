@@ -43,6 +43,12 @@ enum ValueOps {
       case (.multiply, .money(let x), .int(let y)), (.multiply, .int(let y), .money(let x)):
         let (r, o) = x.multipliedReportingOverflow(by: y)
         return o ? .null : .money(r)
+      case (.divide, .money(let x), .int(let y)):
+        // An average or a cost per deal: money, rounded half away from zero to the kopeck.
+        guard y != 0 else { return .null }
+        let q = x / y
+        let r = x % y
+        return .money(q + (2 * r.magnitude >= y.magnitude ? ((x < 0) != (y < 0) ? -1 : 1) : 0))
       default: return .null
       }
     default:

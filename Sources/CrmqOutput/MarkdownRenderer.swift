@@ -11,13 +11,13 @@ public struct MarkdownRenderer {
     var out = "| " + result.columns.map { escape($0.name) }.joined(separator: " | ") + " |\n"
     out += "|" + result.columns.map { ValueFormatter.isRightAligned($0.type) ? " ---: |" : " --- |" }.joined() + "\n"
     for row in result.rows {
-      out += "| " + row.enumerated().map { escape(ValueFormatter.display($1, role: result.columns[$0].role)) }.joined(separator: " | ") + " |\n"
+      out += "| " + row.enumerated().map { escape(ValueFormatter.display($1, type: result.columns[$0].type, role: result.columns[$0].role)) }.joined(separator: " | ") + " |\n"
     }
     if let total = result.total {
       let firstDimension = result.columns.firstIndex { $0.role == .dimension }
       let cells = total.enumerated().map { index, value -> String in
         if result.columns[index].role == .dimension { return index == firstDimension ? "**\(ValueFormatter.totalLabel)**" : "" }
-        return "**\(escape(ValueFormatter.display(value)))**"
+        return "**\(escape(ValueFormatter.display(value, type: result.columns[index].type)))**"
       }
       out += "| " + cells.joined(separator: " | ") + " |\n"
     }

@@ -16,10 +16,12 @@ public struct TableRenderer {
   public func render(_ result: ResultTable) -> String {
     let columns = result.columns
     guard !columns.isEmpty else { return "(no columns)\n" }
-    var body = result.rows.map { row in row.enumerated().map { ValueFormatter.display($1, role: columns[$0].role) } }
+    var body = result.rows.map { row in
+      row.enumerated().map { ValueFormatter.display($1, type: columns[$0].type, role: columns[$0].role) }
+    }
     var totalLine: [String]?
     if let total = result.total {
-      var cells = total.enumerated().map { ValueFormatter.display($1, role: columns[$0].role) }
+      var cells = total.enumerated().map { ValueFormatter.display($1, type: columns[$0].type, role: columns[$0].role) }
       if let first = columns.firstIndex(where: { $0.role == .dimension }) {
         for index in cells.indices where columns[index].role == .dimension {
           cells[index] = index == first ? ValueFormatter.totalLabel : ""

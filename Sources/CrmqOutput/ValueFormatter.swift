@@ -9,7 +9,11 @@ public enum ValueFormatter {
 
   /// Text for people. Integers are grouped in measures (`1 204`) but not in dimensions and
   /// fields, where they are identifiers (`id`, `client_id`).
-  public static func display(_ value: Value, role: ColumnRole = .measure) -> String {
+  public static func display(_ value: Value, type: DataType = .null, role: ColumnRole = .measure) -> String {
+    if type == .ratio, case .double(let fraction) = value {
+      guard fraction.isFinite else { return nullText }
+      return NumberFormat.decimal(fraction * 100, grouped: true, digits: 1) + "%"
+    }
     switch value {
     case .null: return nullText
     case .int(let v): return NumberFormat.integer(v, grouped: role == .measure)

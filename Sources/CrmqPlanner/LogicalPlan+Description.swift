@@ -10,6 +10,9 @@ extension LogicalPlan: CustomStringConvertible {
     let pad = String(repeating: "  ", count: indent)
     var out = [pad + header]
     if let input { out += input.lines(indent: indent + 1) }
+    if case .merge(let merge) = self {
+      for child in merge.inputs { out += child.lines(indent: indent + 1) }
+    }
     return out
   }
 
@@ -32,6 +35,8 @@ extension LogicalPlan: CustomStringConvertible {
     case .limit(let n): return "Limit: \(n.count)"
     case .topN(let n): return "TopN: \(n.count) by " + n.keys.map(\.description).joined(separator: ", ")
     case .total: return "Total: re-aggregate the groups shown"
+    case .merge(let n):
+      return "Merge: join \(n.inputs.count) aggregates on \(n.dimensionCount) keys, slots=\(n.slots.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " "))"
     }
   }
 }

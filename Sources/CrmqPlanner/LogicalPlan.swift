@@ -3,6 +3,8 @@ import CrmqSemantics
 
 /// Reads a table. `filters` are conjuncts the scan applies itself (and prunes chunks with);
 /// `columns` are the columns the plan above needs.
+import CrmqCore
+
 public struct Scan: Sendable, Equatable {
   public var table: String
   public var columns: [String]
@@ -51,6 +53,16 @@ public struct TopN: Sendable, Equatable {
   public var input: LogicalPlan
 }
 
+/// Joins aggregates of several sources on their group keys (a full outer join): each input's
+/// aggregates land at `slots`; a key missing from an input gets that input's `fills`.
+public struct Merge: Sendable, Equatable {
+  public var inputs: [LogicalPlan]
+  public var slots: [[Int]]
+  public var fills: [[Value]]
+  public var dimensionCount: Int
+  public var aggregateCount: Int
+}
+
 /// Appends a total row: every aggregate recomputed over the input rows of the groups shown.
 public struct Total: Sendable, Equatable {
   public var input: LogicalPlan
@@ -67,10 +79,11 @@ public indirect enum LogicalPlan: Sendable, Equatable {
   case limit(Limit)
   case topN(TopN)
   case total(Total)
+  case merge(Merge)
 
   public var input: LogicalPlan? {
     switch self {
-    case .scan: return nil
+    case .scan, .merge: return nil
     case .filter(let n): return n.input
     case .aggregate(let n): return n.input
     case .project(let n): return n.input
@@ -84,7 +97,7 @@ public indirect enum LogicalPlan: Sendable, Equatable {
   /// The same node over a new input.
   public func replacingInput(_ input: LogicalPlan) -> LogicalPlan {
     switch self {
-    case .scan: return self
+    case .scan, .merge: return self
     case .filter(var n): n.input = input; return .filter(n)
     case .aggregate(var n): n.input = input; return .aggregate(n)
     case .project(var n): n.input = input; return .project(n)
@@ -99,6 +112,16 @@ public indirect enum LogicalPlan: Sendable, Equatable {
   public func transformUp(_ rewrite: (LogicalPlan) -> LogicalPlan?) -> (LogicalPlan, Bool) {
     var changed = false
     var node = self
+    if case .merge(var merge) = node {
+      for index in merge.inputs.indices {
+        let (child, childChanged) = merge.inputs[index].transformUp(rewrite)
+        if childChanged {
+          merge.inputs[index] = child
+          changed = true
+        }
+      }
+      node = .merge(merge)
+    }
     if let input {
       let (newInput, inputChanged) = input.transformUp(rewrite)
       if inputChanged {

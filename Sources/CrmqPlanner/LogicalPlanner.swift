@@ -3,12 +3,25 @@ import CrmqSemantics
 
 /// Turns bound statements into logical plans, before any optimisation.
 public enum LogicalPlanner {
-  public static func plan(_ query: BoundQuery, tableColumns: [String]) -> LogicalPlan {
-    var plan = LogicalPlan.scan(Scan(table: query.table, columns: tableColumns, filters: []))
-    if let filter = query.filter {
-      plan = .filter(Filter(predicate: filter, input: plan))
+  /// `tableColumns` gives each table's columns (the scan starts with all; pruning narrows it).
+  public static func plan(_ query: BoundQuery, tableColumns: (String) -> [String]) -> LogicalPlan {
+    let aggregates = query.sources.map { source -> LogicalPlan in
+      var plan = LogicalPlan.scan(Scan(table: source.table, columns: tableColumns(source.table), filters: []))
+      if let filter = source.filter {
+        plan = .filter(Filter(predicate: filter, input: plan))
+      }
+      return .aggregate(Aggregate(groups: source.groups, aggregates: source.aggregates, input: plan))
     }
-    plan = .aggregate(Aggregate(groups: query.groups, aggregates: query.aggregates, input: plan))
+    var plan: LogicalPlan
+    if aggregates.count == 1, let only = aggregates.first, query.sources[0].slots == Array(0..<query.sources[0].slots.count) {
+      plan = only
+    } else {
+      plan = .merge(
+        Merge(
+          inputs: aggregates, slots: query.sources.map(\.slots), fills: query.sources.map(\.fills),
+          dimensionCount: query.sources.first?.groups.count ?? 0,
+          aggregateCount: query.sources.reduce(0) { $0 + $1.aggregates.count }))
+    }
     plan = .project(Project(outputs: query.outputs, input: plan))
     if !query.order.isEmpty {
       let keys = query.order.map { order in

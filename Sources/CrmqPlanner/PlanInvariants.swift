@@ -15,6 +15,9 @@ public enum PlanInvariants {
       return "negative limit"
     case .topN(let top) where top.count < 0:
       return "negative top"
+    case .merge(let merge):
+      for child in merge.inputs { if let problem = check(child) { return problem } }
+      return nil
     default:
       break
     }
@@ -34,7 +37,10 @@ extension LogicalPlan {
     case .aggregate(let n):
       var out = Set<String>()
       for group in n.groups { out.formUnion(group.expr.columns) }
-      for aggregate in n.aggregates { if let argument = aggregate.argument { out.formUnion(argument.columns) } }
+      for aggregate in n.aggregates {
+        if let argument = aggregate.argument { out.formUnion(argument.columns) }
+        if let filter = aggregate.filter { out.formUnion(filter.columns) }
+      }
       return out
     case .sort(let n): return Set(n.keys.flatMap(\.expr.columns))
     case .topN(let n): return Set(n.keys.flatMap(\.expr.columns))

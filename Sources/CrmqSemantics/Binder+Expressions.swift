@@ -29,7 +29,7 @@ extension Binder {
 
   /// The table's main date, for a bare `month` or a `period`.
   func mainDateColumn(_ span: SourceSpan, grain: String) throws -> BoundExpr {
-    guard let name = table.mainDate, let column = table.column(named: name) else {
+    guard let name = anchor ?? table.mainDate, let column = table.column(named: name) else {
       throw BindFailure(
         Diagnostic(
           DiagnosticCode("E0305"), .error, "'\(table.name)' has no main date for '\(grain)'", span: span,
@@ -61,6 +61,20 @@ extension Binder {
       }
       throw BindFailure(unknownColumn(name, span: expr.span))
     case .call(let name, let nameSpan, let arguments, _, _):
+      if name.lowercased() == "days_between" {
+        guard arguments.count == 2 else {
+          throw BindFailure(
+            Diagnostic(
+              DiagnosticCode("E0401"), .error, "days_between(…) takes two dates", span: expr.span,
+              label: "\(arguments.count) arguments", help: ["days_between(created_at, closed_at)"]))
+        }
+        let from = try bindRow(arguments[0])
+        let to = try bindRow(arguments[1])
+        for (bound, argument) in [(from, arguments[0]), (to, arguments[1])] where !bound.type.isTemporal {
+          throw BindFailure(.typeMismatch("days_between(…) needs dates or timestamps", found: bound.type, span: argument.span))
+        }
+        return .daysBetween(from, to)
+      }
       if let grain = TimeGrain(rawValue: name.lowercased()) {
         guard arguments.count == 1 else {
           throw BindFailure(
@@ -145,7 +159,7 @@ extension Binder {
       throw BindFailure(
         Diagnostic(DiagnosticCode("E0307"), .error, "segment '\(segment.name)' refers to itself", span: span, label: "endless"))
     }
-    var inner = Binder(schemas: schemas, context: context, source: segment.source, table: table, segmentDepth: segmentDepth + 1)
+    var inner = Binder(schemas: schemas, context: context, originalSource: segment.source, table: table, segmentDepth: segmentDepth + 1)
     do {
       return try inner.bindPredicate(segment.expr)
     } catch let failure as BindFailure {
@@ -280,7 +294,7 @@ extension Binder {
 
   /// `source = 'сайт'` when no row has that value: an error with the close values, if any.
   func checkValueExists(_ column: BoundExpr, _ value: BoundExpr, at span: SourceSpan) throws {
-    guard case .column(let name, .string) = column, case .literal(.string(let text), _) = value else { return }
+    guard checkValues, case .column(let name, .string) = column, case .literal(.string(let text), _) = value else { return }
     if schemas.hasValue(text, column: name, in: table.name) { return }
     let values = schemas.values(of: name, in: table.name) ?? []
     let close = Suggestions.closest(to: text, in: values.map(\.value))
@@ -302,6 +316,7 @@ extension Binder {
     }
     let type: DataType
     switch (op, l.type, r.type) {
+    case (.divide, .money, .int): type = .money
     case (.divide, _, _): type = .double
     case (.add, .int, .int), (.subtract, .int, .int), (.multiply, .int, .int): type = .int
     case (.add, .money, .money), (.subtract, .money, .money): type = .money
@@ -331,7 +346,7 @@ extension Binder {
   }
 
   func unknownFunction(_ name: String, span: SourceSpan) -> Diagnostic {
-    let known = Array(Binder.aggregateNames.keys) + TimeGrain.allCases.map(\.rawValue)
+    let known = Array(Binder.aggregateNames.keys) + TimeGrain.allCases.map(\.rawValue) + ["days_between"]
     let help = Suggestions.closest(to: name, in: known).first.map { "did you mean '\($0)'?" }
       ?? "functions are count, sum, avg, min, max, median and the time grains day, week, month, quarter, year, weekday, hour"
     return Diagnostic(DiagnosticCode("E0304"), .error, "unknown function '\(name)'", span: span, label: "not a function", help: [help])

@@ -4,14 +4,20 @@ import CrmqSyntax
 /// `period`: a calendar range on the table's main date, with relative periods resolved against today.
 extension Binder {
   func resolvePeriod(_ period: Period) throws -> ResolvedPeriod {
-    guard let name = table.mainDate, let column = table.column(named: name) else {
-      throw BindFailure(
-        Diagnostic(
-          DiagnosticCode("E0305"), .error, "'\(table.name)' has no date for 'period'", span: period.span,
-          label: "no main date", help: ["filter on a date column instead: where <column> between 2026-09-01 and 2026-09-30"]))
-    }
+    let column = try periodColumn(period.span)
     let (start, end) = try range(period)
     return ResolvedPeriod(column: column.name, columnType: column.type, start: start, end: end)
+  }
+
+  /// The date a period applies to here: the measure's anchor, or the table's main date.
+  func periodColumn(_ span: SourceSpan) throws -> ColumnSchema {
+    guard let name = anchor ?? table.mainDate, let column = table.column(named: name) else {
+      throw BindFailure(
+        Diagnostic(
+          DiagnosticCode("E0305"), .error, "'\(table.name)' has no date for 'period'", span: span,
+          label: "no main date", help: ["filter on a date column instead: where <column> between 2026-09-01 and 2026-09-30"]))
+    }
+    return column
   }
 
   /// The half-open day range a period covers.

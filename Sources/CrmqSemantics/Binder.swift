@@ -9,15 +9,27 @@ import CrmqSyntax
 public struct Binder {
   let schemas: SchemaProvider
   let context: BindContext
-  let source: SourceFile
+  /// The text spans point into; a built-in formula binds with its own text.
+  var sourceCopy: SourceFile?
+  var source: SourceFile {
+    get { sourceCopy ?? originalSource }
+  }
+  let originalSource: SourceFile
   var table: TableSchema
   var segmentDepth = 0
+  /// The date bare grains and `period` use here, when not the table's main date (a measure's anchor).
+  var anchor: String?
+  /// Built-in definitions name values that need not exist in this data (`status = 'won'`).
+  var checkValues = true
+  /// The sources measures have been bound to so far, and how many aggregates in all.
+  var sourceBuilders: [SourceBuilder] = []
+  var aggregateCount = 0
 
   /// Binds a query; on failure the diagnostics say why.
   public static func bind(query: Query, schemas: SchemaProvider, context: BindContext, source: SourceFile) -> Result<BoundQuery, CrmqError> {
     do {
       let table = try chooseTable(query: query, schemas: schemas, context: context, source: source)
-      var binder = Binder(schemas: schemas, context: context, source: source, table: table)
+      var binder = Binder(schemas: schemas, context: context, originalSource: source, table: table)
       return .success(try binder.bindQuery(query))
     } catch let failure as BindFailure {
       return .failure(CrmqError(failure.diagnostic.with(source: source)))
@@ -31,7 +43,7 @@ public struct Binder {
       guard let table = schemas.schema(named: show.table.text) else {
         throw BindFailure(.unknownTable(show.table, known: schemas.tableSchemas.map(\.name)))
       }
-      var binder = Binder(schemas: schemas, context: context, source: source, table: table)
+      var binder = Binder(schemas: schemas, context: context, originalSource: source, table: table)
       return .success(try binder.bindShow(show))
     } catch let failure as BindFailure {
       return .failure(CrmqError(failure.diagnostic.with(source: source)))
@@ -70,6 +82,7 @@ public struct Binder {
       if !quoted && TimeGrain(rawValue: name.lowercased()) != nil { return }
       if context.segments[name] != nil { return }
       if top && !quoted && name.lowercased() == "count" { return }
+      if top && !quoted && SemanticModel.measure(named: name) != nil { return }
       names.insert(name)
     case .call(_, _, let arguments, _, _):
       for argument in arguments { collectNames(argument, into: &names, context: context, top: false) }
@@ -91,32 +104,38 @@ public struct Binder {
   // MARK: - Queries
 
   mutating func bindQuery(_ query: Query) throws -> BoundQuery {
-    var groups: [BoundGroup] = []
     var outputs: [BoundOutput] = []
-    for dimension in query.dimensions {
-      let expr = try bindDimension(dimension.expr)
-      let name = dimension.alias?.text ?? outputName(dimension.expr)
-      outputs.append(BoundOutput(name: name, expr: .groupRef(groups.count, expr.type), role: .dimension))
-      groups.append(BoundGroup(name: name, expr: expr))
-    }
-    var aggregates: [BoundAggregate] = []
+    var measureOutputs: [BoundOutput] = []
     for measure in query.measures {
-      let expr = try bindMeasure(measure.expr, aggregates: &aggregates)
-      outputs.append(BoundOutput(name: measure.alias?.text ?? outputName(measure.expr), expr: expr, role: .measure))
+      let expr = try bindMeasure(measure.expr)
+      measureOutputs.append(BoundOutput(name: measure.alias?.text ?? outputName(measure.expr), expr: expr, role: .measure))
     }
+    if sourceBuilders.isEmpty {
+      sourceBuilders.append(SourceBuilder(table: table, anchor: table.mainDate))
+    }
+    let period = try query.period.map { try range($0) }
+    var sources: [MeasureSource] = []
+    for builder in sourceBuilders {
+      sources.append(try bindSource(builder, query: query, period: period))
+    }
+    let dimensionNames = query.dimensions.map { $0.alias?.text ?? outputName($0.expr) }
+    for (index, name) in dimensionNames.enumerated() {
+      outputs.append(BoundOutput(name: name, expr: .groupRef(index, sources[0].groups[index].expr.type), role: .dimension))
+    }
+    outputs += measureOutputs
     try checkDistinctNames(outputs, query: query)
 
-    var filters: [BoundExpr] = []
     var notes: [String] = []
-    if let predicate = query.predicate {
-      filters.append(try bindPredicate(predicate))
-    }
-    var period: ResolvedPeriod?
-    if let spec = query.period {
-      let resolved = try resolvePeriod(spec)
-      period = resolved
-      filters.append(resolved.predicate)
-      notes.append("period: \(resolved.description)")
+    let periods = sources.compactMap(\.period)
+    if let first = periods.first {
+      if Set(periods.map(\.column)).count == 1 && Set(sources.map(\.table)).count == 1 {
+        notes.append("period: \(first.description)")
+      } else {
+        let anchors = sources.map { source in
+          "\(source.table).\(source.period?.column ?? "-") for \(source.measureNames.joined(separator: ", "))"
+        }
+        notes.append("period: \(CivilDate.format(first.start)) – \(CivilDate.format(first.end - 1)) (by \(anchors.joined(separator: "; ")))")
+      }
     }
     var order: [BoundOrder] = []
     var limit = query.limit
@@ -130,12 +149,59 @@ public struct Binder {
       order = outputs.indices.filter { outputs[$0].role == .dimension }.map { BoundOrder(output: $0, descending: false) }
     }
     if let top = query.top { limit = min(limit ?? top, top) }
-    if query.withTotal && groups.isEmpty {
+    let groups = query.dimensions.count
+    if query.withTotal && groups == 0 {
       notes.append("with total: the query has no dimensions, so the single row is the total")
     }
+    if query.withTotal && groups > 0 && sources.count > 1 {
+      throw BindFailure(
+        Diagnostic(
+          DiagnosticCode("E0403"), .error, "'with total' works on measures of one table and date for now",
+          span: query.span, label: "measures from \(sources.count) sources",
+          help: ["run the measures of each table separately with 'with total'"]))
+    }
     return BoundQuery(
-      table: table.name, filter: BoundExpr.conjunction(filters), period: period, groups: groups, aggregates: aggregates,
-      outputs: outputs, order: order, limit: limit, withTotal: query.withTotal && !groups.isEmpty, notes: notes)
+      sources: sources, outputs: outputs, order: order, limit: limit, withTotal: query.withTotal && groups > 0,
+      notes: notes)
+  }
+
+  /// Binds the dimensions, `where` and `period` of the query in one source's table and date.
+  func bindSource(_ builder: SourceBuilder, query: Query, period: (Int64, Int64)?) throws -> MeasureSource {
+    var binder = Binder(schemas: schemas, context: context, originalSource: source, table: builder.table)
+    binder.anchor = builder.anchor
+    let measures = builder.names.isEmpty ? "" : builder.names.joined(separator: ", ")
+    func explain(_ failure: BindFailure) -> BindFailure {
+      guard builder.table.name != table.name || builder.anchor != (anchor ?? table.mainDate) else { return failure }
+      var diagnostic = failure.diagnostic
+      diagnostic.notes.append(DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) read \(builder.table.name)"))
+      return BindFailure(diagnostic)
+    }
+    do {
+      var groups: [BoundGroup] = []
+      for dimension in query.dimensions {
+        let name = dimension.alias?.text ?? outputName(dimension.expr)
+        groups.append(BoundGroup(name: name, expr: try binder.bindDimension(dimension.expr)))
+      }
+      var filters: [BoundExpr] = []
+      if let predicate = query.predicate { filters.append(try binder.bindPredicate(predicate)) }
+      var resolved: ResolvedPeriod?
+      if let period, let spec = query.period {
+        let column = try binder.periodColumn(spec.span)
+        resolved = ResolvedPeriod(column: column.name, columnType: column.type, start: period.0, end: period.1)
+        filters.append(resolved?.predicate ?? .literal(.bool(true), .bool))
+      }
+      if resolved == nil, let anchor = builder.anchor, anchor != builder.table.mainDate,
+        let column = builder.table.column(named: anchor)
+      {
+        filters.append(.isNull(.column(column.name, column.type), negated: true))
+      }
+      return MeasureSource(
+        table: builder.table.name, anchor: builder.anchor, filter: BoundExpr.conjunction(filters), period: resolved,
+        groups: groups, aggregates: builder.aggregates, slots: builder.slots, fills: builder.fills,
+        measureNames: builder.names)
+    } catch let failure as BindFailure {
+      throw explain(failure)
+    }
   }
 
   func checkDistinctNames(_ outputs: [BoundOutput], query: Query) throws {

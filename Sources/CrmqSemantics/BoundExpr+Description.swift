@@ -46,6 +46,7 @@ extension BoundExpr: CustomStringConvertible {
       return "\(e) \(negated ? "not " : "")contains \(Value.string(text).literalText)"
     case .startsWith(let e, let text, let negated):
       return "\(e) \(negated ? "not " : "")starts with \(Value.string(text).literalText)"
+    case .daysBetween(let from, let to): return "days_between(\(from), \(to))"
     case .groupRef(let index, _): return "#g\(index)"
     case .aggregateRef(let index, _): return "#a\(index)"
     }

@@ -6,7 +6,7 @@ import CrmqSyntax
 /// Row expressions name table columns; after aggregation, `groupRef` and `aggregateRef` name the
 /// aggregate's outputs. Literals are already converted to the type they are compared with
 /// (`amount > 50k` holds 5 000 000 kopecks), so execution never coerces.
-public indirect enum BoundExpr: Sendable, Equatable {
+public indirect enum BoundExpr: Sendable, Hashable {
   case column(String, DataType)
   case literal(Value, DataType)
   /// The bucket of a date or timestamp: `month(closed_at)`.
@@ -23,6 +23,8 @@ public indirect enum BoundExpr: Sendable, Equatable {
   case contains(BoundExpr, String, negated: Bool)
   /// Case-insensitive prefix test on text.
   case startsWith(BoundExpr, String, negated: Bool)
+  /// Days (fractional) from the first timestamp to the second: a deal's cycle.
+  case daysBetween(BoundExpr, BoundExpr)
   case groupRef(Int, DataType)
   case aggregateRef(Int, DataType)
 
@@ -32,6 +34,7 @@ public indirect enum BoundExpr: Sendable, Equatable {
       .aggregateRef(_, let type):
       return type
     case .bucket(let grain, _): return .bucket(grain)
+    case .daysBetween: return .double
     case .negate(let inner): return inner.type
     case .compare, .and, .or, .not, .inList, .isNull, .contains, .startsWith: return .bool
     }
@@ -51,7 +54,7 @@ public indirect enum BoundExpr: Sendable, Equatable {
     case .bucket(_, let e), .negate(let e), .not(let e), .inList(let e, _, _), .isNull(let e, _),
       .contains(let e, _, _), .startsWith(let e, _, _):
       e.visit(body)
-    case .compare(_, let l, let r), .arithmetic(_, let l, let r, _):
+    case .compare(_, let l, let r), .arithmetic(_, let l, let r, _), .daysBetween(let l, let r):
       l.visit(body)
       r.visit(body)
     case .and(let items), .or(let items):

@@ -24,11 +24,18 @@ public struct PruneColumns: OptimizerRule {
     case .aggregate(let node):
       var reads = Set<String>()
       for group in node.groups { reads.formUnion(group.expr.columns) }
-      for aggregate in node.aggregates { if let argument = aggregate.argument { reads.formUnion(argument.columns) } }
+      for aggregate in node.aggregates {
+        if let argument = aggregate.argument { reads.formUnion(argument.columns) }
+        if let filter = aggregate.filter { reads.formUnion(filter.columns) }
+      }
       let (input, changed) = prune(node.input, needed: reads)
       return (plan.replacingInput(input), changed)
     case .project(let node):
       if case .aggregate = node.input {
+        let (input, changed) = prune(node.input, needed: nil)
+        return (plan.replacingInput(input), changed)
+      }
+      if case .merge = node.input {
         let (input, changed) = prune(node.input, needed: nil)
         return (plan.replacingInput(input), changed)
       }
@@ -47,6 +54,14 @@ public struct PruneColumns: OptimizerRule {
       let keys = Set(node.keys.flatMap(\.expr.columns))
       let (input, changed) = prune(node.input, needed: needed.map { $0.union(keys) })
       return (plan.replacingInput(input), changed)
+    case .merge(var node):
+      var changed = false
+      for index in node.inputs.indices {
+        let (child, childChanged) = prune(node.inputs[index], needed: nil)
+        node.inputs[index] = child
+        changed = changed || childChanged
+      }
+      return (.merge(node), changed)
     case .limit, .total:
       guard let input = plan.input else { return (plan, false) }
       let (newInput, changed) = prune(input, needed: needed)
