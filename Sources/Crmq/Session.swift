@@ -46,6 +46,8 @@ public struct Session: Sendable {
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
     do {
       switch statement.kind {
+      case .query(let query) where query.compare != nil:
+        return .table(try compare(query, statement: statement, source: source))
       case .query, .show:
         let (plan, notes) = try plan(statement, source: source)
         var result = try Executor(catalog: engine.catalog).run(plan)
@@ -96,6 +98,57 @@ public struct Session: Sendable {
     default:
       throw CrmqError(Diagnostic.bug("plan of a statement that is not a query", span: statement.span).with(source: source))
     }
+  }
+
+  /// Runs the query over its period and over the comparison period, then joins the two; order
+  /// and limit apply to the joined rows.
+  func compare(_ query: Query, statement: Statement, source: SourceFile) throws -> ResultTable {
+    guard let comparison = try Binder.comparison(query: query, schemas: schemas, context: context, source: source).get()
+    else { throw CrmqError(Diagnostic.bug("compare without a comparison").with(source: source)) }
+    var plain = query
+    plain.compare = nil
+    plain.order = nil
+    plain.top = nil
+    plain.limit = nil
+    if plain.withTotal {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0403"), .error, "'with total' and 'compare' do not go together yet", span: query.span,
+          label: "both here", help: ["run the comparison without 'with total'"], source: source))
+    }
+    let current = try runBound(plain, context: context, source: source)
+    var earlier = context
+    earlier.periodOverride = (comparison.start, comparison.end)
+    let previous = try runBound(plain, context: earlier, source: source)
+    var joined = CompareJoiner.join(current: current, previous: previous, plan: comparison)
+    // Order: as written, else the first measure descending for top, else the dimensions.
+    let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
+    var keys: [(index: Int, descending: Bool)] = []
+    for order in ordered.order {
+      let name = ordered.outputs[order.output].name
+      if let index = joined.columns.firstIndex(where: { $0.name == name }) { keys.append((index, order.descending)) }
+    }
+    let sorted = joined.rows.indices.sorted { a, b in
+      for (index, descending) in keys {
+        let x = joined.rows[a][index]
+        let y = joined.rows[b][index]
+        if x.isNull != y.isNull { return y.isNull }
+        let c = Value.compare(x, y)
+        if c != 0 { return descending ? c > 0 : c < 0 }
+      }
+      return a < b
+    }
+    joined.rows = sorted.map { joined.rows[$0] }
+    if let limit = ordered.limit, joined.rows.count > limit { joined.rows.removeLast(joined.rows.count - limit) }
+    return joined
+  }
+
+  func runBound(_ query: Query, context: BindContext, source: SourceFile) throws -> ResultTable {
+    let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
+    let plan = try Optimizer(disabled: disabledRules).optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan
+    var result = try Executor(catalog: engine.catalog).run(plan)
+    result.notes = bound.notes
+    return result
   }
 
   func explain(_ statement: Statement, source: SourceFile) throws -> String {

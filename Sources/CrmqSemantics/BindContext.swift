@@ -18,6 +18,8 @@ public struct BindContext: Sendable {
   /// Day number of "today" for relative periods; nil means the system date was not supplied.
   public var today: Int64?
   public var segments: [String: Segment]
+  /// Replaces the range `period` resolves to (the second run of a `compare`).
+  public var periodOverride: (start: Int64, end: Int64)?
 
   public init(today: Int64?, segments: [String: Segment] = [:]) {
     self.today = today

@@ -113,7 +113,7 @@ public struct Binder {
     if sourceBuilders.isEmpty {
       sourceBuilders.append(SourceBuilder(table: table, anchor: table.mainDate))
     }
-    let period = try query.period.map { try range($0) }
+    let period = try context.periodOverride.map { ($0.start, $0.end) } ?? query.period.map { try range($0) }
     var sources: [MeasureSource] = []
     for builder in sourceBuilders {
       sources.append(try bindSource(builder, query: query, period: period))

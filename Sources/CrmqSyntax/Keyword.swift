@@ -4,14 +4,14 @@
 /// `today` after `set`, time grains, aggregate and measure names) are not reserved: they stay usable
 /// as column names.
 public enum Keyword: String, CaseIterable, Sendable {
-  case and, `as`, asc, between, by, contains, desc, describe, distinct, explain, `false`, `in`, `is`
+  case and, `as`, asc, between, by, compare, contains, desc, describe, distinct, explain, `false`, `in`, `is`
   case `let`, limit, not, null, of, or, order, period, set, show, starts, tables, top, `true`
   case `where`, with
 
   /// Keywords that open a clause of a query.
   public var startsClause: Bool {
     switch self {
-    case .of, .by, .where, .period, .order, .top, .limit, .with: return true
+    case .of, .by, .where, .period, .order, .top, .limit, .with, .compare: return true
     default: return false
     }
   }

@@ -43,6 +43,7 @@ extension Parser {
       case .top: query.top = try parseTopClause()
       case .limit: query.limit = try parseLimitClause()
       case .with: query.withTotal = try parseTotalClause()
+      case .compare: query.compare = try parseCompareClause()
       default: return
       }
     }
@@ -169,6 +170,31 @@ extension Parser {
   mutating func parseLimitClause() throws -> Int {
     try expect(.limit)
     return try expectCount("a whole number of rows after 'limit'")
+  }
+
+  /// grammar: compare_clause
+  mutating func parseCompareClause() throws -> Compare {
+    let start = try expect(.compare).span
+    skipNewlines()
+    if case .identifier(let word, false) = current.kind {
+      switch word.lowercased() {
+      case "previous":
+        let end = current.span
+        advance()
+        return Compare(spec: .previous, span: start.merged(with: end))
+      case "year":
+        let end = current.span
+        advance()
+        return Compare(spec: .year, span: start.merged(with: end))
+      default:
+        break
+      }
+    }
+    if case .identifier = current.kind {
+      throw failure(expected: "previous, year or a period after 'compare'", help: "compare previous, compare year, compare 2025-09")
+    }
+    let period = try parsePeriod()
+    return Compare(spec: .period(period), span: start.merged(with: period.span))
   }
 
   /// grammar: total_clause

@@ -44,6 +44,21 @@ public struct Period: Sendable, Equatable {
   public var span: SourceSpan
 }
 
+/// What `compare` sets the period against.
+public enum CompareSpec: Sendable, Equatable {
+  /// The preceding period of the same length (cut to the same elapsed days while one is under way).
+  case previous
+  /// The same period a year earlier.
+  case year
+  /// An explicit period.
+  case period(Period)
+}
+
+public struct Compare: Sendable, Equatable {
+  public var spec: CompareSpec
+  public var span: SourceSpan
+}
+
 /// A report: measures and the clauses that shape them.
 public struct Query: Sendable, Equatable {
   public var measures: [Measure] = []
@@ -55,6 +70,7 @@ public struct Query: Sendable, Equatable {
   public var top: Int?
   public var limit: Int?
   public var withTotal = false
+  public var compare: Compare?
   public var span: SourceSpan
 
   public init(span: SourceSpan) {

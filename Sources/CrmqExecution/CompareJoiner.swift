@@ -1,0 +1,79 @@
+import CrmqCore
+import CrmqSemantics
+import CrmqSyntax
+
+/// Joins a result with the same query's result over the comparison period.
+///
+/// Rows match on the dimensions; a time bucket of the earlier period is first moved onto the
+/// current calendar (2025-Q1 meets 2026-Q1 for `compare year`), so buckets are matched by date,
+/// never by position. A key present in one period only still gets its row. After each measure `m`
+/// come `m_prev`, `m_delta` = m − m_prev and `m_delta_pct` = (m − m_prev) / m_prev (null when
+/// m_prev is 0 or null).
+public enum CompareJoiner {
+  public static func join(current: ResultTable, previous: ResultTable, plan: ComparisonPlan) -> ResultTable {
+    let dimensions = current.columns.indices.filter { current.columns[$0].role == .dimension }
+    let measures = current.columns.indices.filter { current.columns[$0].role == .measure }
+    func key(_ row: [Value], moved: Bool) -> [Value] {
+      dimensions.map { index in
+        if moved, case .bucket(let grain, let value) = row[index] { return .bucket(grain, plan.shifted(grain, value)) }
+        return row[index]
+      }
+    }
+    var order: [[Value]] = []
+    var now: [[Value]: [Value]] = [:]
+    var before: [[Value]: [Value]] = [:]
+    for row in current.rows {
+      let k = key(row, moved: false)
+      if now[k] == nil && before[k] == nil { order.append(k) }
+      now[k] = row
+    }
+    for row in previous.rows {
+      let k = key(row, moved: true)
+      if now[k] == nil && before[k] == nil { order.append(k) }
+      before[k] = row
+    }
+    var columns = dimensions.map { current.columns[$0] }
+    for index in measures {
+      let column = current.columns[index]
+      let deltaType: DataType = column.type == .int || column.type == .money || column.type == .ratio ? column.type : .double
+      columns += [
+        column, ResultColumn(name: column.name + "_prev", type: column.type, role: .measure),
+        ResultColumn(name: column.name + "_delta", type: deltaType, role: .measure),
+        ResultColumn(name: column.name + "_delta_pct", type: .ratio, role: .measure),
+      ]
+    }
+    let rows = order.map { k -> [Value] in
+      var row = k
+      for index in measures {
+        let type = current.columns[index].type
+        let m = now[k]?[index] ?? zero(type)
+        let p = before[k]?[index] ?? zero(type)
+        row += [m, p, delta(m, p, type), percent(m, p)]
+      }
+      return row
+    }
+    return ResultTable(columns: columns, rows: rows, notes: current.notes + ["compared with: \(plan.description)"])
+  }
+
+  /// A count or a sum with no rows in one period is 0 there; anything else is null.
+  static func zero(_ type: DataType) -> Value {
+    switch type {
+    case .int: return .int(0)
+    case .money: return .money(0)
+    default: return .null
+    }
+  }
+
+  static func delta(_ m: Value, _ p: Value, _ type: DataType) -> Value {
+    switch (m, p) {
+    case (.int, .int): return ValueOps.arithmetic(.subtract, m, p, .int)
+    case (.money, .money): return ValueOps.arithmetic(.subtract, m, p, .money)
+    default: return ValueOps.arithmetic(.subtract, m, p, .double)
+    }
+  }
+
+  static func percent(_ m: Value, _ p: Value) -> Value {
+    guard let x = m.doubleValue, let y = p.doubleValue, y != 0 else { return .null }
+    return .double((x - y) / y)
+  }
+}
