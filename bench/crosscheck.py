@@ -39,10 +39,25 @@ def load(con):
         "stage_history": {"entered_at": "TIMESTAMP"},
         "calls": {"started_at": "TIMESTAMP"},
         "spend": {"cost": "DECIMAL(18,2)", "date": "DATE"},
+        "plans": {"target_amount": "DECIMAL(18,2)", "period": "VARCHAR"},
+        "stages": {"stage_order": "BIGINT"},
     }
     for table, columns in types.items():
         spec = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{DATA}/{table}.csv', header=true, types={{{spec}}})")
+    # plans.period is a month (YYYY-MM); crmq stores it as the month's first day.
+    con.execute("CREATE OR REPLACE TABLE plans AS SELECT strptime(period, '%Y-%m')::DATE AS period, manager, target_amount, target_count FROM plans")
+
+
+def same(a, b):
+    """Cells match when equal as text, or as numbers to 1e-9 (ratios print as shortest doubles)."""
+    if a == b:
+        return True
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return False
+    return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
 
 
 def cell(value):
@@ -70,11 +85,11 @@ def main():
             continue
         mine = list(csv.reader(io.StringIO(run.stdout)))[1:]
         theirs = [[cell(v) for v in row] for row in con.execute(query["sql"]).fetchall()]
-        if mine != theirs:
+        if len(mine) != len(theirs) or any(len(a) != len(b) or not all(same(x, y) for x, y in zip(a, b)) for a, b in zip(mine, theirs)):
             failures += 1
             print(f"FAIL {query['crmq']}")
             for a, b in zip(mine, theirs):
-                if a != b:
+                if len(a) != len(b) or not all(same(x, y) for x, y in zip(a, b)):
                     print(f"  crmq:   {a}\n  duckdb: {b}")
                     break
             if len(mine) != len(theirs):

@@ -46,6 +46,8 @@ public struct Session: Sendable {
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
     do {
       switch statement.kind {
+      case .funnel(let funnel):
+        return .table(try runFunnel(funnel, source: source))
       case .query(let query) where query.compare != nil:
         return .table(try compare(query, statement: statement, source: source))
       case .query, .show:
@@ -57,6 +59,8 @@ public struct Session: Sendable {
         return .text(try explain(inner, source: source))
       case .tables:
         return .table(tablesResult())
+      case .describe(let name) where name.text.lowercased() == "metrics" && engine.catalog.table(named: name.text) == nil:
+        return .table(Session.metricsTable())
       case .describe(let name):
         guard let table = engine.catalog.table(named: name.text) else {
           throw CrmqError(Diagnostic.unknownTable(name, known: engine.tableNames).with(source: source))
@@ -143,6 +147,43 @@ public struct Session: Sendable {
     return joined
   }
 
+  /// A funnel, and with `compare` the same funnel over the earlier period, joined by stage.
+  func runFunnel(_ funnel: Funnel, source: SourceFile) throws -> ResultTable {
+    func run(_ context: BindContext) throws -> ResultTable {
+      let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
+      do {
+        return try FunnelExecutor(catalog: engine.catalog).run(bound)
+      } catch FunnelError.noStageOrder {
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0312"), .error, "a funnel needs the order of the stages", span: funnel.span,
+            label: "no stages.csv and no stage_history.csv",
+            help: ["add stages.csv (pipeline, stage, stage_order, kind) or stage_history.csv"], source: source))
+      }
+    }
+    let current = try run(context)
+    guard let comparison = try Binder.comparison(funnel: funnel, schemas: schemas, context: context, source: source).get()
+    else { return current }
+    var earlier = context
+    earlier.periodOverride = (comparison.start, comparison.end)
+    var joined = CompareJoiner.join(current: current, previous: try run(earlier), plan: comparison)
+    // Keep the funnel's order: pipeline, dimensions, then the stages in their order.
+    let order = StageOrder.resolve(engine.catalog)?.stages ?? [:]
+    let stageColumn = joined.columns.firstIndex { $0.name == "stage" } ?? 0
+    func rank(_ row: [Value]) -> Int {
+      guard case .string(let pipeline) = row[0], case .string(let stage) = row[stageColumn] else { return Int.max }
+      return order[pipeline]?.firstIndex(of: stage) ?? Int.max
+    }
+    joined.rows.sort { a, b in
+      for index in 0..<stageColumn {
+        let c = Value.compare(a[index], b[index])
+        if c != 0 { return c < 0 }
+      }
+      return rank(a) < rank(b)
+    }
+    return joined
+  }
+
   func runBound(_ query: Query, context: BindContext, source: SourceFile) throws -> ResultTable {
     let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
     let plan = try Optimizer(disabled: disabledRules).optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan
@@ -164,6 +205,14 @@ public struct Session: Sendable {
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
       logical = LogicalPlanner.plan(bound)
       notes = bound.notes
+    case .funnel(let funnel):
+      let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
+      var text = "funnel (\(bound.classic ? "classic: stages each deal entered" : "conversion: up to the furthest stage reached")):\n"
+      text += "  deals where \(bound.filter.map(\.description) ?? "true")"
+      if !bound.groups.isEmpty { text += "\n  by " + bound.groups.map(\.expr.description).joined(separator: ", ") }
+      text += "\n  stage order: " + (engine.catalog.table(named: "stages") != nil ? "stages.csv" : "inferred from stage_history")
+      if funnel.compare != nil { text += "\n  compare: a second run over the earlier period, joined by pipeline, dimensions and stage" }
+      return text + "\n"
     default:
       throw CrmqError(Diagnostic.bug("explain of a statement that is not a query", span: statement.span).with(source: source))
     }
@@ -201,6 +250,28 @@ public struct Session: Sendable {
           DiagnosticCode("E0308"), .error, "unknown setting '\(name.text)'", span: name.span, label: "not a setting",
           help: [help], source: source))
     }
+  }
+
+  /// `describe metrics`: every built-in measure with its definition.
+  public static func metricsTable() -> ResultTable {
+    let columns = [
+      ResultColumn(name: "measure", type: .string, role: .dimension),
+      ResultColumn(name: "table", type: .string, role: .field),
+      ResultColumn(name: "date", type: .string, role: .field),
+      ResultColumn(name: "type", type: .string, role: .field),
+      ResultColumn(name: "definition", type: .string, role: .field),
+      ResultColumn(name: "meaning", type: .string, role: .field),
+    ]
+    let rows = SemanticModel.measures.map { m -> [Value] in
+      [.string(m.name), .string(m.table), m.anchor.map(Value.string) ?? .null, .string(m.type.description),
+       .string(m.definition), .string(m.meaning)]
+    }
+    return ResultTable(
+      columns: columns, rows: rows,
+      notes: [
+        "a period applies to each measure through its date; measures of different tables or dates are joined on the dimensions",
+        "a ratio whose denominator is 0 or null is null; money divided by a count is rounded half away from zero to the kopeck",
+      ])
   }
 
   func tablesResult() -> ResultTable {

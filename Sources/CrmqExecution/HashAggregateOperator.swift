@@ -41,6 +41,12 @@ final class HashAggregateOperator {
     var decode: (Int) -> [Value]
   }
 
+  /// Which group each selected row belongs to, without aggregating.
+  func grouping(_ selection: Selection) -> Grouping {
+    let (gids, groupCount, decode) = groupIds(selection)
+    return Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
+  }
+
   /// Groups `selection` and aggregates every group.
   func run(_ selection: Selection) throws -> Output {
     let (gids, groupCount, decode) = groupIds(selection)

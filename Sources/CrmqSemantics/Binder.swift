@@ -173,7 +173,11 @@ public struct Binder {
     func explain(_ failure: BindFailure) -> BindFailure {
       guard builder.table.name != table.name || builder.anchor != (anchor ?? table.mainDate) else { return failure }
       var diagnostic = failure.diagnostic
-      diagnostic.notes.append(DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) read \(builder.table.name)"))
+      let verb = builder.names.count == 1 ? "is" : "are"
+      diagnostic.notes.append(DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) \(verb) computed from \(builder.table.name)"))
+      if diagnostic.code == DiagnosticCode("E0301") {
+        diagnostic.help = ["every measure's table needs the columns of 'by' and 'where'; query \(builder.table.name)'s measures separately"]
+      }
       return BindFailure(diagnostic)
     }
     do {

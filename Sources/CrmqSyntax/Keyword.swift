@@ -4,7 +4,7 @@
 /// `today` after `set`, time grains, aggregate and measure names) are not reserved: they stay usable
 /// as column names.
 public enum Keyword: String, CaseIterable, Sendable {
-  case and, `as`, asc, between, by, compare, contains, desc, describe, distinct, explain, `false`, `in`, `is`
+  case and, `as`, asc, between, by, compare, contains, desc, describe, distinct, explain, `false`, funnel, `in`, `is`
   case `let`, limit, not, null, of, or, order, period, set, show, starts, tables, top, `true`
   case `where`, with
 
@@ -19,7 +19,7 @@ public enum Keyword: String, CaseIterable, Sendable {
   /// Keywords that open a statement.
   public var startsStatement: Bool {
     switch self {
-    case .show, .tables, .describe, .explain, .let, .set: return true
+    case .show, .tables, .describe, .explain, .let, .set, .funnel: return true
     default: return false
     }
   }

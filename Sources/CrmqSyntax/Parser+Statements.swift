@@ -70,6 +70,7 @@ extension Parser {
     let start = current.span
     switch current.kind {
     case .keyword(.show): return try parseShow()
+    case .keyword(.funnel): return try parseFunnel()
     case .keyword(.tables):
       advance()
       return Statement(.tables, start)
@@ -110,6 +111,36 @@ extension Parser {
     return Statement(.show(show), start.merged(with: tokens[max(0, position - 1)].span))
   }
 
+  /// grammar: funnel
+  mutating func parseFunnel() throws -> Statement {
+    let start = try expect(.funnel).span
+    var funnel = Funnel(span: start)
+    if case .identifier(let word, false) = significant.kind, word.lowercased() == "classic" {
+      skipNewlines()
+      advance()
+      funnel.classic = true
+    }
+    var seen: [Keyword: SourceSpan] = [:]
+    while continues({ if case .keyword(let k) = $0 { return k.startsClause } else { return false } }) {
+      let token = current
+      guard case .keyword(let keyword) = token.kind else { break }
+      noteClause(keyword.rawValue, token.span, &seen, keyword)
+      switch keyword {
+      case .by: funnel.dimensions = try parseByClause()
+      case .where: funnel.predicate = try parseWhereClause()
+      case .period: funnel.period = try parsePeriodClause()
+      case .compare: funnel.compare = try parseCompareClause()
+      default:
+        throw ParseFailure(
+          Diagnostic(
+            DiagnosticCode("E0201"), .error, "'\(keyword.rawValue)' does not apply to a funnel", span: token.span,
+            label: "a funnel lists every stage", help: ["funnel takes by, where, period and compare"]))
+      }
+    }
+    funnel.span = start.merged(with: tokens[max(0, position - 1)].span)
+    return Statement(.funnel(funnel), funnel.span)
+  }
+
   /// grammar: describe
   mutating func parseDescribe() throws -> Statement {
     let start = try expect(.describe).span
@@ -122,7 +153,7 @@ extension Parser {
     let start = try expect(.explain).span
     let inner = try parseStatement()
     switch inner.kind {
-    case .query, .show: break
+    case .query, .show, .funnel: break
     default:
       throw ParseFailure(
         Diagnostic(

@@ -87,8 +87,20 @@ public struct ShowStatement: Sendable, Equatable {
   public var limit: Int?
 }
 
+/// `funnel [classic] [by …] [where …] [period …] [compare …]`.
+public struct Funnel: Sendable, Equatable {
+  /// Count a deal only at the stages its history has (Bitrix24's classic funnel).
+  public var classic = false
+  public var dimensions: [Dimension] = []
+  public var predicate: Expr?
+  public var period: Period?
+  public var compare: Compare?
+  public var span: SourceSpan
+}
+
 public indirect enum StatementKind: Sendable, Equatable {
   case query(Query)
+  case funnel(Funnel)
   case show(ShowStatement)
   case tables
   case describe(Name)
