@@ -10,7 +10,7 @@ import Testing
 
   @Test func clauseKeywords() {
     let clauses = Keyword.allCases.filter(\.startsClause).map(\.rawValue).sorted()
-    #expect(clauses == ["by", "limit", "of", "order", "period", "top", "where", "with"])
+    #expect(clauses == ["by", "compare", "limit", "of", "order", "period", "top", "where", "with"])
   }
 
   @Test func contextualWordsAreNotReserved() {
