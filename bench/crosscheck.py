@@ -12,6 +12,7 @@ import sys
 from decimal import Decimal
 
 import duckdb
+from duckdb_load import load
 
 DATA = "examples/data"
 TODAY = "2026-10-05"
@@ -31,22 +32,6 @@ def read_queries(path="bench/queries.txt"):
         elif line.strip() and current is not None:
             current["sql"] += " " + line.strip()
     return queries
-
-
-def load(con):
-    types = {
-        "deals": {"amount": "DECIMAL(18,2)", "created_at": "TIMESTAMP", "closed_at": "TIMESTAMP"},
-        "stage_history": {"entered_at": "TIMESTAMP"},
-        "calls": {"started_at": "TIMESTAMP"},
-        "spend": {"cost": "DECIMAL(18,2)", "date": "DATE"},
-        "plans": {"target_amount": "DECIMAL(18,2)", "period": "VARCHAR"},
-        "stages": {"stage_order": "BIGINT"},
-    }
-    for table, columns in types.items():
-        spec = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{DATA}/{table}.csv', header=true, types={{{spec}}})")
-    # plans.period is a month (YYYY-MM); crmq stores it as the month's first day.
-    con.execute("CREATE OR REPLACE TABLE plans AS SELECT strptime(period, '%Y-%m')::DATE AS period, manager, target_amount, target_count FROM plans")
 
 
 def same(a, b):
@@ -71,7 +56,7 @@ def cell(value):
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/crmq"
     con = duckdb.connect()
-    load(con)
+    load(con, DATA)
     failures = 0
     queries = read_queries()
     for query in queries:

@@ -9,26 +9,11 @@ import time
 
 import duckdb
 
-TABLES = {  # the types DuckDB should not have to guess
-    "deals": {"amount": "DECIMAL(18,2)", "created_at": "TIMESTAMP", "closed_at": "TIMESTAMP"},
-    "stages": {},
-    "stage_history": {"entered_at": "TIMESTAMP"},
-    "calls": {"started_at": "TIMESTAMP"},
-    "spend": {"cost": "DECIMAL(18,2)", "date": "DATE"},
-    "plans": {"target_amount": "DECIMAL(18,2)"},
-}
+from duckdb_load import load as load_tables
 
 
 def load(folder):
-    con = duckdb.connect()
-    for table, types in TABLES.items():
-        type_sql = ", ".join(f"'{k}': '{v}'" for k, v in types.items())
-        con.execute(
-            f"CREATE TABLE {table} AS SELECT * FROM read_csv('{folder}/{table}.csv', header=true"
-            + (f", types={{{type_sql}}}" if types else "")
-            + ")"
-        )
-    return con
+    return load_tables(duckdb.connect(), folder)
 
 
 def main():

@@ -15,6 +15,8 @@ public struct Session: Sendable {
   var segments: [String: Segment] = [:]
   /// Optimizer rules switched off by name (for tests and for comparing plans).
   public var disabledRules: Set<String> = []
+  /// Stage orders set by `stages`, by pipeline.
+  var stageOrders: [String: [String]] = [:]
 
   public init(engine: Engine, today: Int64? = nil) {
     self.engine = engine
@@ -71,6 +73,9 @@ public struct Session: Sendable {
         return .done
       case .set(let name, let expr):
         try set(name, expr, source: source)
+        return .done
+      case .stages(let pipeline, let stages):
+        try setStages(pipeline, stages, source: source)
         return .done
       }
     } catch let error as CrmqError {
@@ -152,7 +157,7 @@ public struct Session: Sendable {
     func run(_ context: BindContext) throws -> ResultTable {
       let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
       do {
-        return try FunnelExecutor(catalog: engine.catalog).run(bound)
+        return try FunnelExecutor(catalog: engine.catalog).run(bound, overrides: stageOrders)
       } catch FunnelError.noStageOrder {
         throw CrmqError(
           Diagnostic(
@@ -168,7 +173,7 @@ public struct Session: Sendable {
     earlier.periodOverride = (comparison.start, comparison.end)
     var joined = CompareJoiner.join(current: current, previous: try run(earlier), plan: comparison)
     // Keep the funnel's order: pipeline, dimensions, then the stages in their order.
-    let order = StageOrder.resolve(engine.catalog)?.stages ?? [:]
+    let order = (StageOrder.resolve(engine.catalog)?.stages ?? [:]).merging(stageOrders) { $1 }
     let stageColumn = joined.columns.firstIndex { $0.name == "stage" } ?? 0
     func rank(_ row: [Value]) -> Int {
       guard case .string(let pipeline) = row[0], case .string(let stage) = row[stageColumn] else { return Int.max }
@@ -272,6 +277,27 @@ public struct Session: Sendable {
         "a period applies to each measure through its date; measures of different tables or dates are joined on the dimensions",
         "a ratio whose denominator is 0 or null is null; money divided by a count is rounded half away from zero to the kopeck",
       ])
+  }
+
+  /// `stages <pipeline>: …`: the pipeline must exist; its funnels then use this order.
+  mutating func setStages(_ pipeline: Name, _ stages: [Name], source: SourceFile) throws {
+    let known = schemas.values(of: "pipeline", in: "deals")?.map(\.value) ?? []
+    guard known.contains(pipeline.text) else {
+      let help = Suggestions.closest(to: pipeline.text, in: known).first.map { "did you mean '\($0)'?" }
+        ?? "pipelines: " + known.map { "'\($0)'" }.joined(separator: ", ")
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0303"), .error, "no deals are in the pipeline '\(pipeline.text)'", span: pipeline.span,
+          label: "not a pipeline", help: [help], source: source))
+    }
+    var seen = Set<String>()
+    for stage in stages where !seen.insert(stage.text).inserted {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0306"), .error, "the stage '\(stage.text)' is listed twice", span: stage.span, label: "again",
+          source: source))
+    }
+    stageOrders[pipeline.text] = stages.map(\.text)
   }
 
   func tablesResult() -> ResultTable {

@@ -5,6 +5,8 @@ public protocol CommandIO: AnyObject {
   /// The next line of standard input without its newline, or nil at the end.
   func readLine() -> String?
   var isInteractive: Bool { get }
+  /// Standard output is a terminal: tables get bars.
+  var outputIsTerminal: Bool { get }
   var colorErrors: Bool { get }
   var environment: [String: String] { get }
 }
@@ -15,6 +17,7 @@ public final class BufferedIO: CommandIO {
   public private(set) var output = ""
   public private(set) var errors = ""
   public var isInteractive = false
+  public var outputIsTerminal = false
   public var colorErrors = false
   public var environment: [String: String] = [:]
 

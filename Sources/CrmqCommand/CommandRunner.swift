@@ -93,7 +93,7 @@ public struct CommandRunner {
     switch result.outcome {
     case .table(let table):
       if format.carriesNotes {
-        io.write(format.render(table))
+        io.write(format.render(table, bars: io.outputIsTerminal))
       } else {
         var data = table
         data.notes = []

@@ -35,6 +35,8 @@ public final class StandardIO: CommandIO {
 
   public var isInteractive: Bool { isatty(0) != 0 }
 
+  public var outputIsTerminal: Bool { isatty(1) != 0 }
+
   public var colorErrors: Bool { isatty(2) != 0 && environment["NO_COLOR"] == nil }
 
   public var environment: [String: String] {

@@ -24,6 +24,8 @@ public struct ResultTable: Sendable, Equatable {
   public var total: [Value]?
   /// Footer lines: the period used, what was assumed.
   public var notes: [String]
+  /// The measure a terminal draws bars for (a funnel's deals); nil lets the renderer choose.
+  public var barColumn: Int?
 
   public init(columns: [ResultColumn], rows: [[Value]], total: [Value]? = nil, notes: [String] = []) {
     self.columns = columns

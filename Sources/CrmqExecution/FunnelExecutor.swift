@@ -16,9 +16,16 @@ public struct FunnelExecutor {
     self.catalog = catalog
   }
 
-  public func run(_ funnel: BoundFunnel) throws -> ResultTable {
+  /// `overrides` are stage orders set in the session (`stages …`), by pipeline.
+  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:]) throws -> ResultTable {
     guard let deals = catalog.table(named: "deals") else { throw ExecutionError.missingTable("deals") }
-    guard let order = StageOrder.resolve(catalog) else {
+    var resolved = StageOrder.resolve(catalog)
+    if !overrides.isEmpty {
+      var merged = resolved ?? StageOrder(stages: [:], inferred: false)
+      for (pipeline, stages) in overrides { merged.stages[pipeline] = stages }
+      resolved = merged
+    }
+    guard let order = resolved, !order.stages.isEmpty else {
       throw FunnelError.noStageOrder
     }
     let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run()
@@ -121,10 +128,13 @@ public struct FunnelExecutor {
     }
     var notes = funnel.notes
     if order.inferred { notes.append("stage order inferred from stage_history") }
+    if !overrides.isEmpty { notes.append("stage order of \(overrides.keys.sorted().joined(separator: ", ")) set by 'stages'") }
     if lostWithoutHistory > 0 {
       notes.append("\(lostWithoutHistory) lost deals have no stage history and count at the first stage only")
     }
-    return ResultTable(columns: columns, rows: rows.map(\.row), notes: notes)
+    var result = ResultTable(columns: columns, rows: rows.map(\.row), notes: notes)
+    result.barColumn = columns.firstIndex { $0.name == "deals" }
+    return result
   }
 }
 

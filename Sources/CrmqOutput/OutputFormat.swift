@@ -11,9 +11,10 @@ public enum OutputFormat: String, Sendable, CaseIterable {
   /// A pipe table.
   case markdown
 
-  public func render(_ result: ResultTable) -> String {
+  /// `bars` draws proportional bars in tables (the command asks for them on a terminal).
+  public func render(_ result: ResultTable, bars: Bool = false) -> String {
     switch self {
-    case .table: return TableRenderer().render(result)
+    case .table: return TableRenderer(bars: bars).render(result)
     case .csv: return CSVRenderer().render(result)
     case .json: return JSONRenderer().render(result)
     case .markdown: return MarkdownRenderer().render(result)

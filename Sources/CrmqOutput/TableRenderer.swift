@@ -11,9 +11,46 @@ import CrmqCore
 ///     └──────────┴───────┘
 ///     (1 row)
 public struct TableRenderer {
-  public init() {}
+  /// Draw proportional bars after the measure of a funnel or a single-measure breakdown.
+  public var bars: Bool
+
+  public init(bars: Bool = false) {
+    self.bars = bars
+  }
+
+  /// The measure to draw bars for, if any.
+  func barColumn(_ result: ResultTable) -> Int? {
+    if let column = result.barColumn { return column }
+    let measures = result.columns.indices.filter { result.columns[$0].role == .measure }
+    let hasDimension = result.columns.contains { $0.role == .dimension }
+    guard measures.count == 1, hasDimension, let only = measures.first, result.columns[only].type.isNumeric else { return nil }
+    return only
+  }
+
+  /// Bars of up to `width` cells in eighths of a block, proportional to the largest value.
+  static func bars(_ values: [Value], width: Int = 24) -> [String] {
+    let numbers = values.map { $0.doubleValue ?? 0 }
+    let largest = numbers.max() ?? 0
+    guard largest > 0 else { return values.map { _ in "" } }
+    let partial = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+    return numbers.map { value in
+      guard value > 0 else { return "" }
+      let eighths = Int((value / largest * Double(width * 8)).rounded())
+      return String(repeating: "█", count: eighths / 8) + partial[eighths % 8]
+    }
+  }
 
   public func render(_ result: ResultTable) -> String {
+    guard bars, let barIndex = barColumn(result) else { return renderPlain(result) }
+    var withBars = result
+    let drawn = TableRenderer.bars(result.rows.map { $0[barIndex] })
+    withBars.columns.append(ResultColumn(name: "", type: .string, role: .field))
+    withBars.rows = zip(result.rows, drawn).map { $0 + [.string($1)] }
+    withBars.total = result.total.map { $0 + [.string("")] }
+    return renderPlain(withBars)
+  }
+
+  func renderPlain(_ result: ResultTable) -> String {
     let columns = result.columns
     guard !columns.isEmpty else { return "(no columns)\n" }
     var body = result.rows.map { row in

@@ -276,6 +276,7 @@ public struct Lexer {
     case UInt8(ascii: "*"): return make(.star, 1)
     case UInt8(ascii: "/"): return make(.slash, 1)
     case UInt8(ascii: ".") where next == UInt8(ascii: "."): return make(.range, 2)
+    case UInt8(ascii: ":"): return make(.colon, 1)
     default:
       index += scalarLength(at: index)
       let span = SourceSpan(start: start, end: index)

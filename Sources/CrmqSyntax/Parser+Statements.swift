@@ -78,6 +78,8 @@ extension Parser {
     case .keyword(.explain): return try parseExplain()
     case .keyword(.let): return try parseLet()
     case .keyword(.set): return try parseSet()
+    case .identifier(let word, false) where word.lowercased() == "stages" && startsStagesStatement():
+      return try parseStages()
     case .keyword(let keyword) where keyword.startsClause:
       throw failure(expected: "a measure such as count or sum(amount)", help: "a query starts with what to compute: count by stage")
     default:
@@ -139,6 +141,41 @@ extension Parser {
     }
     funnel.span = start.merged(with: tokens[max(0, position - 1)].span)
     return Statement(.funnel(funnel), funnel.span)
+  }
+
+  /// `stages` followed by a pipeline and ':' (otherwise `stages` is a name, as in `count of stages`).
+  func startsStagesStatement() -> Bool {
+    var index = position + 1
+    while index < tokens.count - 1 && tokens[index].kind == .newline { index += 1 }
+    guard index + 1 < tokens.count else { return false }
+    switch tokens[index].kind {
+    case .string, .identifier: return tokens[index + 1].kind == .symbol(.colon)
+    default: return false
+    }
+  }
+
+  /// grammar: stages
+  mutating func parseStages() throws -> Statement {
+    let start = current.span
+    advance()
+    skipNewlines()
+    let pipeline: Name
+    switch current.kind {
+    case .string(let text), .identifier(let text, _):
+      pipeline = Name(text, current.span)
+      advance()
+    default:
+      throw failure(expected: "a pipeline name")
+    }
+    try expect(.colon, "':' after the pipeline")
+    var stages: [Name] = []
+    repeat {
+      skipNewlines()
+      guard case .string(let text) = current.kind else { throw failure(expected: "a stage name in quotes") }
+      stages.append(Name(text, current.span))
+      advance()
+    } while eat(.comma) != nil
+    return Statement(.stages(pipeline: pipeline, stages: stages), start.merged(with: stages.last?.span ?? start))
   }
 
   /// grammar: describe

@@ -109,6 +109,9 @@ public indirect enum StatementKind: Sendable, Equatable {
   case letSegment(Name, Expr)
   /// `set today = 2026-09-30`.
   case set(Name, Expr)
+  /// `stages 'Продажи': 'Новая заявка', …, 'Успешно реализовано'`: a pipeline's stage order,
+  /// the won stage last.
+  case stages(pipeline: Name, stages: [Name])
 }
 
 public struct Statement: Sendable, Equatable {

@@ -75,6 +75,7 @@ public enum Symbol: String, Sendable, Equatable {
   case star = "*"
   case slash = "/"
   case range = ".."
+  case colon = ":"
 }
 
 public enum TokenKind: Sendable, Equatable {

@@ -78,6 +78,11 @@ final class GoldenTests: XCTestCase {
           XCTFail("\(name):\(record.line): expected an error, but the statement ran")
         }
         actual = results.map { render($0, format: .table) }.joined()
+      case .query(let formatName) where formatName == "bars":
+        actual = session.run(record.text).map { result -> String in
+          if case .table(let table) = result.outcome { return OutputFormat.table.render(table, bars: true) }
+          return render(result, format: .table)
+        }.joined()
       case .query(let formatName):
         guard let format = OutputFormat(rawValue: formatName) else {
           XCTFail("\(name):\(record.line): unknown format \(formatName)")
