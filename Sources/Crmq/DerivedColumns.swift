@@ -2,29 +2,31 @@ import CrmqCore
 import CrmqStorage
 
 /// Per-deal facts computed once at load, stored as columns of deals so queries group and filter
-/// on them like on any other column.
+/// on them like on any other column, and the index of each deal's stage history.
 ///
 /// - `repeat`: `repeat` when the same client_id has a won deal closed before this deal was
 ///   created (Bitrix24's "Повторная сделка"), else `primary`.
 /// - `stage_group`: `open`, `won` or `lost`, from the stage's kind in stages.csv, else the status.
 /// - `lost_at`: for a lost deal, the last open stage it entered (from stage_history; null without).
+///
+/// Everything here reads typed buffers and dictionary codes: at a million deals it is a few
+/// passes over integers.
 enum DerivedColumns {
-  static let names = ["repeat", "stage_group", "lost_at"]
-
   static func add(to catalog: Catalog) -> Catalog {
     guard let deals = catalog.table(named: "deals") else { return catalog }
+    var result = catalog
+    let history = catalog.table(named: "stage_history")
+    if let history, let index = historyIndex(deals, history) { result.history = index }
     let existing = Set(deals.columns.map(\.name))
     var columns = deals.columns
+    let kinds = StageKinds(catalog.table(named: "stages"))
     if !existing.contains("repeat"), let column = repeatColumn(deals) { columns.append(column) }
-    if !existing.contains("stage_group"), let column = stageGroupColumn(deals, stages: catalog.table(named: "stages")) {
-      columns.append(column)
-    }
-    if !existing.contains("lost_at"),
-      let column = lostAtColumn(deals, history: catalog.table(named: "stage_history"), stages: catalog.table(named: "stages"))
+    if !existing.contains("stage_group"), let column = stageGroupColumn(deals, kinds: kinds) { columns.append(column) }
+    if !existing.contains("lost_at"), let history, let index = result.history,
+      let column = lostAtColumn(deals, history: history, index: index, kinds: kinds)
     {
       columns.append(column)
     }
-    var result = catalog
     result.put(Table(name: deals.name, columns: columns, mainDate: deals.mainDate, sourcePath: deals.sourcePath))
     return result
   }
@@ -34,17 +36,32 @@ enum DerivedColumns {
     return values
   }
 
+  static func codes(_ column: Column?) -> (ContiguousArray<UInt32>, StringDictionary)? {
+    guard let column, case .dictionary(let codes, let dictionary) = column.data else { return nil }
+    return (codes, dictionary)
+  }
+
+  static func historyIndex(_ deals: Table, _ history: Table) -> DealHistoryIndex? {
+    guard let ids = deals.column(named: "id"), let idValues = int64s(ids), let dealIds = history.column(named: "deal_id"),
+      let dealIdValues = int64s(dealIds), let entered = history.column(named: "entered_at"), let enteredValues = int64s(entered)
+    else { return nil }
+    return DealHistoryIndex.build(
+      dealIds: idValues, dealValid: { ids.isValid($0) }, historyDealIds: dealIdValues,
+      historyValid: { dealIds.isValid($0) && entered.isValid($0) }, enteredAt: enteredValues)
+  }
+
   static func repeatColumn(_ deals: Table) -> Column? {
     guard let clients = deals.column(named: "client_id"), let clientValues = int64s(clients),
       let created = deals.column(named: "created_at"), let createdValues = int64s(created),
       let closed = deals.column(named: "closed_at"), let closedValues = int64s(closed),
-      let status = deals.column(named: "status")
+      let (statusCodes, statuses) = codes(deals.column(named: "status"))
     else { return nil }
+    let won = statuses.code(of: "won") ?? UInt32.max
     var firstWin: [Int64: Int64] = [:]
-    for row in 0..<deals.rowCount
-    where clients.isValid(row) && closed.isValid(row) && status.value(at: row) == .string("won") {
+    for row in 0..<deals.rowCount where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
       let client = clientValues[row]
-      firstWin[client] = min(firstWin[client] ?? Int64.max, closedValues[row])
+      if let existing = firstWin[client], existing <= closedValues[row] { continue }
+      firstWin[client] = closedValues[row]
     }
     var builder = StringColumnBuilder(name: "repeat", capacity: deals.rowCount)
     for row in 0..<deals.rowCount {
@@ -57,34 +74,19 @@ enum DerivedColumns {
     return builder.build()
   }
 
-  /// The kind (open, won, lost) of each (pipeline, stage) in stages.csv.
-  static func kinds(_ stages: Table?) -> [String: String] {
-    guard let stages, let pipeline = stages.column(named: "pipeline"), let stage = stages.column(named: "stage"),
-      let kind = stages.column(named: "kind")
-    else { return [:] }
-    var out: [String: String] = [:]
-    for row in 0..<stages.rowCount {
-      guard case .string(let p) = pipeline.value(at: row), case .string(let s) = stage.value(at: row),
-        case .string(let k) = kind.value(at: row)
-      else { continue }
-      out[p + "\u{1F}" + s] = k
-    }
-    return out
-  }
-
-  static func stageGroupColumn(_ deals: Table, stages: Table?) -> Column? {
-    guard let pipeline = deals.column(named: "pipeline"), let stage = deals.column(named: "stage"),
-      let status = deals.column(named: "status")
+  static func stageGroupColumn(_ deals: Table, kinds: StageKinds) -> Column? {
+    guard let (pipelineCodes, pipelines) = codes(deals.column(named: "pipeline")),
+      let (stageCodes, stages) = codes(deals.column(named: "stage")),
+      let (statusCodes, statuses) = codes(deals.column(named: "status"))
     else { return nil }
-    let kinds = kinds(stages)
+    let table = kinds.table(pipelines: pipelines, stages: stages)
     var builder = StringColumnBuilder(name: "stage_group", capacity: deals.rowCount)
+    let statusNames = (0..<statuses.count).map { $0 == 0 ? "" : statuses.string(at: $0) }
     for row in 0..<deals.rowCount {
-      if case .string(let p) = pipeline.value(at: row), case .string(let s) = stage.value(at: row),
-        let kind = kinds[p + "\u{1F}" + s]
-      {
+      if let kind = table[Int(pipelineCodes[row])][Int(stageCodes[row])] {
         builder.append(kind)
-      } else if case .string(let s) = status.value(at: row) {
-        builder.append(s)
+      } else if statusCodes[row] != 0 {
+        builder.append(statusNames[Int(statusCodes[row])])
       } else {
         builder.appendNull()
       }
@@ -92,41 +94,75 @@ enum DerivedColumns {
     return builder.build()
   }
 
-  static func lostAtColumn(_ deals: Table, history: Table?, stages: Table?) -> Column? {
-    guard let history, let ids = deals.column(named: "id"), let idValues = int64s(ids),
-      let status = deals.column(named: "status"), let pipeline = deals.column(named: "pipeline"),
-      let dealIds = history.column(named: "deal_id"), let dealIdValues = int64s(dealIds),
-      let stage = history.column(named: "stage"), let entered = history.column(named: "entered_at"),
-      let enteredValues = int64s(entered)
+  static func lostAtColumn(_ deals: Table, history: Table, index: DealHistoryIndex, kinds: StageKinds) -> Column? {
+    guard let (statusCodes, statuses) = codes(deals.column(named: "status")),
+      let (pipelineCodes, pipelines) = codes(deals.column(named: "pipeline")),
+      let (historyStages, historyDictionary) = codes(history.column(named: "stage"))
     else { return nil }
-    let kinds = kinds(stages)
-    // Stages that close a deal: the kinds in stages.csv, else the stages lost or won deals sit in.
-    var closing = Set<String>()
-    if kinds.isEmpty, let dealStage = deals.column(named: "stage") {
-      for row in 0..<deals.rowCount where status.value(at: row) != .string("open") {
-        if case .string(let s) = dealStage.value(at: row) { closing.insert(s) }
+    let lost = statuses.code(of: "lost") ?? UInt32.max
+    // Which history stages are open stages of each pipeline: from stages.csv, else every stage
+    // that no won or lost deal sits in.
+    var isOpen: [[Bool]]
+    if kinds.isEmpty {
+      var closing = Set<String>()
+      if let (stageCodes, stageNames) = codes(deals.column(named: "stage")) {
+        let open = statuses.code(of: "open") ?? UInt32.max
+        var seen = Set<UInt32>()
+        for row in 0..<deals.rowCount where statusCodes[row] != open && statusCodes[row] != 0 {
+          if seen.insert(stageCodes[row]).inserted, stageCodes[row] != 0 { closing.insert(stageNames.string(at: Int(stageCodes[row]))) }
+        }
       }
-    }
-    var rowOfDeal: [Int64: Int] = [:]
-    for row in 0..<deals.rowCount where ids.isValid(row) && status.value(at: row) == .string("lost") {
-      rowOfDeal[idValues[row]] = row
-    }
-    var last: [Int: (at: Int64, stage: String)] = [:]
-    for row in 0..<history.rowCount where dealIds.isValid(row) && entered.isValid(row) {
-      guard let dealRow = rowOfDeal[dealIdValues[row]], case .string(let name) = stage.value(at: row) else { continue }
-      if kinds.isEmpty {
-        if closing.contains(name) { continue }
-      } else if case .string(let p) = pipeline.value(at: dealRow), kinds[p + "\u{1F}" + name] != "open" {
-        continue
-      }
-      let at = enteredValues[row]
-      if let current = last[dealRow], current.at > at { continue }
-      last[dealRow] = (at, name)
+      let row = (0..<historyDictionary.count).map { $0 != 0 && !closing.contains(historyDictionary.string(at: $0)) }
+      isOpen = Array(repeating: row, count: pipelines.count)
+    } else {
+      isOpen = kinds.table(pipelines: pipelines, stages: historyDictionary).map { $0.map { $0 == "open" } }
     }
     var builder = StringColumnBuilder(name: "lost_at", capacity: deals.rowCount)
     for row in 0..<deals.rowCount {
-      if let stage = last[row]?.stage { builder.append(stage) } else { builder.appendNull() }
+      guard statusCodes[row] == lost else {
+        builder.appendNull()
+        continue
+      }
+      let open = isOpen[Int(pipelineCodes[row])]
+      var last: UInt32 = 0
+      index.forEach(deal: row) { historyRow in
+        let code = historyStages[historyRow]
+        if open[Int(code)] { last = code }
+      }
+      if last == 0 {
+        builder.appendNull()
+      } else {
+        historyDictionary.withBytes(of: Int(last)) { builder.append($0) }
+      }
     }
     return builder.build()
+  }
+}
+
+/// The kind (open, won, lost) of each (pipeline, stage) in stages.csv.
+struct StageKinds {
+  var kinds: [String: [String: String]] = [:]
+
+  init(_ stages: Table?) {
+    guard let stages, let pipeline = stages.column(named: "pipeline"), let stage = stages.column(named: "stage"),
+      let kind = stages.column(named: "kind")
+    else { return }
+    for row in 0..<stages.rowCount {
+      guard case .string(let p) = pipeline.value(at: row), case .string(let s) = stage.value(at: row),
+        case .string(let k) = kind.value(at: row)
+      else { continue }
+      kinds[p, default: [:]][s] = k
+    }
+  }
+
+  var isEmpty: Bool { kinds.isEmpty }
+
+  /// `[pipeline code][stage code]` → kind, for two dictionaries.
+  func table(pipelines: StringDictionary, stages: StringDictionary) -> [[String?]] {
+    let stageNames = (0..<stages.count).map { $0 == 0 ? "" : stages.string(at: $0) }
+    return (0..<pipelines.count).map { p in
+      guard p != 0, let byStage = kinds[pipelines.string(at: p)] else { return Array(repeating: nil, count: stages.count) }
+      return stageNames.map { byStage[$0] }
+    }
   }
 }

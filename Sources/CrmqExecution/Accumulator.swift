@@ -10,6 +10,22 @@ enum ArgumentReader {
   case general((Int) -> Value)
 
   init(_ expr: BoundExpr, table: Table) throws {
+    // Days between two date or timestamp columns (a deal's cycle): computed once as a buffer.
+    if case .daysBetween(.column(let fromName, let fromType), .column(let toName, let toType)) = expr,
+      let from = table.column(named: fromName), let to = table.column(named: toName),
+      case .int64(let a) = from.data, case .int64(let b) = to.data
+    {
+      let fromScale: Int64 = fromType == .timestamp ? 1 : CivilDate.secondsPerDay
+      let toScale: Int64 = toType == .timestamp ? 1 : CivilDate.secondsPerDay
+      var days = ContiguousArray<Double>(repeating: 0, count: table.rowCount)
+      var validity = ContiguousArray<UInt64>(repeating: 0, count: (table.rowCount + 63) / 64)
+      for row in 0..<table.rowCount where from.isValid(row) && to.isValid(row) {
+        days[row] = Double(b[row] * toScale - a[row] * fromScale) / Double(CivilDate.secondsPerDay)
+        validity[row >> 6] |= 1 << UInt64(row & 63)
+      }
+      self = .double(days, validity: validity)
+      return
+    }
     if case .column(let name, _) = expr, let column = table.column(named: name) {
       switch column.data {
       case .int64(let values): self = .int64(values, validity: column.validity)

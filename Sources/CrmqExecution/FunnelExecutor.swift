@@ -31,71 +31,75 @@ public struct FunnelExecutor {
     let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run()
     let grouper = try HashAggregateOperator(groups: funnel.groups, aggregates: [], table: deals)
     let grouping = grouper.grouping(selection)
-    let history = catalog.table(named: "stage_history")
-    let pipeline = deals.column(named: "pipeline")
-    let stage = deals.column(named: "stage")
-    let status = deals.column(named: "status")
-    let ids = deals.column(named: "id")
+    guard case .dictionary(let pipelineCodes, let pipelines)? = deals.column(named: "pipeline")?.data,
+      case .dictionary(let stageCodes, let dealStages)? = deals.column(named: "stage")?.data,
+      case .dictionary(let statusCodes, let statuses)? = deals.column(named: "status")?.data
+    else { throw ExecutionError.missingColumn("pipeline, stage or status", "deals") }
+    let won = statuses.code(of: "won") ?? UInt32.max
+    let lost = statuses.code(of: "lost") ?? UInt32.max
 
-    // The stages each selected deal entered, from history.
-    var selectedIds: [Int64: Int] = [:]
-    selection.forEachRow { row in
-      if case .int(let id) = ids?.value(at: row) { selectedIds[id] = row }
-    }
-    var entered: [Int: Set<String>] = [:]
-    if let history, let dealIds = history.column(named: "deal_id"), let names = history.column(named: "stage") {
-      for row in 0..<history.rowCount {
-        guard case .int(let id) = dealIds.value(at: row), let dealRow = selectedIds[id],
-          case .string(let name) = names.value(at: row)
-        else { continue }
-        entered[dealRow, default: []].insert(name)
+    // Per pipeline code: its stages, and the stage index of each stage code (deals' and history's).
+    let stagesOf: [[String]?] = (0..<pipelines.count).map { $0 == 0 ? nil : order.stages[pipelines.string(at: $0)] }
+    func indexTable(_ dictionary: StringDictionary) -> [[Int]] {
+      let names = (0..<dictionary.count).map { $0 == 0 ? "" : dictionary.string(at: $0) }
+      return stagesOf.map { stages in
+        guard let stages else { return Array(repeating: -1, count: names.count) }
+        return names.map { stages.firstIndex(of: $0) ?? -1 }
       }
     }
-
-    // Counts per (group, pipeline, stage index).
-    struct Key: Hashable {
-      var group: Int32
-      var pipeline: String
+    let dealStageIndex = indexTable(dealStages)
+    var historyStageIndex: [[Int]] = []
+    var historyCodes = ContiguousArray<UInt32>()
+    let index = catalog.history
+    if let history = catalog.table(named: "stage_history"), case .dictionary(let codes, let names)? = history.column(named: "stage")?.data {
+      historyCodes = codes
+      historyStageIndex = indexTable(names)
     }
-    var reached: [Key: [Int64]] = [:]
-    var skipped: [Key: [Int64]] = [:]
+
+    // Counts per (group, pipeline code) and stage index.
+    var reached: [Int64: [Int64]] = [:]
+    var skipped: [Int64: [Int64]] = [:]
     var lostWithoutHistory = 0
-    var index = 0
+    var position = 0
     selection.forEachRow { row in
-      defer { index += 1 }
-      guard case .string(let p) = pipeline?.value(at: row), let stages = order.stages[p], !stages.isEmpty else { return }
-      let key = Key(group: grouping.gids[index], pipeline: p)
+      defer { position += 1 }
+      let p = Int(pipelineCodes[row])
+      guard let stages = stagesOf[p], !stages.isEmpty else { return }
+      let key = Int64(grouping.gids[position]) << 32 | Int64(p)
       var counts = reached[key] ?? Array(repeating: 0, count: stages.count)
-      var skips = skipped[key] ?? Array(repeating: 0, count: stages.count)
-      let visited = entered[row]
-      if funnel.classic {
-        let visitedIndices = stages.indices.filter { visited?.contains(stages[$0]) == true }
-        let furthest = visitedIndices.max() ?? -1
-        for i in stages.indices {
-          if visited?.contains(stages[i]) == true { counts[i] += 1 } else if i < furthest { skips[i] += 1 }
-        }
-      } else {
-        var furthest = -1
-        if let visited {
-          furthest = stages.indices.filter { visited.contains(stages[$0]) }.max() ?? -1
-        }
-        if furthest < 0 {
-          let current = (stage?.value(at: row)).flatMap { value -> String? in
-            if case .string(let s) = value { return s }
-            return nil
+      // The stages this deal entered, as a set of indices, and the furthest.
+      var visited = Set<Int>()
+      var furthest = -1
+      if let index, !historyStageIndex.isEmpty {
+        let table = historyStageIndex[p]
+        index.forEach(deal: row) { historyRow in
+          let stage = table[Int(historyCodes[historyRow])]
+          if stage >= 0 {
+            visited.insert(stage)
+            furthest = max(furthest, stage)
           }
-          switch status?.value(at: row) {
-          case .string("won"): furthest = stages.count - 1
-          case .string("lost"):
+        }
+      }
+      if funnel.classic {
+        var skips = skipped[key] ?? Array(repeating: 0, count: stages.count)
+        for i in stages.indices {
+          if visited.contains(i) { counts[i] += 1 } else if i < furthest { skips[i] += 1 }
+        }
+        skipped[key] = skips
+      } else {
+        if furthest < 0 {
+          if statusCodes[row] == won {
+            furthest = stages.count - 1
+          } else if statusCodes[row] == lost {
             furthest = 0
             lostWithoutHistory += 1
-          default: furthest = current.flatMap { stages.firstIndex(of: $0) } ?? 0
+          } else {
+            furthest = max(0, dealStageIndex[p][Int(stageCodes[row])])
           }
         }
         for i in 0...furthest { counts[i] += 1 }
       }
       reached[key] = counts
-      skipped[key] = skips
     }
 
     var columns = [ResultColumn(name: "pipeline", type: .string, role: .dimension)]
@@ -109,14 +113,15 @@ public struct FunnelExecutor {
     if funnel.classic { columns.append(ResultColumn(name: "skipped", type: .int, role: .measure)) }
     var rows: [(sort: [Value], row: [Value])] = []
     for (key, counts) in reached {
-      guard let stages = order.stages[key.pipeline] else { continue }
-      let dims = grouping.decode(Int(key.group))
+      let pipelineName = pipelines.string(at: Int(key & 0xFFFF_FFFF))
+      guard let stages = order.stages[pipelineName] else { continue }
+      let dims = grouping.decode(Int(key >> 32))
       for (i, name) in stages.enumerated() {
         let step: Value = i == 0 || counts[i - 1] == 0 ? .null : .double(Double(counts[i]) / Double(counts[i - 1]))
         let total: Value = counts[0] == 0 ? .null : .double(Double(counts[i]) / Double(counts[0]))
-        var row: [Value] = [.string(key.pipeline)] + dims + [.string(name), .int(counts[i]), step, total]
+        var row: [Value] = [.string(pipelineName)] + dims + [.string(name), .int(counts[i]), step, total]
         if funnel.classic { row.append(.int(skipped[key]?[i] ?? 0)) }
-        rows.append((sort: [.string(key.pipeline)] + dims + [.int(Int64(i))], row: row))
+        rows.append((sort: [.string(pipelineName)] + dims + [.int(Int64(i))], row: row))
       }
     }
     rows.sort { a, b in

@@ -200,6 +200,33 @@ final class HashAggregateOperator {
         }
       })
     }
+    // Wide keys: pack the ordinals into one 64-bit word when they fit (client_id × client does).
+    let widths = keys.map { max(1, Int.bitWidth - max(1, $0.cardinality).leadingZeroBitCount) }
+    if widths.reduce(0, +) <= 64 {
+      var packedIndex: [UInt64: Int32] = [:]
+      var packedKeys: [UInt64] = []
+      for i in 0..<selection.count {
+        var packed: UInt64 = 0
+        for (k, column) in ordinals.enumerated() { packed = packed << UInt64(widths[k]) | UInt64(UInt32(bitPattern: column[i])) }
+        if let gid = packedIndex[packed] {
+          gids[i] = gid
+        } else {
+          let gid = Int32(packedKeys.count)
+          packedIndex[packed] = gid
+          packedKeys.append(packed)
+          gids[i] = gid
+        }
+      }
+      return (gids, packedKeys.count, { gid in
+        var packed = packedKeys[gid]
+        var values = [Value](repeating: .null, count: keys.count)
+        for k in stride(from: keys.count - 1, through: 0, by: -1) {
+          values[k] = keys[k].decode(Int(packed & ((1 << UInt64(widths[k])) - 1)))
+          packed >>= UInt64(widths[k])
+        }
+        return values
+      })
+    }
     var index: [[Int32]: Int32] = [:]
     var tuples: [[Int32]] = []
     for i in 0..<selection.count {

@@ -52,6 +52,10 @@ class RowFilter {
     case .literal(let value, _):
       if case .bool(let b) = value { return ConstantFilter(b != negated) }
       return ConstantFilter(false)
+    case .isNull(.column(let name, _), let isNot):
+      if let column = table.column(named: name), column.type != .string {
+        return NullTestFilter(column: column, wantNull: isNot == negated)
+      }
     case .compare(let op, .column(let name, let type), .literal(let value, _)):
       if let column = table.column(named: name), case .int64(let values) = column.data, let constant = int64(value), type != .double {
         return Int64CompareFilter(
@@ -355,6 +359,39 @@ final class OrFilter: RowFilter {
     for row in input where passed.contains(row) {
       output[n] = row
       n += 1
+    }
+    return n
+  }
+}
+
+/// `column is [not] null` on a numeric or date column: read off the validity bitmap, and whole
+/// chunks decided by their null counts.
+final class NullTestFilter: RowFilter {
+  let column: Column
+  let wantNull: Bool
+
+  init(column: Column, wantNull: Bool) {
+    self.column = column
+    self.wantNull = wantNull
+  }
+
+  override var kernel: String { "\(column.name) is \(wantNull ? "" : "not ")null: validity bitmap" }
+
+  override func decide(chunk: Int) -> ChunkDecision {
+    guard column.validity != nil else { return wantNull ? .skip : .all }
+    guard chunk < column.chunkStats.count else { return .check }
+    let stats = column.chunkStats[chunk]
+    let rows = min(chunkSize, column.count - chunk * chunkSize)
+    if stats.nullCount == 0 { return wantNull ? .skip : .all }
+    if stats.nullCount == rows { return wantNull ? .all : .skip }
+    return .check
+  }
+
+  override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    var n = 0
+    for row in input {
+      output[n] = row
+      n &+= column.isValid(Int(row)) != wantNull ? 1 : 0
     }
     return n
   }

@@ -1,6 +1,8 @@
 /// The loaded tables, in load order. An immutable snapshot: queries read it without locks.
 public struct Catalog: Sendable {
   public private(set) var tables: [Table] = []
+  /// Each deal's stage history rows, in the order entered (when both tables are loaded).
+  public var history: DealHistoryIndex?
 
   public init(tables: [Table] = []) {
     self.tables = tables

@@ -29,6 +29,11 @@ public struct StringDictionary: Sendable {
   /// The text of a code (not 0).
   public func string(at code: Int) -> String { interner.string(at: code) }
 
+  /// Calls `body` with the bytes of a code's text (not 0), without making a `String`.
+  public func withBytes<R>(of code: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    interner.withBytes(of: code, body)
+  }
+
   /// Every text with its row count, in code order.
   public var entries: [(value: String, rows: Int)] {
     (1..<max(1, count)).map { (string(at: $0), rowCounts[$0]) }

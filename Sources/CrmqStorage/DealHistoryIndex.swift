@@ -1,0 +1,78 @@
+/// For each row of deals, the rows of stage_history that belong to it, in the order entered:
+/// a compressed sparse row index (`rows[offsets[d]..<offsets[d + 1]]`), built once at load so
+/// funnels and `lost_at` read a deal's history without searching.
+public struct DealHistoryIndex: Sendable {
+  public let offsets: ContiguousArray<Int32>
+  public let rows: ContiguousArray<Int32>
+
+  public init(offsets: ContiguousArray<Int32>, rows: ContiguousArray<Int32>) {
+    self.offsets = offsets
+    self.rows = rows
+  }
+
+  /// Calls `body` with each history row of a deal, in the order entered.
+  @inline(__always)
+  public func forEach(deal: Int, _ body: (Int) -> Void) {
+    guard deal + 1 < offsets.count else { return }
+    for index in Int(offsets[deal])..<Int(offsets[deal + 1]) { body(Int(rows[index])) }
+  }
+
+  /// Builds the index from deal ids and history deal ids (`nil` entries are nulls).
+  public static func build(
+    dealIds: ContiguousArray<Int64>, dealValid: (Int) -> Bool, historyDealIds: ContiguousArray<Int64>,
+    historyValid: (Int) -> Bool, enteredAt: ContiguousArray<Int64>
+  ) -> DealHistoryIndex {
+    let deals = dealIds.count
+    // Deal id → row: an array over the id range when ids are dense (CRMs number deals), else a hash.
+    var low = Int64.max
+    var high = Int64.min
+    for row in 0..<deals where dealValid(row) {
+      low = min(low, dealIds[row])
+      high = max(high, dealIds[row])
+    }
+    var dense: ContiguousArray<Int32>?
+    var sparse: [Int64: Int32] = [:]
+    if low <= high, high - low < Int64(4 * deals + 1024) {
+      var table = ContiguousArray<Int32>(repeating: -1, count: Int(high - low) + 1)
+      for row in 0..<deals where dealValid(row) { table[Int(dealIds[row] - low)] = Int32(row) }
+      dense = table
+    } else {
+      for row in 0..<deals where dealValid(row) { sparse[dealIds[row]] = Int32(row) }
+    }
+    func dealRow(_ id: Int64) -> Int32 {
+      if let dense {
+        guard id >= low, id <= high else { return -1 }
+        return dense[Int(id - low)]
+      }
+      return sparse[id] ?? -1
+    }
+    var owner = ContiguousArray<Int32>(repeating: -1, count: historyDealIds.count)
+    var counts = ContiguousArray<Int32>(repeating: 0, count: deals + 1)
+    for row in 0..<historyDealIds.count where historyValid(row) {
+      let deal = dealRow(historyDealIds[row])
+      owner[row] = deal
+      if deal >= 0 { counts[Int(deal) + 1] += 1 }
+    }
+    for index in 1..<counts.count { counts[index] += counts[index - 1] }
+    var next = counts
+    var rows = ContiguousArray<Int32>(repeating: 0, count: Int(counts[deals]))
+    for row in 0..<owner.count where owner[row] >= 0 {
+      let deal = Int(owner[row])
+      rows[Int(next[deal])] = Int32(row)
+      next[deal] += 1
+    }
+    // Within a deal, the order entered (exports list history by time already; sort to be sure).
+    for deal in 0..<deals {
+      let start = Int(counts[deal])
+      let end = Int(counts[deal + 1])
+      if end - start > 1 {
+        var slice = Array(rows[start..<end])
+        if !zip(slice, slice.dropFirst()).allSatisfy({ enteredAt[Int($0)] <= enteredAt[Int($1)] }) {
+          slice.sort { (enteredAt[Int($0)], $0) < (enteredAt[Int($1)], $1) }
+          for (offset, value) in slice.enumerated() { rows[start + offset] = value }
+        }
+      }
+    }
+    return DealHistoryIndex(offsets: counts, rows: rows)
+  }
+}
