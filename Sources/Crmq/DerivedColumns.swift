@@ -1,5 +1,6 @@
 import CrmqCore
 import CrmqStorage
+import Dispatch
 
 /// Per-deal facts computed once at load, stored as columns of deals so queries group and filter
 /// on them like on any other column, and the index of each deal's stage history.
@@ -16,12 +17,23 @@ enum DerivedColumns {
     guard let deals = catalog.table(named: "deals") else { return catalog }
     var result = catalog
     let history = catalog.table(named: "stage_history")
-    if let history, let index = historyIndex(deals, history) { result.history = index }
     let existing = Set(deals.columns.map(\.name))
-    var columns = deals.columns
     let kinds = StageKinds(catalog.table(named: "stages"))
-    if !existing.contains("repeat"), let column = repeatColumn(deals) { columns.append(column) }
-    if !existing.contains("stage_group"), let column = stageGroupColumn(deals, kinds: kinds) { columns.append(column) }
+    // The history index, repeat and stage_group do not depend on each other: one core each.
+    let index = Box<DealHistoryIndex>()
+    let repeats = Box<Column>()
+    let groups = Box<Column>()
+    DispatchQueue.concurrentPerform(iterations: 3) { task in
+      switch task {
+      case 0: if let history { index.value = historyIndex(deals, history) }
+      case 1: if !existing.contains("repeat") { repeats.value = repeatColumn(deals) }
+      default: if !existing.contains("stage_group") { groups.value = stageGroupColumn(deals, kinds: kinds) }
+      }
+    }
+    result.history = index.value
+    var columns = deals.columns
+    if let column = repeats.value { columns.append(column) }
+    if let column = groups.value { columns.append(column) }
     if !existing.contains("lost_at"), let history, let index = result.history,
       let column = lostAtColumn(deals, history: history, index: index, kinds: kinds)
     {
@@ -165,4 +177,9 @@ struct StageKinds {
       return stageNames.map { byStage[$0] }
     }
   }
+}
+
+/// A result one parallel task writes and the caller reads after all tasks end.
+private final class Box<Value>: @unchecked Sendable {
+  var value: Value?
 }

@@ -329,13 +329,44 @@ final class MedianAccumulator: Accumulator {
       break
     }
   }
+  /// The k-th smallest value (0-based), by quickselect: no full sort of the group.
+  static func select<T: Comparable>(_ values: inout [T], _ k: Int) -> T {
+    var low = 0
+    var high = values.count - 1
+    while low < high {
+      let pivot = values[(low + high) / 2]
+      var i = low
+      var j = high
+      while i <= j {
+        while values[i] < pivot { i += 1 }
+        while pivot < values[j] { j -= 1 }
+        if i <= j {
+          values.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if k <= j { high = j } else if k >= i { low = i } else { return values[k] }
+    }
+    return values[k]
+  }
+
+  /// The two middle values (equal when the count is odd).
+  static func middle<T: Comparable>(_ values: inout [T]) -> (T, T) {
+    let n = values.count
+    let upper = select(&values, n / 2)
+    if n % 2 == 1 { return (upper, upper) }
+    // The lower middle is the largest of the values left of the upper one.
+    var lower = values[0]
+    for index in 0..<(n / 2) where values[index] > lower { lower = values[index] }
+    return (lower, upper)
+  }
+
   override func result(_ group: Int) -> Value {
     if !ints[group].isEmpty {
-      let sorted = ints[group].sorted()
-      let n = sorted.count
-      if n % 2 == 1 { return type == .money ? .money(sorted[n / 2]) : .double(Double(sorted[n / 2])) }
-      let a = sorted[n / 2 - 1]
-      let b = sorted[n / 2]
+      let n = ints[group].count
+      let (a, b) = MedianAccumulator.middle(&ints[group])
+      if n % 2 == 1 { return type == .money ? .money(b) : .double(Double(b)) }
       if type == .money {
         let sum = a + b
         let half = sum / 2
@@ -343,10 +374,10 @@ final class MedianAccumulator: Accumulator {
       }
       return .double((Double(a) + Double(b)) / 2)
     }
-    let sorted = values[group].sorted()
-    let n = sorted.count
+    let n = values[group].count
     if n == 0 { return .null }
-    return .double(n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2)
+    let (a, b) = MedianAccumulator.middle(&values[group])
+    return .double(n % 2 == 1 ? b : (a + b) / 2)
   }
 }
 

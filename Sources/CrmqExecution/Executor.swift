@@ -137,8 +137,7 @@ public struct Executor {
   func sorted(_ input: Intermediate, _ keys: [SortKey], limit: Int?) throws -> Intermediate {
     switch input {
     case .rows(var set):
-      try set.sort(by: keys)
-      if let limit { set.limit(limit) }
+      try set.sort(by: keys, limit: limit)
       return .rows(set)
     case .selection(let table, let selection):
       if let limit, keys.count == 1, case .column(let name, _) = keys[0].expr, let column = table.column(named: name),

@@ -15,15 +15,16 @@ struct RowSet {
     columns.firstIndex { $0.name == name }
   }
 
-  /// Sorts by the keys, nulls last, ties kept in their current order.
-  mutating func sort(by keys: [SortKey]) throws {
+  /// Sorts by the keys, nulls last, ties kept in their current order; with `limit`, keeps only
+  /// the first rows, found in one pass (insertion into a short list) before sorting them.
+  mutating func sort(by keys: [SortKey], limit: Int? = nil) throws {
     let indices = try keys.map { key -> (Int, Bool) in
       guard case .column(let name, _) = key.expr, let index = columnIndex(name) else {
         throw ExecutionError.internalError("cannot sort by \(key.expr)")
       }
       return (index, key.descending)
     }
-    let order = rows.indices.sorted { a, b in
+    func before(_ a: Int, _ b: Int) -> Bool {
       for (index, descending) in indices {
         let x = rows[a][index]
         let y = rows[b][index]
@@ -32,6 +33,21 @@ struct RowSet {
         if c != 0 { return descending ? c > 0 : c < 0 }
       }
       return a < b
+    }
+    var order: [Int]
+    if let limit, limit < rows.count / 4 {
+      order = []
+      order.reserveCapacity(limit + 1)
+      for candidate in rows.indices {
+        if order.count == limit, let last = order.last, !before(candidate, last) { continue }
+        var position = order.count
+        while position > 0 && before(candidate, order[position - 1]) { position -= 1 }
+        order.insert(candidate, at: position)
+        if order.count > limit { order.removeLast() }
+      }
+    } else {
+      order = rows.indices.sorted(by: before)
+      if let limit, order.count > limit { order.removeLast(order.count - limit) }
     }
     rows = order.map { rows[$0] }
     if let ids = groupIds { groupIds = order.map { ids[$0] } }

@@ -36,4 +36,29 @@ final class ExactnessTests: XCTestCase {
     guard case .table(let result) = session.run("avg(amount), median(amount)")[0].outcome else { return XCTFail() }
     XCTAssertEqual(result.rows[0], [.money(2), .money(2)])
   }
+
+  func testMedianMatchesASortForOddAndEvenCounts() throws {
+    var state: UInt64 = 99
+    for count in [1, 2, 7, 1000, 1001] {
+      var amounts: [Int64] = []
+      let rows = (1...count).map { id -> String in
+        state = state &* 6_364_136_223_846_793_005 &+ 1
+        let kopecks = Int64((state >> 33) % 5_000_000)
+        amounts.append(kopecks)
+        return row(id, NumberFormat.money(kopecks))
+      }
+      let engine = try Engine(folder: try folder(rows))
+      var session = Session(engine: engine)
+      guard case .table(let result) = session.run("median(amount)")[0].outcome else { return XCTFail() }
+      let sorted = amounts.sorted()
+      let expected: Int64
+      if count % 2 == 1 {
+        expected = sorted[count / 2]
+      } else {
+        let sum = sorted[count / 2 - 1] + sorted[count / 2]
+        expected = sum / 2 + (sum % 2 == 0 ? 0 : 1)
+      }
+      XCTAssertEqual(result.rows[0], [.money(expected)], "count \(count)")
+    }
+  }
 }
