@@ -30,7 +30,7 @@ let package = Package(
     .testTarget(
       name: "CrmqTests",
       dependencies: [
-        "Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput", "CrmqStorage", "CrmqImport",
+        "Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput", "CrmqStorage", "CrmqImport", "CrmqPlanner",
       ]),
     .testTarget(
       name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden", "fixtures"]),

@@ -6,7 +6,7 @@ import CrmqSemantics
 /// does; a rule that breaks an invariant is reported by name instead of producing a wrong answer.
 public struct Optimizer: Sendable {
   public static let defaultRules: [any OptimizerRule] = [
-    FoldConstants(), PushDownFilter(), FuseSortLimit(), PruneColumns(),
+    FoldConstants(), PushDownAggregateFilter(), PushDownFilter(), FuseSortLimit(), PruneColumns(),
   ]
 
   public var rules: [any OptimizerRule]
