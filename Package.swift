@@ -24,13 +24,17 @@ let package = Package(
         "CrmqCore", "CrmqSyntax", "CrmqStorage", "CrmqImport", "CrmqSemantics", "CrmqPlanner",
         "CrmqExecution", "CrmqOutput",
       ]),
-    .target(name: "CrmqCommand", dependencies: ["Crmq"]),
+    // The REPL is the one place that links a system library: libedit (Debian: libedit-dev).
+    .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+    .target(name: "CrmqREPL", dependencies: ["Crmq", "CLibEdit"]),
+    .target(name: "CrmqCommand", dependencies: ["Crmq", "CrmqREPL"]),
     .executableTarget(name: "crmq", dependencies: ["CrmqCommand"]),
     .executableTarget(name: "crmq-bench", dependencies: ["Crmq"]),
     .testTarget(
       name: "CrmqTests",
       dependencies: [
         "Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput", "CrmqStorage", "CrmqImport", "CrmqPlanner",
+        "CrmqREPL", "crmq",
       ]),
     .testTarget(
       name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden", "fixtures"]),

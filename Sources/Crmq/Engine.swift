@@ -1,5 +1,6 @@
 import CrmqCore
 import CrmqImport
+import CrmqSemantics
 import CrmqStorage
 
 /// Loaded CRM data, immutable once built: share one engine between many sessions and tasks.
@@ -11,9 +12,12 @@ public final class Engine: Sendable {
   let catalog: Catalog
   /// What loading each file did.
   public let loadReports: [LoadReport]
+  /// The folder the data came from (for `.reload`).
+  public let folder: String
 
   /// Loads a folder of canonical CSV files (deals.csv required).
   public init(folder: String) throws {
+    self.folder = folder
     let outcome = try FolderLoader.load(folder: folder)
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
@@ -24,6 +28,26 @@ public final class Engine: Sendable {
 
   /// Rows in a table, or nil when it is not loaded.
   public func rowCount(of table: String) -> Int? { catalog.table(named: table)?.rowCount }
+
+  /// Every column name of every loaded table, once.
+  public var columnNames: [String] {
+    var seen = Set<String>()
+    return catalog.tables.flatMap { $0.columns.map(\.name) }.filter { seen.insert($0).inserted }
+  }
+
+  /// The built-in measures whose tables are loaded.
+  public var measureNames: [String] {
+    SemanticModel.measures.filter { catalog.table(named: $0.table) != nil }.map(\.name)
+  }
+
+  /// The most frequent values of a text column (of the first table that has it), most rows first.
+  public func topValues(of column: String, limit: Int) -> [String] {
+    for table in catalog.tables {
+      guard let found = table.column(named: column), case .dictionary(_, let dictionary) = found.data else { continue }
+      return dictionary.entries.sorted { $0.rows > $1.rows }.prefix(limit).map(\.value)
+    }
+    return []
+  }
 }
 
 extension LoadReport: CustomStringConvertible {

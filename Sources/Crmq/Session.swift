@@ -9,7 +9,7 @@ import CrmqSyntax
 ///
 /// Sessions are cheap values; each holds its own settings over a shared `Engine`.
 public struct Session: Sendable {
-  public let engine: Engine
+  public var engine: Engine
   /// The day relative periods count from; the system date unless set.
   public var today: Int64
   var segments: [String: Segment] = [:]
@@ -17,6 +17,8 @@ public struct Session: Sendable {
   public var disabledRules: Set<String> = []
   /// Stage orders set by `stages`, by pipeline.
   var stageOrders: [String: [String]] = [:]
+  /// Checked while a query runs (between chunks): a shell sets it on Ctrl-C.
+  public var isCancelled: @Sendable () -> Bool = { false }
 
   public init(engine: Engine, today: Int64? = nil) {
     self.engine = engine
@@ -54,7 +56,7 @@ public struct Session: Sendable {
         return .table(try compare(query, statement: statement, source: source))
       case .query, .show:
         let (plan, notes) = try plan(statement, source: source)
-        var result = try Executor(catalog: engine.catalog).run(plan)
+        var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan)
         result.notes = notes
         return .table(result)
       case .explain(let inner):
@@ -80,6 +82,10 @@ public struct Session: Sendable {
       }
     } catch let error as CrmqError {
       return .failure(error.diagnostics)
+    } catch is CancellationErrorLike {
+      return .failure([
+        Diagnostic(DiagnosticCode("E0602"), .error, "the query was cancelled", span: statement.span, label: "Ctrl-C", source: source)
+      ])
     } catch let error as PlanInvariantViolation {
       return .failure([Diagnostic.bug(error.description, span: statement.span).with(source: source)])
     } catch let error as ExecutionError {
@@ -192,7 +198,7 @@ public struct Session: Sendable {
   func runBound(_ query: Query, context: BindContext, source: SourceFile) throws -> ResultTable {
     let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
     let plan = try Optimizer(disabled: disabledRules).optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan
-    var result = try Executor(catalog: engine.catalog).run(plan)
+    var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan)
     result.notes = bound.notes
     return result
   }

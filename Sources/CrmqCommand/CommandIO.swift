@@ -1,5 +1,7 @@
+import CrmqREPL
+
 /// Where the command reads and writes: the real streams, or buffers in tests.
-public protocol CommandIO: AnyObject {
+public protocol CommandIO: ShellOutput {
   func write(_ text: String)
   func writeError(_ text: String)
   /// The next line of standard input without its newline, or nil at the end.
@@ -18,6 +20,7 @@ public final class BufferedIO: CommandIO {
   public private(set) var errors = ""
   public var isInteractive = false
   public var outputIsTerminal = false
+  public var terminalWidth: Int?
   public var colorErrors = false
   public var environment: [String: String] = [:]
 

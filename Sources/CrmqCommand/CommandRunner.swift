@@ -1,4 +1,9 @@
 import Crmq
+import CrmqREPL
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// What `crmq` does once its arguments are parsed: load, run, print, and pick an exit status.
 public struct CommandRunner {
@@ -78,8 +83,14 @@ public struct CommandRunner {
     for script in scripts where !execute(script.text, name: script.name) { return 1 }
     if options.queries.isEmpty && scripts.isEmpty {
       if io.isInteractive {
-        var shell = Shell(io: io, session: session, format: format, timer: options.timer)
-        shell.run()
+        let home = io.environment["HOME"].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        let completer = Completer(engine: engine)
+        let reader = LibEditLineReader(
+          historyPath: home.map { $0 + ".crmq_history" }, completer: { completer.complete(line: $0, cursor: $1) })
+        Shell.installInterruptHandler()
+        let rcPath = home.map { $0 + ".crmqrc" }
+        let rc: String? = rcPath.flatMap { access($0, R_OK) == 0 ? $0 : nil }
+        Shell(reader: reader, output: io, session: session, format: format, timer: options.timer).run(rcFile: rc)
       } else {
         var lines: [String] = []
         while let line = io.readLine() { lines.append(line) }

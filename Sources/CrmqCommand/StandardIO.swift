@@ -37,6 +37,12 @@ public final class StandardIO: CommandIO {
 
   public var outputIsTerminal: Bool { isatty(1) != 0 }
 
+  public var terminalWidth: Int? {
+    var size = winsize()
+    guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
+  }
+
   public var colorErrors: Bool { isatty(2) != 0 && environment["NO_COLOR"] == nil }
 
   public var environment: [String: String] {

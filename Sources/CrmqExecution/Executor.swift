@@ -22,6 +22,7 @@ public struct Executor {
   }
 
   public func run(_ plan: LogicalPlan) throws -> ResultTable {
+    if cancelled() { throw CancellationErrorLike() }
     if case .total(let total) = plan {
       return try runTotal(total)
     }

@@ -1,0 +1,25 @@
+import CrmqCore
+
+/// One record per block, for results wider than the terminal:
+///
+///     -[ 1 ]--------------------
+///     id      │ 2581
+///     name    │ Монтаж вентиляции — 2581
+public struct RecordRenderer {
+  public init() {}
+
+  public func render(_ result: ResultTable) -> String {
+    let width = result.columns.map { DisplayWidth.of($0.name) }.max() ?? 0
+    var out = ""
+    for (index, row) in result.rows.enumerated() {
+      out += "-[ \(index + 1) ]" + String(repeating: "-", count: max(4, width + 8)) + "\n"
+      for (column, value) in zip(result.columns, row) {
+        let name = column.name + String(repeating: " ", count: width - DisplayWidth.of(column.name))
+        out += "\(name) │ \(ValueFormatter.display(value, type: column.type, role: column.role))\n"
+      }
+    }
+    out += "(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))\n"
+    for note in result.notes { out += note + "\n" }
+    return out
+  }
+}

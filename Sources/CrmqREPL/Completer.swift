@@ -1,0 +1,88 @@
+import Crmq
+import CrmqSyntax
+
+/// What Tab offers at the cursor: keywords and measures, columns after `by` and in conditions,
+/// tables after `of`, `show` and `describe`, and after `where <column> = ` the column's most
+/// frequent values, quoted.
+public struct Completer: Sendable {
+  let engine: Engine
+  let keywords: [String]
+  let measures: [String]
+  let grains = ["day", "week", "month", "quarter", "year", "weekday", "hour"]
+  let commands = [
+    ".help", ".tables", ".schema", ".metrics", ".format", ".output", ".timer", ".today", ".explain", ".last",
+    ".history", ".read", ".quit",
+  ]
+
+  public init(engine: Engine) {
+    self.engine = engine
+    keywords = Keyword.allCases.map(\.rawValue) + ["total", "last", "previous", "classic"]
+    measures = ["count", "sum(", "avg(", "min(", "max(", "median(", "count(distinct "] + engine.measureNames
+  }
+
+  /// Candidates for the text that ends at `cursor` (a character offset into `line`), and how many
+  /// characters before the cursor each candidate replaces.
+  public func complete(line: String, cursor: Int) -> (replacing: Int, candidates: [String]) {
+    let before = String(line.prefix(cursor))
+    if before.hasPrefix("."), !before.contains(" ") { return (before.count, commands.filter { $0.hasPrefix(before) }) }
+    // A value after `<column> = '` or `<column> = `.
+    if let value = valueContext(before) {
+      let options = engine.topValues(of: value.column, limit: 12).map { "'" + $0.replacingQuote() + "'" }
+      return (value.prefix.count, options.filter { $0.lowercased().hasPrefix(value.prefix.lowercased()) })
+    }
+    let word = currentWord(before)
+    return (word.count, completions(word: word, before: before))
+  }
+
+  /// The candidates alone.
+  public func completions(line: String, cursor: Int) -> [String] {
+    complete(line: line, cursor: cursor).candidates
+  }
+
+  func completions(word: String, before: String) -> [String] {
+    let previous = previousWord(before, skipping: word)?.lowercased()
+    var pool: [String]
+    switch previous {
+    case "of", "show", "describe": pool = engine.tableNames + (previous == "describe" ? ["metrics"] : [])
+    case "by", "where", "and", "or", "not", ",": pool = engine.columnNames + grains
+    default: pool = measures + keywords + engine.columnNames + grains
+    }
+    let lower = word.lowercased()
+    var seen = Set<String>()
+    return pool.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }.sorted()
+  }
+
+  func currentWord(_ text: String) -> String {
+    String(text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "(" }.reversed())
+  }
+
+  func previousWord(_ text: String, skipping word: String) -> String? {
+    let rest = text.dropLast(word.count).trimmingTrailingSpaces()
+    if rest.hasSuffix(",") { return "," }
+    let last = rest.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+    return last.isEmpty ? nil : String(last.reversed())
+  }
+
+  /// `where source = 'Ян` → (source, 'Ян).
+  func valueContext(_ text: String) -> (column: String, prefix: String)? {
+    guard let equals = text.lastIndex(of: "=") else { return nil }
+    let after = text[text.index(after: equals)...].drop { $0 == " " }
+    guard after.isEmpty || after.hasPrefix("'"), !after.dropFirst().contains("'") else { return nil }
+    let head = text[..<equals].trimmingTrailingSpaces()
+    let column = String(head.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
+    guard engine.columnNames.contains(column) else { return nil }
+    return (column, String(after))
+  }
+}
+
+extension StringProtocol {
+  func trimmingTrailingSpaces() -> String {
+    var text = String(self)
+    while text.last == " " { text.removeLast() }
+    return text
+  }
+
+  func replacingQuote() -> String {
+    split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''")
+  }
+}

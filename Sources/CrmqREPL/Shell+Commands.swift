@@ -1,0 +1,130 @@
+import Crmq
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The dot commands.
+extension Shell {
+  static let help = """
+    Statements (end with ';' or a new line; a line starting with a clause continues):
+      count, sum(amount) by manager where status = 'won' period last month top 5 with total
+      deals, won, revenue, win_rate by source period 2026-Q3 compare previous
+      funnel by source period month        show deals where amount > 1m limit 10
+      explain <query>    describe <table>    describe metrics    tables
+      let big = amount > 100k              set today = 2026-09-30
+    Commands:
+      .help                     this text
+      .tables                   the loaded tables
+      .load DIR | .reload       load another folder of exports, or read the same one again
+      .schema [table]           the columns of a table (all tables without one)
+      .metrics                  the built-in measures and their definitions
+      .format table|csv|json|markdown
+      .output FILE | .output    write results to a file, or back to the terminal
+      .timer on|off             time every statement
+      .today YYYY-MM-DD         the day relative periods count from
+      .explain QUERY            the plan of a query
+      .last                     the previous result in full
+      .history                  the statements entered
+      .read FILE                run a script
+      .quit                     leave (Ctrl-D does too)
+    Keys: Tab completes, Ctrl-R searches history, Ctrl-C cancels a query or the line.
+
+    """
+
+  /// Runs a dot command; false means leave the shell.
+  func command(_ line: String) -> Bool {
+    let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+    let name = parts[0].lowercased()
+    let argument = parts.count > 1 ? parts[1].trimmingCharacters() : ""
+    switch name {
+    case ".quit", ".exit", ".q":
+      return false
+    case ".help", ".h":
+      output.write(Shell.help)
+    case ".tables":
+      execute("tables", name: ".tables")
+    case ".schema":
+      if argument.isEmpty {
+        for table in session.engine.tableNames { execute("describe \(table)", name: ".schema") }
+      } else {
+        execute("describe \"\(argument)\"", name: ".schema")
+      }
+    case ".metrics":
+      execute("describe metrics", name: ".metrics")
+    case ".load", ".reload":
+      let folder = name == ".reload" ? session.engine.folder : argument
+      guard !folder.isEmpty else {
+        output.writeError("error: .load takes a folder of CSV exports\n")
+        return true
+      }
+      load(folder)
+    case ".format", ".mode":
+      guard let chosen = OutputFormat(rawValue: argument.lowercased()) else {
+        output.writeError("error: .format takes table, csv, json or markdown\n")
+        return true
+      }
+      format = chosen
+    case ".output":
+      closeOutput()
+      if !argument.isEmpty {
+        guard let handle = fopen(argument, "w") else {
+          output.writeError("error: cannot write '\(argument)'\n")
+          return true
+        }
+        file = handle
+      }
+    case ".timer":
+      guard argument == "on" || argument == "off" else {
+        output.writeError("error: .timer takes on or off\n")
+        return true
+      }
+      timer = argument == "on"
+    case ".today":
+      guard let day = SystemClock.parseDate(argument) else {
+        output.writeError("error: .today takes a date YYYY-MM-DD\n")
+        return true
+      }
+      session.today = day
+    case ".explain":
+      execute("explain " + argument, name: ".explain")
+    case ".last":
+      if let last { show(last, full: true) } else { output.writeError("no result yet\n") }
+    case ".history":
+      for (index, entry) in reader.history.enumerated() { output.write("\(index + 1)  \(entry)\n") }
+    case ".read":
+      guard let text = readFile(argument) else {
+        output.writeError("error: cannot read '\(argument)'\n")
+        return true
+      }
+      execute(text, name: argument.split(separator: "/").last.map(String.init) ?? argument)
+    default:
+      let known = [".help", ".tables", ".load", ".reload", ".schema", ".metrics", ".format", ".output", ".timer", ".today", ".explain", ".last", ".history", ".read", ".quit"]
+      let hint = Suggestions.closest(to: name, in: known).first.map { "; did you mean \($0)?" } ?? "; .help lists them"
+      output.writeError("error: unknown command \(name)\(hint)\n")
+    }
+    return true
+  }
+}
+
+extension Shell {
+  /// Loads a folder and swaps it in; the session keeps today, segments and settings. A folder
+  /// that fails to load leaves the loaded data as it was.
+  func load(_ folder: String) {
+    let started = SystemClock.milliseconds()
+    do {
+      let engine = try Engine(folder: folder)
+      session.engine = engine
+      for report in engine.loadReports {
+        output.write(report.summary + "\n")
+        if !report.warnings.isEmpty { output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(report.warnings)) }
+      }
+      output.write("loaded in \(Shell.milliseconds(SystemClock.milliseconds() - started)) ms\n")
+    } catch let error as CrmqError {
+      output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(error.diagnostics))
+      output.writeError("the data loaded before is unchanged\n")
+    } catch {
+      output.writeError("error: \(error)\n")
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import Crmq
+import CrmqCommand
+import CrmqREPL
+import Foundation
+import XCTest
+
+/// The shell driven line by line through a scripted reader, as a person would type.
+final class ShellTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  static let engine: Engine? = try? Engine(folder: repository.appendingPathComponent("examples/data").path)
+
+  func shell(_ lines: [String], terminal: Bool = false, width: Int? = nil) throws -> (output: String, errors: String, reader: ScriptedLineReader) {
+    let engine = try XCTUnwrap(ShellTests.engine)
+    let reader = ScriptedLineReader(lines)
+    let io = BufferedIO()
+    io.outputIsTerminal = terminal
+    io.terminalWidth = width
+    let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    Shell(reader: reader, output: io, session: session, format: .table, timer: false).run()
+    return (io.output, io.errors, reader)
+  }
+
+  func testStatementsContinueOverLinesWhileIncomplete() throws {
+    let run = try shell(["count by", "  stage_group", "count where (amount >", "1m)", ".quit"])
+    XCTAssertEqual(run.reader.prompts, ["crmq> ", "  ...> ", "crmq> ", "  ...> ", "crmq> "])
+    XCTAssertTrue(run.output.contains("│ lost        │ 1 580 │"), run.output)
+    XCTAssertEqual(run.reader.history, ["count by\n  stage_group", "count where (amount >\n1m)", ".quit"])
+  }
+
+  func testDotCommands() throws {
+    let run = try shell([
+      ".format csv", "count by status", ".timer on", "count", ".timer off", ".today 2026-09-15", "deals period month",
+      ".format table", ".schema spend", ".last", ".tabels", ".history", ".read examples/managers.crmq", ".explain count by stage",
+    ])
+    XCTAssertTrue(run.output.contains("status,count\nlost,1580\nopen,202\nwon,1218\n"), run.output)
+    XCTAssertTrue(run.errors.contains("time: "), run.errors)
+    XCTAssertTrue(run.errors.contains("period: 2026-09-01 – 2026-09-15 (created_at)"), run.errors)
+    XCTAssertTrue(run.output.contains("│ cost   │ money │"), run.output)
+    XCTAssertTrue(run.errors.contains("error: unknown command .tabels; did you mean .tables?"), run.errors)
+    XCTAssertTrue(run.output.contains("1  .format csv\n2  count by status\n"), run.output)
+    XCTAssertTrue(run.output.contains("avg_check"), "the script ran")
+    XCTAssertTrue(run.output.contains("logical plan:"), run.output)
+  }
+
+  func testLoadAndReload() throws {
+    let run = try shell([
+      ".load /no/such/folder", "count", ".load Tests/CrmqGoldenTests/fixtures/extras", "count", ".reload", "count",
+    ])
+    XCTAssertTrue(run.errors.contains("error[E0501]: no such folder '/no/such/folder'"), run.errors)
+    XCTAssertTrue(run.errors.contains("the data loaded before is unchanged"), run.errors)
+    XCTAssertTrue(run.output.contains("│ 3 000 │"), "the first data stayed after the failed load")
+    XCTAssertTrue(run.output.contains("deals.csv → deals: 3 rows"), run.output)
+    XCTAssertEqual(run.output.components(separatedBy: "│     3 │").count - 1, 2, "the new folder, then the same after .reload")
+  }
+
+  func testAResultWiderThanTheTerminalPrintsOneRecordPerBlock() throws {
+    let run = try shell(["show deals order by id limit 2"], terminal: true, width: 80)
+    XCTAssertTrue(run.output.contains("-[ 1 ]"), run.output)
+    XCTAssertTrue(run.output.contains("manager     │ Анна Смирнова\n"), run.output)
+  }
+
+  func testErrorsRenderWithCarets() throws {
+    let run = try shell(["count by stag"])
+    XCTAssertTrue(run.errors.contains("error[E0301]: unknown column 'stag'\n --> query:1:10\n"), run.errors)
+  }
+
+  func testALongResultShowsItsEndsAndSaysWhatIsLeftOut() throws {
+    let run = try shell(["count by day", ".last"], terminal: true)
+    XCTAssertTrue(run.output.contains("(632 rows)\n(607 rows in the middle not shown; .last shows them all"), run.output)
+    XCTAssertTrue(run.output.contains("│ 2025-03-15 │"), ".last prints every row")
+  }
+
+  func testCompletionFromWhatTheParserExpects() throws {
+    let completer = Completer(engine: try XCTUnwrap(ShellTests.engine))
+    XCTAssertEqual(completer.completions(line: "count by man", cursor: 12), ["manager"])
+    XCTAssertEqual(completer.completions(line: "count of ca", cursor: 11), ["calls"])
+    XCTAssertEqual(completer.completions(line: ".ta", cursor: 3), [".tables"])
+    XCTAssertTrue(completer.completions(line: "describe me", cursor: 11).contains("metrics"))
+    XCTAssertTrue(completer.completions(line: "win", cursor: 3).contains("win_rate"))
+    let value = completer.complete(line: "count where source = 'Я", cursor: 23)
+    XCTAssertEqual(value.candidates, ["'Яндекс Директ'"])
+    XCTAssertEqual(value.replacing, 2)
+    let values = completer.completions(line: "count where source = ", cursor: 21)
+    XCTAssertEqual(values.first, "'Рекомендация'", "the most frequent value first")
+  }
+
+  func testCancellationStopsAQueryWithItsOwnError() throws {
+    var session = Session(engine: try XCTUnwrap(ShellTests.engine))
+    session.isCancelled = { true }
+    guard case .failure(let diagnostics) = session.run("count by stage")[0].outcome else { return XCTFail("not cancelled") }
+    XCTAssertEqual(diagnostics.first?.code, DiagnosticCode("E0602"))
+    session.isCancelled = { false }
+    XCTAssertFalse(session.run("count by stage")[0].failed, "the session goes on after a cancelled query")
+  }
+
+  /// The real binary on a pseudo-terminal (util-linux `script`): libedit reads the lines, history
+  /// is written to $HOME/.crmq_history as it goes, Ctrl-D leaves.
+  func testTheBinaryOnAPseudoTerminal() throws {
+    let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
+    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
+    let home = NSTemporaryDirectory() + "crmq-home-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qefc", "\(binary) --today 2026-10-05", "/dev/null"]
+    process.currentDirectoryURL = ShellTests.repository
+    process.environment = ["HOME": home, "TERM": "xterm", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    for line in ["count by stage_group", "won by manager where source = 'Сайт'"] {
+      input.fileHandleForWriting.write(Data((line + "\r").utf8))
+      Thread.sleep(forTimeInterval: 0.6)
+    }
+    input.fileHandleForWriting.write(Data([4]))  // Ctrl-D
+    let deadline = Date().addingTimeInterval(20)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    if process.isRunning { process.terminate() }
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    XCTAssertTrue(text.contains("crmq> "), text)
+    XCTAssertTrue(text.contains("lost"), text)
+    XCTAssertTrue(text.contains("Анна Смирнова"), text)
+    XCTAssertTrue(text.contains("█"), "bars on a terminal")
+    let history = try String(contentsOfFile: home + "/.crmq_history", encoding: .utf8)
+    XCTAssertTrue(history.contains("count\\040by\\040stage_group"), history)
+  }
+}
