@@ -168,18 +168,7 @@ public final class Shell {
     String((value * 10).rounded() / 10)
   }
 
-  func readFile(_ path: String) -> String? {
-    guard let handle = fopen(path, "rb") else { return nil }
-    defer { fclose(handle) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let count = fread(&chunk, 1, chunk.count, handle)
-      if count <= 0 { break }
-      bytes.append(contentsOf: chunk[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
-  }
+  func readFile(_ path: String) -> String? { TextFiles.read(path) }
 }
 
 extension String {

@@ -29,11 +29,7 @@ extension Parser {
   /// grammar: clause
   mutating func parseClauses(_ query: inout Query) throws {
     var seen: [Keyword: SourceSpan] = [:]
-    while continues({ if case .keyword(let k) = $0 { return k.startsClause } else { return false } }) {
-      let token = current
-      guard case .keyword(let keyword) = token.kind else { break }
-      let clauseName = keyword == .order ? "order by" : keyword == .with ? "with total" : keyword.rawValue
-      noteClause(clauseName, token.span, &seen, keyword)
+    while let (keyword, _) = nextClause(&seen) {
       switch keyword {
       case .of: query.table = try parseOfClause()
       case .by: query.dimensions = try parseByClause()

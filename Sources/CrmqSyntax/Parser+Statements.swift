@@ -94,20 +94,13 @@ extension Parser {
     let table = try expectName("a table name such as deals")
     var show = ShowStatement(table: table)
     var seen: [Keyword: SourceSpan] = [:]
-    while continues({ if case .keyword(let k) = $0 { return k.startsClause } else { return false } }) {
-      let token = current
-      guard case .keyword(let keyword) = token.kind else { break }
-      noteClause(keyword.rawValue, token.span, &seen, keyword)
+    while let (keyword, token) = nextClause(&seen) {
       switch keyword {
       case .where: show.predicate = try parseWhereClause()
       case .period: show.period = try parsePeriodClause()
       case .order: show.order = try parseOrderClause()
       case .limit: show.limit = try parseLimitClause()
-      default:
-        throw ParseFailure(
-          Diagnostic(
-            DiagnosticCode("E0201"), .error, "'\(keyword.rawValue)' does not apply to show", span: token.span,
-            label: "show lists rows", help: ["show takes where, period, order by and limit"]))
+      default: throw clauseNotAllowed(keyword, token, in: "show", label: "show lists rows", allowed: "where, period, order by and limit")
       }
     }
     return Statement(.show(show), start.merged(with: tokens[max(0, position - 1)].span))
@@ -123,20 +116,14 @@ extension Parser {
       funnel.classic = true
     }
     var seen: [Keyword: SourceSpan] = [:]
-    while continues({ if case .keyword(let k) = $0 { return k.startsClause } else { return false } }) {
-      let token = current
-      guard case .keyword(let keyword) = token.kind else { break }
-      noteClause(keyword.rawValue, token.span, &seen, keyword)
+    while let (keyword, token) = nextClause(&seen) {
       switch keyword {
       case .by: funnel.dimensions = try parseByClause()
       case .where: funnel.predicate = try parseWhereClause()
       case .period: funnel.period = try parsePeriodClause()
       case .compare: funnel.compare = try parseCompareClause()
       default:
-        throw ParseFailure(
-          Diagnostic(
-            DiagnosticCode("E0201"), .error, "'\(keyword.rawValue)' does not apply to a funnel", span: token.span,
-            label: "a funnel lists every stage", help: ["funnel takes by, where, period and compare"]))
+        throw clauseNotAllowed(keyword, token, in: "a funnel", label: "a funnel lists every stage", allowed: "by, where, period and compare")
       }
     }
     funnel.span = start.merged(with: tokens[max(0, position - 1)].span)
@@ -216,6 +203,24 @@ extension Parser {
     try expect(.equal)
     let expr = try parseExpression()
     return Statement(.set(name, expr), start.merged(with: expr.span))
+  }
+
+  /// The next clause keyword, if the statement goes on with one; a repeated clause is noted as
+  /// an error pointing at both.
+  mutating func nextClause(_ seen: inout [Keyword: SourceSpan]) -> (Keyword, Token)? {
+    guard continues({ if case .keyword(let k) = $0 { return k.startsClause } else { return false } }),
+      case .keyword(let keyword) = current.kind
+    else { return nil }
+    let name = keyword == .order ? "order by" : keyword == .with ? "with total" : keyword.rawValue
+    noteClause(name, current.span, &seen, keyword)
+    return (keyword, current)
+  }
+
+  func clauseNotAllowed(_ keyword: Keyword, _ token: Token, in statement: String, label: String, allowed: String) -> ParseFailure {
+    ParseFailure(
+      Diagnostic(
+        DiagnosticCode("E0201"), .error, "'\(keyword.rawValue)' does not apply to \(statement)", span: token.span,
+        label: label, help: ["\(statement) takes \(allowed)"]))
   }
 
   mutating func noteClause(_ name: String, _ span: SourceSpan, _ seen: inout [Keyword: SourceSpan], _ keyword: Keyword) {

@@ -177,18 +177,7 @@ func mkdirs(_ path: String) {
   }
 }
 
-func readText(_ path: String) -> String? {
-  guard let file = fopen(path, "r") else { return nil }
-  defer { fclose(file) }
-  var bytes: [UInt8] = []
-  var chunk = [UInt8](repeating: 0, count: 65_536)
-  while true {
-    let count = fread(&chunk, 1, chunk.count, file)
-    if count <= 0 { break }
-    bytes.append(contentsOf: chunk[0..<count])
-  }
-  return String(decoding: bytes, as: UTF8.self)
-}
+func readText(_ path: String) -> String? { TextFiles.read(path) }
 
 /// VmHWM of this process, in MB.
 func peakResidentMB() -> Int {
