@@ -7,7 +7,8 @@ import Dispatch
 ///
 /// - `repeat`: `repeat` when the same client_id has a won deal closed before this deal was
 ///   created (Bitrix24's "Повторная сделка"), else `primary`.
-/// - `stage_group`: `open`, `won` or `lost`, from the stage's kind in stages.csv, else the status.
+/// - `stage_group`: `open`, `won` or `lost`, from the stage's kind in stages.csv, else from the
+///   stage names amoCRM and Bitrix24 give their closing stages, else the status.
 /// - `lost_at`: for a lost deal, the last open stage it entered (from stage_history; null without).
 ///
 /// Everything here reads typed buffers and dictionary codes: at a million deals it is a few
@@ -94,8 +95,11 @@ enum DerivedColumns {
     let table = kinds.table(pipelines: pipelines, stages: stages)
     var builder = StringColumnBuilder(name: "stage_group", capacity: deals.rowCount)
     let statusNames = (0..<statuses.count).map { $0 == 0 ? "" : statuses.string(at: $0) }
+    let known = (0..<stages.count).map { $0 == 0 ? nil : StageKinds.closingStageNames[stages.string(at: $0).lowercased()] }
     for row in 0..<deals.rowCount {
       if let kind = table[Int(pipelineCodes[row])][Int(stageCodes[row])] {
+        builder.append(kind)
+      } else if kinds.isEmpty, let kind = known[Int(stageCodes[row])] {
         builder.append(kind)
       } else if statusCodes[row] != 0 {
         builder.append(statusNames[Int(statusCodes[row])])
@@ -168,6 +172,12 @@ struct StageKinds {
   }
 
   var isEmpty: Bool { kinds.isEmpty }
+
+  /// The closing stages amoCRM and Bitrix24 create in every pipeline, by lower-cased name.
+  static let closingStageNames: [String: String] = [
+    "успешно реализовано": "won", "закрыто и не реализовано": "lost",
+    "сделка успешна": "won", "сделка провалена": "lost", "анализ причины провала": "lost",
+  ]
 
   /// `[pipeline code][stage code]` → kind, for two dictionaries.
   func table(pipelines: StringDictionary, stages: StringDictionary) -> [[String?]] {
