@@ -73,6 +73,11 @@ public struct Executor {
     case .sort(let node):
       return try sorted(try execute(node.input), node.keys, limit: nil)
     case .topN(let node):
+      if case .project(let project) = node.input, case .aggregate(let aggregate) = project.input,
+        let ranked = try rankedTopN(node, project, aggregate)
+      {
+        return .rows(ranked)
+      }
       return try sorted(try execute(node.input), node.keys, limit: node.count)
     case .limit(let node):
       switch try execute(node.input) {
@@ -128,6 +133,66 @@ public struct Executor {
     }
     let aggregateColumns = (0..<node.aggregateCount).map { ResultColumn(name: "#a\($0)", type: .null, role: .measure) }
     return RowSet(columns: keyColumns + aggregateColumns, rows: complete, groupIds: nil, aggregation: nil)
+  }
+
+  /// `top N` over many groups: ranks groups by the measures it sorts on and decodes the keys of
+  /// only the groups it keeps (and of those it must compare on a key when measures tie).
+  func rankedTopN(_ node: TopN, _ project: Project, _ aggregate: Aggregate) throws -> RowSet? {
+    guard case .selection(let table, let selection) = try execute(aggregate.input) else { return nil }
+    let op = try HashAggregateOperator(groups: aggregate.groups, aggregates: aggregate.aggregates, table: table)
+    let groups = try op.aggregate(selection)
+    let dimensionCount = aggregate.groups.count
+    // Each sort key as an output expression; dimension keys are decoded lazily.
+    var keyExprs: [(expr: BoundExpr, descending: Bool)] = []
+    for key in node.keys {
+      guard case .column(let name, _) = key.expr, let output = project.outputs.first(where: { $0.name == name }) else { return nil }
+      keyExprs.append((output.expr, key.descending))
+    }
+    var decoded: [Int32: [Value]] = [:]
+    func dims(_ group: Int32) -> [Value] {
+      if let cached = decoded[group] { return cached }
+      let values = groups.grouping.decode(Int(group))
+      decoded[group] = values
+      return values
+    }
+    // A sort key straight from an accumulator where it is one; other expressions get a row.
+    func key(_ position: Int, _ index: Int) -> Value {
+      let group = Int(groups.ids[position])
+      switch keyExprs[index].expr {
+      case .groupRef(let dimension, _): return dims(groups.ids[position])[dimension]
+      case .aggregateRef(let slot, _):
+        let value = groups.accumulators[slot].result(group)
+        return value.isNull ? groups.aggregates[slot].emptyValue : value
+      case let expr:
+        let row = Array(repeating: Value.null, count: dimensionCount) + groups.values(group)
+        return Executor.evaluate(expr, row: row, groupCount: dimensionCount)
+      }
+    }
+    func before(_ a: Int, _ b: Int) -> Bool {
+      for index in keyExprs.indices {
+        let x = key(a, index)
+        let y = key(b, index)
+        if x.isNull != y.isNull { return y.isNull }
+        let c = Value.compare(x, y)
+        if c != 0 { return keyExprs[index].descending ? c > 0 : c < 0 }
+      }
+      return a < b
+    }
+    var kept: [Int] = []
+    for candidate in groups.ids.indices {
+      if kept.count == node.count, let last = kept.last, !before(candidate, last) { continue }
+      var position = kept.count
+      while position > 0 && before(candidate, kept[position - 1]) { position -= 1 }
+      kept.insert(candidate, at: position)
+      if kept.count > node.count { kept.removeLast() }
+    }
+    let rows = kept.map { position in
+      let row = dims(groups.ids[position]) + groups.values(Int(groups.ids[position]))
+      return project.outputs.map { Executor.evaluate($0.expr, row: row, groupCount: dimensionCount) }
+    }
+    let columns = project.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+    return RowSet(
+      columns: columns, rows: rows, groupIds: kept.map { groups.ids[$0] }, aggregation: (op, groups.grouping))
   }
 
   func lookup(_ name: String) throws -> Table {

@@ -47,23 +47,40 @@ final class HashAggregateOperator {
     return Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
   }
 
+  /// Aggregated groups, not yet turned into rows: a top-N can rank them and decode only the
+  /// groups it keeps.
+  struct Groups {
+    /// The ids of the groups that exist, in id order.
+    var ids: [Int32]
+    var grouping: Grouping
+    let accumulators: [Accumulator]
+    let aggregates: [BoundAggregate]
+
+    /// The aggregate values of a group.
+    func values(_ group: Int) -> [Value] {
+      accumulators.indices.map { index in
+        let value = accumulators[index].result(group)
+        return value.isNull ? aggregates[index].emptyValue : value
+      }
+    }
+
+    /// Keys then aggregates.
+    func row(_ group: Int) -> [Value] { grouping.decode(group) + values(group) }
+  }
+
   /// Groups `selection` and aggregates every group.
-  func run(_ selection: Selection) throws -> Output {
+  func aggregate(_ selection: Selection) throws -> Groups {
     let (gids, groupCount, decode) = groupIds(selection)
     let grouping = Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
     let (accumulators, counts) = try accumulate(selection, gids, groupCount)
-    var rows: [[Value]] = []
-    var groupIds: [Int32] = []
-    for group in 0..<groupCount where counts[group] > 0 || keys.isEmpty {
-      var row = decode(group)
-      for (index, accumulator) in accumulators.enumerated() {
-        let value = accumulator.result(group)
-        row.append(value.isNull ? aggregates[index].emptyValue : value)
-      }
-      rows.append(row)
-      groupIds.append(Int32(group))
-    }
-    return Output(rows: rows, groupIds: groupIds, grouping: grouping)
+    let ids = (0..<groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
+    return Groups(ids: ids, grouping: grouping, accumulators: accumulators, aggregates: aggregates)
+  }
+
+  /// Groups `selection`, aggregates every group and makes a row of each.
+  func run(_ selection: Selection) throws -> Output {
+    let groups = try aggregate(selection)
+    return Output(rows: groups.ids.map { groups.row(Int($0)) }, groupIds: groups.ids, grouping: groups.grouping)
   }
 
   /// One row of aggregates over the rows of the groups in `kept`, keys null: a total that covers
@@ -203,20 +220,13 @@ final class HashAggregateOperator {
     // Wide keys: pack the ordinals into one 64-bit word when they fit (client_id × client does).
     let widths = keys.map { max(1, Int.bitWidth - max(1, $0.cardinality).leadingZeroBitCount) }
     if widths.reduce(0, +) <= 64 {
-      var packedIndex: [UInt64: Int32] = [:]
-      var packedKeys: [UInt64] = []
+      var index = PackedKeyIndex(expected: min(selection.count, 1 << 16))
       for i in 0..<selection.count {
         var packed: UInt64 = 0
         for (k, column) in ordinals.enumerated() { packed = packed << UInt64(widths[k]) | UInt64(UInt32(bitPattern: column[i])) }
-        if let gid = packedIndex[packed] {
-          gids[i] = gid
-        } else {
-          let gid = Int32(packedKeys.count)
-          packedIndex[packed] = gid
-          packedKeys.append(packed)
-          gids[i] = gid
-        }
+        gids[i] = index.id(packed)
       }
+      let packedKeys = index.packed
       return (gids, packedKeys.count, { gid in
         var packed = packedKeys[gid]
         var values = [Value](repeating: .null, count: keys.count)
