@@ -15,10 +15,11 @@ public final class Engine: Sendable {
   /// The folder the data came from (for `.reload`).
   public let folder: String
 
-  /// Loads a folder of canonical CSV files (deals.csv required).
-  public init(folder: String) throws {
+  /// Loads a folder of canonical CSV files (deals.csv required); `progress`, when given, is
+  /// updated as segments are parsed.
+  public init(folder: String, progress: LoadProgress? = nil) throws {
     self.folder = folder
-    let outcome = try FolderLoader.load(folder: folder)
+    let outcome = try FolderLoader.load(folder: folder, progress: progress)
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
   }

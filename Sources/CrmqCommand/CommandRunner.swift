@@ -48,8 +48,11 @@ public struct CommandRunner {
     let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? "examples/data"
     let loadStart = SystemClock.milliseconds()
     let engine: Engine
+    let progress = LoadProgress()
+    let line = io.isInteractive && io.outputIsTerminal ? ProgressLine(progress: progress) : nil
     do {
-      engine = try Engine(folder: folder)
+      defer { line?.finish() }
+      engine = try Engine(folder: folder, progress: progress)
     } catch let error as CrmqError {
       io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(error.diagnostics))
       return 1

@@ -18,7 +18,9 @@ public enum FolderLoader {
     public var reports: [LoadReport]
   }
 
-  public static func load(folder: String, segmentSize: Int = CSVTableReader.defaultSegmentSize) throws -> Outcome {
+  public static func load(
+    folder: String, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
+  ) throws -> Outcome {
     var info = stat()
     guard stat(folder, &info) == 0 else {
       throw CrmqError(
@@ -52,6 +54,7 @@ public enum FolderLoader {
     }
     if !failures.isEmpty { throw CrmqError(failures) }
 
+    progress?.setTotal(plans.reduce(0) { $0 + $1.file.bytes.count })
     // Largest segments first, so the last ones to finish are small.
     var tasks: [(plan: Int, segment: Int)] = []
     for (p, plan) in plans.enumerated() { for s in plan.segments.indices { tasks.append((p, s)) } }
@@ -61,7 +64,9 @@ public enum FolderLoader {
     let frozenPlans = plans
     DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
       let task = frozenTasks[index]
-      parts[index] = CSVTableReader.parse(frozenPlans[task.plan], segment: task.segment)
+      let part = CSVTableReader.parse(frozenPlans[task.plan], segment: task.segment)
+      progress?.add(bytes: frozenPlans[task.plan].segments[task.segment].count, rows: part.rows)
+      parts[index] = part
     }
     var byPlan = [[SegmentResult?]](repeating: [], count: plans.count)
     for (p, plan) in plans.enumerated() { byPlan[p] = Array(repeating: nil, count: plan.segments.count) }

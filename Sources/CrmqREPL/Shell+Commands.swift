@@ -112,8 +112,12 @@ extension Shell {
   /// that fails to load leaves the loaded data as it was.
   func load(_ folder: String) {
     let started = SystemClock.milliseconds()
+    let progress = LoadProgress()
+    let line = output.outputIsTerminal ? ProgressLine(progress: progress) : nil
     do {
-      let engine = try Engine(folder: folder)
+      let loaded = Result { try Engine(folder: folder, progress: progress) }
+      line?.finish()
+      let engine = try loaded.get()
       session.engine = engine
       for report in engine.loadReports {
         output.write(report.summary + "\n")

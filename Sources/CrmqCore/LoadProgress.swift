@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How far a load has got: bytes and rows parsed so far, updated by the loading threads and read
+/// by whoever shows progress.
+public final class LoadProgress: @unchecked Sendable {
+  private var mutex = pthread_mutex_t()
+  private var bytesDone = 0
+  private var rowsDone = 0
+  /// The bytes the load will read in all, once known.
+  public private(set) var totalBytes = 0
+
+  public init() { pthread_mutex_init(&mutex, nil) }
+  deinit { pthread_mutex_destroy(&mutex) }
+
+  public func setTotal(_ bytes: Int) {
+    pthread_mutex_lock(&mutex)
+    totalBytes = bytes
+    pthread_mutex_unlock(&mutex)
+  }
+
+  public func add(bytes: Int, rows: Int) {
+    pthread_mutex_lock(&mutex)
+    bytesDone += bytes
+    rowsDone += rows
+    pthread_mutex_unlock(&mutex)
+  }
+
+  /// (bytes, rows, total bytes) so far.
+  public var snapshot: (bytes: Int, rows: Int, total: Int) {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    return (bytesDone, rowsDone, totalBytes)
+  }
+}

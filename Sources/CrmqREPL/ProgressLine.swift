@@ -1,0 +1,54 @@
+import Crmq
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Shows `loading: 245 MB of 661 MB, 310 MB/s, 1 204 000 rows` on one line, rewritten in place,
+/// once a load has taken more than a second; erased when it ends.
+public final class ProgressLine: @unchecked Sendable {
+  let progress: LoadProgress
+  let timer: DispatchSourceTimer
+  let started = SystemClock.milliseconds()
+  var shown = false
+
+  /// Writes to standard error, which a terminal shows beside the results.
+  public init(progress: LoadProgress) {
+    self.progress = progress
+    timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "crmq.progress"))
+    timer.schedule(deadline: .now() + 1, repeating: .milliseconds(250))
+    timer.setEventHandler { [weak self] in self?.tick() }
+    timer.resume()
+  }
+
+  func tick() {
+    let (bytes, rows, total) = progress.snapshot
+    let seconds = max(0.001, (SystemClock.milliseconds() - started) / 1000)
+    let mb = { (value: Int) in NumberFormat.integer(Int64(value / 1_000_000), grouped: true) }
+    let rowText = NumberFormat.integer(Int64(rows), grouped: true)
+    if total > 0 && bytes >= total {
+      write("\r\u{1B}[2Kloading: \(mb(total)) MB read, \(rowText) rows; building columns…")
+    } else {
+      write(
+        "\r\u{1B}[2Kloading: \(mb(bytes)) MB of \(mb(total)) MB, \(Int(Double(bytes) / 1_000_000 / seconds)) MB/s, \(rowText) rows")
+    }
+    shown = true
+  }
+
+  func write(_ text: String) {
+    var copy = text
+    copy.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return }
+      _ = Glibc.write(2, base, buffer.count)
+    }
+  }
+
+  /// Stops the line and clears it.
+  public func finish() {
+    timer.cancel()
+    timer.setEventHandler {}
+    DispatchQueue(label: "crmq.progress.end").sync {}
+    if shown { write("\r\u{1B}[2K") }
+  }
+}
