@@ -107,7 +107,7 @@ public struct CommandRunner {
     switch result.outcome {
     case .table(let table):
       if format.carriesNotes {
-        io.write(format.render(table, bars: io.outputIsTerminal))
+        io.write(format.render(table, bars: io.outputIsTerminal, colored: io.outputIsTerminal && io.colorErrors))
       } else {
         var data = table
         data.notes = []

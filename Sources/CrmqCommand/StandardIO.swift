@@ -43,7 +43,8 @@ public final class StandardIO: CommandIO {
     return Int(size.ws_col)
   }
 
-  public var colorErrors: Bool { isatty(2) != 0 && environment["NO_COLOR"] == nil }
+  /// Colour on a terminal, never with NO_COLOR set (no-color.org).
+  public var colorErrors: Bool { isatty(2) != 0 && environment["NO_COLOR"].map(\.isEmpty) ?? true }
 
   public var environment: [String: String] {
     var out: [String: String] = [:]

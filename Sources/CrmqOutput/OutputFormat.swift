@@ -12,9 +12,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
   case markdown
 
   /// `bars` draws proportional bars in tables (the command asks for them on a terminal).
-  public func render(_ result: ResultTable, bars: Bool = false) -> String {
+  public func render(_ result: ResultTable, bars: Bool = false, colored: Bool = false) -> String {
     switch self {
-    case .table: return TableRenderer(bars: bars).render(result)
+    case .table: return TableRenderer(bars: bars, colored: colored).render(result)
     case .csv: return CSVRenderer().render(result)
     case .json: return JSONRenderer().render(result)
     case .markdown: return MarkdownRenderer().render(result)

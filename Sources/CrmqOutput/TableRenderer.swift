@@ -13,9 +13,16 @@ import CrmqCore
 public struct TableRenderer {
   /// Draw proportional bars after the measure of a funnel or a single-measure breakdown.
   public var bars: Bool
+  /// Bold headers and total, dim nulls and footers (ANSI): on a terminal without NO_COLOR only.
+  public var colored: Bool
 
-  public init(bars: Bool = false) {
+  public init(bars: Bool = false, colored: Bool = false) {
     self.bars = bars
+    self.colored = colored
+  }
+
+  func paint(_ text: String, _ code: String) -> String {
+    colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
   }
 
   /// The measure to draw bars for, if any.
@@ -73,12 +80,13 @@ public struct TableRenderer {
     func line(_ left: String, _ middle: String, _ right: String) -> String {
       left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: middle) + right + "\n"
     }
-    func cells(_ values: [String], header: Bool) -> String {
+    func cells(_ values: [String], header: Bool, bold: Bool = false) -> String {
       var out = "│"
       for (index, value) in values.enumerated() {
         let pad = String(repeating: " ", count: widths[index] - DisplayWidth.of(value))
         let right = !header && ValueFormatter.isRightAligned(columns[index].type)
-        out += " " + (right ? pad + value : value + pad) + " │"
+        let shown = header || bold ? paint(value, "1") : value == ValueFormatter.nullText ? paint(value, "2") : value
+        out += " " + (right ? pad + shown : shown + pad) + " │"
       }
       return out + "\n"
     }
@@ -89,11 +97,11 @@ public struct TableRenderer {
     for row in body { out += cells(row, header: false) }
     if let totalLine {
       out += line("├", "┼", "┤")
-      out += cells(totalLine, header: false)
+      out += cells(totalLine, header: false, bold: true)
     }
     out += line("└", "┴", "┘")
-    out += "(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))\n"
-    for note in result.notes { out += note + "\n" }
+    out += paint("(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))", "2") + "\n"
+    for note in result.notes { out += paint(note, "2") + "\n" }
     return out
   }
 }

@@ -134,7 +134,7 @@ public final class Shell {
       hidden = table.rows.count - headRows - tailRows
       shown.rows = Array(table.rows.prefix(headRows)) + Array(table.rows.suffix(tailRows))
     }
-    var text = format.render(shown, bars: terminal)
+    var text = format.render(shown, bars: terminal, colored: terminal && output.colorErrors)
     if terminal, format == .table, let width = output.terminalWidth,
       let first = text.split(separator: "\n").first, DisplayWidth.of(String(first)) > width
     {
