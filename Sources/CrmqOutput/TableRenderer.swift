@@ -35,7 +35,7 @@ public struct TableRenderer {
   }
 
   /// Bars of up to `width` cells in eighths of a block, proportional to the largest value.
-  static func bars(_ values: [Value], width: Int = 24) -> [String] {
+  public static func bars(_ values: [Value], width: Int = 24) -> [String] {
     let numbers = values.map { $0.doubleValue ?? 0 }
     let largest = numbers.max() ?? 0
     guard largest > 0 else { return values.map { _ in "" } }
