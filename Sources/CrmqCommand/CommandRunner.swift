@@ -63,8 +63,10 @@ public struct CommandRunner {
     if options.timer {
       io.writeError("load: \(CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)) ms\n")
     }
-    for report in engine.loadReports where !report.warnings.isEmpty {
-      io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(report.warnings))
+    for report in engine.loadReports {
+      // A converted export says what was done with it; canonical files load quietly.
+      if !report.details.isEmpty { io.writeError(([report.summary] + report.details.map { "  " + $0 }).joined(separator: "\n") + "\n") }
+      if !report.warnings.isEmpty { io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(report.warnings)) }
     }
     var session = Session(engine: engine, today: options.today)
     let format = options.format ?? .table

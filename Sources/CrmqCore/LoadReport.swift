@@ -23,6 +23,9 @@ public struct LoadReport: Sendable {
   public var extraColumns: [(name: String, type: DataType)]
   /// Rejected rows (the first few) and other remarks, as warnings.
   public var warnings: [Diagnostic]
+  /// For an export converted from a CRM's format: the dialect, encoding, delimiter, how each
+  /// column was mapped, what was assumed.
+  public var details: [String] = []
 
   /// One line: `deals.csv → deals: 3 000 rows, 1 rejected, extra columns: Город (text)`.
   public var summary: String {

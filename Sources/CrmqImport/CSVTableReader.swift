@@ -17,6 +17,8 @@ public enum CSVTableReader {
     let path: String
     let layout: CSVLayout
     let segments: [Range<Int>]
+    /// What converting an export did (empty for canonical files).
+    var details: [String] = []
     /// Bytes per row in a sample of the data, to size the builders once.
     let bytesPerRow: Int
   }
@@ -26,6 +28,10 @@ public enum CSVTableReader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
+    return try plan(file: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
+  }
+
+  static func plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
     let layout = try CSVLayout(bytes: file.bytes, displayName: displayName, schema: schema)
     let bytes = file.bytes
     var cuts = [layout.dataStart]
@@ -86,9 +92,10 @@ public enum CSVTableReader {
     let schema = plan.layout.schema
     let table = Table(name: schema.table, columns: columns, mainDate: schema.mainDate, sourcePath: plan.path)
     let extras = columns.suffix(plan.layout.extraNames.count).map { (name: $0.name, type: $0.type) }
-    let report = LoadReport(
+    var report = LoadReport(
       file: plan.layout.displayName, table: schema.table, rows: table.rowCount, rejected: rejected,
       bytes: plan.file.bytes.count, extraColumns: extras, warnings: warnings)
+    report.details = plan.details
     return (table, report)
   }
 

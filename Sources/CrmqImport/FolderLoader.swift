@@ -22,6 +22,11 @@ public enum FolderLoader {
     folder: String, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {
     var info = stat()
+    if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+      // One file: a deals export or a canonical deals.csv.
+      let plan = try dealsPlan(path: folder, displayName: String(folder.split(separator: "/").last ?? ""), segmentSize: segmentSize)
+      return try run([plan], progress: progress)
+    }
     guard stat(folder, &info) == 0 else {
       throw CrmqError(
         Diagnostic(
@@ -34,7 +39,12 @@ public enum FolderLoader {
           DiagnosticCode("E0501"), .error, "'\(folder)' is not a folder",
           help: ["--data takes a folder of CSV files with at least deals.csv"]))
     }
-    let present = CanonicalSchema.all.filter { access(join(folder, $0.fileName), R_OK) == 0 }
+    var present = CanonicalSchema.all.filter { access(join(folder, $0.fileName), R_OK) == 0 }
+    var dealsFile = "deals.csv"
+    if !present.contains(where: { $0.table == "deals" }), let export = findDealsExport(folder) {
+      dealsFile = export
+      present.insert(.deals, at: 0)
+    }
     guard present.contains(where: { $0.table == "deals" }) else {
       throw CrmqError(
         Diagnostic(
@@ -45,14 +55,66 @@ public enum FolderLoader {
     var plans: [CSVTableReader.Plan] = []
     for schema in present {
       do {
-        plans.append(
-          try CSVTableReader.plan(
-            path: join(folder, schema.fileName), displayName: schema.fileName, schema: schema, segmentSize: max(1, segmentSize)))
+        if schema.table == "deals" {
+          plans.append(try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize))
+        } else {
+          plans.append(
+            try CSVTableReader.plan(
+              path: join(folder, schema.fileName), displayName: schema.fileName, schema: schema, segmentSize: max(1, segmentSize)))
+        }
       } catch let error as CrmqError {
         failures.append(contentsOf: error.diagnostics)
       }
     }
     if !failures.isEmpty { throw CrmqError(failures) }
+    return try run(plans, progress: progress)
+  }
+
+  /// A deals file: canonical when its header has the canonical columns, else converted from the
+  /// CRM export it is (amoCRM, Bitrix24), else canonical again so the missing columns are named.
+  static func dealsPlan(path: String, displayName: String, segmentSize: Int) throws -> CSVTableReader.Plan {
+    guard let file = MappedFile(path: path) else {
+      throw CrmqError(
+        Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
+    }
+    let canonical = Set(CanonicalSchema.deals.columns.map(\.name))
+    // The header alone decides; only an export is decoded whole.
+    let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
+    let header = Set(head.records().rows.first?.map { $0.trimmingSpaces() } ?? [])
+    if !canonical.isSubset(of: header), DealDialect.detect(Array(header)) != nil,
+      let (bytes, details) = ExportConverter.convert(ExportText(file.bytes), fileName: displayName)
+    {
+      var plan = try CSVTableReader.plan(
+        file: MappedFile(copying: bytes), path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))
+      plan.details = details
+      return plan
+    }
+    return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))
+  }
+
+  /// Without deals.csv: the first .csv file in the folder whose header is a CRM's deal export.
+  static func findDealsExport(_ folder: String) -> String? {
+    guard let directory = opendir(folder) else { return nil }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name.lowercased().hasSuffix(".csv") && !CanonicalSchema.all.contains(where: { $0.fileName == name }) { names.append(name) }
+    }
+    for name in names.sorted() {
+      guard let file = MappedFile(path: join(folder, name)) else { continue }
+      let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
+      let text = ExportText(head)
+      if let header = text.records().rows.first, DealDialect.detect(header.map { $0.trimmingSpaces() }) != nil { return name }
+    }
+    return nil
+  }
+
+  /// Parses every plan's segments on all cores, then finishes each file.
+  static func run(_ plans: [CSVTableReader.Plan], progress: LoadProgress?) throws -> Outcome {
+    var failures: [Diagnostic] = []
 
     progress?.setTotal(plans.reduce(0) { $0 + $1.file.bytes.count })
     // Largest segments first, so the last ones to finish are small.

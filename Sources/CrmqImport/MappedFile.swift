@@ -10,6 +10,8 @@ final class MappedFile: @unchecked Sendable {
   let bytes: UnsafeBufferPointer<UInt8>
   private let base: UnsafeMutableRawPointer?
   private let size: Int
+  /// Memory this object allocated (text converted from an export), rather than mapped.
+  private var owned: UnsafeMutablePointer<UInt8>?
   private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
   init?(path: String) {
@@ -29,6 +31,18 @@ final class MappedFile: @unchecked Sendable {
     bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: size)
   }
 
+  /// Bytes made in memory (an export converted to the canonical format).
+  init(copying data: [UInt8]) {
+    let memory = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, data.count))
+    data.withUnsafeBufferPointer { source in
+      if let from = source.baseAddress { memory.initialize(from: from, count: data.count) }
+    }
+    owned = memory
+    base = nil
+    size = data.count
+    bytes = UnsafeBufferPointer(start: memory, count: data.count)
+  }
+
   /// Tells the kernel the pages wholly inside `range` are no longer needed.
   func release(_ range: Range<Int>) {
     guard let base else { return }
@@ -39,5 +53,6 @@ final class MappedFile: @unchecked Sendable {
 
   deinit {
     if let base { munmap(base, size) }
+    owned?.deallocate()
   }
 }

@@ -121,6 +121,7 @@ extension Shell {
       session.engine = engine
       for report in engine.loadReports {
         output.write(report.summary + "\n")
+        for detail in report.details { output.write("  " + detail + "\n") }
         if !report.warnings.isEmpty { output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(report.warnings)) }
       }
       output.write("loaded in \(Shell.milliseconds(SystemClock.milliseconds() - started)) ms\n")

@@ -60,7 +60,8 @@ final class GoldenTests: XCTestCase {
       case .loadWarnings(let folder):
         let loaded = try Engine(folder: resolve(folder))
         actual = loaded.loadReports.map { report in
-          ([report.summary] + report.warnings.map { DiagnosticRenderer().render($0) }).joined(separator: "\n")
+          ([report.summary] + report.details.map { "  " + $0 } + report.warnings.map { DiagnosticRenderer().render($0) })
+            .joined(separator: "\n")
         }.joined(separator: "\n")
       case .today(let date):
         guard let day = SystemClock.parseDate(date) else {
