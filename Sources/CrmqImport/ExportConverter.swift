@@ -1,51 +1,60 @@
 import CrmqCore
+import CrmqStorage
 
-/// Turns a CRM's deal export into the canonical deals format, saying what it did.
+/// Turns a CRM's deal export into the canonical deals format, byte by byte, saying what it did.
 ///
 /// The export is decoded (`ExportText`), its dialect detected from the headers, each canonical
 /// column taken from its source header and converted (dates `dd.mm.yyyy HH:MM:SS` to ISO, "не
 /// закрыта" to null, `50 000,00` to `50000.00`), the status derived from the stage names, client
-/// ids given per distinct client, and rows that repeat a deal (Bitrix24's one row per product)
-/// collapsed with their amounts summed. Other columns are kept as extras. The result is canonical
-/// CSV text for the ordinary reader.
+/// ids given per distinct client, and consecutive rows that repeat a deal (Bitrix24's one row per
+/// product) collapsed with their amounts summed. Other columns are kept as extras. The output is
+/// canonical CSV for the ordinary reader; no `String` is made per field.
 struct ExportConverter {
   let dialect: DealDialect
   var details: [String] = []
 
   static let canonicalColumns = CanonicalSchema.deals.columns.map(\.name)
+  static let wonNames: [[UInt8]] = ["Успешно реализовано", "Сделка успешна", "успешно реализовано", "сделка успешна"].map { Array($0.utf8) }
+  static let lostNames: [[UInt8]] = [
+    "Закрыто и не реализовано", "Сделка провалена", "Анализ причины провала", "закрыто и не реализовано",
+    "сделка провалена", "анализ причины провала",
+  ].map { Array($0.utf8) }
+  static let notClosed = Array("не закрыта".utf8)
 
   /// The canonical CSV bytes of a deal export, or nil when no dialect matches its headers.
   static func convert(_ text: ExportText, fileName: String) -> (bytes: [UInt8], details: [String])? {
-    var (records, skipped) = text.records()
-    guard !records.isEmpty else { return nil }
-    var header = records.removeFirst().map { $0.trimmingSpaces() }
-    // Bitrix24 ends every field with ';', the last one too: an empty column at the end.
-    if header.last == "" {
-      header.removeLast()
-      records = records.map { $0.count > header.count ? Array($0.prefix(header.count)) : $0 }
+    text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String])? in
+      var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
+      var fields: [FieldRef] = []
+      guard case .record = scanner.next(into: &fields) else { return nil }
+      var header = fields.map { CSVText.text(bytes, $0).trimmingSpaces() }
+      let trailing = header.last == ""
+      if trailing { header.removeLast() }
+      guard let dialect = DealDialect.detect(header) else { return nil }
+      var converter = ExportConverter(dialect: dialect)
+      let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
+      converter.details.append("\(fileName): \(dialect.name) deals export, \(text.encoding), delimiter \(delimiterName)")
+      let out = converter.canonical(bytes, header: header, scanner: &scanner)
+      return (out, converter.details)
     }
-    guard let dialect = DealDialect.detect(header) else { return nil }
-    var converter = ExportConverter(dialect: dialect)
-    let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
-    converter.details.append("\(fileName): \(dialect.name) deals export, \(text.encoding), delimiter \(delimiterName)")
-    if !skipped.isEmpty {
-      converter.details.append(
-        "\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
-    }
-    return (converter.canonical(header: header, records: records), converter.details)
   }
 
-  mutating func canonical(header: [String], records: [[String]]) -> [UInt8] {
+  /// A deal being written: held back until the next row shows it is not repeated.
+  struct Pending {
+    var id: [UInt8] = []
+    var fields: [[UInt8]] = []
+    var amount: Int64?
+    var amountText: [UInt8] = []
+  }
+
+  mutating func canonical(_ bytes: UnsafeBufferPointer<UInt8>, header: [String], scanner: inout CSVScanner) -> [UInt8] {
     func index(_ column: String) -> Int? {
-      for candidate in dialect.sources[column] ?? [] {
-        if let found = header.firstIndex(of: candidate) { return found }
-      }
+      for candidate in dialect.sources[column] ?? [] { if let found = header.firstIndex(of: candidate) { return found } }
       return nil
     }
     var mapped: [String: Int] = [:]
     for column in ExportConverter.canonicalColumns { if let found = index(column) { mapped[column] = found } }
     let used = Set(mapped.values)
-    // Extras: every other column, a repeated name numbered.
     var extras: [(name: String, index: Int)] = []
     var names = Set(ExportConverter.canonicalColumns)
     for (position, name) in header.enumerated() where !used.contains(position) && !name.isEmpty {
@@ -63,111 +72,183 @@ struct ExportConverter {
         .joined(separator: ", "))
     if !extras.isEmpty { details.append("kept as extra columns: " + extras.map(\.name).joined(separator: ", ")) }
 
-    // One deal per id: rows repeating an id (one per product) add their amounts to the first.
-    var order: [String] = []
-    var deals: [String: [String]] = [:]
-    var amounts: [String: Int64] = [:]
+    var fields: [FieldRef] = []
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + bytes.count / 4)
+    out.append(contentsOf: (ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quoteText).joined(separator: ",").utf8)
+    out.append(10)
+
+    var clients = ByteInterner()
+    var scratch: [UInt8] = []
+    var pending: Pending?
     var collapsed = 0
-    var clientIds: [String: Int] = [:]
+    var skipped: [Int] = []
     var dateFormats = Set<String>()
-    for (number, record) in records.enumerated() {
-      func field(_ column: String) -> String {
-        guard let position = mapped[column], position < record.count else { return "" }
-        return record[position].trimmingSpaces()
+    var rowNumber = 0
+    let pipelineDefault = Array("Основная".utf8)
+    let rub = Array("RUB".utf8)
+
+    func flush(_ deal: Pending, into out: inout [UInt8]) {
+      for (position, field) in deal.fields.enumerated() {
+        if position > 0 { out.append(UInt8(ascii: ",")) }
+        if position == 5 {
+          if let amount = deal.amount { out.append(contentsOf: NumberFormat.money(amount).utf8) } else { ExportConverter.quote(deal.amountText, into: &out) }
+        } else {
+          ExportConverter.quote(field, into: &out)
+        }
       }
-      let id = mapped["id"] != nil ? field("id") : String(number + 1)
-      let amount = ExportConverter.money(field("amount"))
-      if deals[id] != nil {
+      out.append(10)
+    }
+
+    loop: while true {
+      switch scanner.next(into: &fields) {
+      case .endOfFile: break loop
+      case .strayAfterQuote(let line, _, _):
+        skipped.append(line)
+        continue loop
+      case .unterminatedQuote(let line, _, _):
+        skipped.append(line)
+        break loop
+      case .record: break
+      }
+      rowNumber += 1
+      func field(_ column: String) -> [UInt8] {
+        guard let position = mapped[column], position < fields.count else { return [] }
+        return CSVText.withField(bytes, fields[position], &scratch) { ExportConverter.trimmed($0) }
+      }
+      let id = mapped["id"] != nil ? field("id") : Array(String(rowNumber).utf8)
+      let amountText = field("amount")
+      let amount = ExportConverter.money(amountText)
+      if var current = pending, current.id == id, !id.isEmpty {
         collapsed += 1
-        if let value = amount, let previous = amounts[id] { amounts[id] = previous + value }
-        continue
+        if let value = amount, let previous = current.amount { current.amount = previous + value }
+        pending = current
+        continue loop
       }
+      if let deal = pending { flush(deal, into: &out) }
       let stage = field("stage")
-      let status: String
-      if DealDialect.wonStages.contains(stage.lowercased()) {
-        status = "won"
-      } else if DealDialect.lostStages.contains(stage.lowercased()) {
-        status = "lost"
+      let status: [UInt8]
+      if ExportConverter.wonNames.contains(stage) {
+        status = Array("won".utf8)
+      } else if ExportConverter.lostNames.contains(stage) {
+        status = Array("lost".utf8)
       } else {
-        status = "open"
+        status = Array("open".utf8)
       }
       let client = field("client")
-      var clientId = ""
-      if !client.isEmpty {
-        if clientIds[client] == nil { clientIds[client] = clientIds.count + 1 }
-        clientId = String(clientIds[client] ?? 0)
-      }
-      let created = ExportConverter.timestamp(field("created_at"), &dateFormats)
-      var closed = status == "open" ? "" : ExportConverter.timestamp(field("closed_at"), &dateFormats)
-      if closed.isEmpty && status != "open" { closed = "" }
-      var row = [
-        id, field("name"), mapped["pipeline"] == nil ? "Основная" : field("pipeline"), stage, status, "", 
-        field("currency").isEmpty ? "RUB" : field("currency"), field("manager"), clientId, client, field("source"),
-        status == "lost" ? field("loss_reason") : "", created, closed,
+      let clientId: [UInt8] = client.isEmpty ? [] : Array(String(client.withUnsafeBufferPointer { clients.intern($0) }).utf8)
+      let open = status.first == UInt8(ascii: "o")
+      let currency = field("currency")
+      var row: [[UInt8]] = [
+        id, field("name"), mapped["pipeline"] == nil ? pipelineDefault : field("pipeline"), stage, status, [],
+        currency.isEmpty ? rub : currency, field("manager"), clientId, client, field("source"),
+        status.first == UInt8(ascii: "l") ? field("loss_reason") : [],
+        ExportConverter.timestamp(field("created_at"), &dateFormats),
+        open ? [] : ExportConverter.timestamp(field("closed_at"), &dateFormats),
       ]
-      row += extras.map { $0.index < record.count ? record[$0.index] : "" }
-      amounts[id] = amount ?? 0
-      if amount == nil && !field("amount").isEmpty { row[5] = field("amount") }  // the reader reports it
-      order.append(id)
-      deals[id] = row
+      for extra in extras {
+        row.append(extra.index < fields.count ? CSVText.withField(bytes, fields[extra.index], &scratch) { Array($0) } : [])
+      }
+      pending = Pending(id: id, fields: row, amount: amount, amountText: amountText)
+    }
+    if let deal = pending { flush(deal, into: &out) }
+
+    if !skipped.isEmpty {
+      details.append("\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
     }
     if mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
-    details.append("status from the stage: \(DealDialect.wonStages.sorted().joined(separator: ", ")) → won; \(DealDialect.lostStages.sorted().joined(separator: ", ")) → lost; other stages → open")
+    details.append(
+      "status from the stage: сделка успешна, успешно реализовано → won; анализ причины провала, закрыто и не реализовано, сделка провалена → lost; other stages → open")
     if !dateFormats.isEmpty { details.append("dates read as " + dateFormats.sorted().joined(separator: ", ")) }
-    details.append("client_id given per distinct \(mapped["client"].map { header[$0] } ?? "client") (\(clientIds.count) clients)")
+    details.append("client_id given per distinct \(mapped["client"].map { header[$0] } ?? "client") (\(clients.count - 1) clients)")
     if collapsed > 0 { details.append("\(collapsed) product rows collapsed into their deals, amounts summed") }
+    return out
+  }
 
-    var out = (ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quote).joined(separator: ",") + "\n"
-    for id in order {
-      guard var row = deals[id] else { continue }
-      if row[5].isEmpty, let amount = amounts[id] { row[5] = NumberFormat.money(amount) }
-      out += row.map(ExportConverter.quote).joined(separator: ",") + "\n"
+  static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    var start = 0
+    var end = bytes.count
+    while start < end && (bytes[start] == 32 || bytes[start] == 9) { start += 1 }
+    while end > start && (bytes[end - 1] == 32 || bytes[end - 1] == 9 || bytes[end - 1] == 13) { end -= 1 }
+    return Array(bytes[start..<end])
+  }
+
+  static func quoteText(_ text: String) -> String {
+    var out: [UInt8] = []
+    quote(Array(text.utf8), into: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends a field, in double quotes when it holds a comma, a quote or a line break.
+  static func quote(_ field: [UInt8], into out: inout [UInt8]) {
+    let needs = field.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+    guard needs else {
+      out.append(contentsOf: field)
+      return
     }
-    return Array(out.utf8)
+    out.append(UInt8(ascii: "\""))
+    for byte in field {
+      if byte == UInt8(ascii: "\"") { out.append(byte) }
+      out.append(byte)
+    }
+    out.append(UInt8(ascii: "\""))
   }
 
-  static func quote(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
-  }
-
-  /// `50 000,00`, `50000.5`, `15 000` (spaces or non-breaking spaces between thousands) as kopecks.
-  static func money(_ text: String) -> Int64? {
-    let cleaned = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "₽" }.replacingComma()
+  /// `50 000,00`, `50000.5`, `15 000` (spaces or non-breaking spaces between thousands, a `₽`
+  /// after) as kopecks.
+  static func money(_ text: [UInt8]) -> Int64? {
+    var cleaned: [UInt8] = []
+    cleaned.reserveCapacity(text.count)
+    var index = 0
+    while index < text.count {
+      let byte = text[index]
+      if byte == 32 || byte == 9 {
+        index += 1
+      } else if byte == 0xC2 && index + 1 < text.count && text[index + 1] == 0xA0 {
+        index += 2  // non-breaking space
+      } else if byte == 0xE2 && index + 2 < text.count && text[index + 1] == 0x82 && text[index + 2] == 0xBD {
+        index += 3  // ₽
+      } else {
+        cleaned.append(byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte)
+        index += 1
+      }
+    }
     guard !cleaned.isEmpty else { return nil }
-    return Array(cleaned.utf8).withUnsafeBufferPointer { FieldParser.money($0) }
+    return cleaned.withUnsafeBufferPointer { FieldParser.money($0) }
   }
 
-  /// `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, or ISO, as `YYYY-MM-DD HH:MM:SS`; "не закрыта" and
-  /// empty as empty; anything else unchanged (the reader then reports the row).
-  static func timestamp(_ text: String, _ formats: inout Set<String>) -> String {
-    let value = text.trimmingSpaces()
-    if value.isEmpty || value.lowercased() == "не закрыта" { return "" }
-    let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
-    let date = parts[0]
-    let time = parts.count > 1 ? parts[1] : "00:00:00"
-    let separator: Character = date.contains(".") ? "." : date.contains("/") ? "/" : "-"
-    let pieces = date.split(separator: separator).map(String.init)
-    guard pieces.count == 3 else { return value }
-    var (y, m, d): (String, String, String)
-    if separator == "-" {
-      (y, m, d) = (pieces[0], pieces[1], pieces[2])
+  /// `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, `dd.mm.yy` or ISO as `YYYY-MM-DD HH:MM:SS`; "не
+  /// закрыта" and empty as empty; anything else unchanged (the reader then reports the row).
+  static func timestamp(_ value: [UInt8], _ formats: inout Set<String>) -> [UInt8] {
+    if value.isEmpty || value == notClosed { return [] }
+    func digit(_ i: Int) -> Bool { i < value.count && value[i] >= 48 && value[i] <= 57 }
+    if value.count >= 10 && digit(0) && digit(3) && value[4] == UInt8(ascii: "-") {
       formats.insert("YYYY-MM-DD")
-    } else {
-      (d, m, y) = (pieces[0], pieces[1], pieces[2])
-      if y.count == 2 { y = "20" + y }
-      formats.insert(separator == "." ? "dd.mm.yyyy" : "dd/mm/yyyy")
+      return value
     }
-    guard y.count == 4, (1...2).contains(m.count), (1...2).contains(d.count) else { return value }
-    let timeParts = time.split(separator: ":").map(String.init)
-    guard timeParts.count >= 2, timeParts.allSatisfy({ $0.count == 2 }) else { return value }
-    let pad = { (s: String) in s.count == 1 ? "0" + s : s }
-    return "\(y)-\(pad(m))-\(pad(d)) \(timeParts[0]):\(timeParts[1]):\(timeParts.count > 2 ? timeParts[2] : "00")"
-  }
-}
-
-extension String {
-  func replacingComma() -> String {
-    String(map { $0 == "," ? "." : $0 })
+    // Day and month of one or two digits, then the year.
+    var i = 0
+    func number() -> [UInt8]? {
+      let start = i
+      while digit(i) { i += 1 }
+      return i > start ? Array(value[start..<i]) : nil
+    }
+    guard let day = number(), i < value.count, value[i] == UInt8(ascii: ".") || value[i] == UInt8(ascii: "/") else { return value }
+    let separator = value[i]
+    i += 1
+    guard let month = number(), i < value.count, value[i] == separator else { return value }
+    i += 1
+    guard var year = number(), day.count <= 2, month.count <= 2, year.count == 4 || year.count == 2 else { return value }
+    if year.count == 2 { year = Array("20".utf8) + year }
+    formats.insert(separator == UInt8(ascii: ".") ? (year.count == 4 ? "dd.mm.yyyy" : "dd.mm.yy") : "dd/mm/yyyy")
+    var out = year + [UInt8(ascii: "-")] + (month.count == 1 ? [48] + month : month) + [UInt8(ascii: "-")]
+      + (day.count == 1 ? [48] + day : day)
+    // The time, if any: HH:MM or HH:MM:SS after a space.
+    while i < value.count && value[i] == 32 { i += 1 }
+    if i == value.count { return out + Array(" 00:00:00".utf8) }
+    let time = Array(value[i...])
+    if time.count == 5 && time[2] == UInt8(ascii: ":") { return out + [32] + time + Array(":00".utf8) }
+    if time.count == 8 && time[2] == UInt8(ascii: ":") && time[5] == UInt8(ascii: ":") { out += [32] + time; return out }
+    return value
   }
 }
