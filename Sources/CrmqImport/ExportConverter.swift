@@ -39,14 +39,6 @@ struct ExportConverter {
     }
   }
 
-  /// A deal being written: held back until the next row shows it is not repeated.
-  struct Pending {
-    var id: [UInt8] = []
-    var fields: [[UInt8]] = []
-    var amount: Int64?
-    var amountText: [UInt8] = []
-  }
-
   mutating func canonical(_ bytes: UnsafeBufferPointer<UInt8>, header: [String], scanner: inout CSVScanner) -> [UInt8] {
     func index(_ column: String) -> Int? {
       for candidate in dialect.sources[column] ?? [] { if let found = header.firstIndex(of: candidate) { return found } }
@@ -80,25 +72,19 @@ struct ExportConverter {
 
     var clients = ByteInterner()
     var scratch: [UInt8] = []
-    var pending: Pending?
+    var previousId: [UInt8] = []
+    var previousAmount: Int64?
+    /// Where the last row's amount sits in `out`, to add a repeated row's amount to it.
+    var amountRange = 0..<0
     var collapsed = 0
     var skipped: [Int] = []
     var dateFormats = Set<String>()
     var rowNumber = 0
-    let pipelineDefault = Array("Основная".utf8)
-    let rub = Array("RUB".utf8)
-
-    func flush(_ deal: Pending, into out: inout [UInt8]) {
-      for (position, field) in deal.fields.enumerated() {
-        if position > 0 { out.append(UInt8(ascii: ",")) }
-        if position == 5 {
-          if let amount = deal.amount { out.append(contentsOf: NumberFormat.money(amount).utf8) } else { ExportConverter.quote(deal.amountText, into: &out) }
-        } else {
-          ExportConverter.quote(field, into: &out)
-        }
-      }
-      out.append(10)
-    }
+    let columnIndex = ExportConverter.canonicalColumns.map { mapped[$0] }
+    let columnKinds = ExportConverter.canonicalColumns.map(ColumnKind.init)
+    let won = Array("won".utf8)
+    let lost = Array("lost".utf8)
+    let open = Array("open".utf8)
 
     loop: while true {
       switch scanner.next(into: &fields) {
@@ -112,46 +98,72 @@ struct ExportConverter {
       case .record: break
       }
       rowNumber += 1
-      func field(_ column: String) -> [UInt8] {
-        guard let position = mapped[column], position < fields.count else { return [] }
-        return CSVText.withField(bytes, fields[position], &scratch) { ExportConverter.trimmed($0) }
+      /// Calls `body` with a column's bytes, spaces trimmed (empty when the column is missing).
+      func with<R>(_ position: Int?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard let position, position < fields.count else { return [UInt8]().withUnsafeBufferPointer(body) }
+        return CSVText.withField(bytes, fields[position], &scratch) { raw in
+          var start = 0
+          var end = raw.count
+          while start < end && (raw[start] == 32 || raw[start] == 9) { start += 1 }
+          while end > start && (raw[end - 1] == 32 || raw[end - 1] == 9 || raw[end - 1] == 13) { end -= 1 }
+          return body(UnsafeBufferPointer(rebasing: raw[start..<end]))
+        }
       }
-      let id = mapped["id"] != nil ? field("id") : Array(String(rowNumber).utf8)
-      let amountText = field("amount")
-      let amount = ExportConverter.money(amountText)
-      if var current = pending, current.id == id, !id.isEmpty {
+      let id: [UInt8] = mapped["id"] != nil ? with(mapped["id"]) { Array($0) } : Array(String(rowNumber).utf8)
+      let amount = with(mapped["amount"]) { ExportConverter.money($0) }
+      if !id.isEmpty && id == previousId {
+        // A product row of the deal just written: add its amount there.
         collapsed += 1
-        if let value = amount, let previous = current.amount { current.amount = previous + value }
-        pending = current
+        if let value = amount, let previous = previousAmount {
+          previousAmount = previous + value
+          let text = Array(NumberFormat.money(previous + value).utf8)
+          out.replaceSubrange(amountRange, with: text)
+          amountRange = amountRange.lowerBound..<(amountRange.lowerBound + text.count)
+        }
         continue loop
       }
-      if let deal = pending { flush(deal, into: &out) }
-      let stage = field("stage")
-      let status: [UInt8]
-      if ExportConverter.wonNames.contains(stage) {
-        status = Array("won".utf8)
-      } else if ExportConverter.lostNames.contains(stage) {
-        status = Array("lost".utf8)
-      } else {
-        status = Array("open".utf8)
+      previousId = id
+      previousAmount = amount
+      let status: [UInt8] = with(mapped["stage"]) { stage in
+        if ExportConverter.wonNames.contains(where: { $0.elementsEqual(stage) }) { return won }
+        if ExportConverter.lostNames.contains(where: { $0.elementsEqual(stage) }) { return lost }
+        return open
       }
-      let client = field("client")
-      let clientId: [UInt8] = client.isEmpty ? [] : Array(String(client.withUnsafeBufferPointer { clients.intern($0) }).utf8)
-      let open = status.first == UInt8(ascii: "o")
-      let currency = field("currency")
-      var row: [[UInt8]] = [
-        id, field("name"), mapped["pipeline"] == nil ? pipelineDefault : field("pipeline"), stage, status, [],
-        currency.isEmpty ? rub : currency, field("manager"), clientId, client, field("source"),
-        status.first == UInt8(ascii: "l") ? field("loss_reason") : [],
-        ExportConverter.timestamp(field("created_at"), &dateFormats),
-        open ? [] : ExportConverter.timestamp(field("closed_at"), &dateFormats),
-      ]
+      for (position, column) in columnKinds.enumerated() {
+        if position > 0 { out.append(UInt8(ascii: ",")) }
+        let source = columnIndex[position]
+        switch column {
+        case .id: ExportConverter.quote(id, into: &out)
+        case .status: out.append(contentsOf: status)
+        case .amount:
+          let start = out.count
+          if let amount {
+            out.append(contentsOf: NumberFormat.money(amount).utf8)
+          } else {
+            with(source) { ExportConverter.quote($0, into: &out) }
+          }
+          amountRange = start..<out.count
+        case .pipeline where source == nil: out.append(contentsOf: "Основная".utf8)
+        case .currency where source == nil: out.append(contentsOf: "RUB".utf8)
+        case .currency: with(source) { $0.isEmpty ? out.append(contentsOf: "RUB".utf8) : ExportConverter.quote($0, into: &out) }
+        case .clientId:
+          with(mapped["client"]) { client in
+            if !client.isEmpty { out.append(contentsOf: String(clients.intern(client)).utf8) }
+          }
+        case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
+        case .createdAt: with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &dateFormats)) }
+        case .closedAt: if status != open { with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &dateFormats)) } }
+        case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
+        }
+      }
       for extra in extras {
-        row.append(extra.index < fields.count ? CSVText.withField(bytes, fields[extra.index], &scratch) { Array($0) } : [])
+        out.append(UInt8(ascii: ","))
+        if extra.index < fields.count {
+          CSVText.withField(bytes, fields[extra.index], &scratch) { ExportConverter.quote($0, into: &out) }
+        }
       }
-      pending = Pending(id: id, fields: row, amount: amount, amountText: amountText)
+      out.append(10)
     }
-    if let deal = pending { flush(deal, into: &out) }
 
     if !skipped.isEmpty {
       details.append("\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
@@ -163,6 +175,26 @@ struct ExportConverter {
     details.append("client_id given per distinct \(mapped["client"].map { header[$0] } ?? "client") (\(clients.count - 1) clients)")
     if collapsed > 0 { details.append("\(collapsed) product rows collapsed into their deals, amounts summed") }
     return out
+  }
+
+  /// How each canonical column is written.
+  enum ColumnKind {
+    case id, status, amount, pipeline, currency, clientId, lossReason, createdAt, closedAt, text
+
+    init(_ name: String) {
+      switch name {
+      case "id": self = .id
+      case "status": self = .status
+      case "amount": self = .amount
+      case "pipeline": self = .pipeline
+      case "currency": self = .currency
+      case "client_id": self = .clientId
+      case "loss_reason": self = .lossReason
+      case "created_at": self = .createdAt
+      case "closed_at": self = .closedAt
+      default: self = .text
+      }
+    }
   }
 
   static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
@@ -181,6 +213,10 @@ struct ExportConverter {
 
   /// Appends a field, in double quotes when it holds a comma, a quote or a line break.
   static func quote(_ field: [UInt8], into out: inout [UInt8]) {
+    field.withUnsafeBufferPointer { quote($0, into: &out) }
+  }
+
+  static func quote(_ field: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
     let needs = field.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
     guard needs else {
       out.append(contentsOf: field)
@@ -196,7 +232,7 @@ struct ExportConverter {
 
   /// `50 000,00`, `50000.5`, `15 000` (spaces or non-breaking spaces between thousands, a `₽`
   /// after) as kopecks.
-  static func money(_ text: [UInt8]) -> Int64? {
+  static func money(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
     var cleaned: [UInt8] = []
     cleaned.reserveCapacity(text.count)
     var index = 0

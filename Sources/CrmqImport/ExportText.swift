@@ -35,7 +35,13 @@ struct ExportText {
 
   static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var index = 0
+    let raw = UnsafeRawPointer(bytes.baseAddress)
     while index < bytes.count {
+      // ASCII eight bytes at a time.
+      if let raw, index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        index += 8
+        continue
+      }
       let byte = bytes[index]
       if byte < 0x80 {
         index += 1
