@@ -197,14 +197,6 @@ struct ExportConverter {
     }
   }
 
-  static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    var start = 0
-    var end = bytes.count
-    while start < end && (bytes[start] == 32 || bytes[start] == 9) { start += 1 }
-    while end > start && (bytes[end - 1] == 32 || bytes[end - 1] == 9 || bytes[end - 1] == 13) { end -= 1 }
-    return Array(bytes[start..<end])
-  }
-
   static func quoteText(_ text: String) -> String {
     var out: [UInt8] = []
     quote(Array(text.utf8), into: &out)
