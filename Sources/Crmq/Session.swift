@@ -25,8 +25,17 @@ public struct Session: Sendable {
     self.today = today ?? SystemClock.today()
   }
 
-  /// Runs every statement of `text`; `sourceName` is how messages name it (`query`, a file name).
-  public mutating func run(_ text: String, sourceName: String = "query") -> [StatementResult] {
+  /// Values for `$name` parameters of the statements being run.
+  var parameters: [String: Value] = [:]
+
+  /// Runs every statement of `text`; `sourceName` is how messages name it (`query`, a file name);
+  /// `parameters` give `$name` values, checked against the types they meet:
+  ///
+  ///     session.run("revenue by month where manager = $who period $year",
+  ///                 parameters: ["who": .string("Анна Смирнова")])
+  public mutating func run(_ text: String, sourceName: String = "query", parameters: [String: Value] = [:]) -> [StatementResult] {
+    self.parameters = parameters
+    defer { self.parameters = [:] }
     let source = SourceFile(name: sourceName, text: text)
     var results: [StatementResult] = []
     for parsed in Parser.parse(source) {
@@ -44,7 +53,11 @@ public struct Session: Sendable {
     return results
   }
 
-  var context: BindContext { BindContext(today: today, segments: segments) }
+  var context: BindContext {
+    var context = BindContext(today: today, segments: segments)
+    context.parameters = parameters
+    return context
+  }
   var schemas: CatalogSchemaProvider { CatalogSchemaProvider(catalog: engine.catalog) }
 
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {

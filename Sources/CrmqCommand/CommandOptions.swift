@@ -11,11 +11,14 @@ public struct CommandOptions: Sendable, Equatable {
   public var bail = false
   public var help = false
   public var version = false
+  /// `crmq serve --stdio`: the JSON protocol on standard input and output.
+  public var serve = false
 
   public init() {}
 
   public static let usage = """
     usage: crmq [--data DIR] [options] [-c QUERY | SCRIPT.crmq …]
+           crmq serve --stdio [--data DIR] [--today YYYY-MM-DD]
 
     Ask questions of CRM exports. With no query or script, statements are read from standard
     input; on a terminal, an interactive shell opens.
@@ -71,6 +74,8 @@ public struct CommandOptions: Sendable, Equatable {
         }
         options.today = day
       case "--timer": options.timer = true
+      case "--stdio": options.serve = true
+      case "serve" where index == 0: options.serve = true
       case "--bail": options.bail = true
       case "-h", "--help": options.help = true
       case "--version": options.version = true

@@ -69,6 +69,10 @@ public struct CommandRunner {
       if !report.warnings.isEmpty { io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(report.warnings)) }
     }
     var session = Session(engine: engine, today: options.today)
+    if options.serve {
+      ProtocolServer(io: io, session: session).run()
+      return 0
+    }
     let format = options.format ?? .table
     var failed = false
 

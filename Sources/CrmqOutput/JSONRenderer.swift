@@ -18,7 +18,7 @@ public struct JSONRenderer {
     return out + "]\n"
   }
 
-  static func value(_ value: Value) -> String {
+  public static func value(_ value: Value) -> String {
     switch value {
     case .null: return "null"
     case .int(let v): return String(v)
@@ -29,7 +29,7 @@ public struct JSONRenderer {
     }
   }
 
-  static func string(_ text: String) -> String {
+  public static func string(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
       switch scalar {

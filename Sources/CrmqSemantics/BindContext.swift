@@ -20,6 +20,8 @@ public struct BindContext: Sendable {
   public var segments: [String: Segment]
   /// Replaces the range `period` resolves to (the second run of a `compare`).
   public var periodOverride: (start: Int64, end: Int64)?
+  /// Values of `$name` parameters.
+  public var parameters: [String: Value] = [:]
 
   public init(today: Int64?, segments: [String: Segment] = [:]) {
     self.today = today

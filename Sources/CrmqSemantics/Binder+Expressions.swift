@@ -53,6 +53,9 @@ extension Binder {
       return .literal(.bool(value), .bool)
     case .null:
       return .literal(.null, .null)
+    case .parameter(let name):
+      let value = try parameterValue(name, expr.span)
+      return .literal(value, Binder.type(of: value))
     case .name(let name, let quoted):
       if let column = table.column(named: name) { return .column(column.name, column.type) }
       if !quoted, let segment = context.segments[name] { return try bindSegment(segment, at: expr.span) }
@@ -217,6 +220,9 @@ extension Binder {
           "cannot compare \(source.text(of: other.span)) (\(type)) with \(source.text(of: expr.span)) (\(found))",
           found: found, span: expr.span, expected: type))
     }
+    if case .parameter(let name) = expr.kind {
+      return try coerceParameter(name, expr.span, to: type, against: other)
+    }
     var negative = false
     var kind = expr.kind
     if case .unary(.negate, let inner) = kind, case .number = inner.kind {
@@ -283,6 +289,87 @@ extension Binder {
       if compatible(bound.type, type) { return bound }
       throw mismatch(bound.type)
     }
+  }
+
+  /// The value given for `$name`, or an error naming the parameters that were given.
+  func parameterValue(_ name: String, _ span: SourceSpan) throws -> Value {
+    if let value = context.parameters[name] { return value }
+    let given = context.parameters.keys.sorted()
+    var help = ["give it with the statement: run(text, parameters: [\"\(name)\": …])"]
+    if let close = Suggestions.closest(to: name, in: given).first { help.insert("did you mean '$\(close)'?", at: 0) }
+    throw BindFailure(
+      Diagnostic(
+        DiagnosticCode("E0313"), .error, "no value for the parameter '$\(name)'", span: span, label: "not given",
+        help: help))
+  }
+
+  /// `2026-09-15` as a date, `2026-09-15 10:30[:00]` as a timestamp.
+  static func calendarValue(_ text: String) -> Value? {
+    let parsed = Parser.parse(SourceFile(name: "value", text: text))
+    guard parsed.count == 1, let statement = parsed[0].statement, case .query(let query) = statement.kind,
+      query.measures.count == 1, query.dimensions.isEmpty, query.predicate == nil
+    else { return nil }
+    switch query.measures[0].expr.kind {
+    case .period(.day(let days)): return .date(days)
+    case .timestamp(let seconds): return .timestamp(seconds)
+    default: return nil
+    }
+  }
+
+  static func type(of value: Value) -> DataType {
+    switch value {
+    case .null: return .null
+    case .int: return .int
+    case .double: return .double
+    case .money: return .money
+    case .bool: return .bool
+    case .date: return .date
+    case .timestamp: return .timestamp
+    case .string: return .string
+    case .bucket(let grain, _): return .bucket(grain)
+    }
+  }
+
+  /// A parameter's value as the type it is compared with; a value that cannot be is an error
+  /// naming both types.
+  func coerceParameter(_ name: String, _ span: SourceSpan, to type: DataType, against other: Expr) throws -> BoundExpr {
+    let value = try parameterValue(name, span)
+    var converted: Value?
+    switch (type, value) {
+    case (_, .null): converted = .null
+    case (.money, .money(let v)): converted = .money(v)
+    case (.money, .int(let v)):
+      let (kopecks, overflow) = v.multipliedReportingOverflow(by: 100)
+      converted = overflow ? nil : .money(kopecks)
+    case (.money, .double(let v)):
+      let kopecks = (v * 100).rounded()
+      converted = abs(v * 100 - kopecks) < 1e-6 && abs(kopecks) < 9e18 ? .money(Int64(kopecks)) : nil
+    case (.int, .int), (.double, .double), (.string, .string), (.bool, .bool), (.date, .date), (.timestamp, .timestamp):
+      converted = value
+    case (.int, .double), (.double, .int), (.double, .money):
+      converted = .double(value.doubleValue ?? 0)
+    case (.timestamp, .date(let days)): converted = .timestamp(days * CivilDate.secondsPerDay)
+    case (.date, .string(let text)), (.timestamp, .string(let text)):
+      // A date given as text, as JSON clients do: 2026-09-15 or 2026-09-15 10:30:00.
+      if let parsed = Binder.calendarValue(text) {
+        switch (type, parsed) {
+        case (.date, .date), (.timestamp, .timestamp): converted = parsed
+        case (.timestamp, .date(let days)): converted = .timestamp(days * CivilDate.secondsPerDay)
+        default: converted = nil
+        }
+      }
+    case (.null, _): converted = value
+    default: converted = nil
+    }
+    guard let converted else {
+      throw BindFailure(
+        .typeMismatch(
+          "the parameter '$\(name)' is \(Binder.type(of: value)), but \(source.text(of: other.span)) is \(type)",
+          found: Binder.type(of: value), span: span, expected: type))
+    }
+    let bound = BoundExpr.literal(converted, converted.isNull ? type : Binder.type(of: converted))
+    try checkValueExists(.column(source.text(of: other.span), type), bound, at: span)
+    return bound
   }
 
   func compatible(_ a: DataType, _ b: DataType) -> Bool {

@@ -43,6 +43,8 @@ public indirect enum ExprKind: Sendable, Equatable {
   case timestamp(Int64)
   case bool(Bool)
   case null
+  /// `$name`: a value bound when the statement runs.
+  case parameter(String)
   /// A column, measure, segment or time grain; the binder decides which.
   case name(String, quoted: Bool)
   /// `sum(amount)`, `count(distinct client_id)`, `month(closed_at)`, `count(*)`.

@@ -43,6 +43,13 @@ public struct Lexer {
     if byte == UInt8(ascii: "'") { return lexString() }
     if byte == UInt8(ascii: "\"") { return lexQuotedIdentifier() }
     if isIdentifierStart(at: index) { return lexWord() }
+    if byte == UInt8(ascii: "$") && isIdentifierStart(at: index + 1) {
+      index += 1
+      let word = lexWord()
+      let name = String(decoding: bytes[(start + 1)..<index], as: UTF8.self)
+      _ = word
+      return Token(.parameter(name), SourceSpan(start: start, end: index))
+    }
     return lexSymbol()
   }
 

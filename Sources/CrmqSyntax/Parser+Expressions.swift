@@ -179,6 +179,9 @@ extension Parser {
     case .keyword(.null):
       advance()
       return Expr(.null, token.span)
+    case .parameter(let name):
+      advance()
+      return Expr(.parameter(name), token.span)
     case .identifier(let name, let quoted):
       advance()
       if !quoted && current.kind == .symbol(.leftParen) { return try parseCall(name, token.span) }

@@ -86,6 +86,8 @@ public enum TokenKind: Sendable, Equatable {
   case period(PeriodLiteral)
   case timestamp(Int64)
   case symbol(Symbol)
+  /// `$manager`: a value supplied when the statement runs.
+  case parameter(String)
   case newline
   case endOfFile
   /// Text the lexer could not read; its diagnostic is in the lexer's output.
@@ -114,6 +116,7 @@ public struct Token: Sendable, Equatable {
     case .newline: return "end of line"
     case .endOfFile: return "end of input"
     case .invalid: return "unreadable text"
+    case .parameter(let name): return "'$\(name)'"
     }
   }
 }

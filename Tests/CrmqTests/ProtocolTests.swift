@@ -1,0 +1,89 @@
+import Crmq
+import CrmqCommand
+import Foundation
+import XCTest
+
+/// The JSON protocol (`crmq serve --stdio`) and the Swift API an embedder uses.
+final class ProtocolTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  static let engine: Engine? = try? Engine(folder: repository.appendingPathComponent("examples/data").path)
+
+  func server() throws -> ProtocolServer {
+    ProtocolServer(
+      io: BufferedIO(), session: Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5)))
+  }
+
+  func object(_ line: String) throws -> [String: Any] {
+    try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+  }
+
+  func testEveryRequestKindRoundTrips() throws {
+    let server = try server()
+    let query = try object(server.respond(to: #"{"id": 1, "method": "query", "params": {"text": "won by manager where amount > $min period 2026-09 top 2", "parameters": {"min": 50000}}}"#))
+    XCTAssertEqual(query["id"] as? Int, 1)
+    let table = try XCTUnwrap(((query["result"] as? [String: Any])?["results"] as? [[String: Any]])?.first)
+    XCTAssertEqual((table["rows"] as? [[Any]])?.count, 2)
+    let explain = try object(server.respond(to: #"{"id": "e", "method": "explain", "params": {"text": "count by stage"}}"#))
+    XCTAssertEqual(explain["id"] as? String, "e")
+    XCTAssertTrue(server.respond(to: #"{"id": 2, "method": "explain", "params": {"text": "count by stage"}}"#).contains("logical plan"))
+    let complete = try object(server.respond(to: #"{"id": 3, "method": "complete", "params": {"line": "count of ca", "cursor": 11}}"#))
+    XCTAssertEqual((complete["result"] as? [String: Any])?["candidates"] as? [String], ["calls"])
+    XCTAssertTrue(server.respond(to: #"{"id": 4, "method": "metrics"}"#).contains("\"win_rate\""))
+    XCTAssertTrue(server.respond(to: #"{"id": 5, "method": "cancel", "params": {"request": 1}}"#).contains("\"cancelled\": false"))
+    let load = try object(server.respond(to: #"{"id": 6, "method": "load", "params": {"folder": "Tests/CrmqGoldenTests/fixtures/export_amocrm"}}"#))
+    XCTAssertNotNil(load["result"], "\(load)")
+    XCTAssertTrue(server.respond(to: #"{"id": 7, "method": "query", "params": {"text": "deals"}}"#).contains("[[5]]"))
+  }
+
+  func testMalformedLinesGetErrorsNotAnExit() throws {
+    let server = try server()
+    for line in ["not json", "[1, 2]", #"{"id": 1}"#, #"{"id": 2, "method": "dance"}"#, #"{"id": 3, "method": "query"}"#] {
+      let response = try object(server.respond(to: line))
+      XCTAssertNotNil(response["error"], line)
+    }
+    XCTAssertNotNil(try object(server.respond(to: #"{"id": 9, "method": "query", "params": {"text": "count"}}"#))["result"])
+  }
+
+  func testAWronglyTypedParameterIsADiagnostic() throws {
+    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine))
+    guard case .failure(let diagnostics) = session.run("count where amount > $min", parameters: ["min": .string("много")])[0].outcome else {
+      return XCTFail("accepted a text for money")
+    }
+    XCTAssertEqual(diagnostics.first?.code, DiagnosticCode("E0401"))
+    XCTAssertEqual(diagnostics.first?.message, "the parameter '$min' is text, but amount is money")
+    guard case .failure(let missing) = session.run("count where amount > $min")[0].outcome else { return XCTFail() }
+    XCTAssertEqual(missing.first?.code, DiagnosticCode("E0313"))
+  }
+
+  struct ManagerRow: Decodable, Equatable {
+    let manager: String
+    let won: Int
+    let revenue: Decimal
+  }
+
+  func testRowsDecodeIntoTheCallersType() throws {
+    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    let results = session.run(
+      "won, revenue by manager where manager = $who period 2026-09", parameters: ["who": .string("Иван Петров")])
+    guard case .table(let table) = results[0].outcome else { return XCTFail("\(results)") }
+    let rows = try table.decode(ManagerRow.self)
+    XCTAssertEqual(rows, [ManagerRow(manager: "Иван Петров", won: 6, revenue: Decimal(string: "844837.48")!)])
+  }
+
+  /// The Python client in examples/ against the real binary.
+  func testThePythonClientAgainstTheBinary() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "examples/client/crmq_client.py", ".build/debug/crmq"]
+    process.currentDirectoryURL = ProtocolTests.repository
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    process.waitUntilExit()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    XCTAssertEqual(process.terminationStatus, 0)
+    XCTAssertTrue(text.contains("Иван Петров: 4 won, 781487.48"), text)
+    XCTAssertTrue(text.contains("E0301 unknown column 'stag'"), text)
+  }
+}
