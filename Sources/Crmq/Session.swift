@@ -53,6 +53,15 @@ public struct Session: Sendable {
     return results
   }
 
+  /// Runs the statements in the current task: cancelling the task stops a long query between
+  /// chunks (its result is error E0602), and the statements after it do not run.
+  public func results(_ text: String, sourceName: String = "query", parameters: [String: Value] = [:]) async -> [StatementResult] {
+    var copy = self
+    let outer = isCancelled
+    copy.isCancelled = { Task.isCancelled || outer() }
+    return copy.run(text, sourceName: sourceName, parameters: parameters)
+  }
+
   var context: BindContext {
     var context = BindContext(today: today, segments: segments)
     context.parameters = parameters

@@ -1,0 +1,79 @@
+import Crmq
+import Foundation
+import XCTest
+
+/// One engine, many sessions at once: the same answers as one at a time; cancellation through
+/// Swift tasks; a reload that does not disturb the queries running on the old data.
+final class ConcurrencyTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static let queries = [
+    "deals, won, revenue, win_rate by manager period 2026-Q3",
+    "funnel by source period 2026-09",
+    "count, sum(amount), median(amount) by pipeline, month where status = 'won'",
+    "calls, missed_rate by manager",
+    "won, revenue by client_id, client top 10",
+    "repeat_share, won by quarter period 2026 compare year",
+  ]
+
+  static func answer(_ results: [StatementResult]) -> String {
+    results.map { result -> String in
+      switch result.outcome {
+      case .table(let table): return OutputFormat.csv.render(table)
+      case .failure(let diagnostics): return DiagnosticRenderer().render(diagnostics)
+      default: return ""
+      }
+    }.joined()
+  }
+
+  func testConcurrentQueriesAnswerAsSerialOnes() async throws {
+    let engine = try Engine(folder: ConcurrencyTests.repository.appendingPathComponent("examples/data").path)
+    let today = CivilDate.days(year: 2026, month: 10, day: 5)
+    var serial = Session(engine: engine, today: today)
+    let expected = ConcurrencyTests.queries.map { ConcurrencyTests.answer(serial.run($0)) }
+    let answers = await withTaskGroup(of: (Int, String).self) { group in
+      for _ in 0..<8 {
+        for (index, query) in ConcurrencyTests.queries.enumerated() {
+          group.addTask {
+            let session = Session(engine: engine, today: today)
+            return (index, ConcurrencyTests.answer(await session.results(query)))
+          }
+        }
+      }
+      var all: [(Int, String)] = []
+      for await answer in group { all.append(answer) }
+      return all
+    }
+    XCTAssertEqual(answers.count, 8 * ConcurrencyTests.queries.count)
+    for (index, answer) in answers { XCTAssertEqual(answer, expected[index], ConcurrencyTests.queries[index]) }
+  }
+
+  func testCancellingTheTaskStopsTheQueries() async throws {
+    let engine = try Engine(folder: ConcurrencyTests.repository.appendingPathComponent("examples/data").path)
+    let session = Session(engine: engine)
+    let script = Array(repeating: "count by stage, manager, month", count: 2_000).joined(separator: "\n")
+    let task = Task { await session.results(script) }
+    task.cancel()
+    let results = await task.value
+    let cancelled = results.filter { result in
+      if case .failure(let diagnostics) = result.outcome { return diagnostics.first?.code == DiagnosticCode("E0602") }
+      return false
+    }
+    XCTAssertFalse(cancelled.isEmpty, "no statement saw the cancellation")
+    XCTAssertEqual(results.count, 2_000, "every statement has its outcome")
+  }
+
+  func testAReloadDoesNotDisturbARunningQuery() async throws {
+    let folder = ConcurrencyTests.repository.appendingPathComponent("examples/data").path
+    let first = try Engine(folder: folder)
+    let session = Session(engine: first)
+    let running = Task { await session.results("count by stage") }
+    // The shell's .reload and the protocol's load build a new engine; the old one stays whole.
+    var reloaded = session
+    reloaded.engine = try Engine(folder: ConcurrencyTests.repository.appendingPathComponent("Tests/CrmqGoldenTests/fixtures/extras").path)
+    let answer = ConcurrencyTests.answer(await running.value)
+    XCTAssertTrue(answer.contains("Успешно реализовано,1218"), answer)
+    XCTAssertTrue(ConcurrencyTests.answer(reloaded.run("deals")).contains("3"))
+  }
+}
