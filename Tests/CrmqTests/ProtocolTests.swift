@@ -87,3 +87,17 @@ final class ProtocolTests: XCTestCase {
     XCTAssertTrue(text.contains("E0301 unknown column 'stag'"), text)
   }
 }
+
+extension ProtocolTests {
+  func testPreparedStatementsExplainAndMetrics() throws {
+    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    let prepared = try session.prepare("won by manager where amount > $min period 2026-09").get()
+    let small = ConcurrencyTests.answer(prepared.run(in: &session, parameters: ["min": .int(1)]))
+    let large = ConcurrencyTests.answer(prepared.run(in: &session, parameters: ["min": .int(300_000)]))
+    XCTAssertNotEqual(small, large)
+    guard case .failure(let error) = session.prepare("count by") else { return XCTFail("a broken statement prepared") }
+    XCTAssertEqual(error.diagnostics.first?.code, DiagnosticCode("E0202"))
+    XCTAssertTrue(try session.explain("count by stage").get().contains("HashAggregate"))
+    XCTAssertTrue(session.describeMetrics().rows.contains { $0.first == .string("romi") })
+  }
+}
