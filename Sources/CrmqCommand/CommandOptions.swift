@@ -9,6 +9,8 @@ public struct CommandOptions: Sendable, Equatable {
   public var today: Int64?
   public var timer = false
   public var bail = false
+  /// Rejected rows make the load fail instead of warning.
+  public var strict = false
   public var help = false
   public var version = false
   /// `crmq serve --stdio`: the JSON protocol on standard input and output.
@@ -31,6 +33,7 @@ public struct CommandOptions: Sendable, Equatable {
       --today YYYY-MM-DD  the date relative periods count from (default: the system date)
       --timer             print load and statement times on standard error
       --bail              stop at the first failing statement
+      --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
       -h, --help          show this help
       --version           show the version
 
@@ -77,6 +80,7 @@ public struct CommandOptions: Sendable, Equatable {
       case "--stdio": options.serve = true
       case "serve" where index == 0: options.serve = true
       case "--bail": options.bail = true
+      case "--strict": options.strict = true
       case "-h", "--help": options.help = true
       case "--version": options.version = true
       default:

@@ -63,6 +63,18 @@ public struct CommandRunner {
     if options.timer {
       io.writeError("load: \(CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)) ms\n")
     }
+    if options.strict, engine.loadReports.contains(where: { $0.rejected > 0 }) {
+      for report in engine.loadReports where report.rejected > 0 {
+        let errors = report.warnings.map { warning -> Diagnostic in
+          var error = warning
+          error.severity = .error
+          return error
+        }
+        io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(errors))
+        io.writeError("crmq: --strict: \(report.file) has \(report.rejected) rejected rows; nothing was run\n")
+      }
+      return 1
+    }
     for report in engine.loadReports {
       // A converted export says what was done with it; canonical files load quietly.
       if !report.details.isEmpty { io.writeError(([report.summary] + report.details.map { "  " + $0 }).joined(separator: "\n") + "\n") }

@@ -15,6 +15,9 @@ struct SegmentResult: @unchecked Sendable {
   var lines = 0
   /// A problem that makes the file unreadable from here on (a quote that never closes).
   var fatal: Diagnostic?
+  /// Bytes that are not valid UTF-8 (texts show them as U+FFFD), and the first one's offset.
+  var invalidUTF8 = 0
+  var firstInvalidUTF8: Int?
 }
 
 /// Parses the rows of one byte range of a CSV file into typed column builders.
@@ -148,6 +151,9 @@ enum CSVSegmentParser {
     }
     result.end = scanner.position
     result.lines = scanner.line - 1
+    let census = UTF8Census(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, bytes.count)]))
+    result.invalidUTF8 = census.invalid
+    result.firstInvalidUTF8 = census.firstInvalid.map { $0 + range.lowerBound }
     return result
   }
 

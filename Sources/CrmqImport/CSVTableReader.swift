@@ -74,6 +74,7 @@ public enum CSVTableReader {
     var warnings = plan.layout.warnings
     var rejected = 0
     var lineOffset = plan.layout.headerLines
+    if let invalid = invalidUTF8Warning(plan, parts) { warnings.append(invalid) }
     for part in parts {
       if let fatal = part.fatal { throw CrmqError(shift(fatal, by: lineOffset)) }
       rejected += part.rejected
@@ -124,6 +125,23 @@ public enum CSVTableReader {
       }
     }
     return built.values.compactMap { $0 }
+  }
+
+  /// One warning for bytes that are not UTF-8, pointing at the first.
+  static func invalidUTF8Warning(_ plan: Plan, _ parts: [SegmentResult]) -> Diagnostic? {
+    let count = parts.reduce(0) { $0 + $1.invalidUTF8 }
+    guard count > 0, let offset = parts.compactMap(\.firstInvalidUTF8).first else { return nil }
+    let bytes = plan.file.bytes
+    var lineStart = offset
+    while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }
+    let line = bytes[..<lineStart].filter { $0 == 10 }.count + 1
+    let source = SourceFile(name: plan.layout.displayName, text: CSVText.line(bytes, lineStart), firstLine: line)
+    let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).utf8.count
+    return Diagnostic(
+      DiagnosticCode("E0507"), .warning,
+      "'\(plan.layout.displayName)' has \(count) bytes that are not valid UTF-8; they read as \u{FFFD}",
+      span: SourceSpan(start: column, end: column + 1), label: "not UTF-8",
+      help: ["save the export as UTF-8, or as Windows-1251 throughout (crmq detects it)"], source: source)
   }
 
   /// A diagnostic from a segment, with its line numbers made absolute.

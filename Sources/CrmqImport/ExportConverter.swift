@@ -34,6 +34,10 @@ struct ExportConverter {
       var converter = ExportConverter(dialect: dialect)
       let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
       converter.details.append("\(fileName): \(dialect.name) deals export, \(text.encoding), delimiter \(delimiterName)")
+      if text.invalidBytes > 0, let line = text.firstInvalidLine {
+        converter.details.append(
+          "\(text.invalidBytes) bytes are not valid UTF-8 (the first on line \(line)); they are shown as \u{FFFD}")
+      }
       let out = converter.canonical(bytes, header: header, scanner: &scanner)
       return (out, converter.details)
     }

@@ -6,6 +6,9 @@ struct ExportText {
   var bytes: [UInt8]
   var encoding: String
   var delimiter: UInt8
+  /// Bytes that were not valid UTF-8 in a UTF-8 file (shown as �), and the line of the first.
+  var invalidBytes = 0
+  var firstInvalidLine: Int?
 
   /// Detects the encoding (a UTF-8 or UTF-16 byte order mark, valid UTF-8, else Windows-1251)
   /// and the delimiter (`,`, `;` or tab: the most frequent outside quotes in the header line).
@@ -23,37 +26,21 @@ struct ExportText {
       }
       bytes = Array(String(decoding: units, as: UTF16.self).utf8)
       encoding = little ? "UTF-16 LE with BOM" : "UTF-16 BE with BOM"
-    } else if ExportText.isValidUTF8(raw) {
-      bytes = Array(raw)
+    } else if case let census = UTF8Census(raw), census.isMostlyUTF8 {
+      // UTF-8, perhaps with a few damaged bytes: they become U+FFFD and are reported.
+      if census.invalid > 0, let first = census.firstInvalid {
+        bytes = Array(String(decoding: raw, as: UTF8.self).utf8)
+        invalidBytes = census.invalid
+        firstInvalidLine = raw[..<first].filter { $0 == 10 }.count + 1
+      } else {
+        bytes = Array(raw)
+      }
       encoding = "UTF-8"
     } else {
       bytes = Windows1251.decode(raw)
       encoding = "Windows-1251"
     }
     delimiter = ExportText.sniffDelimiter(bytes)
-  }
-
-  static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    var index = 0
-    let raw = UnsafeRawPointer(bytes.baseAddress)
-    while index < bytes.count {
-      // ASCII eight bytes at a time.
-      if let raw, index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-        index += 8
-        continue
-      }
-      let byte = bytes[index]
-      if byte < 0x80 {
-        index += 1
-        continue
-      }
-      let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
-      guard length > 0 else { return false }
-      if index + length > bytes.count { return true }  // a sample cut mid-character
-      for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
-      index += length
-    }
-    return true
   }
 
   static func sniffDelimiter(_ bytes: [UInt8]) -> UInt8 {

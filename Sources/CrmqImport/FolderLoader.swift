@@ -77,6 +77,7 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
+    try refuseSpreadsheets(file.bytes, displayName)
     let canonical = Set(CanonicalSchema.deals.columns.map(\.name))
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
@@ -90,6 +91,23 @@ public enum FolderLoader {
       return plan
     }
     return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))
+  }
+
+  /// XLSX (a zip) and Bitrix24's "Excel" (an HTML table) are not read yet: say so plainly.
+  static func refuseSpreadsheets(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) throws {
+    if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0508"), .error, "'\(name)' is a zip archive (an XLSX workbook?), which crmq does not read yet",
+          help: ["save the sheet as CSV (UTF-8) from Excel or LibreOffice, or export CSV from the CRM"]))
+    }
+    let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
+    if head.contains("<table") || head.contains("<meta") || head.contains("<html") {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0508"), .error, "'\(name)' is an HTML table (Bitrix24's \"Excel\" export), which crmq does not read yet",
+          help: ["export CSV from Bitrix24 instead (Сделки → ⚙ → Экспорт в CSV)"]))
+    }
   }
 
   /// Without deals.csv: the first .csv file in the folder whose header is a CRM's deal export.

@@ -87,4 +87,15 @@ final class CommandTests: XCTestCase {
     XCTAssertEqual(result.status, 0)
     XCTAssertTrue(result.output.hasPrefix("usage: crmq"))
   }
+
+  func testStrictTurnsRejectedRowsIntoAFailedLoad() {
+    let lenient = run(["--data", "Tests/CrmqGoldenTests/fixtures/bad_rows", "-c", "count"])
+    XCTAssertEqual(lenient.status, 0)
+    XCTAssertTrue(lenient.errors.contains("warning[E0502]"), lenient.errors)
+    let strict = run(["--strict", "--data", "Tests/CrmqGoldenTests/fixtures/bad_rows", "-c", "count"])
+    XCTAssertEqual(strict.status, 1)
+    XCTAssertTrue(strict.errors.contains("error[E0502]"), strict.errors)
+    XCTAssertTrue(strict.errors.contains("--strict: deals.csv has 4 rejected rows; nothing was run"), strict.errors)
+    XCTAssertEqual(strict.output, "")
+  }
 }

@@ -1,0 +1,47 @@
+/// How well bytes read as UTF-8: well-formed multibyte characters, malformed bytes, and where the
+/// first malformed one is. ASCII is skipped eight bytes at a time.
+struct UTF8Census {
+  var multibyte = 0
+  var invalid = 0
+  var firstInvalid: Int?
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    var index = 0
+    let raw = UnsafeRawPointer(bytes.baseAddress)
+    while index < bytes.count {
+      if let raw, index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        index += 8
+        continue
+      }
+      let byte = bytes[index]
+      if byte < 0x80 {
+        index += 1
+        continue
+      }
+      let length = byte >= 0xF5 ? 0 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+      if length == 0 {
+        note(index)
+        index += 1
+        continue
+      }
+      if index + length > bytes.count { break }  // a sample cut mid-character
+      var ok = true
+      for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { ok = false }
+      if ok {
+        multibyte += 1
+        index += length
+      } else {
+        note(index)
+        index += 1
+      }
+    }
+  }
+
+  private mutating func note(_ index: Int) {
+    invalid += 1
+    if firstInvalid == nil { firstInvalid = index }
+  }
+
+  /// Valid UTF-8 with a few damaged bytes, rather than another encoding.
+  var isMostlyUTF8: Bool { invalid == 0 || multibyte > invalid * 10 }
+}
