@@ -1,6 +1,10 @@
 import Crmq
 import CrmqSyntax
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What Tab offers at the cursor: keywords and measures, columns after `by` and in conditions,
 /// tables after `of`, `show` and `describe`, and after `where <column> = ` the column's most
 /// frequent values, quoted.
@@ -25,6 +29,11 @@ public struct Completer: Sendable {
   public func complete(line: String, cursor: Int) -> (replacing: Int, candidates: [String]) {
     let before = String(line.prefix(cursor))
     if before.hasPrefix("."), !before.contains(" ") { return (before.count, commands.filter { $0.hasPrefix(before) }) }
+    // A path after .load, .read and .output.
+    for command in [".load ", ".read ", ".output "] where before.hasPrefix(command) {
+      let typed = String(before.dropFirst(command.count))
+      return (typed.count, Completer.paths(typed))
+    }
     // A value after `<column> = '` or `<column> = `.
     if let value = valueContext(before) {
       let options = engine.topValues(of: value.column, limit: 12).map { "'" + $0.replacingQuote() + "'" }
@@ -50,6 +59,23 @@ public struct Completer: Sendable {
     let lower = word.lowercased()
     var seen = Set<String>()
     return pool.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }.sorted()
+  }
+
+  /// Files and folders that start with `typed` (folders end with '/').
+  static func paths(_ typed: String) -> [String] {
+    let slash = typed.lastIndex(of: "/")
+    let folder = slash.map { String(typed[...$0]) } ?? ""
+    let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+    guard let directory = opendir(folder.isEmpty ? "." : folder) else { return [] }
+    defer { closedir(directory) }
+    var out: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      guard name != ".", name != "..", name.hasPrefix(prefix), !(prefix.isEmpty && name.hasPrefix(".")) else { continue }
+      let isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+      out.append(folder + name + (isFolder ? "/" : ""))
+    }
+    return out.sorted()
   }
 
   func currentWord(_ text: String) -> String {

@@ -81,6 +81,8 @@ final class ShellTests: XCTestCase {
     let value = completer.complete(line: "count where source = 'Я", cursor: 23)
     XCTAssertEqual(value.candidates, ["'Яндекс Директ'"])
     XCTAssertEqual(value.replacing, 2)
+    XCTAssertEqual(completer.completions(line: ".load examples/da", cursor: 17), ["examples/data/"])
+    XCTAssertTrue(completer.completions(line: ".read examples/to", cursor: 17).contains("examples/tour.crmq"))
     let values = completer.completions(line: "count where source = ", cursor: 21)
     XCTAssertEqual(values.first, "'Рекомендация'", "the most frequent value first")
   }
