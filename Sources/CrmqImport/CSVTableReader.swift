@@ -19,6 +19,8 @@ public enum CSVTableReader {
     let segments: [Range<Int>]
     /// What converting an export did (empty for canonical files).
     var details: [String] = []
+    /// A converted export leaves client_id empty; it is numbered here from the client column.
+    var numbersClients = false
     /// Bytes per row in a sample of the data, to size the builders once.
     let bytesPerRow: Int
   }
@@ -89,15 +91,39 @@ public enum CSVTableReader {
           DiagnosticCode("E0502"), .warning,
           "'\(plan.layout.displayName)': \(rejected - CSVSegmentParser.maximumDetailedRejections) more rows rejected (\(rejected) in all)"))
     }
-    let columns = merge(parts, plan.layout)
+    var columns = merge(parts, plan.layout)
+    var details = plan.details
+    if plan.numbersClients, let clients = numberClients(&columns),
+      let line = details.firstIndex(where: { $0.hasPrefix("client_id given") })
+    {
+      details[line] += " (\(clients) clients)"
+    }
     let schema = plan.layout.schema
     let table = Table(name: schema.table, columns: columns, mainDate: schema.mainDate, sourcePath: plan.path)
     let extras = columns.suffix(plan.layout.extraNames.count).map { (name: $0.name, type: $0.type) }
     var report = LoadReport(
       file: plan.layout.displayName, table: schema.table, rows: table.rowCount, rejected: rejected,
       bytes: plan.file.bytes.count, extraColumns: extras, warnings: warnings)
-    report.details = plan.details
+    report.details = details
     return (table, report)
+  }
+
+  /// Fills client_id with the client column's dictionary codes: appended parts keep codes in
+  /// first-seen order over the whole file, so client 1 is the first named. Returns how many.
+  static func numberClients(_ columns: inout [Column]) -> Int? {
+    guard let target = columns.firstIndex(where: { $0.name == "client_id" }),
+      let source = columns.first(where: { $0.name == "client" }),
+      case .dictionary(let codes, let dictionary) = source.data
+    else { return nil }
+    var values = ContiguousArray<Int64>(repeating: 0, count: codes.count)
+    var validity = ContiguousArray<UInt64>(repeating: 0, count: (codes.count + 63) / 64)
+    for (row, code) in codes.enumerated() where code != 0 {
+      values[row] = Int64(code)
+      validity[row >> 6] |= 1 << UInt64(row & 63)
+    }
+    let anyNull = dictionary.nullCount > 0
+    columns[target] = Column(name: "client_id", type: .int, data: .int64(values), validity: anyNull ? validity : nil)
+    return dictionary.count - 1
   }
 
   /// The columns of all parts, appended in order; one column per worker at a time.

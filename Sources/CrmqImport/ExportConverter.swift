@@ -1,5 +1,6 @@
 import CrmqCore
 import CrmqStorage
+import Dispatch
 
 /// Turns a CRM's deal export into the canonical deals format, byte by byte, saying what it did.
 ///
@@ -22,7 +23,7 @@ struct ExportConverter {
   static let notClosed = Array("не закрыта".utf8)
 
   /// The canonical CSV bytes of a deal export, or nil when no dialect matches its headers.
-  static func convert(_ text: ExportText, fileName: String) -> (bytes: [UInt8], details: [String])? {
+  static func convert(_ text: ExportText, fileName: String, segmentSize: Int = 8 << 20) -> (bytes: [UInt8], details: [String])? {
     text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String])? in
       var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
       var fields: [FieldRef] = []
@@ -38,12 +39,96 @@ struct ExportConverter {
         converter.details.append(
           "\(text.invalidBytes) bytes are not valid UTF-8 (the first on line \(line)); they are shown as \u{FFFD}")
       }
-      let out = converter.canonical(bytes, header: header, scanner: &scanner)
+      let layout = converter.layout(header)
+      let dataStart = scanner.position
+      let cuts = ExportConverter.cuts(bytes, from: dataStart, delimiter: text.delimiter, segmentSize: segmentSize)
+      let segments = (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
+      let parts = ConvertedParts(count: segments.count)
+      let shared = SharedBytes(bytes: bytes)
+      DispatchQueue.concurrentPerform(iterations: segments.count) { index in
+        parts.set(index, ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index]))
+      }
+      var pieces = parts.values
+      // A cut inside a quoted line break shows as a segment that does not end where planned; a
+      // cut between two rows of one deal (the cut is placed by physical lines, which a quoted
+      // line break fools) as a segment that starts with the deal the one before ended with.
+      let endsWhere = zip(pieces, segments).allSatisfy { $0.end == $1.upperBound && $0.unterminated == nil }
+      let splitsADeal = zip(pieces, pieces.dropFirst()).contains { !$0.lastId.isEmpty && $0.lastId == $1.firstId }
+      if segments.count > 1, !endsWhere || splitsADeal {
+        pieces = [ExportConverter.convert(bytes, layout: layout, delimiter: text.delimiter, range: dataStart..<bytes.count)]
+      }
+      var out = layout.headerLine
+      out.reserveCapacity(bytes.count + bytes.count / 4)
+      var collapsed = 0
+      var skipped: [Int] = []
+      var formats = Set<String>()
+      var lineOffset = scanner.line - 1
+      for piece in pieces {
+        out.append(contentsOf: piece.bytes)
+        collapsed += piece.collapsed
+        skipped += piece.skipped.map { $0 + lineOffset }
+        if let line = piece.unterminated { skipped.append(line + lineOffset) }
+        formats.formUnion(piece.dateFormats)
+        lineOffset += piece.lines
+      }
+      converter.finishDetails(layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)
       return (out, converter.details)
     }
   }
 
-  mutating func canonical(_ bytes: UnsafeBufferPointer<UInt8>, header: [String], scanner: inout CSVScanner) -> [UInt8] {
+  /// Where to cut the data: line breaks about `segmentSize` apart, moved past the rows that repeat
+  /// a deal (one per product), so a deal's rows stay in one segment.
+  static func cuts(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8, segmentSize: Int) -> [Int] {
+    func lineEnd(_ from: Int) -> Int {
+      var position = from
+      while position < bytes.count && bytes[position] != 10 { position += 1 }
+      return min(bytes.count, position + 1)
+    }
+    func firstField(_ line: Int) -> ArraySlice<UInt8> {
+      var end = line
+      while end < bytes.count && bytes[end] != delimiter && bytes[end] != 10 { end += 1 }
+      return ArraySlice(bytes[line..<end])
+    }
+    var cuts = [start]
+    var next = start + segmentSize
+    while next < bytes.count - segmentSize / 4 {
+      var cut = lineEnd(next)
+      var previousStart = next
+      while previousStart > start && bytes[previousStart - 1] != 10 { previousStart -= 1 }
+      while cut < bytes.count && firstField(cut) == firstField(previousStart) {
+        previousStart = cut
+        cut = lineEnd(cut)
+      }
+      if cut >= bytes.count { break }
+      cuts.append(cut)
+      next = cut + segmentSize
+    }
+    cuts.append(bytes.count)
+    return cuts
+  }
+
+  /// Which header feeds each canonical column, and the extras, decided once from the header.
+  struct Layout: @unchecked Sendable {
+    var mapped: [String: Int]
+    var extras: [(name: String, index: Int)]
+    var headerLine: [UInt8]
+  }
+
+  /// One converted segment.
+  struct Piece {
+    var bytes: [UInt8] = []
+    var collapsed = 0
+    var skipped: [Int] = []
+    var unterminated: Int?
+    var dateFormats = Set<String>()
+    var end = 0
+    var lines = 0
+    /// The first and last deal ids, to see a deal's rows split between two segments.
+    var firstId: [UInt8]?
+    var lastId: [UInt8] = []
+  }
+
+  mutating func layout(_ header: [String]) -> Layout {
     func index(_ column: String) -> Int? {
       for candidate in dialect.sources[column] ?? [] { if let found = header.firstIndex(of: candidate) { return found } }
       return nil
@@ -67,37 +152,51 @@ struct ExportConverter {
       "columns: " + ExportConverter.canonicalColumns.compactMap { column in mapped[column].map { "\(column) ← \(header[$0])" } }
         .joined(separator: ", "))
     if !extras.isEmpty { details.append("kept as extra columns: " + extras.map(\.name).joined(separator: ", ")) }
+    let headerLine = Array(((ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quoteText).joined(separator: ",") + "\n").utf8)
+    return Layout(mapped: mapped, extras: extras, headerLine: headerLine)
+  }
 
+  mutating func finishDetails(layout: Layout, header: [String], collapsed: Int, skipped: [Int], dateFormats: Set<String>) {
+    if !skipped.isEmpty {
+      details.append("\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
+    }
+    if layout.mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
+    details.append(
+      "status from the stage: сделка успешна, успешно реализовано → won; анализ причины провала, закрыто и не реализовано, сделка провалена → lost; other stages → open")
+    if !dateFormats.isEmpty { details.append("dates read as " + dateFormats.sorted().joined(separator: ", ")) }
+    details.append("client_id given per distinct \(layout.mapped["client"].map { header[$0] } ?? "client")")
+    if collapsed > 0 { details.append("\(collapsed) product rows collapsed into their deals, amounts summed") }
+  }
+
+  /// Converts the rows of one byte range. client_id is left empty: the reader numbers clients
+  /// after loading, in first-seen order over the whole file.
+  static func convert(_ bytes: UnsafeBufferPointer<UInt8>, layout: Layout, delimiter: UInt8, range: Range<Int>) -> Piece {
+    var piece = Piece()
+    let mapped = layout.mapped
+    let extras = layout.extras
+    var scanner = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound, delimiter: delimiter)
     var fields: [FieldRef] = []
     var out: [UInt8] = []
-    out.reserveCapacity(bytes.count + bytes.count / 4)
-    out.append(contentsOf: (ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quoteText).joined(separator: ",").utf8)
-    out.append(10)
-
-    var clients = ByteInterner()
+    out.reserveCapacity(range.count + range.count / 4)
     var scratch: [UInt8] = []
     var previousId: [UInt8] = []
     var previousAmount: Int64?
-    /// Where the last row's amount sits in `out`, to add a repeated row's amount to it.
     var amountRange = 0..<0
-    var collapsed = 0
-    var skipped: [Int] = []
-    var dateFormats = Set<String>()
-    var rowNumber = 0
+    var rowNumber = range.lowerBound
     let columnIndex = ExportConverter.canonicalColumns.map { mapped[$0] }
     let columnKinds = ExportConverter.canonicalColumns.map(ColumnKind.init)
     let won = Array("won".utf8)
     let lost = Array("lost".utf8)
     let open = Array("open".utf8)
 
-    loop: while true {
+    loop: while scanner.position < range.upperBound {
       switch scanner.next(into: &fields) {
       case .endOfFile: break loop
       case .strayAfterQuote(let line, _, _):
-        skipped.append(line)
+        piece.skipped.append(line)
         continue loop
       case .unterminatedQuote(let line, _, _):
-        skipped.append(line)
+        piece.unterminated = line
         break loop
       case .record: break
       }
@@ -117,7 +216,7 @@ struct ExportConverter {
       let amount = with(mapped["amount"]) { ExportConverter.money($0) }
       if !id.isEmpty && id == previousId {
         // A product row of the deal just written: add its amount there.
-        collapsed += 1
+        piece.collapsed += 1
         if let value = amount, let previous = previousAmount {
           previousAmount = previous + value
           let text = Array(NumberFormat.money(previous + value).utf8)
@@ -128,6 +227,7 @@ struct ExportConverter {
       }
       previousId = id
       previousAmount = amount
+      if piece.firstId == nil { piece.firstId = id }
       let status: [UInt8] = with(mapped["stage"]) { stage in
         if ExportConverter.wonNames.contains(where: { $0.elementsEqual(stage) }) { return won }
         if ExportConverter.lostNames.contains(where: { $0.elementsEqual(stage) }) { return lost }
@@ -150,13 +250,10 @@ struct ExportConverter {
         case .pipeline where source == nil: out.append(contentsOf: "Основная".utf8)
         case .currency where source == nil: out.append(contentsOf: "RUB".utf8)
         case .currency: with(source) { $0.isEmpty ? out.append(contentsOf: "RUB".utf8) : ExportConverter.quote($0, into: &out) }
-        case .clientId:
-          with(mapped["client"]) { client in
-            if !client.isEmpty { out.append(contentsOf: String(clients.intern(client)).utf8) }
-          }
+        case .clientId: break
         case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
-        case .createdAt: with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &dateFormats)) }
-        case .closedAt: if status != open { with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &dateFormats)) } }
+        case .createdAt: with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats)) }
+        case .closedAt: if status != open { with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats)) } }
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
         }
       }
@@ -168,17 +265,11 @@ struct ExportConverter {
       }
       out.append(10)
     }
-
-    if !skipped.isEmpty {
-      details.append("\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
-    }
-    if mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
-    details.append(
-      "status from the stage: сделка успешна, успешно реализовано → won; анализ причины провала, закрыто и не реализовано, сделка провалена → lost; other stages → open")
-    if !dateFormats.isEmpty { details.append("dates read as " + dateFormats.sorted().joined(separator: ", ")) }
-    details.append("client_id given per distinct \(mapped["client"].map { header[$0] } ?? "client") (\(clients.count - 1) clients)")
-    if collapsed > 0 { details.append("\(collapsed) product rows collapsed into their deals, amounts summed") }
-    return out
+    piece.bytes = out
+    piece.lastId = previousId
+    piece.end = scanner.position
+    piece.lines = scanner.line - 1
+    return piece
   }
 
   /// How each canonical column is written.
@@ -283,4 +374,17 @@ struct ExportConverter {
     if time.count == 8 && time[2] == UInt8(ascii: ":") && time[5] == UInt8(ascii: ":") { out += [32] + time; return out }
     return value
   }
+}
+
+/// The export's bytes, read (never written) by every worker while the caller holds them.
+struct SharedBytes: @unchecked Sendable {
+  let bytes: UnsafeBufferPointer<UInt8>
+}
+
+/// Converted segments, each written by one worker.
+final class ConvertedParts: @unchecked Sendable {
+  private let slots: Slots<ExportConverter.Piece>
+  init(count: Int) { slots = Slots(count: count) }
+  func set(_ index: Int, _ piece: ExportConverter.Piece) { slots[index] = piece }
+  var values: [ExportConverter.Piece] { slots.values.compactMap { $0 } }
 }

@@ -83,11 +83,12 @@ public enum FolderLoader {
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
     let header = Set(head.records().rows.first?.map { $0.trimmingSpaces() } ?? [])
     if !canonical.isSubset(of: header), DealDialect.detect(Array(header)) != nil,
-      let (bytes, details) = ExportConverter.convert(ExportText(file.bytes), fileName: displayName)
+      let (bytes, details) = ExportConverter.convert(ExportText(file.bytes), fileName: displayName, segmentSize: max(1, segmentSize))
     {
       var plan = try CSVTableReader.plan(
         file: MappedFile(copying: bytes), path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))
       plan.details = details
+      plan.numbersClients = true
       return plan
     }
     return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))

@@ -1,0 +1,53 @@
+import CrmqCore
+import CrmqImport
+import CrmqStorage
+import Foundation
+import XCTest
+
+/// Converting an export in many segments gives the same deals, client numbers and report as
+/// converting it in one piece: product rows of one deal stay together across a cut, and a cut
+/// inside a quoted line break falls back to one piece.
+final class ExportSegmentsTests: XCTestCase {
+  /// A Bitrix24-style export: `;`-separated, dd.mm.yyyy dates, `50 000,00` amounts, some deals
+  /// with several product rows, clients repeating out of order.
+  func export(lineBreaks: Bool) -> String {
+    var text = "\"ID\";\"Название сделки\";\"Стадия сделки\";\"Направление\";\"Сумма\";\"Валюта\";\"Ответственный\";\"Компания\";"
+      + "\"Источник\";\"Дата создания\";\"Дата закрытия\";\"Товар\"\n"
+    let stages = ["Новая заявка", "Сделка успешна", "Сделка провалена", "Переговоры"]
+    for id in 1...500 {
+      let name = lineBreaks && id % 37 == 0 ? "Сделка \(id)\nвторая строка; с разделителем" : "Сделка \(id)"
+      let stage = stages[id % stages.count]
+      let closed = stage == "Сделка успешна" || stage == "Сделка провалена" ? "\(id % 28 + 1).10.2026 18:00:00" : ""
+      let client = "Клиент \((id * 7919) % 61)"
+      for product in 0..<(id % 5 == 0 ? 3 : 1) {
+        let amount = "\(id % 40 + 1) \(String(format: "%03d", id % 1000)),\(product)5"
+        text += "\"\(id)\";\"\(name)\";\"\(stage)\";\"Продажи\";\"\(amount)\";\"RUB\";\"Менеджер \(id % 6)\";\"\(client)\";"
+          + "\"Сайт\";\"\(id % 28 + 1).09.2026 10:00:00\";\"\(closed)\";\"Товар \(product)\"\n"
+      }
+    }
+    return text
+  }
+
+  func load(_ path: String, segmentSize: Int) throws -> (rows: [[Value]], details: [String]) {
+    let outcome = try FolderLoader.load(folder: path, segmentSize: segmentSize)
+    let table = try XCTUnwrap(outcome.catalog.table(named: "deals"))
+    return ((0..<table.rowCount).map { row in table.columns.map { $0.value(at: row) } }, outcome.reports.flatMap(\.details))
+  }
+
+  func testSegmentsEqualOnePiece() throws {
+    for lineBreaks in [false, true] {
+      let path = NSTemporaryDirectory() + "crmq-export-\(UUID().uuidString).csv"
+      try export(lineBreaks: lineBreaks).write(toFile: path, atomically: true, encoding: .utf8)
+      defer { try? FileManager.default.removeItem(atPath: path) }
+      let whole = try load(path, segmentSize: 1 << 30)
+      XCTAssertEqual(whole.rows.count, 500)
+      XCTAssertTrue(whole.details.contains("client_id given per distinct Компания (61 clients)"), whole.details.joined(separator: "\n"))
+      XCTAssertTrue(whole.details.contains("200 product rows collapsed into their deals, amounts summed"))
+      for size in [300, 997, 4096] {
+        let cut = try load(path, segmentSize: size)
+        XCTAssertEqual(cut.rows, whole.rows, "segment size \(size), line breaks \(lineBreaks)")
+        XCTAssertEqual(cut.details, whole.details, "segment size \(size), line breaks \(lineBreaks)")
+      }
+    }
+  }
+}
