@@ -34,7 +34,8 @@ struct ExportConverter {
       guard let dialect = DealDialect.detect(header) else { return nil }
       var converter = ExportConverter(dialect: dialect)
       let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
-      converter.details.append("\(fileName): \(dialect.name) deals export, \(text.encoding), delimiter \(delimiterName)")
+      let form = text.source.map { "\($0), \(text.encoding)" } ?? "\(text.encoding), delimiter \(delimiterName)"
+      converter.details.append("\(fileName): \(dialect.name) deals export, \(form)")
       if text.invalidBytes > 0, let line = text.firstInvalidLine {
         converter.details.append(
           "\(text.invalidBytes) bytes are not valid UTF-8 (the first on line \(line)); they are shown as \u{FFFD}")
@@ -158,14 +159,14 @@ struct ExportConverter {
 
   mutating func finishDetails(layout: Layout, header: [String], collapsed: Int, skipped: [Int], dateFormats: Set<String>) {
     if !skipped.isEmpty {
-      details.append("\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
+      details.append("\(skipped.count) row\(skipped.count == 1 ? "" : "s") skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
     }
     if layout.mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
     details.append(
       "status from the stage: сделка успешна, успешно реализовано → won; анализ причины провала, закрыто и не реализовано, сделка провалена → lost; other stages → open")
     if !dateFormats.isEmpty { details.append("dates read as " + dateFormats.sorted().joined(separator: ", ")) }
     details.append("client_id given per distinct \(layout.mapped["client"].map { header[$0] } ?? "client")")
-    if collapsed > 0 { details.append("\(collapsed) product rows collapsed into their deals, amounts summed") }
+    if collapsed > 0 { details.append("\(collapsed) product row\(collapsed == 1 ? "" : "s") collapsed into \(collapsed == 1 ? "its deal" : "their deals"), amounts summed") }
   }
 
   /// Converts the rows of one byte range. client_id is left empty: the reader numbers clients

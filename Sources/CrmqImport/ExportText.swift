@@ -9,6 +9,8 @@ struct ExportText {
   /// Bytes that were not valid UTF-8 in a UTF-8 file (shown as �), and the line of the first.
   var invalidBytes = 0
   var firstInvalidLine: Int?
+  /// What the text was read from when it is not a CSV file (an HTML table), for the report.
+  var source: String?
 
   /// Detects the encoding (a UTF-8 or UTF-16 byte order mark, valid UTF-8, else Windows-1251)
   /// and the delimiter (`,`, `;` or tab: the most frequent outside quotes in the header line).
@@ -56,13 +58,13 @@ struct ExportText {
 
   /// Every record as strings, header first, and the lines of records that could not be read
   /// (text after a closing quote; a quote that never closes ends the reading there).
-  func records() -> (rows: [[String]], skipped: [Int]) {
+  func records(limit: Int = .max) -> (rows: [[String]], skipped: [Int]) {
     bytes.withUnsafeBufferPointer { buffer in
       var scanner = CSVScanner(bytes: buffer, start: 0, delimiter: delimiter)
       var fields: [FieldRef] = []
       var out: [[String]] = []
       var skipped: [Int] = []
-      loop: while true {
+      loop: while out.count < limit {
         switch scanner.next(into: &fields) {
         case .endOfFile: break loop
         case .record: out.append(fields.map { CSVText.text(buffer, $0) })

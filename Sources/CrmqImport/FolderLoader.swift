@@ -49,7 +49,10 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0501"), .error, "no deals.csv in '\(folder)'",
-          help: ["a data folder holds deals.csv and optionally stages.csv, stage_history.csv, calls.csv, spend.csv, plans.csv"]))
+          help: [
+            "a data folder holds deals.csv and optionally stages.csv, stage_history.csv, calls.csv, spend.csv, plans.csv",
+            "or a CRM's deals export: amoCRM's or Bitrix24's .csv, or Bitrix24's \"Excel\" .xls",
+          ]))
     }
     var failures: [Diagnostic] = []
     var plans: [CSVTableReader.Plan] = []
@@ -77,41 +80,65 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
-    try refuseSpreadsheets(file.bytes, displayName)
-    let canonical = Set(CanonicalSchema.deals.columns.map(\.name))
+    try refuseWorkbooks(file.bytes, displayName)
+    let segmentSize = max(1, segmentSize)
+    if HTMLTable.isHTML(file.bytes) {
+      // Bitrix24's "Excel": the table becomes CSV text, then goes the way a CSV export goes.
+      let text = HTMLTable(file.bytes).text
+      if let plan = try exportPlan(text, path: path, displayName: displayName, segmentSize: segmentSize) { return plan }
+      let header = text.records(limit: 1).rows.first ?? []
+      guard Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingSpaces() }) else {
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0509"), .error,
+            "'\(displayName)' is an HTML table whose first row (\(header.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) is not a deals export of amoCRM or Bitrix24",
+            help: [
+              "export the deals list from the CRM (Bitrix24: Сделки → ⚙ → Экспорт в Excel or CSV; amoCRM: Сделки → … → Экспорт)",
+              "or give it the canonical columns: " + CanonicalSchema.deals.columns.map(\.name).joined(separator: ", "),
+            ]))
+      }
+      return try CSVTableReader.plan(file: MappedFile(copying: text.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+    }
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
-    let header = Set(head.records().rows.first?.map { $0.trimmingSpaces() } ?? [])
-    if !canonical.isSubset(of: header), DealDialect.detect(Array(header)) != nil,
-      let (bytes, details) = ExportConverter.convert(ExportText(file.bytes), fileName: displayName, segmentSize: max(1, segmentSize))
+    if isExport(head.records().rows.first ?? []),
+      let plan = try exportPlan(ExportText(file.bytes), path: path, displayName: displayName, segmentSize: segmentSize)
     {
-      var plan = try CSVTableReader.plan(
-        file: MappedFile(copying: bytes), path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))
-      plan.details = details
-      plan.numbersClients = true
       return plan
     }
-    return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: max(1, segmentSize))
+    return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
   }
 
-  /// XLSX (a zip) and Bitrix24's "Excel" (an HTML table) are not read yet: say so plainly.
-  static func refuseSpreadsheets(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) throws {
+  /// A header that is not the canonical one but is a CRM's.
+  static func isExport(_ header: [String]) -> Bool {
+    let names = Set(header.map { $0.trimmingSpaces() })
+    return !Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: names) && DealDialect.detect(Array(names)) != nil
+  }
+
+  /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
+  static func exportPlan(_ text: ExportText, path: String, displayName: String, segmentSize: Int) throws -> CSVTableReader.Plan? {
+    guard isExport(text.records(limit: 1).rows.first ?? []),
+      let (bytes, details) = ExportConverter.convert(text, fileName: displayName, segmentSize: segmentSize)
+    else { return nil }
+    var plan = try CSVTableReader.plan(
+      file: MappedFile(copying: bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+    plan.details = details
+    plan.numbersClients = true
+    return plan
+  }
+
+  /// XLSX (a zip) is not read yet: say so plainly.
+  static func refuseWorkbooks(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) throws {
     if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0508"), .error, "'\(name)' is a zip archive (an XLSX workbook?), which crmq does not read yet",
           help: ["save the sheet as CSV (UTF-8) from Excel or LibreOffice, or export CSV from the CRM"]))
     }
-    let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
-    if head.contains("<table") || head.contains("<meta") || head.contains("<html") {
-      throw CrmqError(
-        Diagnostic(
-          DiagnosticCode("E0508"), .error, "'\(name)' is an HTML table (Bitrix24's \"Excel\" export), which crmq does not read yet",
-          help: ["export CSV from Bitrix24 instead (Сделки → ⚙ → Экспорт в CSV)"]))
-    }
   }
 
-  /// Without deals.csv: the first .csv file in the folder whose header is a CRM's deal export.
+  /// Without deals.csv: the first .csv file (or Bitrix24 "Excel" .xls) in the folder whose header
+  /// is a CRM's deal export.
   static func findDealsExport(_ folder: String) -> String? {
     guard let directory = opendir(folder) else { return nil }
     defer { closedir(directory) }
@@ -120,13 +147,16 @@ public enum FolderLoader {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
-      if name.lowercased().hasSuffix(".csv") && !CanonicalSchema.all.contains(where: { $0.fileName == name }) { names.append(name) }
+      let lowered = name.lowercased()
+      if lowered.hasSuffix(".csv") || lowered.hasSuffix(".xls"), !CanonicalSchema.all.contains(where: { $0.fileName == name }) {
+        names.append(name)
+      }
     }
     for name in names.sorted() {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
       let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
-      let text = ExportText(head)
-      if let header = text.records().rows.first, DealDialect.detect(header.map { $0.trimmingSpaces() }) != nil { return name }
+      let text = HTMLTable.isHTML(head) ? HTMLTable(head).text : ExportText(head)
+      if isExport(text.records(limit: 1).rows.first ?? []) { return name }
     }
     return nil
   }
