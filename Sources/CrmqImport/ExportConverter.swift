@@ -70,6 +70,8 @@ struct ExportConverter {
         skipped += piece.skipped.map { $0 + lineOffset }
         if let line = piece.unterminated { skipped.append(line + lineOffset) }
         formats.formUnion(piece.dateFormats)
+        // A workbook's date cells arrive as YYYY-MM-DD text made from Excel's day serials.
+        if text.source == XLSXWorkbook.source, formats.remove("YYYY-MM-DD") != nil { formats.insert("Excel date cells") }
         lineOffset += piece.lines
       }
       converter.finishDetails(layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)

@@ -80,24 +80,23 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
-    try refuseWorkbooks(file.bytes, displayName)
     let segmentSize = max(1, segmentSize)
-    if HTMLTable.isHTML(file.bytes) {
-      // Bitrix24's "Excel": the table becomes CSV text, then goes the way a CSV export goes.
-      let text = HTMLTable(file.bytes).text
-      if let plan = try exportPlan(text, path: path, displayName: displayName, segmentSize: segmentSize) { return plan }
-      let header = text.records(limit: 1).rows.first ?? []
+    if let table = try spreadsheet(file.bytes, displayName) {
+      // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.
+      if let plan = try exportPlan(table.text, path: path, displayName: displayName, segmentSize: segmentSize) { return plan }
+      let header = table.text.records(limit: 1).rows.first ?? []
       guard Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingSpaces() }) else {
         throw CrmqError(
           Diagnostic(
             DiagnosticCode("E0509"), .error,
-            "'\(displayName)' is an HTML table whose first row (\(header.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) is not a deals export of amoCRM or Bitrix24",
+            "'\(displayName)' is \(table.kind) whose first row (\(header.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) is not a deals export of amoCRM or Bitrix24",
             help: [
               "export the deals list from the CRM (Bitrix24: Сделки → ⚙ → Экспорт в Excel or CSV; amoCRM: Сделки → … → Экспорт)",
               "or give it the canonical columns: " + CanonicalSchema.deals.columns.map(\.name).joined(separator: ", "),
             ]))
       }
-      return try CSVTableReader.plan(file: MappedFile(copying: text.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+      return try CSVTableReader.plan(
+        file: MappedFile(copying: table.text.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
     }
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
@@ -127,18 +126,29 @@ public enum FolderLoader {
     return plan
   }
 
-  /// XLSX (a zip) is not read yet: say so plainly.
-  static func refuseWorkbooks(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) throws {
+  /// An XLSX workbook's first sheet or an HTML table as CSV text, or nil for any other file.
+  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) throws -> (text: ExportText, kind: String)? {
     if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
-      throw CrmqError(
-        Diagnostic(
-          DiagnosticCode("E0508"), .error, "'\(name)' is a zip archive (an XLSX workbook?), which crmq does not read yet",
-          help: ["save the sheet as CSV (UTF-8) from Excel or LibreOffice, or export CSV from the CRM"]))
+      do {
+        return (try XLSXWorkbook(bytes).text, "an XLSX workbook")
+      } catch let failure as XLSXWorkbook.Failure {
+        let reason: String
+        switch failure {
+        case .archive(let archive): reason = archive.reason
+        case .missing(let part): reason = "it has no part '\(part)'"
+        }
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0508"), .error, "'\(name)' is a zip archive crmq cannot read as an XLSX workbook: \(reason)",
+            help: ["open it in Excel or LibreOffice and save the sheet as CSV (UTF-8), or export CSV from the CRM"]))
+      }
     }
+    if HTMLTable.isHTML(bytes) { return (HTMLTable(bytes).text, "an HTML table") }
+    return nil
   }
 
-  /// Without deals.csv: the first .csv file (or Bitrix24 "Excel" .xls) in the folder whose header
-  /// is a CRM's deal export.
+  /// Without deals.csv: the first .csv, .xls (Bitrix24's "Excel") or .xlsx file in the folder whose
+  /// header is a CRM's deal export.
   static func findDealsExport(_ folder: String) -> String? {
     guard let directory = opendir(folder) else { return nil }
     defer { closedir(directory) }
@@ -148,7 +158,7 @@ public enum FolderLoader {
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
       let lowered = name.lowercased()
-      if lowered.hasSuffix(".csv") || lowered.hasSuffix(".xls"), !CanonicalSchema.all.contains(where: { $0.fileName == name }) {
+      if lowered.hasSuffix(".csv") || lowered.hasSuffix(".xls") || lowered.hasSuffix(".xlsx"), !CanonicalSchema.all.contains(where: { $0.fileName == name }) {
         names.append(name)
       }
     }
@@ -156,6 +166,10 @@ public enum FolderLoader {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
       let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
       let text = HTMLTable.isHTML(head) ? HTMLTable(head).text : ExportText(head)
+      if name.lowercased().hasSuffix(".xlsx"), let workbook = try? XLSXWorkbook(file.bytes) {
+        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return name }
+        continue
+      }
       if isExport(text.records(limit: 1).rows.first ?? []) { return name }
     }
     return nil

@@ -2,7 +2,7 @@ import Crmq
 import Foundation
 import XCTest
 
-/// The same questions over an amoCRM export, a Bitrix24 export (UTF-8 with BOM, Windows-1251, and
+/// The same questions over an amoCRM export (CSV and XLSX), a Bitrix24 export (UTF-8 with BOM, Windows-1251, and
 /// the "Excel" HTML table, with product rows) and the equivalent canonical file give the same answers.
 final class ExportTests: XCTestCase {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -43,7 +43,7 @@ final class ExportTests: XCTestCase {
         return cells.enumerated().filter { $0.offset != 3 && $0.offset != 11 }.map(\.element).joined(separator: ",")
       }.joined(separator: "\n")
     }
-    for folder in ["export_amocrm", "export_bitrix_utf8", "export_bitrix_cp1251", "export_bitrix_html"] {
+    for folder in ["export_amocrm", "export_bitrix_utf8", "export_bitrix_cp1251", "export_bitrix_html", "export_amocrm_xlsx"] {
       let got = try answers(folder)
       for (index, query) in ExportTests.queries.enumerated() {
         if query.hasPrefix("show") {

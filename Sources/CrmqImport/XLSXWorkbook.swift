@@ -1,0 +1,357 @@
+import CrmqCore
+
+/// The first sheet of an XLSX workbook (amoCRM's default export) as CSV text for the export
+/// converter, one line per sheet row, so a row's number in a message is its row in the sheet.
+///
+/// The archive is read by `ZipArchive`; the workbook names the first sheet, the shared strings
+/// give the text cells, and the styles say which numbers are dates: those are written
+/// `YYYY-MM-DD HH:MM:SS` from Excel's day serial (the 1900 or the 1904 system, as the workbook
+/// says). Other numbers are written as stored, texts as they are.
+struct XLSXWorkbook {
+  enum Failure: Error {
+    case archive(ZipArchive.Failure)
+    case missing(String)
+  }
+
+  static let source = "an XLSX workbook"
+  var text: ExportText
+  var rows: Int
+  var sheetName: String
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    let archive: ZipArchive
+    do {
+      archive = try ZipArchive(bytes)
+      func part(_ name: String) throws -> [UInt8]? { try archive.read(name) }
+      guard let workbook = try part("xl/workbook.xml") else { throw Failure.missing("xl/workbook.xml") }
+      let (sheetName, relation, date1904) = XLSXWorkbook.firstSheet(workbook)
+      var sheetPath = "xl/worksheets/sheet1.xml"
+      if let relation, let relations = try part("xl/_rels/workbook.xml.rels"), let target = XLSXWorkbook.target(relations, id: relation) {
+        sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+      }
+      guard let sheet = try part(sheetPath) else { throw Failure.missing(sheetPath) }
+      let strings = try part("xl/sharedStrings.xml").map(XLSXWorkbook.sharedStrings) ?? []
+      let dateStyles = try part("xl/styles.xml").map(XLSXWorkbook.dateStyles) ?? []
+      let (csv, rows) = XLSXWorkbook.csv(sheet, strings: strings, dateStyles: dateStyles, date1904: date1904)
+      var text = csv.withUnsafeBufferPointer { ExportText($0) }
+      text.encoding = "sheet '\(sheetName)'"
+      text.source = XLSXWorkbook.source
+      self.text = text
+      self.rows = rows
+      self.sheetName = sheetName
+    } catch let failure as ZipArchive.Failure {
+      throw Failure.archive(failure)
+    }
+  }
+
+  /// The first sheet's name, its relation id, and whether dates count from 1904.
+  static func firstSheet(_ workbook: [UInt8]) -> (name: String, relation: String?, date1904: Bool) {
+    var cursor = XMLCursor(workbook)
+    var date1904 = false
+    while let tag = cursor.next() {
+      if case "workbookPr" = tag.name, let value = tag.attribute("date1904") { date1904 = value == "1" || value == "true" }
+      if case "sheet" = tag.name { return (tag.attribute("name") ?? "1", tag.attribute("r:id") ?? tag.attribute("id"), date1904) }
+    }
+    return ("1", nil, date1904)
+  }
+
+  static func target(_ relations: [UInt8], id: String) -> String? {
+    var cursor = XMLCursor(relations)
+    while let tag = cursor.next() {
+      if case "Relationship" = tag.name, tag.attribute("Id") == id { return tag.attribute("Target") }
+    }
+    return nil
+  }
+
+  /// The shared strings, rich-text runs joined, phonetic runs left out.
+  static func sharedStrings(_ xml: [UInt8]) -> [[UInt8]] {
+    var cursor = XMLCursor(xml)
+    var strings: [[UInt8]] = []
+    var current: [UInt8] = []
+    var phonetic = false
+    while let tag = cursor.next() {
+      switch (tag.name, tag.closing) {
+      case ("si", false):
+        current = []
+        if tag.selfClosing { strings.append([]) }
+      case ("si", true): strings.append(current)
+      case ("rPh", false): phonetic = !tag.selfClosing
+      case ("rPh", true): phonetic = false
+      case ("t", false) where !tag.selfClosing && !phonetic: current += cursor.text()
+      default: break
+      }
+    }
+    return strings
+  }
+
+  /// Which cell styles (`s` indexes into `cellXfs`) show a number as a date or a time.
+  static func dateStyles(_ xml: [UInt8]) -> Set<Int> {
+    var cursor = XMLCursor(xml)
+    var customDates = Set<Int>()
+    var styles = Set<Int>()
+    var inCellFormats = false
+    var index = 0
+    while let tag = cursor.next() {
+      switch (tag.name, tag.closing) {
+      case ("numFmt", false):
+        if let id = tag.raw("numFmtId").flatMap(XMLCursor.integer), let code = tag.attribute("formatCode"), isDateFormat(code) {
+          customDates.insert(id)
+        }
+      case ("cellXfs", false): inCellFormats = !tag.selfClosing
+      case ("cellXfs", true): inCellFormats = false
+      case ("xf", false) where inCellFormats:
+        let id = tag.raw("numFmtId").flatMap(XMLCursor.integer) ?? 0
+        if (14...22).contains(id) || (27...36).contains(id) || (45...47).contains(id) || (50...58).contains(id) || customDates.contains(id) {
+          styles.insert(index)
+        }
+        index += 1
+      default: break
+      }
+    }
+    return styles
+  }
+
+  /// A number format that shows a date or a time: a d, y, or h-and-s outside quoted text,
+  /// brackets (`[$-419]`, colours) and escaped characters.
+  static func isDateFormat(_ code: String) -> Bool {
+    var plain = ""
+    var quoted = false
+    var bracket = false
+    var escaped = false
+    for character in code.lowercased() {
+      if escaped {
+        escaped = false
+      } else if quoted {
+        if character == "\"" { quoted = false }
+      } else if bracket {
+        if character == "]" { bracket = false }
+      } else if character == "\"" {
+        quoted = true
+      } else if character == "[" {
+        bracket = true
+      } else if character == "\\" || character == "_" || character == "*" {
+        escaped = true
+      } else {
+        plain.append(character)
+      }
+    }
+    return plain.contains("d") || plain.contains("y") || plain.contains("h") && plain.contains("s")
+  }
+
+  /// The sheet's rows as CSV; cells are placed by their reference (`C7`), gaps left empty.
+  static func csv(_ xml: [UInt8], strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
+    var cursor = XMLCursor(xml)
+    var out: [UInt8] = []
+    out.reserveCapacity(xml.count / 3)
+    var rows = 0
+    var row: [[UInt8]] = []
+    var column = 0
+    var type = CellType.number
+    var style = 0
+    var value: [UInt8] = []
+    let base = CivilDate.days(year: date1904 ? 1904 : 1899, month: date1904 ? 1 : 12, day: date1904 ? 1 : 30)
+    while let tag = cursor.next() {
+      switch (tag.name, tag.closing) {
+      case ("row", true):
+        if row.contains(where: { !$0.isEmpty }) {
+          for (index, cell) in row.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            ExportConverter.quote(cell, into: &out)
+          }
+          out.append(10)
+          rows += 1
+        }
+        row.removeAll(keepingCapacity: true)
+        column = 0
+      case ("c", false):
+        column = tag.raw("r").map(XLSXWorkbook.columnIndex) ?? column
+        type = tag.raw("t").map(CellType.init) ?? .number
+        style = tag.raw("s").flatMap(XMLCursor.integer) ?? 0
+        value = []
+        if tag.selfClosing { column += 1 }
+      case ("v", false) where !tag.selfClosing: value = cursor.text()
+      case ("t", false) where !tag.selfClosing && type == .inline: value += cursor.text()
+      case ("c", true):
+        var cell = value
+        switch type {
+        case .shared: cell = XMLCursor.integer(value[...]).flatMap { $0 < strings.count ? strings[$0] : nil } ?? []
+        case .boolean: cell = Array((value == [UInt8(ascii: "1")] ? "TRUE" : "FALSE").utf8)
+        case .number where dateStyles.contains(style):
+          if let serial = Double(String(decoding: value, as: UTF8.self)), serial >= 0, serial < 2_958_466 {
+            let seconds = (serial * 86_400).rounded()
+            cell = Array(CivilDate.formatTimestamp(base * 86_400 + Int64(seconds)).utf8)
+          }
+        default: break
+        }
+        while row.count < column { row.append([]) }
+        if row.count == column { row.append(cell) } else { row[column] = cell }
+        column += 1
+      default: break
+      }
+    }
+    return (out, rows)
+  }
+
+  /// A cell's `t`: what its `<v>` holds.
+  enum CellType {
+    case number, shared, inline, boolean, other
+
+    init(_ raw: ArraySlice<UInt8>) {
+      switch XMLCursor.Name(bytes: raw) {
+      case "n": self = .number
+      case "s": self = .shared
+      case "inlineStr": self = .inline
+      case "b": self = .boolean
+      default: self = .other
+      }
+    }
+  }
+
+  /// `A` → 0, `Z` → 25, `AA` → 26, from a reference such as `AB12`.
+  static func columnIndex(_ reference: ArraySlice<UInt8>) -> Int {
+    var index = 0
+    for byte in reference {
+      let upper = byte & ~0x20
+      guard upper >= 65 && upper <= 90 else { break }
+      index = index * 26 + Int(upper) - 64
+    }
+    return max(0, index - 1)
+  }
+}
+
+/// Walks the tags of an XML part: names without their namespace prefix, attributes on demand,
+/// and the text that follows a tag. Bytes throughout: a sheet of a million rows has tens of
+/// millions of tags.
+struct XMLCursor {
+  /// A tag name of up to 16 bytes, packed for comparison without a `String`.
+  struct Name: Equatable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    var length = 0
+
+    init<C: Collection>(bytes: C) where C.Element == UInt8 {
+      for byte in bytes {
+        if length < 8 { low |= UInt64(byte) << UInt64(8 * length) } else if length < 16 { high |= UInt64(byte) << UInt64(8 * (length - 8)) }
+        length += 1
+      }
+    }
+
+    init(_ text: StaticString) {
+      self.init(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    static func ~= (pattern: StaticString, name: Name) -> Bool { Name(pattern) == name }
+  }
+
+  struct Tag {
+    var name: Name
+    var closing: Bool
+    var selfClosing: Bool
+    var attributes: ArraySlice<UInt8>
+
+    /// An attribute's raw bytes (entities not decoded); the prefix of a qualified name must match.
+    func raw(_ key: StaticString) -> ArraySlice<UInt8>? {
+      let pattern = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+      var index = attributes.startIndex
+      while index + pattern.count + 1 < attributes.endIndex {
+        if attributes[index + pattern.count] == UInt8(ascii: "="), attributes[index..<(index + pattern.count)].elementsEqual(pattern),
+          index == attributes.startIndex || [32, 9, 10, 13].contains(attributes[index - 1])
+        {
+          let quote = attributes[index + pattern.count + 1]
+          guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+          let start = index + pattern.count + 2
+          guard let end = attributes[start...].firstIndex(of: quote) else { return nil }
+          return attributes[start..<end]
+        }
+        index += 1
+      }
+      return nil
+    }
+
+    /// An attribute's value, entities decoded.
+    func attribute(_ key: StaticString) -> String? {
+      raw(key).map { String(decoding: XMLCursor.decode(Array($0)), as: UTF8.self) }
+    }
+  }
+
+  let bytes: [UInt8]
+  var index = 0
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  /// The next element tag (declarations, comments and processing instructions skipped).
+  mutating func next() -> Tag? {
+    while index < bytes.count {
+      guard bytes[index] == UInt8(ascii: "<") else {
+        index += 1
+        continue
+      }
+      let start = index + 1
+      var end = start
+      var quote: UInt8 = 0
+      while end < bytes.count {
+        let byte = bytes[end]
+        if quote != 0 {
+          if byte == quote { quote = 0 }
+        } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+          quote = byte
+        } else if byte == UInt8(ascii: ">") {
+          break
+        }
+        end += 1
+      }
+      index = min(bytes.count, end + 1)
+      guard start < end, bytes[start] != UInt8(ascii: "?"), bytes[start] != UInt8(ascii: "!") else { continue }
+      let closing = bytes[start] == UInt8(ascii: "/")
+      let selfClosing = bytes[end - 1] == UInt8(ascii: "/")
+      let bodyStart = closing ? start + 1 : start
+      let bodyEnd = selfClosing ? end - 1 : end
+      var nameEnd = bodyStart
+      var nameStart = bodyStart
+      while nameEnd < bodyEnd, case let byte = bytes[nameEnd], byte != 32, byte != 9, byte != 10, byte != 13 {
+        if byte == UInt8(ascii: ":") { nameStart = nameEnd + 1 }
+        nameEnd += 1
+      }
+      return Tag(
+        name: Name(bytes: bytes[nameStart..<nameEnd]), closing: closing, selfClosing: selfClosing, attributes: bytes[nameEnd..<bodyEnd])
+    }
+    return nil
+  }
+
+  /// The text from here to the next tag, entities decoded.
+  mutating func text() -> [UInt8] {
+    let start = index
+    while index < bytes.count && bytes[index] != UInt8(ascii: "<") { index += 1 }
+    return XMLCursor.decode(Array(bytes[start..<index]))
+  }
+
+  static func decode(_ raw: [UInt8]) -> [UInt8] {
+    guard raw.contains(UInt8(ascii: "&")) else { return raw }
+    return raw.withUnsafeBufferPointer { buffer in
+      var out: [UInt8] = []
+      var index = 0
+      while index < buffer.count {
+        if buffer[index] == UInt8(ascii: "&") {
+          let (decoded, end) = HTMLTable.entity(buffer, at: index)
+          out += decoded
+          index = end
+        } else {
+          out.append(buffer[index])
+          index += 1
+        }
+      }
+      return out
+    }
+  }
+
+  /// A non-negative decimal integer.
+  static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
+    guard !bytes.isEmpty, bytes.count < 19 else { return nil }
+    var value = 0
+    for byte in bytes {
+      guard byte >= 48 && byte <= 57 else { return nil }
+      value = value * 10 + Int(byte - 48)
+    }
+    return value
+  }
+}

@@ -1,0 +1,47 @@
+@testable import CrmqImport
+import Foundation
+import XCTest
+
+/// The workbook reader's own ZIP and DEFLATE code against an archive written by Python's zipfile
+/// (zlib): a stored entry, deflate level 0 (stored blocks), a long run (copies that overlap
+/// themselves), dynamic-Huffman text, an empty entry; and damaged archives refused with a reason.
+final class ZipArchiveTests: XCTestCase {
+  static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("CrmqGoldenTests/fixtures/zip_methods.zip")
+
+  func testEntriesReadAsWritten() throws {
+    let data = try [UInt8](Data(contentsOf: ZipArchiveTests.fixture))
+    try data.withUnsafeBufferPointer { bytes in
+      let archive = try ZipArchive(bytes)
+      XCTAssertEqual(Set(archive.entries.keys), ["stored.txt", "repeat.txt", "numbers.txt", "empty.txt", "level0.txt"])
+      XCTAssertEqual(try archive.read("stored.txt"), Array("hello, stored".utf8))
+      XCTAssertEqual(try archive.read("repeat.txt"), Array(String(repeating: "abc", count: 100_000).utf8))
+      XCTAssertEqual(try archive.read("numbers.txt"), Array((1...10_000).map { "\($0)\n" }.joined().utf8))
+      XCTAssertEqual(try archive.read("empty.txt"), [])
+      XCTAssertEqual(try archive.read("level0.txt"), Array((1...500).map { "строка \($0)\n" }.joined().utf8))
+      XCTAssertNil(try archive.read("missing.txt"))
+    }
+  }
+
+  func testDamageIsReportedNotCrashedOn() throws {
+    let data = try [UInt8](Data(contentsOf: ZipArchiveTests.fixture))
+    // Cut short: no directory at the end.
+    try data.prefix(data.count / 2).withUnsafeBufferPointer { bytes in
+      XCTAssertThrowsError(try ZipArchive(bytes)) { XCTAssertEqual($0 as? ZipArchive.Failure, .notAZip) }
+    }
+    // Bytes of the compressed data flipped, one at a time: each is caught (by the decoder or the
+    // CRC-32), never a crash or other bytes returned as good.
+    let archive = try data.withUnsafeBufferPointer { try ZipArchive($0) }
+    let entry = try XCTUnwrap(archive.entries["numbers.txt"])
+    let start = entry.localHeader + 30 + "numbers.txt".utf8.count
+    for offset in stride(from: start, to: start + min(entry.compressedSize, 400), by: 7) {
+      var damaged = data
+      damaged[offset] ^= 0x5A
+      try damaged.withUnsafeBufferPointer { bytes in
+        XCTAssertThrowsError(try ZipArchive(bytes).read("numbers.txt"), "byte \(offset) flipped") {
+          XCTAssertEqual($0 as? ZipArchive.Failure, .corrupt("numbers.txt"))
+        }
+      }
+    }
+  }
+}
