@@ -85,6 +85,10 @@ final class ShellTests: XCTestCase {
     XCTAssertTrue(completer.completions(line: ".read examples/to", cursor: 17).contains("examples/tour.crmq"))
     let values = completer.completions(line: "count where source = ", cursor: 21)
     XCTAssertEqual(values.first, "'Рекомендация'", "the most frequent value first")
+    // The library offers the same to embedders.
+    let library = try XCTUnwrap(ShellTests.engine).completions(for: "count where source = 'Я", at: 23)
+    XCTAssertEqual(library.candidates, ["'Яндекс Директ'"])
+    XCTAssertEqual(library.replacing, 2)
   }
 
   func testCancellationStopsAQueryWithItsOwnError() throws {

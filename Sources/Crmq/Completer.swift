@@ -1,4 +1,3 @@
-import Crmq
 import CrmqSyntax
 
 #if canImport(Glibc)
