@@ -179,7 +179,8 @@ public enum FolderLoader {
   static func run(_ plans: [CSVTableReader.Plan], progress: LoadProgress?) throws -> Outcome {
     var failures: [Diagnostic] = []
 
-    progress?.setTotal(plans.reduce(0) { $0 + $1.file.bytes.count })
+    // The bytes the segments cover (headers are read while planning), so progress ends at the total.
+    progress?.setTotal(plans.reduce(0) { $0 + $1.segments.reduce(0) { $0 + $1.count } })
     // Largest segments first, so the last ones to finish are small.
     var tasks: [(plan: Int, segment: Int)] = []
     for (p, plan) in plans.enumerated() { for s in plan.segments.indices { tasks.append((p, s)) } }

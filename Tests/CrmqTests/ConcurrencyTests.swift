@@ -76,4 +76,31 @@ final class ConcurrencyTests: XCTestCase {
     XCTAssertTrue(answer.contains("Успешно реализовано,1218"), answer)
     XCTAssertTrue(ConcurrencyTests.answer(reloaded.run("deals")).contains("3"))
   }
+
+  /// `Engine.loading` reports progress that only grows, ends at every byte, then hands over the
+  /// engine; a load that fails ends the stream with its diagnostic.
+  func testLoadingReportsProgressThenTheEngine() async throws {
+    let folder = ConcurrencyTests.repository.appendingPathComponent("examples/data").path
+    var events: [LoadEvent] = []
+    for try await event in Engine.loading(folder: folder, every: .milliseconds(1)) { events.append(event) }
+    guard case .loaded(let engine)? = events.last else { return XCTFail("the last event is not the engine") }
+    XCTAssertEqual(engine.rowCount(of: "deals"), 3000)
+    let progress = events.dropLast().compactMap { event -> (bytes: Int, total: Int, rows: Int)? in
+      if case .progress(let bytes, let total, let rows) = event { return (bytes, total, rows) }
+      return nil
+    }
+    XCTAssertEqual(progress.count, events.count - 1, "only progress before the engine")
+    let last = try XCTUnwrap(progress.last)
+    XCTAssertGreaterThan(last.total, 0)
+    XCTAssertEqual(last.bytes, last.total)
+    XCTAssertGreaterThanOrEqual(last.rows, 3000)
+    XCTAssertEqual(progress.map(\.bytes), progress.map(\.bytes).sorted())
+
+    do {
+      for try await _ in Engine.loading(folder: "/nowhere/at/all") {}
+      XCTFail("a missing folder loaded")
+    } catch let error as CrmqError {
+      XCTAssertEqual(error.diagnostics.first?.code, DiagnosticCode("E0501"))
+    }
+  }
 }
