@@ -81,7 +81,7 @@ public enum FolderLoader {
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
     let segmentSize = max(1, segmentSize)
-    if let table = try spreadsheet(file.bytes, displayName) {
+    if let table = try spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20)) {
       // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.
       if let plan = try exportPlan(table.text, path: path, displayName: displayName, segmentSize: segmentSize) { return plan }
       let header = table.text.records(limit: 1).rows.first ?? []
@@ -127,10 +127,10 @@ public enum FolderLoader {
   }
 
   /// An XLSX workbook's first sheet or an HTML table as CSV text, or nil for any other file.
-  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) throws -> (text: ExportText, kind: String)? {
+  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int) throws -> (text: ExportText, kind: String)? {
     if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
       do {
-        return (try XLSXWorkbook(bytes).text, "an XLSX workbook")
+        return (try XLSXWorkbook(bytes, partSize: partSize).text, "an XLSX workbook")
       } catch let failure as XLSXWorkbook.Failure {
         let reason: String
         switch failure {

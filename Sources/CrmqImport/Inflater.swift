@@ -12,6 +12,9 @@ struct Inflater {
   struct Huffman {
     var counts = [Int](repeating: 0, count: 16)
     var symbols: [Int]
+    /// For the next `fastBits` bits of input (as they arrive, lowest first): the symbol and its
+    /// length packed as `symbol << 4 | length`, or 0 when the code is longer.
+    var fast = [UInt16](repeating: 0, count: 1 << Inflater.fastBits)
 
     init(lengths: ArraySlice<Int>) throws {
       symbols = [Int](repeating: 0, count: lengths.count)
@@ -26,6 +29,24 @@ struct Inflater {
       for (symbol, length) in zip(0..., lengths) where length != 0 {
         symbols[offsets[length]] = symbol
         offsets[length] += 1
+      }
+      // Canonical codes in (length, symbol) order; the short ones fill the table, bit-reversed
+      // because the stream sends a code's first bit lowest.
+      var code = 0
+      var index = 0
+      for length in 1..<16 {
+        for _ in 0..<counts[length] {
+          if length <= Inflater.fastBits {
+            var reversed = 0
+            for bit in 0..<length where code & (1 << bit) != 0 { reversed |= 1 << (length - 1 - bit) }
+            for slot in stride(from: reversed, to: 1 << Inflater.fastBits, by: 1 << length) {
+              fast[slot] = UInt16(symbols[index] << 4 | length)
+            }
+          }
+          code += 1
+          index += 1
+        }
+        code <<= 1
       }
     }
   }
@@ -46,6 +67,7 @@ struct Inflater {
     return (try! Huffman(lengths: lengths[...]), try! Huffman(lengths: [Int](repeating: 5, count: 30)[...]))
   }()
 
+  static let fastBits = 9
   let input: UnsafeBufferPointer<UInt8>
   var position = 0
   var buffer: UInt64 = 0
@@ -98,6 +120,21 @@ struct Inflater {
   }
 
   mutating func decode(_ code: Huffman) throws -> Int {
+    while available < Inflater.fastBits && position < input.count {
+      buffer |= UInt64(input[position]) << UInt64(available)
+      position += 1
+      available += 8
+    }
+    if available >= Inflater.fastBits {
+      let entry = Int(code.fast[Int(buffer & UInt64((1 << Inflater.fastBits) - 1))])
+      if entry != 0 {
+        let length = entry & 15
+        buffer >>= UInt64(length)
+        available -= length
+        return entry >> 4
+      }
+    }
+    // A long code, or the last bits of the stream: one bit at a time.
     var value = 0
     var first = 0
     var index = 0

@@ -1,4 +1,5 @@
 import CrmqCore
+import Dispatch
 
 /// The first sheet of an XLSX workbook (amoCRM's default export) as CSV text for the export
 /// converter, one line per sheet row, so a row's number in a message is its row in the sheet.
@@ -18,7 +19,8 @@ struct XLSXWorkbook {
   var rows: Int
   var sheetName: String
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+  /// `partSize`: about how many bytes of sheet XML each worker converts.
+  init(_ bytes: UnsafeBufferPointer<UInt8>, partSize: Int = 1 << 20) throws {
     let archive: ZipArchive
     do {
       archive = try ZipArchive(bytes)
@@ -32,7 +34,19 @@ struct XLSXWorkbook {
       guard let sheet = try part(sheetPath) else { throw Failure.missing(sheetPath) }
       let strings = try part("xl/sharedStrings.xml").map(XLSXWorkbook.sharedStrings) ?? []
       let dateStyles = try part("xl/styles.xml").map(XLSXWorkbook.dateStyles) ?? []
-      let (csv, rows) = XLSXWorkbook.csv(sheet, strings: strings, dateStyles: dateStyles, date1904: date1904)
+      // Rows are cut apart at their tags (a `<` in text is always written `&lt;`) and converted on
+      // every core.
+      let cuts = XLSXWorkbook.rowCuts(sheet, parts: max(1, min(256, sheet.count / max(1, partSize))))
+      let pieces = Slots<([UInt8], Int)>(count: cuts.count - 1)
+      DispatchQueue.concurrentPerform(iterations: cuts.count - 1) { index in
+        pieces[index] = XLSXWorkbook.csv(
+          sheet, range: cuts[index]..<cuts[index + 1], strings: strings, dateStyles: dateStyles, date1904: date1904)
+      }
+      let parts = pieces.values.compactMap { $0 }
+      var csv: [UInt8] = []
+      csv.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
+      for part in parts { csv += part.0 }
+      let rows = parts.reduce(0) { $0 + $1.1 }
       var text = csv.withUnsafeBufferPointer { ExportText($0) }
       text.encoding = "sheet '\(sheetName)'"
       text.source = XLSXWorkbook.source
@@ -139,10 +153,10 @@ struct XLSXWorkbook {
   }
 
   /// The sheet's rows as CSV; cells are placed by their reference (`C7`), gaps left empty.
-  static func csv(_ xml: [UInt8], strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
-    var cursor = XMLCursor(xml)
+  static func csv(_ xml: [UInt8], range: Range<Int>, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
+    var cursor = XMLCursor(xml, range: range)
     var out: [UInt8] = []
-    out.reserveCapacity(xml.count / 3)
+    out.reserveCapacity(range.count / 3)
     var rows = 0
     var row: [[UInt8]] = []
     var column = 0
@@ -164,7 +178,7 @@ struct XLSXWorkbook {
         row.removeAll(keepingCapacity: true)
         column = 0
       case ("c", false):
-        column = tag.raw("r").map(XLSXWorkbook.columnIndex) ?? column
+        column = tag.raw("r").flatMap(XLSXWorkbook.columnIndex) ?? column
         type = tag.raw("t").map(CellType.init) ?? .number
         style = tag.raw("s").flatMap(XMLCursor.integer) ?? 0
         value = []
@@ -192,6 +206,27 @@ struct XLSXWorkbook {
     return (out, rows)
   }
 
+  /// About `parts` equal stretches of the sheet, each starting at a `<row` tag.
+  static func rowCuts(_ xml: [UInt8], parts: Int) -> [Int] {
+    var cuts = [0]
+    let tag = Array("<row".utf8)
+    for part in 1..<max(1, parts) {
+      var index = max(cuts[cuts.count - 1] + 1, xml.count / parts * part)
+      while index + tag.count < xml.count {
+        if xml[index] == tag[0], xml[(index + 1)..<(index + tag.count)].elementsEqual(tag[1...]),
+          xml[index + tag.count] == 32 || xml[index + tag.count] == UInt8(ascii: ">")
+        {
+          break
+        }
+        index += 1
+      }
+      if index + tag.count >= xml.count { break }
+      cuts.append(index)
+    }
+    cuts.append(xml.count)
+    return cuts
+  }
+
   /// A cell's `t`: what its `<v>` holds.
   enum CellType {
     case number, shared, inline, boolean, other
@@ -207,15 +242,17 @@ struct XLSXWorkbook {
     }
   }
 
-  /// `A` → 0, `Z` → 25, `AA` → 26, from a reference such as `AB12`.
-  static func columnIndex(_ reference: ArraySlice<UInt8>) -> Int {
+  /// `A` → 0, `Z` → 25, `AA` → 26, from a reference such as `AB12`; nil past Excel's last
+  /// column, XFD (a damaged reference is not allowed to make a row of a billion cells).
+  static func columnIndex(_ reference: ArraySlice<UInt8>) -> Int? {
     var index = 0
     for byte in reference {
       let upper = byte & ~0x20
       guard upper >= 65 && upper <= 90 else { break }
       index = index * 26 + Int(upper) - 64
+      if index > 16_384 { return nil }
     }
-    return max(0, index - 1)
+    return index > 0 ? index - 1 : nil
   }
 }
 
@@ -276,12 +313,18 @@ struct XMLCursor {
 
   let bytes: [UInt8]
   var index = 0
+  /// Where this cursor stops: the end, or the start of another worker's rows.
+  let limit: Int
 
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
+  init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+    self.bytes = bytes
+    index = range?.lowerBound ?? 0
+    limit = range?.upperBound ?? bytes.count
+  }
 
   /// The next element tag (declarations, comments and processing instructions skipped).
   mutating func next() -> Tag? {
-    while index < bytes.count {
+    while index < limit {
       guard bytes[index] == UInt8(ascii: "<") else {
         index += 1
         continue
@@ -289,7 +332,7 @@ struct XMLCursor {
       let start = index + 1
       var end = start
       var quote: UInt8 = 0
-      while end < bytes.count {
+      while end < limit {
         let byte = bytes[end]
         if quote != 0 {
           if byte == quote { quote = 0 }
@@ -300,12 +343,18 @@ struct XMLCursor {
         }
         end += 1
       }
-      index = min(bytes.count, end + 1)
+      // A tag without its `>` ends the part; `</>` and the like are skipped, never trusted.
+      guard end < limit else {
+        index = limit
+        return nil
+      }
+      index = end + 1
       guard start < end, bytes[start] != UInt8(ascii: "?"), bytes[start] != UInt8(ascii: "!") else { continue }
       let closing = bytes[start] == UInt8(ascii: "/")
       let selfClosing = bytes[end - 1] == UInt8(ascii: "/")
       let bodyStart = closing ? start + 1 : start
       let bodyEnd = selfClosing ? end - 1 : end
+      guard bodyStart <= bodyEnd else { continue }
       var nameEnd = bodyStart
       var nameStart = bodyStart
       while nameEnd < bodyEnd, case let byte = bytes[nameEnd], byte != 32, byte != 9, byte != 10, byte != 13 {
@@ -321,7 +370,7 @@ struct XMLCursor {
   /// The text from here to the next tag, entities decoded.
   mutating func text() -> [UInt8] {
     let start = index
-    while index < bytes.count && bytes[index] != UInt8(ascii: "<") { index += 1 }
+    while index < limit && bytes[index] != UInt8(ascii: "<") { index += 1 }
     return XMLCursor.decode(Array(bytes[start..<index]))
   }
 

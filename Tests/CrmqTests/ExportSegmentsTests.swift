@@ -50,4 +50,17 @@ final class ExportSegmentsTests: XCTestCase {
       }
     }
   }
+
+  /// An XLSX sheet cut into parts at its `<row` tags converts to the same deals as in one piece.
+  func testWorkbookPartsEqualOnePiece() throws {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("CrmqGoldenTests/fixtures/export_amocrm_xlsx/amocrm_export.xlsx").path
+    let whole = try load(path, segmentSize: 1 << 30)
+    XCTAssertEqual(whole.rows.count, 5)
+    for size in [100, 700, 1500] {
+      let cut = try load(path, segmentSize: size)
+      XCTAssertEqual(cut.rows, whole.rows, "part size \(size)")
+      XCTAssertEqual(cut.details, whole.details, "part size \(size)")
+    }
+  }
 }

@@ -44,4 +44,25 @@ final class ZipArchiveTests: XCTestCase {
       }
     }
   }
+
+  /// Malformed sheet XML (a damaged or hand-made workbook) gives some rows or none, never a trap.
+  func testMalformedSheetXMLDoesNotTrap() {
+    let inputs = [
+      "", "<", "</>", "<//>", "< >", "<c", "<c r=\"", "<row><c r=\"ZZZZZZZZZZZZZZ1\" t=\"s\"><v>99999999999999999999</v></c></row>",
+      "<row><c t=\"s\"><v>-1</v></c><c r=\"A1\" s=\"1\"><v>1e308</v></c></row>", "&#xFFFFFFFF;<row>&#;<c><v>&amp</v></c></row>",
+      "<sst><si><t>unclosed", "<numFmt numFmtId=\"164\" formatCode=\"[\"/><cellXfs><xf numFmtId=\"164\"/>",
+      "<row><c r=\"B2\"><is><t>a</t></is></c></row></row></row><c>",
+    ]
+    for input in inputs {
+      let bytes = Array(input.utf8)
+      _ = XLSXWorkbook.csv(bytes, range: 0..<bytes.count, strings: [[65]], dateStyles: [1], date1904: false)
+      _ = XLSXWorkbook.sharedStrings(bytes)
+      _ = XLSXWorkbook.dateStyles(bytes)
+      _ = XLSXWorkbook.rowCuts(bytes, parts: 3)
+    }
+    let row = Array("<row><c r=\"C1\" t=\"inlineStr\"><is><t>x &lt;y&gt;</t></is></c></row>".utf8)
+    XCTAssertEqual(
+      String(decoding: XLSXWorkbook.csv(row, range: 0..<row.count, strings: [], dateStyles: [], date1904: false).0, as: UTF8.self),
+      ",,x <y>\n")
+  }
 }
