@@ -45,7 +45,7 @@ final class ZipArchiveTests: XCTestCase {
     }
   }
 
-  /// Malformed sheet XML (a damaged or hand-made workbook) gives some rows or none, never a trap.
+  /// Malformed sheet XML or HTML (a damaged or hand-made file) gives some rows or none, never a trap.
   func testMalformedSheetXMLDoesNotTrap() {
     let inputs = [
       "", "<", "</>", "<//>", "< >", "<c", "<c r=\"", "<row><c r=\"ZZZZZZZZZZZZZZ1\" t=\"s\"><v>99999999999999999999</v></c></row>",
@@ -59,6 +59,9 @@ final class ZipArchiveTests: XCTestCase {
       _ = XLSXWorkbook.sharedStrings(bytes)
       _ = XLSXWorkbook.dateStyles(bytes)
       _ = XLSXWorkbook.rowCuts(bytes, parts: 3)
+    }
+    for input in ["<", "<td", "<!--", "<td>&", "<td>&#", "<td>&#x110000;", "<script>", "<tr><td>a</td>&amp;</tr></tr><td>", "<<td>>"] {
+      _ = Array(input.utf8).withUnsafeBufferPointer { HTMLTable.csv($0) }
     }
     let row = Array("<row><c r=\"C1\" t=\"inlineStr\"><is><t>x &lt;y&gt;</t></is></c></row>".utf8)
     XCTAssertEqual(
