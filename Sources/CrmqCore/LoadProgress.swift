@@ -12,8 +12,16 @@ public final class LoadProgress: @unchecked Sendable {
   private var rowsDone = 0
   /// The bytes the load will read in all, once known.
   public private(set) var totalBytes = 0
+  /// Asked between segments: true stops the load (error E0602), leaving nothing half loaded.
+  public let isCancelled: @Sendable () -> Bool
 
-  public init() { pthread_mutex_init(&mutex, nil) }
+  public static let never: @Sendable () -> Bool = { false }
+
+  public init(isCancelled: @escaping @Sendable () -> Bool = LoadProgress.never) {
+    self.isCancelled = isCancelled
+    pthread_mutex_init(&mutex, nil)
+  }
+
   deinit { pthread_mutex_destroy(&mutex) }
 
   public func setTotal(_ bytes: Int) {

@@ -175,6 +175,12 @@ public enum FolderLoader {
     return nil
   }
 
+  static func loadCancelled() -> CrmqError {
+    CrmqError(
+      Diagnostic(
+        DiagnosticCode("E0602"), .error, "the load was cancelled", help: ["nothing of it was kept; load again to read the files"]))
+  }
+
   /// Parses every plan's segments on all cores, then finishes each file.
   static func run(_ plans: [CSVTableReader.Plan], progress: LoadProgress?) throws -> Outcome {
     var failures: [Diagnostic] = []
@@ -188,12 +194,16 @@ public enum FolderLoader {
     let parts = Slots<SegmentResult>(count: tasks.count)
     let frozenTasks = tasks
     let frozenPlans = plans
+    let cancelled = progress?.isCancelled ?? LoadProgress.never
+    if cancelled() { throw loadCancelled() }
     DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
+      if cancelled() { return }
       let task = frozenTasks[index]
       let part = CSVTableReader.parse(frozenPlans[task.plan], segment: task.segment)
       progress?.add(bytes: frozenPlans[task.plan].segments[task.segment].count, rows: part.rows)
       parts[index] = part
     }
+    if cancelled() { throw loadCancelled() }
     var byPlan = [[SegmentResult?]](repeating: [], count: plans.count)
     for (p, plan) in plans.enumerated() { byPlan[p] = Array(repeating: nil, count: plan.segments.count) }
     for (index, task) in tasks.enumerated() { byPlan[task.plan][task.segment] = parts[index] }

@@ -112,7 +112,9 @@ extension Shell {
   /// that fails to load leaves the loaded data as it was.
   func load(_ folder: String) {
     let started = SystemClock.milliseconds()
-    let progress = LoadProgress()
+    // Ctrl-C stops the load between segments; the data loaded before stays.
+    interruptCount = 0
+    let progress = LoadProgress(isCancelled: { interruptCount > 0 })
     let line = output.outputIsTerminal ? ProgressLine(progress: progress) : nil
     do {
       let loaded = Result { try Engine(folder: folder, progress: progress) }

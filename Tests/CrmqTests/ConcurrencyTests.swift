@@ -1,4 +1,5 @@
 import Crmq
+import CrmqImport
 import Foundation
 import XCTest
 
@@ -102,5 +103,32 @@ final class ConcurrencyTests: XCTestCase {
     } catch let error as CrmqError {
       XCTAssertEqual(error.diagnostics.first?.code, DiagnosticCode("E0501"))
     }
+  }
+
+  /// A load asked to stop (Ctrl-C in the shell) ends with E0602, whether before it starts or
+  /// between its segments, and gives back nothing half loaded.
+  func testCancellingALoadStopsItWithItsOwnError() throws {
+    let folder = ConcurrencyTests.repository.appendingPathComponent("examples/data").path
+    XCTAssertThrowsError(try Engine(folder: folder, progress: LoadProgress(isCancelled: { true }))) { error in
+      XCTAssertEqual((error as? CrmqError)?.diagnostics.first?.code, DiagnosticCode("E0602"))
+    }
+    let asked = Counter()
+    let midway = LoadProgress(isCancelled: { asked.next() > 5 })
+    XCTAssertThrowsError(try FolderLoader.load(folder: folder, segmentSize: 4096, progress: midway)) { error in
+      XCTAssertEqual((error as? CrmqError)?.diagnostics.first?.code, DiagnosticCode("E0602"))
+    }
+    XCTAssertLessThan(midway.snapshot.bytes, midway.snapshot.total, "it stopped before the end")
+  }
+}
+
+/// Counts calls from any thread.
+final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+  func next() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    count += 1
+    return count
   }
 }
