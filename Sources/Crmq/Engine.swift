@@ -10,6 +10,8 @@ import CrmqStorage
 ///     let results = session.run("count by stage")
 public final class Engine: Sendable {
   let catalog: Catalog
+  /// The tables as loaded, before the derived columns: what `loading(file:as:)` replaces into.
+  let baseCatalog: Catalog
   /// What loading each file did.
   public let loadReports: [LoadReport]
   /// The folder the data came from (for `.reload`).
@@ -20,8 +22,16 @@ public final class Engine: Sendable {
   public init(folder: String, progress: LoadProgress? = nil) throws {
     self.folder = folder
     let outcome = try FolderLoader.load(folder: folder, progress: progress)
+    self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
+  }
+
+  init(base: Catalog, reports: [LoadReport], folder: String) {
+    self.folder = folder
+    self.baseCatalog = base
+    self.catalog = DerivedColumns.add(to: base)
+    self.loadReports = reports
   }
 
   /// The names of the loaded tables.

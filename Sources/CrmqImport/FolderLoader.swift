@@ -18,6 +18,24 @@ public enum FolderLoader {
     public var reports: [LoadReport]
   }
 
+  /// One file read as one canonical table (`deals` may be a CRM export).
+  public static func load(
+    file: String, as schema: CanonicalSchema, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
+  ) throws -> Outcome {
+    let name = String(file.split(separator: "/").last ?? "")
+    var info = stat()
+    guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0501"), .error, "no such file '\(file)'", help: ["give the path of a CSV file with the \(schema.table) columns"]))
+    }
+    let plan =
+      schema.table == "deals"
+      ? try dealsPlan(path: file, displayName: name, segmentSize: segmentSize)
+      : try CSVTableReader.plan(path: file, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
+    return try run([plan], progress: progress)
+  }
+
   public static func load(
     folder: String, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {

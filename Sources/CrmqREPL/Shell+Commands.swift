@@ -17,6 +17,7 @@ extension Shell {
       .help                     this text
       .tables                   the loaded tables
       .load DIR | .reload       load another folder of exports, or read the same one again
+      .load FILE as TABLE       read one file as deals, stages, stage_history, calls, spend or plans
       .schema [table]           the columns of a table (all tables without one)
       .metrics                  the built-in measures and their definitions
       .format table|csv|json|markdown
@@ -55,10 +56,17 @@ extension Shell {
     case ".load", ".reload":
       let folder = name == ".reload" ? session.engine.folder : argument
       guard !folder.isEmpty else {
-        output.writeError("error: .load takes a folder of CSV exports\n")
+        output.writeError("error: .load takes a folder of CSV exports, or FILE as TABLE\n")
         return true
       }
-      load(folder)
+      if name == ".load", let split = folder.range(of: " as ", options: .backwards) {
+        let file = String(folder[..<split.lowerBound]).trimmingCharacters(in: .whitespaces)
+        let table = String(folder[split.upperBound...]).trimmingCharacters(in: .whitespaces)
+        let engine = session.engine
+        load(reporting: table.lowercased()) { try engine.loading(file: file, as: table, progress: $0) }
+      } else {
+        load { try Engine(folder: folder, progress: $0) }
+      }
     case ".format", ".mode":
       guard let chosen = OutputFormat(rawValue: argument.lowercased()) else {
         output.writeError("error: .format takes table, csv, json or markdown\n")
@@ -110,18 +118,19 @@ extension Shell {
 extension Shell {
   /// Loads a folder and swaps it in; the session keeps today, segments and settings. A folder
   /// that fails to load leaves the loaded data as it was.
-  func load(_ folder: String) {
+  /// `reporting`: print only that table's load report (the others were loaded before).
+  func load(reporting table: String? = nil, _ make: (LoadProgress) throws -> Engine) {
     let started = SystemClock.milliseconds()
     // Ctrl-C stops the load between segments; the data loaded before stays.
     interruptCount = 0
     let progress = LoadProgress(isCancelled: { interruptCount > 0 })
     let line = output.outputIsTerminal ? ProgressLine(progress: progress) : nil
     do {
-      let loaded = Result { try Engine(folder: folder, progress: progress) }
+      let loaded = Result { try make(progress) }
       line?.finish()
       let engine = try loaded.get()
       session.engine = engine
-      for report in engine.loadReports {
+      for report in engine.loadReports where table == nil || report.table == table {
         output.write(report.summary + "\n")
         for detail in report.details { output.write("  " + detail + "\n") }
         if !report.warnings.isEmpty { output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(report.warnings)) }

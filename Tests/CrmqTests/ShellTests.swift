@@ -43,6 +43,20 @@ final class ShellTests: XCTestCase {
     XCTAssertTrue(run.output.contains("logical plan:"), run.output)
   }
 
+  func testLoadOneFileAsATable() throws {
+    let run = try shell([
+      "sum(cost) of spend", ".load Tests/CrmqGoldenTests/fixtures/spend_update/spend_september.csv as spend",
+      "sum(cost) of spend", "count", ".load Tests/CrmqGoldenTests/fixtures/spend_update/spend_september.csv as leads",
+      ".load /no/such.csv as plans", "sum(cost) of spend",
+    ])
+    XCTAssertTrue(run.output.contains("spend_september.csv → spend: 2 rows"), run.output + run.errors)
+    XCTAssertFalse(run.output.contains("deals.csv → deals"), "only the new table's report")
+    XCTAssertEqual(run.output.components(separatedBy: "│  1 250.10 │").count - 1, 2, "the new spend, kept after the failed loads")
+    XCTAssertTrue(run.output.contains("│ 3 000 │"), "the deals stay")
+    XCTAssertTrue(run.errors.contains("error[E0510]: 'leads' is not a table crmq knows"), run.errors)
+    XCTAssertTrue(run.errors.contains("error[E0501]: no such file '/no/such.csv'"), run.errors)
+  }
+
   func testLoadAndReload() throws {
     let run = try shell([
       ".load /no/such/folder", "count", ".load Tests/CrmqGoldenTests/fixtures/extras", "count", ".reload", "count",

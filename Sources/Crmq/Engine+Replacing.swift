@@ -1,0 +1,25 @@
+import CrmqCore
+import CrmqImport
+
+extension Engine {
+  /// A new engine with one table read from `file` in place of the loaded one (or added): a
+  /// quarter's sales plan, a fresh spend export, another deals export. The file has the table's
+  /// canonical columns; for `deals` a CRM export is converted as at load. This engine is unchanged.
+  ///
+  /// ```swift
+  /// let updated = try engine.loading(file: "plans_q4.csv", as: "plans")
+  /// ```
+  public func loading(file: String, as table: String, progress: LoadProgress? = nil) throws -> Engine {
+    guard let schema = CanonicalSchema.all.first(where: { $0.table == table.lowercased() }) else {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0510"), .error, "'\(table)' is not a table crmq knows",
+          help: ["a file loads as one of: " + CanonicalSchema.all.map(\.table).joined(separator: ", ")]))
+    }
+    let outcome = try FolderLoader.load(file: file, as: schema, progress: progress)
+    var base = baseCatalog
+    for loaded in outcome.catalog.tables { base.put(loaded) }
+    let kept = loadReports.filter { $0.table != schema.table }
+    return Engine(base: base, reports: kept + outcome.reports, folder: folder)
+  }
+}
