@@ -114,8 +114,9 @@ final class ShellTests: XCTestCase {
     XCTAssertFalse(session.run("count by stage")[0].failed, "the session goes on after a cancelled query")
   }
 
-  /// The real binary on a pseudo-terminal (util-linux `script`): libedit reads the lines, history
-  /// is written to $HOME/.crmq_history as it goes, Ctrl-D leaves.
+  /// The real binary on a pseudo-terminal (util-linux `script`): libedit reads the lines, Backspace
+  /// deletes a whole Cyrillic letter, Ctrl-C throws away the line being typed, history is written
+  /// to $HOME/.crmq_history as it goes, Ctrl-D leaves.
   func testTheBinaryOnAPseudoTerminal() throws {
     let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
@@ -132,8 +133,15 @@ final class ShellTests: XCTestCase {
     process.standardOutput = output
     process.standardError = output
     try process.run()
-    for line in ["count by stage_group", "won by manager where source = 'Сайт'"] {
-      input.fileHandleForWriting.write(Data((line + "\r").utf8))
+    let keys: [[UInt8]] = [
+      Array("count by stage_group\r".utf8),
+      // 'Сайтт' then Backspace: one letter (two bytes) goes, and the query finds 'Сайт'.
+      Array("won by manager where source = 'Сайтт".utf8) + [0x7F] + Array("'\r".utf8),
+      // A half-typed line, then Ctrl-C: it is dropped, and the next line runs alone.
+      Array("deals by nonsense".utf8), [3], Array("deals by pipeline\r".utf8),
+    ]
+    for key in keys {
+      input.fileHandleForWriting.write(Data(key))
       Thread.sleep(forTimeInterval: 0.6)
     }
     input.fileHandleForWriting.write(Data([4]))  // Ctrl-D
@@ -143,7 +151,9 @@ final class ShellTests: XCTestCase {
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     XCTAssertTrue(text.contains("crmq> "), text)
     XCTAssertTrue(text.contains("lost"), text)
-    XCTAssertTrue(text.contains("Анна Смирнова"), text)
+    XCTAssertTrue(text.contains("Анна Смирнова"), "Backspace took the whole letter: \(text)")
+    XCTAssertTrue(text.contains("Повторные продажи"), "the line after Ctrl-C ran: \(text)")
+    XCTAssertFalse(text.contains("error["), "the line before Ctrl-C did not run, alone or joined: \(text)")
     XCTAssertTrue(text.contains("█"), "bars on a terminal")
     let history = try String(contentsOfFile: home + "/.crmq_history", encoding: .utf8)
     XCTAssertTrue(history.contains("count\\040by\\040stage_group"), history)
