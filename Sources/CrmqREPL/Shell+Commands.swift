@@ -14,7 +14,8 @@ extension Shell {
       explain <query>    describe <table>    describe metrics    tables
       let big = amount > 100k              set today = 2026-09-30
     Commands:
-      .help                     this text
+      .help [TOPIC]             this text; a clause (by, where, period, compare, funnel, top, let,
+                                show), a measure (.help win_rate) or a command (.help load)
       .tables                   the loaded tables
       .load DIR | .reload       load another folder of exports, or read the same one again
       .load FILE as TABLE       read one file as deals, stages, stage_history, calls, spend or plans
@@ -42,7 +43,14 @@ extension Shell {
     case ".quit", ".exit", ".q":
       return false
     case ".help", ".h":
-      output.write(Shell.help)
+      if argument.isEmpty {
+        output.write(Shell.help)
+      } else if let text = HelpTopics.text(argument, commandHelp: Shell.help) {
+        output.write(text)
+      } else {
+        let hint = Suggestions.closest(to: argument.lowercased(), in: HelpTopics.names).first.map { "; did you mean \($0)?" } ?? ""
+        output.writeError("error: no help on '\(argument)'\(hint) Topics: \(HelpTopics.clauses.keys.sorted().joined(separator: ", ")), a measure, or a command\n")
+      }
     case ".tables":
       execute("tables", name: ".tables")
     case ".schema":

@@ -1,6 +1,6 @@
 import Crmq
 import CrmqCommand
-import CrmqREPL
+@testable import CrmqREPL
 import Foundation
 import XCTest
 
@@ -41,6 +41,24 @@ final class ShellTests: XCTestCase {
     XCTAssertTrue(run.output.contains("1  .format csv\n2  count by status\n"), run.output)
     XCTAssertTrue(run.output.contains("avg_check"), "the script ran")
     XCTAssertTrue(run.output.contains("logical plan:"), run.output)
+  }
+
+  func testHelpTopics() throws {
+    let run = try shell([".help period", ".help win_rate", ".help load", ".help perod", ".help compare"])
+    XCTAssertTrue(run.output.contains("period RANGE"), run.output)
+    XCTAssertTrue(run.output.contains("win_rate (ratio, of deals"), run.output)
+    XCTAssertTrue(run.output.contains(".load FILE as TABLE"), run.output)
+    XCTAssertTrue(run.errors.contains("error: no help on 'perod'; did you mean period?"), run.errors)
+    // Every example in the help runs.
+    var session = Session(engine: try XCTUnwrap(ShellTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    for topic in HelpTopics.clauses.keys.sorted() {
+      for example in HelpTopics.examples(topic) {
+        for result in session.run(example) where result.failed {
+          XCTFail(".help \(topic): '\(example)' fails: \(result.outcome)")
+        }
+      }
+    }
+    XCTAssertGreaterThan(HelpTopics.clauses.keys.map { HelpTopics.examples($0).count }.reduce(0, +), 8)
   }
 
   func testLoadOneFileAsATable() throws {
