@@ -99,31 +99,21 @@ struct HTMLTable {
     return (out, rows)
   }
 
-  /// A tag name of up to 8 ASCII letters, lowercased, as one number (no `String` per tag).
-  static func name(_ text: StaticString) -> UInt64 {
-    var value: UInt64 = 0
-    for (position, byte) in UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount).enumerated() {
-      value |= UInt64(byte) << UInt64(8 * position)
-    }
-    return value
-  }
-  static let tr = name("tr"), td = name("td"), th = name("th"), br = name("br"), table = name("table")
-  static let thead = name("thead"), tbody = name("tbody"), tfoot = name("tfoot"), script = name("script"), style = name("style")
+  typealias Name = XMLCursor.Name
+  static let tr = Name("tr"), td = Name("td"), th = Name("th"), br = Name("br"), table = Name("table")
+  static let thead = Name("thead"), tbody = Name("tbody"), tfoot = Name("tfoot"), script = Name("script"), style = Name("style")
 
-  /// The lowercased name of the tag at `start` (packed by `name`), whether it closes (`</td>`), and the index past
-  /// its `>` (quoted attribute values may hold `>`).
-  static func tag(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (name: UInt64, closing: Bool, end: Int) {
+  /// The lowercased name of the tag at `start` (packed as the XML reader packs names: no `String`
+  /// per tag), whether it closes (`</td>`), and the index past its `>` (quoted attribute values may
+  /// hold `>`).
+  static func tag(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (name: Name, closing: Bool, end: Int) {
     var index = start + 1
     let closing = index < bytes.count && bytes[index] == UInt8(ascii: "/")
     if closing { index += 1 }
-    var name: UInt64 = 0
-    var length = 0
-    while index < bytes.count, case let byte = bytes[index], byte.isASCIILetterOrDigit {
-      if length < 8 { name |= UInt64(byte | 0x20) << UInt64(8 * length) }
-      length += 1
-      index += 1
-    }
-    if length > 8 { name = 0 }
+    let nameStart = index
+    while index < bytes.count && bytes[index].isASCIILetterOrDigit { index += 1 }
+    // Letters and digits only: setting bit 5 lowercases the letters and leaves the digits.
+    let name = Name(bytes: bytes[nameStart..<index].lazy.map { $0 | 0x20 })
     var quote: UInt8?
     while index < bytes.count {
       let byte = bytes[index]
