@@ -59,8 +59,11 @@ public enum FolderLoader {
     }
     var present = CanonicalSchema.all.filter { access(join(folder, $0.fileName), R_OK) == 0 }
     var dealsFile = "deals.csv"
-    if !present.contains(where: { $0.table == "deals" }), let export = findDealsExport(folder) {
-      dealsFile = export
+    // A workbook found here is kept, not parsed a second time when its plan is made.
+    var workbook: Spreadsheet?
+    if !present.contains(where: { $0.table == "deals" }), let export = findDealsExport(folder, segmentSize: segmentSize) {
+      dealsFile = export.name
+      workbook = export.workbook
       present.insert(.deals, at: 0)
     }
     guard present.contains(where: { $0.table == "deals" }) else {
@@ -77,7 +80,7 @@ public enum FolderLoader {
     for schema in present {
       do {
         if schema.table == "deals" {
-          plans.append(try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize))
+          plans.append(try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize, sheet: workbook))
         } else {
           plans.append(
             try CSVTableReader.plan(
@@ -93,17 +96,21 @@ public enum FolderLoader {
 
   /// A deals file: canonical when its header has the canonical columns, else converted from the
   /// CRM export it is (amoCRM, Bitrix24), else canonical again so the missing columns are named.
-  static func dealsPlan(path: String, displayName: String, segmentSize: Int) throws -> CSVTableReader.Plan {
+  /// A spreadsheet's rows as CSV text, and what it was (`an HTML table`, `an XLSX workbook`).
+  typealias Spreadsheet = (text: ExportText, kind: String)
+
+  /// `sheet`: the file already read as a spreadsheet, when the caller has it.
+  static func dealsPlan(path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil) throws -> CSVTableReader.Plan {
     guard let file = MappedFile(path: path) else {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
     let segmentSize = max(1, segmentSize)
-    if let table = try spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20)) {
+    if let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20)) {
       // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.
       if let plan = try exportPlan(table.text, path: path, displayName: displayName, segmentSize: segmentSize) { return plan }
       let header = table.text.records(limit: 1).rows.first ?? []
-      guard Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingSpaces() }) else {
+      guard isCanonical(header) else {
         throw CrmqError(
           Diagnostic(
             DiagnosticCode("E0509"), .error,
@@ -118,7 +125,7 @@ public enum FolderLoader {
     }
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
-    if isExport(head.records().rows.first ?? []),
+    if isExport(head.records(limit: 1).rows.first ?? []),
       let plan = try exportPlan(ExportText(file.bytes), path: path, displayName: displayName, segmentSize: segmentSize)
     {
       return plan
@@ -126,10 +133,14 @@ public enum FolderLoader {
     return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
   }
 
+  /// A header with every canonical deals column.
+  static func isCanonical(_ header: [String]) -> Bool {
+    Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingSpaces() })
+  }
+
   /// A header that is not the canonical one but is a CRM's.
   static func isExport(_ header: [String]) -> Bool {
-    let names = Set(header.map { $0.trimmingSpaces() })
-    return !Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: names) && DealDialect.detect(Array(names)) != nil
+    !isCanonical(header) && DealDialect.detect(header.map { $0.trimmingSpaces() }) != nil
   }
 
   /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
@@ -145,10 +156,10 @@ public enum FolderLoader {
   }
 
   /// An XLSX workbook's first sheet or an HTML table as CSV text, or nil for any other file.
-  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int) throws -> (text: ExportText, kind: String)? {
+  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int) throws -> Spreadsheet? {
     if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
       do {
-        return (try XLSXWorkbook(bytes, partSize: partSize).text, "an XLSX workbook")
+        return (try XLSXWorkbook(bytes, partSize: partSize).text, XLSXWorkbook.source)
       } catch let failure as XLSXWorkbook.Failure {
         let reason: String
         switch failure {
@@ -167,7 +178,7 @@ public enum FolderLoader {
 
   /// Without deals.csv: the first .csv, .xls (Bitrix24's "Excel") or .xlsx file in the folder whose
   /// header is a CRM's deal export.
-  static func findDealsExport(_ folder: String) -> String? {
+  static func findDealsExport(_ folder: String, segmentSize: Int) -> (name: String, workbook: Spreadsheet?)? {
     guard let directory = opendir(folder) else { return nil }
     defer { closedir(directory) }
     var names: [String] = []
@@ -182,13 +193,15 @@ public enum FolderLoader {
     }
     for name in names.sorted() {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
-      let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
-      let text = HTMLTable.isHTML(head) ? HTMLTable(head).text : ExportText(head)
-      if name.lowercased().hasSuffix(".xlsx"), let workbook = try? XLSXWorkbook(file.bytes) {
-        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return name }
+      if name.lowercased().hasSuffix(".xlsx") {
+        // Its header is known only once the sheet is read: read it once, for the plan too.
+        guard let workbook = try? XLSXWorkbook(file.bytes, partSize: min(max(1, segmentSize), 1 << 20)) else { continue }
+        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return (name, (workbook.text, XLSXWorkbook.source)) }
         continue
       }
-      if isExport(text.records(limit: 1).rows.first ?? []) { return name }
+      let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
+      let text = HTMLTable.isHTML(head) ? HTMLTable(head).text : ExportText(head)
+      if isExport(text.records(limit: 1).rows.first ?? []) { return (name, nil) }
     }
     return nil
   }
