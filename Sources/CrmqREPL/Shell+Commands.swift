@@ -67,9 +67,11 @@ extension Shell {
         output.writeError("error: .load takes a folder of CSV exports, or FILE as TABLE\n")
         return true
       }
-      if name == ".load", let split = folder.range(of: " as ", options: .backwards) {
-        let file = String(folder[..<split.lowerBound]).trimmingCharacters(in: .whitespaces)
-        let table = String(folder[split.upperBound...]).trimmingCharacters(in: .whitespaces)
+      // `.load FILE as TABLE`: the last two words (a path may hold spaces).
+      let words = folder.split(separator: " ")
+      if name == ".load", words.count >= 3, words[words.count - 2] == "as" {
+        let table = String(words[words.count - 1])
+        let file = String(folder[..<words[words.count - 2].startIndex]).trimmingCharacters()
         let engine = session.engine
         load(reporting: table.lowercased()) { try engine.loading(file: file, as: table, progress: $0) }
       } else {
