@@ -24,7 +24,9 @@ extension Engine {
   /// ```
   ///
   /// Stopping the iteration stops the reports, not the load, which runs to its end.
-  public static func loading(folder: String, every interval: Duration = .milliseconds(100)) -> AsyncThrowingStream<LoadEvent, Error> {
+  public static func loading(
+    folder: String, calendar: CalendarSettings = .standard, every interval: Duration = .milliseconds(100)
+  ) -> AsyncThrowingStream<LoadEvent, Error> {
     AsyncThrowingStream { continuation in
       let progress = LoadProgress()
       let reporter = LoadReporter(continuation)
@@ -37,7 +39,7 @@ extension Engine {
       }
       continuation.onTermination = { _ in ticker.cancel() }
       DispatchQueue.global().async {
-        let result = Result { try Engine(folder: folder, progress: progress) }
+        let result = Result { try Engine(folder: folder, calendar: calendar, progress: progress) }
         ticker.cancel()
         let (bytes, rows, total) = progress.snapshot
         reporter.finish(result, last: .progress(bytes: bytes, totalBytes: total, rows: rows))

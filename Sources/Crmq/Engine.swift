@@ -16,22 +16,33 @@ public final class Engine: Sendable {
   public let loadReports: [LoadReport]
   /// The folder the data came from (for `.reload`).
   public let folder: String
+  /// The first weekday, time zone and clock that sessions over this engine start with.
+  public let calendar: CalendarSettings
 
-  /// Loads a folder of canonical CSV files (deals.csv required); `progress`, when given, is
-  /// updated as segments are parsed.
-  public init(folder: String, progress: LoadProgress? = nil) throws {
+  /// Loads a folder of canonical CSV files (deals.csv required) or a CRM export file; `progress`,
+  /// when given, is updated as segments are parsed.
+  public init(folder: String, calendar: CalendarSettings = .standard, progress: LoadProgress? = nil) throws {
     self.folder = folder
     let outcome = try FolderLoader.load(folder: folder, progress: progress)
     self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
+    self.calendar = calendar
   }
 
-  init(base: Catalog, reports: [LoadReport], folder: String) {
+  init(base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, derived: Catalog? = nil) {
     self.folder = folder
     self.baseCatalog = base
-    self.catalog = DerivedColumns.add(to: base)
+    self.catalog = derived ?? DerivedColumns.add(to: base)
     self.loadReports = reports
+    self.calendar = calendar
+  }
+
+  /// The same data under another calendar; the tables are shared, not copied.
+  ///
+  ///     let sundays = engine.with(calendar: CalendarSettings(firstWeekday: .sunday))
+  public func with(calendar: CalendarSettings) -> Engine {
+    Engine(base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, derived: catalog)
   }
 
   /// The names of the loaded tables.

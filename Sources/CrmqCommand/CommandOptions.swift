@@ -7,6 +7,8 @@ public struct CommandOptions: Sendable, Equatable {
   public var scripts: [String] = []
   public var format: OutputFormat?
   public var today: Int64?
+  /// `--first-weekday`, `--time-zone`: the engine's calendar.
+  public var calendar = CalendarSettings.standard
   public var timer = false
   public var bail = false
   /// Rejected rows make the load fail instead of warning.
@@ -31,6 +33,8 @@ public struct CommandOptions: Sendable, Equatable {
       -c, --command TEXT  run TEXT (one or more statements); may be repeated
       --format FORMAT     table, csv, json or markdown (default: table)
       --today YYYY-MM-DD  the date relative periods count from (default: the system date)
+      --first-weekday DAY the day weeks start on: monday (default) … sunday, or пн … вс
+      --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
@@ -76,6 +80,18 @@ public struct CommandOptions: Sendable, Equatable {
           throw UsageError("--today takes a date YYYY-MM-DD, not '\(text)'")
         }
         options.today = day
+      case "--first-weekday":
+        let text = try take()
+        guard let day = Weekday(name: text) else {
+          throw UsageError("--first-weekday takes a day of the week (monday … sunday, пн … вс), not '\(text)'")
+        }
+        options.calendar.firstWeekday = day
+      case "--time-zone":
+        let text = try take()
+        guard let zone = CalendarSettings.zone(named: text) else {
+          throw UsageError("unknown time zone '\(text)': use a name such as Europe/Moscow or UTC")
+        }
+        options.calendar.timeZone = zone
       case "--timer": options.timer = true
       case "--stdio": options.serve = true
       case "serve" where index == 0: options.serve = true

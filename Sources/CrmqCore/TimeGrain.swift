@@ -1,17 +1,19 @@
 /// A calendar grain for time buckets and relative periods.
 ///
-/// `day`…`year` are calendar buckets (weeks are ISO weeks, starting on Monday); `weekday` and
-/// `hour` are cyclic buckets (1 = Monday … 7 = Sunday; 0…23).
+/// `day`…`year` are calendar buckets (weeks start on the calendar's first weekday: Monday, as ISO
+/// 8601 has it, unless the engine says otherwise); `weekday` and `hour` are cyclic buckets
+/// (1 = Monday … 7 = Sunday; 0…23).
 public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
   case day, week, month, quarter, year, weekday, hour
 
   public var isCalendar: Bool { self != .weekday && self != .hour }
 
-  /// The bucket key of a day: the first day of its bucket, or the weekday number.
-  public func bucket(ofDay days: Int64) -> Int64 {
+  /// The bucket key of a day: the first day of its bucket, or the weekday number. Weeks start on
+  /// `weekStart`.
+  public func bucket(ofDay days: Int64, weekStart: Weekday = .monday) -> Int64 {
     switch self {
     case .day: return days
-    case .week: return days - Int64(CivilDate.weekday(days) - 1)
+    case .week: return days - Int64((CivilDate.weekday(days) - weekStart.rawValue + 7) % 7)
     case .month:
       let (y, m, _) = CivilDate.components(days)
       return CivilDate.days(year: y, month: m, day: 1)
@@ -27,10 +29,10 @@ public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
   }
 
   /// The bucket key of a timestamp in seconds.
-  public func bucket(ofTimestamp seconds: Int64) -> Int64 {
+  public func bucket(ofTimestamp seconds: Int64, weekStart: Weekday = .monday) -> Int64 {
     let (days, rest) = CivilDate.splitTimestamp(seconds)
     if self == .hour { return rest / 3600 }
-    return bucket(ofDay: days)
+    return bucket(ofDay: days, weekStart: weekStart)
   }
 
   /// The first day of the bucket after the one starting at `start` (calendar grains only).
@@ -60,9 +62,13 @@ public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
   static let weekdayNames = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 
   /// How a bucket key prints: `2026-09-14`, `2026-W38`, `2026-09`, `2026-Q3`, `2026`, `1 пн`, `09`.
+  /// A week that starts on a day other than Monday has no ISO number: it prints as its first day
+  /// and that day's name, `2026-09-13 вс`.
   public func format(_ key: Int64) -> String {
     switch self {
     case .day: return CivilDate.format(key)
+    case .week where CivilDate.weekday(key) != 1:
+      return "\(CivilDate.format(key)) \(Self.weekdayNames[CivilDate.weekday(key) - 1])"
     case .week:
       let (year, week) = isoWeek(key)
       return "\(year)-W\(CivilDate.pad2(week))"

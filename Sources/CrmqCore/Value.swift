@@ -46,3 +46,20 @@ public enum Value: Sendable, Hashable {
     }
   }
 }
+
+extension Value {
+  /// The type of this value (`.null` for null).
+  public var type: DataType {
+    switch self {
+    case .null: return .null
+    case .int: return .int
+    case .double: return .double
+    case .money: return .money
+    case .bool: return .bool
+    case .date: return .date
+    case .timestamp: return .timestamp
+    case .string: return .string
+    case .bucket(let grain, _): return .bucket(grain)
+    }
+  }
+}

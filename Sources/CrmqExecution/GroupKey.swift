@@ -64,7 +64,7 @@ final class GroupKey {
       case .double:
         break
       }
-    case .bucket(let grain, .column(let name, let type)):
+    case .bucket(let grain, .column(let name, let type), let weekStart):
       guard let column = table.column(named: name) else { throw ExecutionError.missingColumn(name, table.name) }
       if case .int64(let values) = column.data {
         if grain == .hour {
@@ -94,7 +94,7 @@ final class GroupKey {
             for day in minDay...maxDay { table[Int(day - minDay)] = Int32(grain.bucket(ofDay: day)) }
           } else {
             for day in minDay...maxDay {
-              let key = grain.bucket(ofDay: day)
+              let key = grain.bucket(ofDay: day, weekStart: weekStart)
               if key != last {
                 if let existing = ordinalOfKey[key] {
                   table[Int(day - minDay)] = existing
@@ -111,7 +111,7 @@ final class GroupKey {
           cardinality = keys.count
           let decoded = keys
           decodeOrdinal = { $0 == 0 ? .null : .bucket(grain, decoded[$0]) }
-          strategy = "\(grain.rawValue)(\(name)): day → bucket table"
+          strategy = "\(BoundExpr.bucket(grain, .column(name, type), weekStart: weekStart)): day → bucket table"
           return
         }
       }

@@ -18,12 +18,12 @@ struct RowExpression {
       return { column.value(at: $0) }
     case .literal(let value, _):
       return { _ in value }
-    case .bucket(let grain, let inner):
+    case .bucket(let grain, let inner, let weekStart):
       let f = try compile(inner, table)
       return { row in
         switch f(row) {
-        case .date(let d): return .bucket(grain, grain.bucket(ofDay: d))
-        case .timestamp(let s): return .bucket(grain, grain.bucket(ofTimestamp: s))
+        case .date(let d): return .bucket(grain, grain.bucket(ofDay: d, weekStart: weekStart))
+        case .timestamp(let s): return .bucket(grain, grain.bucket(ofTimestamp: s, weekStart: weekStart))
         default: return .null
         }
       }

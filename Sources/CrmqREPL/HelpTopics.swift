@@ -38,7 +38,8 @@ enum HelpTopics {
         revenue by client top 10 with total
       """,
     "let": """
-      let NAME = CONDITION — a named segment to use in where; set today = DATE.
+      let NAME = CONDITION — a named segment to use in where; set today = DATE;
+      set first_weekday = sunday (weeks start on it: week buckets, period week, last 4 weeks).
         let big = amount > 100k
         won by manager where big
       """,

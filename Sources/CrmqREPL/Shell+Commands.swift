@@ -12,7 +12,7 @@ extension Shell {
       deals, won, revenue, win_rate by source period 2026-Q3 compare previous
       funnel by source period month        show deals where amount > 1m limit 10
       explain <query>    describe <table>    describe metrics    tables
-      let big = amount > 100k              set today = 2026-09-30
+      let big = amount > 100k              set today = 2026-09-30    set first_weekday = sunday
     Commands:
       .help [TOPIC]             this text; a clause (by, where, period, compare, funnel, top, let,
                                 show), a measure (.help win_rate) or a command (.help load)
@@ -75,7 +75,7 @@ extension Shell {
         let engine = session.engine
         load(reporting: table.lowercased()) { try engine.loading(file: file, as: table, progress: $0) }
       } else {
-        load { try Engine(folder: folder, progress: $0) }
+        load { [calendar = session.engine.calendar] in try Engine(folder: folder, calendar: calendar, progress: $0) }
       }
     case ".format", ".mode":
       guard let chosen = OutputFormat(rawValue: argument.lowercased()) else {

@@ -22,6 +22,8 @@ public struct BindContext: Sendable {
   public var periodOverride: (start: Int64, end: Int64)?
   /// Values of `$name` parameters.
   public var parameters: [String: Value] = [:]
+  /// The day weeks start on (`week` buckets, `this week`, `last 4 weeks`).
+  public var firstWeekday: Weekday = .monday
 
   public init(today: Int64?, segments: [String: Segment] = [:]) {
     self.today = today

@@ -22,7 +22,7 @@ extension Binder {
     if case .name(let name, false) = expr.kind, table.column(named: name) == nil,
       let grain = TimeGrain(rawValue: name.lowercased())
     {
-      return .bucket(grain, try mainDateColumn(expr.span, grain: grain.rawValue))
+      return .bucket(grain, try mainDateColumn(expr.span, grain: grain.rawValue), weekStart: context.firstWeekday)
     }
     return try bindRow(expr)
   }
@@ -55,12 +55,12 @@ extension Binder {
       return .literal(.null, .null)
     case .parameter(let name):
       let value = try parameterValue(name, expr.span)
-      return .literal(value, Binder.type(of: value))
+      return .literal(value, value.type)
     case .name(let name, let quoted):
       if let column = table.column(named: name) { return .column(column.name, column.type) }
       if !quoted, let segment = context.segments[name] { return try bindSegment(segment, at: expr.span) }
       if !quoted, let grain = TimeGrain(rawValue: name.lowercased()) {
-        return .bucket(grain, try mainDateColumn(expr.span, grain: grain.rawValue))
+        return .bucket(grain, try mainDateColumn(expr.span, grain: grain.rawValue), weekStart: context.firstWeekday)
       }
       throw BindFailure(unknownColumn(name, span: expr.span))
     case .call(let name, let nameSpan, let arguments, _, _):
@@ -92,7 +92,7 @@ extension Binder {
         if grain == .hour && inner.type == .date {
           throw BindFailure(.typeMismatch("hour(…) needs a timestamp", found: .date, span: arguments[0].span))
         }
-        return .bucket(grain, inner)
+        return .bucket(grain, inner, weekStart: context.firstWeekday)
       }
       if Binder.aggregateNames[name.lowercased()] != nil {
         throw BindFailure(
@@ -316,20 +316,6 @@ extension Binder {
     }
   }
 
-  static func type(of value: Value) -> DataType {
-    switch value {
-    case .null: return .null
-    case .int: return .int
-    case .double: return .double
-    case .money: return .money
-    case .bool: return .bool
-    case .date: return .date
-    case .timestamp: return .timestamp
-    case .string: return .string
-    case .bucket(let grain, _): return .bucket(grain)
-    }
-  }
-
   /// A parameter's value as the type it is compared with; a value that cannot be is an error
   /// naming both types.
   func coerceParameter(_ name: String, _ span: SourceSpan, to type: DataType, against other: Expr) throws -> BoundExpr {
@@ -364,10 +350,10 @@ extension Binder {
     guard let converted else {
       throw BindFailure(
         .typeMismatch(
-          "the parameter '$\(name)' is \(Binder.type(of: value)), but \(source.text(of: other.span)) is \(type)",
-          found: Binder.type(of: value), span: span, expected: type))
+          "the parameter '$\(name)' is \(value.type), but \(source.text(of: other.span)) is \(type)",
+          found: value.type, span: span, expected: type))
     }
-    let bound = BoundExpr.literal(converted, converted.isNull ? type : Binder.type(of: converted))
+    let bound = BoundExpr.literal(converted, converted.isNull ? type : converted.type)
     try checkValueExists(.column(source.text(of: other.span), type), bound, at: span)
     return bound
   }

@@ -29,10 +29,10 @@ extension Binder {
       return (first.start, last.end)
     case .current(let grain):
       let today = try requireToday(period.span)
-      return (grain.bucket(ofDay: today), today + 1)
+      return (grain.bucket(ofDay: today, weekStart: context.firstWeekday), today + 1)
     case .last(let count, let grain):
       let today = try requireToday(period.span)
-      let current = grain.bucket(ofDay: today)
+      let current = grain.bucket(ofDay: today, weekStart: context.firstWeekday)
       return (grain.previous(count, before: current), current)
     }
   }

@@ -29,7 +29,9 @@ extension BoundExpr: CustomStringConvertible {
     switch self {
     case .column(let name, _): return name
     case .literal(let value, _): return value.literalText
-    case .bucket(let grain, let inner): return "\(grain.rawValue)(\(inner))"
+    case .bucket(let grain, let inner, let weekStart) where grain == .week && weekStart != .monday:
+      return "week(\(inner), from \(weekStart.name))"
+    case .bucket(let grain, let inner, _): return "\(grain.rawValue)(\(inner))"
     case .compare(let op, let l, let r): return "\(l) \(op.rawValue) \(r)"
     case .arithmetic(let op, let l, let r, _): return "(\(l) \(op.rawValue) \(r))"
     case .negate(let inner): return "-\(inner)"

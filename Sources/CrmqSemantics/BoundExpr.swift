@@ -9,8 +9,8 @@ import CrmqSyntax
 public indirect enum BoundExpr: Sendable, Hashable {
   case column(String, DataType)
   case literal(Value, DataType)
-  /// The bucket of a date or timestamp: `month(closed_at)`.
-  case bucket(TimeGrain, BoundExpr)
+  /// The bucket of a date or timestamp: `month(closed_at)`; weeks start on `weekStart`.
+  case bucket(TimeGrain, BoundExpr, weekStart: Weekday)
   case compare(BinaryOperator, BoundExpr, BoundExpr)
   case arithmetic(BinaryOperator, BoundExpr, BoundExpr, DataType)
   case negate(BoundExpr)
@@ -33,7 +33,7 @@ public indirect enum BoundExpr: Sendable, Hashable {
     case .column(_, let type), .literal(_, let type), .arithmetic(_, _, _, let type), .groupRef(_, let type),
       .aggregateRef(_, let type):
       return type
-    case .bucket(let grain, _): return .bucket(grain)
+    case .bucket(let grain, _, _): return .bucket(grain)
     case .daysBetween: return .double
     case .negate(let inner): return inner.type
     case .compare, .and, .or, .not, .inList, .isNull, .contains, .startsWith: return .bool
@@ -51,7 +51,7 @@ public indirect enum BoundExpr: Sendable, Hashable {
   public func visit(_ body: (BoundExpr) -> Void) {
     body(self)
     switch self {
-    case .bucket(_, let e), .negate(let e), .not(let e), .inList(let e, _, _), .isNull(let e, _),
+    case .bucket(_, let e, _), .negate(let e), .not(let e), .inList(let e, _, _), .isNull(let e, _),
       .contains(let e, _, _), .startsWith(let e, _, _):
       e.visit(body)
     case .compare(_, let l, let r), .arithmetic(_, let l, let r, _), .daysBetween(let l, let r):

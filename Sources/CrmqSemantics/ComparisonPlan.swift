@@ -13,7 +13,8 @@ public struct ComparisonPlan: Sendable, Equatable {
   public func shifted(_ grain: TimeGrain, _ key: Int64) -> Int64 {
     guard grain.isCalendar else { return key }
     let moved = shiftMonths != 0 ? CivilDate.adding(months: shiftMonths, to: key) : key + shiftDays
-    return grain.bucket(ofDay: moved)
+    // A week key is its first day, so it carries the calendar's first weekday along.
+    return grain.bucket(ofDay: moved, weekStart: Weekday(ofDay: key))
   }
 
   public var description: String {
