@@ -10,16 +10,22 @@ extension Engine {
   /// let updated = try engine.loading(file: "plans_q4.csv", as: "plans")
   /// ```
   public func loading(file: String, as table: String, progress: LoadProgress? = nil) throws -> Engine {
+    try replacing(table) { try FolderLoader.load(file: file, as: $0, progress: progress) }
+  }
+
+  /// A new engine with the tables `load` gives in place of the same tables here; `table` must be
+  /// one crmq knows (E0510).
+  func replacing(_ table: String, with load: (CanonicalSchema) throws -> FolderLoader.Outcome) throws -> Engine {
     guard let schema = CanonicalSchema.all.first(where: { $0.table == table.lowercased() }) else {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0510"), .error, "'\(table)' is not a table crmq knows",
           help: ["a file loads as one of: " + CanonicalSchema.all.map(\.table).joined(separator: ", ")]))
     }
-    let outcome = try FolderLoader.load(file: file, as: schema, progress: progress)
+    let outcome = try load(schema)
     var base = baseCatalog
     for loaded in outcome.catalog.tables { base.put(loaded) }
     let kept = loadReports.filter { $0.table != schema.table }
-    return Engine(base: base, reports: kept + outcome.reports, folder: folder)
+    return Engine(base: base, reports: kept + outcome.reports, folder: folder, calendar: calendar)
   }
 }

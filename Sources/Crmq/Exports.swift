@@ -2,3 +2,5 @@
 // and the renderers; the stages behind it stay internal.
 @_exported import CrmqCore
 @_exported import CrmqOutput
+// Rows a host supplies (`Engine(tables:)`, `Engine.loading(_:)`).
+@_exported import struct CrmqImport.TableAppender

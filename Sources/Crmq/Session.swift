@@ -10,8 +10,11 @@ import CrmqSyntax
 /// Sessions are cheap values; each holds its own settings over a shared `Engine`.
 public struct Session: Sendable {
   public var engine: Engine
-  /// The day relative periods count from; the system date unless set.
+  /// The day relative periods count from: the engine calendar's today unless set.
   public var today: Int64
+  /// The first weekday (and zone) this session reads weeks with; the engine's unless set
+  /// (`set first_weekday = sunday`).
+  public var calendar: CalendarSettings
   var segments: [String: Segment] = [:]
   /// Optimizer rules switched off by name (for tests and for comparing plans).
   public var disabledRules: Set<String> = []
@@ -22,7 +25,8 @@ public struct Session: Sendable {
 
   public init(engine: Engine, today: Int64? = nil) {
     self.engine = engine
-    self.today = today ?? SystemClock.today()
+    self.calendar = engine.calendar
+    self.today = today ?? engine.calendar.currentDay()
   }
 
   /// Values for `$name` parameters of the statements being run.
@@ -39,6 +43,15 @@ public struct Session: Sendable {
     let source = SourceFile(name: sourceName, text: text)
     var results: [StatementResult] = []
     for parsed in Parser.parse(source) {
+      // Cancelled between statements: this one is reported cancelled and the rest do not run.
+      // (A statement stopped while it ran has said so already.)
+      if let last = results.last, isCancelled() {
+        if case .failure(let found) = last.outcome, found.first?.code == DiagnosticCode("E0602") { break }
+        let cancelled = Diagnostic(
+          DiagnosticCode("E0602"), .error, "the query was cancelled", span: parsed.span, label: "not run", source: source)
+        results.append(StatementResult(outcome: .failure([cancelled]), text: source.text(of: parsed.span), milliseconds: 0))
+        break
+      }
       let started = SystemClock.milliseconds()
       let outcome: StatementResult.Outcome
       if let statement = parsed.statement {
@@ -65,6 +78,7 @@ public struct Session: Sendable {
   var context: BindContext {
     var context = BindContext(today: today, segments: segments)
     context.parameters = parameters
+    context.firstWeekday = calendar.firstWeekday
     return context
   }
   var schemas: CatalogSchemaProvider { CatalogSchemaProvider(catalog: engine.catalog) }
@@ -276,8 +290,23 @@ public struct Session: Sendable {
             source: source))
       }
       today = day
+    case "first_weekday":
+      let word: String?
+      switch expr.kind {
+      case .name(let text, _), .string(let text): word = text
+      case .number(let number) where number.scale == 0: word = String(number.mantissa)
+      default: word = nil
+      }
+      guard let word, let day = Weekday(name: word) else {
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0104"), .error, "first_weekday must be a day of the week", span: expr.span,
+            label: "expected monday … sunday", help: ["set first_weekday = sunday   (or пн … вс, or 1 … 7)"], source: source))
+      }
+      calendar.firstWeekday = day
     default:
-      let help = Suggestions.closest(to: name.text, in: ["today"]).first.map { "did you mean '\($0)'?" } ?? "settings: today"
+      let settings = ["today", "first_weekday"]
+      let help = Suggestions.closest(to: name.text, in: settings).first.map { "did you mean '\($0)'?" } ?? "settings: today, first_weekday"
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0308"), .error, "unknown setting '\(name.text)'", span: name.span, label: "not a setting",

@@ -7,40 +7,106 @@ import Foundation
 ///     {"id": 1, "method": "query", "params": {"text": "won by manager where amount > $min", "parameters": {"min": 50000}}}
 ///     {"id": 1, "result": {"results": [{"columns": [...], "rows": [[...]], "total": null, "notes": []}]}}
 ///
-/// Methods: query, explain, load, complete, metrics, cancel. A line that is not a request gets an
-/// error response, never an exit. docs/protocol.md has a transcript.
-public final class ProtocolServer {
+/// Methods: query, explain, load, complete, metrics, cancel. Requests run one after another, in
+/// the order they came, on a worker thread, so a `let` or `set` is seen by the requests after it;
+/// the reading thread answers `cancel` at once, stopping the named request whether it is running
+/// or still waiting. A line that is not a request gets an error response, never an exit.
+/// docs/protocol.md has a transcript.
+public final class ProtocolServer: @unchecked Sendable {
   let io: CommandIO
+  /// Touched only by the request being handled: on the worker, or by `respond(to:)`.
   var session: Session
+  let work = DispatchQueue(label: "crmq.serve.requests")
+  /// Guards `waiting` and the output stream.
+  let lock = NSLock()
+  /// Requests read and not yet answered, by id: what `cancel` can reach.
+  var waiting: [String: [CancelFlag]] = [:]
 
   public init(io: CommandIO, session: Session) {
     self.io = io
     self.session = session
   }
 
+  /// Reads requests until standard input ends, then waits for the last answers.
   public func run() {
+    let answered = DispatchGroup()
     while let line = io.readLine() {
       if line.allSatisfy(\.isWhitespace) { continue }
-      io.write(respond(to: line) + "\n")
+      let request: Request
+      switch Request.parse(line) {
+      case .failure(let failure):
+        emit(failure.response)
+        continue
+      case .success(let parsed): request = parsed
+      }
+      if request.method == "cancel" {
+        emit(cancel(request))
+        continue
+      }
+      let flag = CancelFlag()
+      lock.withLock { waiting[request.id, default: []].append(flag) }
+      answered.enter()
+      work.async {
+        let response = flag.isSet ? ProtocolServer.cancelled(request) : self.handle(request, cancelled: flag)
+        self.lock.withLock { self.waiting[request.id]?.removeAll { $0 === flag } }
+        self.emit(response)
+        answered.leave()
+      }
+    }
+    answered.wait()
+  }
+
+  func emit(_ response: String) {
+    lock.withLock { io.write(response + "\n") }
+  }
+
+  /// The response line for one request line, handled at once on the calling thread.
+  public func respond(to line: String) -> String {
+    switch Request.parse(line) {
+    case .failure(let failure): return failure.response
+    case .success(let request): return request.method == "cancel" ? cancel(request) : handle(request, cancelled: CancelFlag())
     }
   }
 
-  /// The response line for one request line.
-  public func respond(to line: String) -> String {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)), let request = object as? [String: Any] else {
-      return ProtocolServer.error(id: "null", code: "E0701", message: "not a JSON request object: one {\"id\", \"method\", \"params\"} per line")
+  /// Sets the flag of every waiting or running request with the id named.
+  func cancel(_ request: Request) -> String {
+    guard let target = request.params["request"] else {
+      return ProtocolServer.error(id: request.id, code: "E0702", message: "cancel needs params.request: the id of the request to stop")
     }
-    let id = ProtocolServer.idText(request["id"])
-    let params = request["params"] as? [String: Any] ?? [:]
-    guard let method = request["method"] as? String else {
-      return ProtocolServer.error(id: id, code: "E0702", message: "a request needs a \"method\"")
+    let key = ProtocolServer.idText(target)
+    let flags = lock.withLock { waiting[key] ?? [] }
+    for flag in flags { flag.set() }
+    if flags.isEmpty {
+      return "{\"id\": \(request.id), \"result\": {\"cancelled\": false, \"reason\": \"no request \(ProtocolServer.escaped(key)) is running or waiting\"}}"
     }
-    switch method {
+    return "{\"id\": \(request.id), \"result\": {\"cancelled\": true}}"
+  }
+
+  static func cancelled(_ request: Request) -> String {
+    error(id: request.id, code: "E0602", message: "the request was cancelled before it ran")
+  }
+
+  static func escaped(_ text: String) -> String {
+    String(JSONRenderer.string(text).dropFirst().dropLast())
+  }
+
+  func handle(_ request: Request, cancelled: CancelFlag) -> String {
+    let id = request.id
+    let params = request.params
+    session.isCancelled = { cancelled.isSet }
+    defer { session.isCancelled = { false } }
+    switch request.method {
     case "query":
       guard let text = params["text"] as? String else { return ProtocolServer.error(id: id, code: "E0702", message: "query needs params.text") }
       if let today = params["today"] as? String {
         guard let day = SystemClock.parseDate(today) else { return ProtocolServer.error(id: id, code: "E0702", message: "params.today must be YYYY-MM-DD") }
         session.today = day
+      }
+      if let first = params["first_weekday"] {
+        guard let day = Weekday(name: "\(first)") else {
+          return ProtocolServer.error(id: id, code: "E0702", message: "params.first_weekday must be a day of the week: monday … sunday, or 1 … 7")
+        }
+        session.calendar.firstWeekday = day
       }
       let parameters = (params["parameters"] as? [String: Any] ?? [:]).mapValues(ProtocolServer.value)
       let results = session.run(text, parameters: parameters).map(ProtocolServer.result)
@@ -52,7 +118,8 @@ public final class ProtocolServer {
     case "load":
       guard let folder = params["folder"] as? String else { return ProtocolServer.error(id: id, code: "E0702", message: "load needs params.folder") }
       do {
-        let engine = try Engine(folder: folder)
+        let progress = LoadProgress(isCancelled: { cancelled.isSet })
+        let engine = try Engine(folder: folder, calendar: session.engine.calendar, progress: progress)
         session.engine = engine
         let reports = engine.loadReports.map { JSONRenderer.string($0.summary) }
         let details = engine.loadReports.flatMap(\.details).map(JSONRenderer.string)
@@ -72,12 +139,9 @@ public final class ProtocolServer {
     case "metrics":
       let results = session.run("describe metrics").map(ProtocolServer.result)
       return "{\"id\": \(id), \"result\": {\"results\": [\(results.joined(separator: ", "))]}}"
-    case "cancel":
-      // Requests run one at a time, so the one named has finished by the time this is read.
-      return "{\"id\": \(id), \"result\": {\"cancelled\": false, \"reason\": \"requests run one at a time; it had finished\"}}"
     default:
       return ProtocolServer.error(
-        id: id, code: "E0702", message: "unknown method '\(method)': query, explain, load, complete, metrics or cancel")
+        id: id, code: "E0702", message: "unknown method '\(request.method)': query, explain, load, complete, metrics or cancel")
     }
   }
 
@@ -138,4 +202,39 @@ public final class ProtocolServer {
   static func error(id: String, code: String, message: String) -> String {
     "{\"id\": \(id), \"error\": {\"diagnostics\": [{\"code\": \(JSONRenderer.string(code)), \"severity\": \"error\", \"message\": \(JSONRenderer.string(message)), \"help\": [], \"rendered\": \(JSONRenderer.string("error[\(code)]: \(message)\n"))}]}}"
   }
+}
+
+/// One request line, parsed: its id as it is written back, its method and its params.
+/// Unchecked: params hold only what JSONSerialization made (texts, numbers, arrays, dictionaries),
+/// read and never changed once parsed.
+struct Request: @unchecked Sendable {
+  var id: String
+  var method: String
+  var params: [String: Any]
+
+  /// The request, or the error response for a line that is not one.
+  static func parse(_ line: String) -> Result<Request, ParseFailure> {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)), let request = object as? [String: Any] else {
+      return .failure(ParseFailure(ProtocolServer.error(id: "null", code: "E0701", message: "not a JSON request object: one {\"id\", \"method\", \"params\"} per line")))
+    }
+    let id = ProtocolServer.idText(request["id"])
+    guard let method = request["method"] as? String else {
+      return .failure(ParseFailure(ProtocolServer.error(id: id, code: "E0702", message: "a request needs a \"method\"")))
+    }
+    return .success(Request(id: id, method: method, params: request["params"] as? [String: Any] ?? [:]))
+  }
+}
+
+/// The error response for a line that is not a request.
+struct ParseFailure: Error {
+  let response: String
+  init(_ response: String) { self.response = response }
+}
+
+/// Set by `cancel`, read by the running request between chunks and segments.
+final class CancelFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+  var isSet: Bool { lock.withLock { value } }
+  func set() { lock.withLock { value = true } }
 }

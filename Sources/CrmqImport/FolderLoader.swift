@@ -16,6 +16,11 @@ public enum FolderLoader {
   public struct Outcome: Sendable {
     public var catalog: Catalog
     public var reports: [LoadReport]
+
+    public init(catalog: Catalog, reports: [LoadReport]) {
+      self.catalog = catalog
+      self.reports = reports
+    }
   }
 
   /// One file read as one canonical table (`deals` may be a CRM export).
@@ -33,6 +38,20 @@ public enum FolderLoader {
       schema.table == "deals"
       ? try dealsPlan(path: file, displayName: name, segmentSize: segmentSize)
       : try CSVTableReader.plan(path: file, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
+    return try run([plan], progress: progress)
+  }
+
+  /// A file's bytes held in memory (a download, an upload, a message attachment) read as one
+  /// canonical table, exactly as the same file on disk would be; `name` is how reports name it.
+  public static func load(
+    bytes: [UInt8], name: String, as schema: CanonicalSchema, segmentSize: Int = CSVTableReader.defaultSegmentSize,
+    progress: LoadProgress? = nil
+  ) throws -> Outcome {
+    let file = MappedFile(copying: bytes)
+    let plan =
+      schema.table == "deals"
+      ? try dealsPlan(file: file, path: name, displayName: name, segmentSize: segmentSize)
+      : try CSVTableReader.plan(file: file, path: name, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
     return try run([plan], progress: progress)
   }
 
@@ -105,6 +124,12 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
+    return try dealsPlan(file: file, path: path, displayName: displayName, segmentSize: segmentSize, sheet: sheet)
+  }
+
+  static func dealsPlan(
+    file: MappedFile, path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil
+  ) throws -> CSVTableReader.Plan {
     let segmentSize = max(1, segmentSize)
     if let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20)) {
       // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.

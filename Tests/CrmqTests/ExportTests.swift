@@ -21,13 +21,7 @@ final class ExportTests: XCTestCase {
     let engine = try Engine(folder: ExportTests.fixtures.appendingPathComponent(folder).path)
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     return ExportTests.queries.map { query in
-      session.run(select(query)).map { result -> String in
-        switch result.outcome {
-        case .table(let table): return OutputFormat.csv.render(table)
-        case .failure(let diagnostics): return DiagnosticRenderer().render(diagnostics)
-        default: return ""
-        }
-      }.joined()
+      Answers.text(session.run(select(query)))
     }
   }
 

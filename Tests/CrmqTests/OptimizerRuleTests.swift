@@ -26,13 +26,7 @@ final class OptimizerRuleTests: XCTestCase {
       var session = Session(engine: engine, today: today)
       if let rule { session.disabledRules = [rule] }
       return OptimizerRuleTests.queries.map { query in
-        session.run(query).map { result -> String in
-          switch result.outcome {
-          case .table(let table): return OutputFormat.csv.render(table)
-          case .failure(let diagnostics): return DiagnosticRenderer().render(diagnostics)
-          default: return ""
-          }
-        }.joined()
+        Answers.text(session.run(query))
       }
     }
     let reference = answers(disabling: nil)

@@ -36,6 +36,85 @@ final class ProtocolTests: XCTestCase {
     XCTAssertTrue(server.respond(to: #"{"id": 7, "method": "query", "params": {"text": "deals"}}"#).contains("[[5]]"))
   }
 
+  func testCancelStopsTheRequestItNamesAndTheNextOnesRun() throws {
+    let io = BufferedIO()
+    let long = Array(repeating: "count by stage, manager, month", count: 3_000).joined(separator: "; ")
+    io.input = [
+      #"{"id": "long", "method": "query", "params": {"text": "\#(long)"}}"#,
+      #"{"id": "stop", "method": "cancel", "params": {"request": "long"}}"#,
+      #"{"id": "after", "method": "query", "params": {"text": "count"}}"#,
+      #"{"id": "again", "method": "cancel", "params": {"request": "long"}}"#,
+    ]
+    let server = ProtocolServer(io: io, session: Session(engine: try XCTUnwrap(ProtocolTests.engine)))
+    server.run()
+    let responses = try io.output.split(separator: "\n").map { try object(String($0)) }
+    XCTAssertEqual(responses.count, 4)
+    func response(_ id: String) throws -> [String: Any] { try XCTUnwrap(responses.first { $0["id"] as? String == id }, id) }
+    XCTAssertEqual((try response("stop")["result"] as? [String: Any])?["cancelled"] as? Bool, true)
+    // Stopped while waiting (a request error) or while running (its last statement's error).
+    let stopped = try response("long")
+    let statements = (stopped["result"] as? [String: Any])?["results"] as? [[String: Any]]
+    let error: Any? = stopped["error"] ?? statements?.last?["error"]
+    let diagnostics = (error as? [String: Any])?["diagnostics"] as? [[String: Any]]
+    XCTAssertEqual(diagnostics?.first?["code"] as? String, "E0602", "\(stopped)")
+    XCTAssertLessThan(statements?.count ?? 0, 3_000, "the statements after the cancelled one did not run")
+    let after = try response("after")
+    XCTAssertNotNil(after["result"], "the next request runs as usual: \(after)")
+    XCTAssertFalse("\(after)".contains("E0602"))
+    // The stream keeps the order requests were answered in; the long query was answered first.
+    XCTAssertLessThan(
+      responses.firstIndex { $0["id"] as? String == "long" } ?? 9, responses.firstIndex { $0["id"] as? String == "after" } ?? 0)
+  }
+
+  /// Through the real binary: the cancel comes while the query runs, and is answered at once.
+  func testCancelStopsARunningQueryInTheBinary() throws {
+    let process = Process()
+    process.executableURL = ProtocolTests.repository.appendingPathComponent(".build/debug/crmq")
+    process.arguments = ["serve", "--stdio", "--data", "examples/data"]
+    process.currentDirectoryURL = ProtocolTests.repository
+    let input = Pipe()
+    // Responses go to a file: a pipe nobody reads until the end could fill and stop the server.
+    let responsesFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmq-cancel-\(getpid()).jsonl")
+    XCTAssertTrue(FileManager.default.createFile(atPath: responsesFile.path, contents: nil))
+    defer { try? FileManager.default.removeItem(at: responsesFile) }
+    process.standardInput = input
+    process.standardOutput = try FileHandle(forWritingTo: responsesFile)
+    try process.run()
+    // One statement a line (an escaped newline in the JSON text).
+    let long = Array(repeating: "count by stage, manager, month", count: 20_000).joined(separator: "\\n")
+    input.fileHandleForWriting.write(Data((#"{"id": 1, "method": "query", "params": {"text": "\#(long)"}}"# + "\n").utf8))
+    Thread.sleep(forTimeInterval: 0.3)
+    input.fileHandleForWriting.write(Data((#"{"id": 2, "method": "cancel", "params": {"request": 1}}"# + "\n").utf8))
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    let lines = String(decoding: try Data(contentsOf: responsesFile), as: UTF8.self).split(separator: "\n")
+    let responses = try lines.map { try object(String($0)) }
+    XCTAssertEqual(responses.map { $0["id"] as? Int }, [2, 1], "the cancel is answered before the query it stops")
+    XCTAssertEqual((responses[0]["result"] as? [String: Any])?["cancelled"] as? Bool, true)
+    let statements = try XCTUnwrap((responses[1]["result"] as? [String: Any])?["results"] as? [[String: Any]])
+    let diagnostics = (statements.last?["error"] as? [String: Any])?["diagnostics"] as? [[String: Any]]
+    XCTAssertEqual(diagnostics?.first?["code"] as? String, "E0602")
+    XCTAssertLessThan(statements.count, 20_000, "the statements after the cancelled one did not run")
+  }
+
+  /// docs/protocol.md's transcript is what the server says.
+  func testTheDocumentedTranscript() throws {
+    let text = try String(contentsOf: ProtocolTests.repository.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
+    let server = try server()
+    var request: String?
+    var checked = 0
+    for line in text.split(separator: "\n").map(String.init) {
+      if line.hasPrefix("> ") {
+        request = String(line.dropFirst(2))
+      } else if line.hasPrefix("< "), let sent = request {
+        XCTAssertEqual(server.respond(to: sent), String(line.dropFirst(2)), sent)
+        checked += 1
+        request = nil
+      }
+    }
+    XCTAssertGreaterThanOrEqual(checked, 5)
+  }
+
   func testMalformedLinesGetErrorsNotAnExit() throws {
     let server = try server()
     for line in ["not json", "[1, 2]", #"{"id": 1}"#, #"{"id": 2, "method": "dance"}"#, #"{"id": 3, "method": "query"}"#] {
@@ -92,8 +171,8 @@ extension ProtocolTests {
   func testPreparedStatementsExplainAndMetrics() throws {
     var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
     let prepared = try session.prepare("won by manager where amount > $min period 2026-09").get()
-    let small = ConcurrencyTests.answer(prepared.run(in: &session, parameters: ["min": .int(1)]))
-    let large = ConcurrencyTests.answer(prepared.run(in: &session, parameters: ["min": .int(300_000)]))
+    let small = Answers.text(prepared.run(in: &session, parameters: ["min": .int(1)]))
+    let large = Answers.text(prepared.run(in: &session, parameters: ["min": .int(300_000)]))
     XCTAssertNotEqual(small, large)
     guard case .failure(let error) = session.prepare("count by") else { return XCTFail("a broken statement prepared") }
     XCTAssertEqual(error.diagnostics.first?.code, DiagnosticCode("E0202"))
