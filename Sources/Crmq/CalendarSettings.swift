@@ -18,6 +18,7 @@ public struct CalendarSettings: Sendable, Hashable {
   /// A fixed today (a day number, see `SystemClock.parseDate`); nil reads the system clock.
   public var today: Int64?
 
+  /// A calendar; every part defaults to the standard one: `CalendarSettings(firstWeekday: .sunday)`.
   public init(firstWeekday: Weekday = .monday, timeZone: TimeZone = .current, today: Int64? = nil) {
     self.firstWeekday = firstWeekday
     self.timeZone = timeZone

@@ -17,6 +17,7 @@ public struct Completer: Sendable {
     ".history", ".read", ".quit",
   ]
 
+  /// A completer over the engine's tables, columns, measures and frequent values.
   public init(engine: Engine) {
     self.engine = engine
     keywords = Keyword.allCases.map(\.rawValue) + ["total", "last", "previous", "classic"]

@@ -31,8 +31,10 @@ extension Session {
 ///     let byManager = try session.prepare("won, revenue by manager where amount > $min").get()
 ///     let results = byManager.run(in: &session, parameters: ["min": .int(50_000)])
 public struct PreparedStatement: Sendable {
+  /// The statement as written.
   public let text: String
 
+  /// Runs the statement in `session` with these parameter values: `prepared.run(in: &session, parameters: ["min": .int(50_000)])`.
   public func run(in session: inout Session, parameters: [String: Value] = [:]) -> [StatementResult] {
     session.run(text, parameters: parameters)
   }

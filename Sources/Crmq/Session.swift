@@ -9,6 +9,7 @@ import CrmqSyntax
 ///
 /// Sessions are cheap values; each holds its own settings over a shared `Engine`.
 public struct Session: Sendable {
+  /// The data the session reads; assign another engine to swap it (a reload) and keep the session.
   public var engine: Engine
   /// The day relative periods count from: the engine calendar's today unless set.
   public var today: Int64
@@ -23,6 +24,8 @@ public struct Session: Sendable {
   /// Checked while a query runs (between chunks): a shell sets it on Ctrl-C.
   public var isCancelled: @Sendable () -> Bool = { false }
 
+  /// A session over `engine`; `today` (a day number) overrides the engine calendar's today:
+  /// `Session(engine: engine, today: SystemClock.parseDate("2026-10-05"))`.
   public init(engine: Engine, today: Int64? = nil) {
     self.engine = engine
     self.calendar = engine.calendar
@@ -91,9 +94,10 @@ public struct Session: Sendable {
       case .query(let query) where query.compare != nil:
         return .table(try compare(query, statement: statement, source: source))
       case .query, .show:
-        let (plan, notes) = try plan(statement, source: source)
+        let (plan, notes, periods) = try plan(statement, source: source)
         var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan)
         result.notes = notes
+        result.periods = periods
         return .table(result)
       case .explain(let inner):
         return .text(try explain(inner, source: source))
@@ -136,16 +140,17 @@ public struct Session: Sendable {
     }
   }
 
-  /// Binds and optimises a query or show; returns the plan and the footer notes.
-  func plan(_ statement: Statement, source: SourceFile) throws -> (LogicalPlan, [String]) {
+  /// Binds and optimises a query or show; returns the plan, the footer notes and the periods.
+  func plan(_ statement: Statement, source: SourceFile) throws -> (LogicalPlan, [String], [PeriodRange]) {
     let optimizer = Optimizer(disabled: disabledRules)
     switch statement.kind {
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-      return (try optimizer.optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan, bound.notes)
+      return (try optimizer.optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan, bound.notes, Session.periods(of: bound))
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
-      return (try optimizer.optimize(LogicalPlanner.plan(bound)).plan, bound.notes)
+      let periods = bound.period.map { [PeriodRange(table: bound.table, column: $0.column, start: $0.start, end: $0.end)] } ?? []
+      return (try optimizer.optimize(LogicalPlanner.plan(bound)).plan, bound.notes, periods)
     default:
       throw CrmqError(Diagnostic.bug("plan of a statement that is not a query", span: statement.span).with(source: source))
     }
@@ -172,6 +177,7 @@ public struct Session: Sendable {
     earlier.periodOverride = (comparison.start, comparison.end)
     let previous = try runBound(plain, context: earlier, source: source)
     var joined = CompareJoiner.join(current: current, previous: previous, plan: comparison)
+    joined.periods = Session.withComparison(current.periods, comparison)
     // Order: as written, else the first measure descending for top, else the dimensions.
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
     var keys: [(index: Int, descending: Bool)] = []
@@ -199,7 +205,9 @@ public struct Session: Sendable {
     func run(_ context: BindContext) throws -> ResultTable {
       let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
       do {
-        return try FunnelExecutor(catalog: engine.catalog).run(bound, overrides: stageOrders)
+        var result = try FunnelExecutor(catalog: engine.catalog).run(bound, overrides: stageOrders)
+        result.periods = bound.period.map { [PeriodRange(table: "deals", column: $0.column, start: $0.start, end: $0.end)] } ?? []
+        return result
       } catch FunnelError.noStageOrder {
         throw CrmqError(
           Diagnostic(
@@ -214,6 +222,7 @@ public struct Session: Sendable {
     var earlier = context
     earlier.periodOverride = (comparison.start, comparison.end)
     var joined = CompareJoiner.join(current: current, previous: try run(earlier), plan: comparison)
+    joined.periods = Session.withComparison(current.periods, comparison)
     // Keep the funnel's order: pipeline, dimensions, then the stages in their order.
     let order = (StageOrder.resolve(engine.catalog)?.stages ?? [:]).merging(stageOrders) { $1 }
     let stageColumn = joined.columns.firstIndex { $0.name == "stage" } ?? 0
@@ -236,6 +245,7 @@ public struct Session: Sendable {
     let plan = try Optimizer(disabled: disabledRules).optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan
     var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan)
     result.notes = bound.notes
+    result.periods = Session.periods(of: bound)
     return result
   }
 
@@ -270,6 +280,24 @@ public struct Session: Sendable {
     text += "\nphysical plan:\n" + indent(physical)
     for note in notes { text += "\n" + note }
     return text + "\n"
+  }
+
+  /// The ranges a query's measures were computed over: one per table and date column.
+  static func periods(of bound: BoundQuery) -> [PeriodRange] {
+    var out: [PeriodRange] = []
+    for source in bound.sources {
+      guard let period = source.period else { continue }
+      let range = PeriodRange(table: source.table, column: period.column, start: period.start, end: period.end)
+      if !out.contains(range) { out.append(range) }
+    }
+    return out
+  }
+
+  /// The current ranges, then the same tables and columns over the earlier range of a compare.
+  static func withComparison(_ current: [PeriodRange], _ comparison: ComparisonPlan) -> [PeriodRange] {
+    current + current.map {
+      PeriodRange(table: $0.table, column: $0.column, start: comparison.start, end: comparison.end, isComparison: true)
+    }
   }
 
   func tableColumns(_ table: String) -> [String] {

@@ -2,6 +2,7 @@ import CrmqCore
 
 /// The outcome of one statement of a script.
 public struct StatementResult: Sendable {
+  /// What a statement gave: a table, a text (`explain`), nothing (`let`, `set`), or diagnostics.
   public enum Outcome: Sendable {
     /// A table of answers.
     case table(ResultTable)
@@ -13,12 +14,14 @@ public struct StatementResult: Sendable {
     case failure([Diagnostic])
   }
 
+  /// The table, text or diagnostics.
   public var outcome: Outcome
   /// The statement as written.
   public var text: String
   /// Time spent on the statement, in milliseconds.
   public var milliseconds: Double
 
+  /// True when the statement failed: `if results.contains(where: \.failed) { exit(1) }`.
   public var failed: Bool {
     if case .failure = outcome { return true }
     return false

@@ -174,7 +174,10 @@ public final class ProtocolServer: @unchecked Sendable {
       let rows = table.rows.map { "[" + $0.map(JSONRenderer.value).joined(separator: ", ") + "]" }
       let total = table.total.map { "[" + $0.map(JSONRenderer.value).joined(separator: ", ") + "]" } ?? "null"
       let notes = table.notes.map(JSONRenderer.string)
-      return "{\"columns\": [\(columns.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))], \"total\": \(total), \"notes\": [\(notes.joined(separator: ", "))]}"
+      let periods = table.periods.map { range in
+        "{\"table\": \(JSONRenderer.string(range.table)), \"column\": \(JSONRenderer.string(range.column)), \"first\": \"\(range.first)\", \"last\": \"\(range.last)\", \"comparison\": \(range.isComparison)}"
+      }
+      return "{\"columns\": [\(columns.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))], \"total\": \(total), \"notes\": [\(notes.joined(separator: ", "))], \"periods\": [\(periods.joined(separator: ", "))]}"
     case .text(let text): return "{\"text\": \(JSONRenderer.string(text))}"
     case .done: return "{\"done\": true}"
     case .failure(let found): return "{\"error\": \(ProtocolServer.diagnostics(found))}"

@@ -3,6 +3,7 @@
 /// Dates are stored as day numbers and timestamps as seconds (local time, no zone), so every
 /// period and bucket computation here is exact integer arithmetic, never floating point.
 public enum CivilDate {
+  /// Seconds in a day: timestamps are seconds since 1970-01-01 00:00 local time.
   public static let secondsPerDay: Int64 = 86_400
 
   /// The day number of a calendar date (1970-01-01 is 0).
@@ -30,11 +31,13 @@ public enum CivilDate {
     return (Int(year), Int(month), Int(day))
   }
 
+  /// Whether the date exists: `isValid(year: 2026, month: 2, day: 29)` is false.
   public static func isValid(year: Int, month: Int, day: Int) -> Bool {
     guard (1...12).contains(month), day >= 1 else { return false }
     return day <= daysInMonth(year: year, month: month)
   }
 
+  /// Days in the month: `daysInMonth(year: 2024, month: 2)` is 29.
   public static func daysInMonth(year: Int, month: Int) -> Int {
     switch month {
     case 2: return isLeap(year) ? 29 : 28
@@ -43,6 +46,7 @@ public enum CivilDate {
     }
   }
 
+  /// Gregorian leap years: 2000 and 2024 are, 2100 is not.
   public static func isLeap(_ year: Int) -> Bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
   }
@@ -88,7 +92,9 @@ public enum CivilDate {
     return (days, rest)
   }
 
+  /// Two digits: `pad2(7)` is `07`.
   public static func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+  /// Four digits: `pad4(987)` is `0987`.
   public static func pad4(_ value: Int) -> String {
     let text = String(value)
     return text.count >= 4 ? text : String(repeating: "0", count: 4 - text.count) + text

@@ -15,6 +15,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
   /// The type of `null` before anything gives it another.
   case null
 
+  /// The name messages use: `integer`, `money`, `text`, `month`.
   public var description: String {
     switch self {
     case .int: return "integer"
@@ -30,6 +31,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
+  /// True for integers, numbers, money and ratios.
   public var isNumeric: Bool {
     switch self {
     case .int, .double, .money, .ratio: return true
@@ -37,5 +39,6 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
+  /// True for dates and timestamps.
   public var isTemporal: Bool { self == .date || self == .timestamp }
 }

@@ -9,16 +9,20 @@
 ///
 /// Columns are counted in characters, so carets sit under Cyrillic text correctly.
 public struct DiagnosticRenderer: Sendable {
+  /// ANSI colours (a terminal without NO_COLOR).
   public var colored: Bool
 
+  /// A renderer: `DiagnosticRenderer().render(error.diagnostics)`.
   public init(colored: Bool = false) {
     self.colored = colored
   }
 
+  /// Several diagnostics, one after another.
   public func render(_ diagnostics: [Diagnostic]) -> String {
     diagnostics.map(render).joined(separator: "\n")
   }
 
+  /// One diagnostic: `error[E0301]: …`, the place, the source line with carets, the help.
   public func render(_ diagnostic: Diagnostic) -> String {
     var out = paint(
       "\(diagnostic.severity.rawValue)[\(diagnostic.code)]", diagnostic.severity == .error ? "31;1" : "33;1")

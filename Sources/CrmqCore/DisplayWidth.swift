@@ -1,5 +1,6 @@
 /// Terminal cells a string takes: Cyrillic is one cell, CJK and most emoji two, combining marks none.
 public enum DisplayWidth {
+  /// Terminal cells the text takes: `of("Иван")` is 4, `of("日本")` is 4.
   public static func of(_ text: String) -> Int {
     var width = 0
     for scalar in text.unicodeScalars {
@@ -8,6 +9,7 @@ public enum DisplayWidth {
     return width
   }
 
+  /// Cells one scalar takes: 0 (combining), 1, or 2 (wide).
   public static func of(_ scalar: Unicode.Scalar) -> Int {
     let value = scalar.value
     if value < 0x20 || (value >= 0x7F && value < 0xA0) { return 0 }

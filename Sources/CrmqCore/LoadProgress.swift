@@ -15,8 +15,10 @@ public final class LoadProgress: @unchecked Sendable {
   /// Asked between segments: true stops the load (error E0602), leaving nothing half loaded.
   public let isCancelled: @Sendable () -> Bool
 
+  /// A cancellation check that never cancels.
   public static let never: @Sendable () -> Bool = { false }
 
+  /// Progress to watch; `isCancelled` is asked between segments: `LoadProgress(isCancelled: { Task.isCancelled })`.
   public init(isCancelled: @escaping @Sendable () -> Bool = LoadProgress.never) {
     self.isCancelled = isCancelled
     pthread_mutex_init(&mutex, nil)
@@ -24,12 +26,14 @@ public final class LoadProgress: @unchecked Sendable {
 
   deinit { pthread_mutex_destroy(&mutex) }
 
+  /// Sets the bytes the load will read in all (the loader does this).
   public func setTotal(_ bytes: Int) {
     pthread_mutex_lock(&mutex)
     totalBytes = bytes
     pthread_mutex_unlock(&mutex)
   }
 
+  /// Adds a parsed segment's bytes and rows (the loader does this).
   public func add(bytes: Int, rows: Int) {
     pthread_mutex_lock(&mutex)
     bytesDone += bytes

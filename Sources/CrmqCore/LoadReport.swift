@@ -1,6 +1,7 @@
 
 /// What loading one file did: rows kept and rejected, extra columns, warnings.
 public struct LoadReport: Sendable {
+  /// A report of one file's load (the loader and `TableAppender` make these).
   public init(
     file: String, table: String, rows: Int, rejected: Int, bytes: Int, extraColumns: [(name: String, type: DataType)],
     warnings: [Diagnostic]
@@ -14,10 +15,15 @@ public struct LoadReport: Sendable {
     self.warnings = warnings
   }
 
+  /// The file as named in messages: `deals.csv`.
   public var file: String
+  /// The table it became: `deals`.
   public var table: String
+  /// Rows kept.
   public var rows: Int
+  /// Rows refused (each warned about, the first few with file:line:column).
   public var rejected: Int
+  /// The file's size in bytes (0 for appended rows).
   public var bytes: Int
   /// Columns beyond the canonical ones, with the type inferred for each.
   public var extraColumns: [(name: String, type: DataType)]

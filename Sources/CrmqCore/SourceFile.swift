@@ -2,12 +2,16 @@
 ///
 /// `firstLine` lets an excerpt (say, line 5 120 of a CSV file) keep its real line number.
 public struct SourceFile: Sendable, Equatable {
+  /// How messages name it: `query`, `report.crmq`.
   public let name: String
+  /// The text.
   public let text: String
+  /// The line number of its first line (a statement cut from a longer script starts later).
   public let firstLine: Int
   private let utf8: [UInt8]
   private let lineStarts: [Int]
 
+  /// A text to parse: `SourceFile(name: "query", text: "count by stage")`.
   public init(name: String, text: String, firstLine: Int = 1) {
     self.name = name
     self.text = text
@@ -21,6 +25,7 @@ public struct SourceFile: Sendable, Equatable {
     self.lineStarts = starts
   }
 
+  /// Its length in UTF-8 bytes.
   public var byteCount: Int { utf8.count }
 
   /// A 1-based line and 1-based column counted in Unicode characters, for a UTF-8 offset.

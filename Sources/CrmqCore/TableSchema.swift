@@ -1,7 +1,10 @@
 /// A column's name and type, as the binder sees it.
 public struct ColumnSchema: Sendable, Equatable {
+  /// The column name.
   public var name: String
+  /// Its type.
   public var type: DataType
+  /// A column: `ColumnSchema(name: "amount", type: .money)`.
   public init(name: String, type: DataType) {
     self.name = name
     self.type = type
@@ -10,12 +13,16 @@ public struct ColumnSchema: Sendable, Equatable {
 
 /// A loaded table's shape: what the binder resolves names against.
 public struct TableSchema: Sendable, Equatable {
+  /// The table name: `deals`.
   public var name: String
+  /// Its columns in order.
   public var columns: [ColumnSchema]
   /// The date a bare `month` or a `period` refers to (created_at for deals).
   public var mainDate: String?
+  /// Rows loaded.
   public var rowCount: Int
 
+  /// A table's schema, as `describe` shows it.
   public init(name: String, columns: [ColumnSchema], mainDate: String?, rowCount: Int) {
     self.name = name
     self.columns = columns

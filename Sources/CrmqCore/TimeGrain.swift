@@ -6,6 +6,7 @@
 public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
   case day, week, month, quarter, year, weekday, hour
 
+  /// True for day … year (ranges of days); false for the cyclic weekday and hour.
   public var isCalendar: Bool { self != .weekday && self != .hour }
 
   /// The bucket key of a day: the first day of its bucket, or the weekday number. Weeks start on

@@ -13,6 +13,7 @@ public enum Value: Sendable, Hashable {
   case string(String)
   case bucket(TimeGrain, Int64)
 
+  /// True for null (no value): `row[2].isNull`.
   public var isNull: Bool {
     if case .null = self { return true }
     return false
@@ -60,6 +61,57 @@ extension Value {
     case .timestamp: return .timestamp
     case .string: return .string
     case .bucket(let grain, _): return .bucket(grain)
+    }
+  }
+}
+
+/// Typed reads of a value: nil when the value is null or of another type.
+///
+///     let won = row[1].int            // Int64?
+///     let revenue = row[2].kopecks    // exact money, Int64 kopecks
+extension Value {
+  /// An integer (a count, an id).
+  public var int: Int64? {
+    if case .int(let v) = self { return v }
+    return nil
+  }
+
+  /// A number: doubles and ratios, integers widened; money in roubles (inexact: prefer `kopecks`).
+  public var double: Double? {
+    switch self {
+    case .double(let v): return v
+    case .int(let v): return Double(v)
+    case .money(let v): return Double(v) / 100
+    default: return nil
+    }
+  }
+
+  /// Money, exact, in kopecks (hundredths of the currency unit).
+  public var kopecks: Int64? {
+    if case .money(let v) = self { return v }
+    return nil
+  }
+
+  /// A text.
+  public var string: String? {
+    if case .string(let v) = self { return v }
+    return nil
+  }
+
+  /// A boolean.
+  public var bool: Bool? {
+    if case .bool(let v) = self { return v }
+    return nil
+  }
+
+  /// A date as `YYYY-MM-DD`, a timestamp as `YYYY-MM-DD HH:MM:SS`, or a time bucket's label
+  /// (`2026-09`, `2026-W38`).
+  public var dateText: String? {
+    switch self {
+    case .date(let d): return CivilDate.format(d)
+    case .timestamp(let s): return CivilDate.formatTimestamp(s)
+    case .bucket(let grain, let key): return grain.format(key)
+    default: return nil
     }
   }
 }

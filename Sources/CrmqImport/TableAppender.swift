@@ -17,9 +17,11 @@ import CrmqStorage
 /// are not canonical columns become extra columns, typed by their first non-null value. A row
 /// that does not fit is refused whole with error E0511, and the rows before it stay.
 public struct TableAppender {
+  /// The canonical table the rows are for.
   public let schema: CanonicalSchema
   /// What reports call these rows.
   public var name: String
+  /// Rows appended so far.
   public private(set) var rowCount = 0
   var slots: [Slot]
   var extraKinds: [CanonicalSchema.ValueKind] = []

@@ -2,8 +2,10 @@ import CrmqCore
 
 /// RFC 4180 CSV: a header of column names, then the rows; the total row last with empty dimensions.
 public struct CSVRenderer {
+  /// A CSV renderer: `CSVRenderer().render(table)`.
   public init() {}
 
+  /// A header row, then the rows (and the total last); money with two decimals, dates ISO, null empty.
   public func render(_ result: ResultTable) -> String {
     var out = result.columns.map { quote($0.name) }.joined(separator: ",") + "\n"
     for row in result.rows + (result.total.map { [$0] } ?? []) {

@@ -3,8 +3,10 @@ import CrmqCore
 /// A JSON array of objects keyed by column name; numbers as numbers, money with two decimals,
 /// dates and buckets as strings, null as null. The total row comes last.
 public struct JSONRenderer {
+  /// A JSON renderer: `JSONRenderer().render(table)`.
   public init() {}
 
+  /// An array of objects, one per row, keyed by column name.
   public func render(_ result: ResultTable) -> String {
     let rows = result.rows + (result.total.map { [$0] } ?? [])
     if rows.isEmpty { return "[]\n" }
@@ -18,6 +20,7 @@ public struct JSONRenderer {
     return out + "]\n"
   }
 
+  /// One value as JSON: money as a number with two decimals, dates as text, null as null.
   public static func value(_ value: Value) -> String {
     switch value {
     case .null: return "null"
@@ -29,6 +32,7 @@ public struct JSONRenderer {
     }
   }
 
+  /// A JSON string literal, quoted and escaped: `string("a\"b")` is `"a\"b"`.
   public static func string(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {

@@ -2,8 +2,10 @@ import CrmqCore
 
 /// A Markdown pipe table, numbers right-aligned, the total row in bold.
 public struct MarkdownRenderer {
+  /// A Markdown renderer: `MarkdownRenderer().render(table)`.
   public init() {}
 
+  /// A pipe table with numbers right-aligned, then the notes.
   public func render(_ result: ResultTable) -> String {
     func escape(_ text: String) -> String {
       text.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")

@@ -6,8 +6,10 @@ import CrmqCore
 ///     id      │ 2581
 ///     name    │ Монтаж вентиляции — 2581
 public struct RecordRenderer {
+  /// A record renderer, for tables wider than the terminal.
   public init() {}
 
+  /// Each row as a block of `name │ value` lines.
   public func render(_ result: ResultTable) -> String {
     let width = result.columns.map { DisplayWidth.of($0.name) }.max() ?? 0
     var out = ""

@@ -16,6 +16,7 @@ public struct TableRenderer {
   /// Bold headers and total, dim nulls and footers (ANSI): on a terminal without NO_COLOR only.
   public var colored: Bool
 
+  /// A box-table renderer: `TableRenderer(bars: true).render(table)` draws bars for a funnel or a single measure.
   public init(bars: Bool = false, colored: Bool = false) {
     self.bars = bars
     self.colored = colored
@@ -47,6 +48,7 @@ public struct TableRenderer {
     }
   }
 
+  /// The box table, the row count and the notes.
   public func render(_ result: ResultTable) -> String {
     guard bars, let barIndex = barColumn(result) else { return renderPlain(result) }
     var withBars = result

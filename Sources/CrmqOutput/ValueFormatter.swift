@@ -42,6 +42,7 @@ public enum ValueFormatter {
     }
   }
 
+  /// Numbers, money and ratios are right-aligned.
   public static func isRightAligned(_ type: DataType) -> Bool {
     type.isNumeric
   }

@@ -97,6 +97,32 @@ final class ProtocolTests: XCTestCase {
     XCTAssertLessThan(statements.count, 20_000, "the statements after the cancelled one did not run")
   }
 
+  /// The ranges a result was computed over, as data: one per table and date, and the earlier
+  /// ranges of a compare; cells read through typed accessors.
+  func testResultsCarryTheirPeriodsAndTypedCells() throws {
+    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    guard case .table(let mixed) = session.run("deals, won, revenue by manager period last month").last?.outcome else { return XCTFail() }
+    XCTAssertEqual(mixed.periods.map { "\($0.table).\($0.column) \($0.first)..\($0.last) \($0.isComparison)" }, [
+      "deals.created_at 2026-09-01..2026-09-30 false", "deals.closed_at 2026-09-01..2026-09-30 false",
+    ])
+    let anna = try XCTUnwrap(mixed.values(of: "manager").firstIndex { $0.string == "Анна Смирнова" })
+    XCTAssertNotNil(mixed[anna, "won"]?.int)
+    XCTAssertEqual(mixed[anna, "revenue"]?.kopecks.map { NumberFormat.money($0) }, mixed[anna, "revenue"].map(ValueFormatter.plain))
+    XCTAssertNil(mixed[anna, "revenue"]?.int, "money is not read as an integer")
+    XCTAssertNil(mixed[0, "no such column"])
+
+    guard case .table(let compared) = session.run("won by month period 2026-Q3 compare year").last?.outcome else { return XCTFail() }
+    XCTAssertEqual(compared.periods.map { "\($0.first)..\($0.last) \($0.isComparison)" }, [
+      "2026-07-01..2026-09-30 false", "2025-07-01..2025-09-30 true",
+    ])
+    XCTAssertEqual(compared.values(of: "month").compactMap(\.dateText), ["2026-07", "2026-08", "2026-09"])
+
+    guard case .table(let funnel) = session.run("funnel period 2026-09").last?.outcome else { return XCTFail() }
+    XCTAssertEqual(funnel.periods.map(\.column), ["created_at"])
+    guard case .table(let plain) = session.run("count by stage").last?.outcome else { return XCTFail() }
+    XCTAssertTrue(plain.periods.isEmpty)
+  }
+
   /// docs/protocol.md's transcript is what the server says.
   func testTheDocumentedTranscript() throws {
     let text = try String(contentsOf: ProtocolTests.repository.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
