@@ -18,20 +18,27 @@ public final class Engine: Sendable {
   public let folder: String
   /// The first weekday, time zone and clock that sessions over this engine start with.
   public let calendar: CalendarSettings
+  /// How the deals file was read (for `.reload`).
+  public let format: DealsFormat
 
-  /// Loads a folder of canonical CSV files (deals.csv required) or a CRM export file; `progress`,
-  /// when given, is updated as segments are parsed.
-  public init(folder: String, calendar: CalendarSettings = .standard, progress: LoadProgress? = nil) throws {
+  /// Loads a folder of canonical CSV files (deals.csv required) or a CRM export file; `format`
+  /// forces how the deals file is read (`.dialect("amocrm")`, a mapping); `progress`, when given,
+  /// is updated as segments are parsed.
+  public init(folder: String, calendar: CalendarSettings = .standard, format: DealsFormat = .detect, progress: LoadProgress? = nil) throws {
     self.folder = folder
-    let outcome = try FolderLoader.load(folder: folder, progress: progress)
+    self.format = format
+    let outcome = try FolderLoader.load(folder: folder, format: format, progress: progress)
     self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
     self.calendar = calendar
   }
 
-  init(base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, derived: Catalog? = nil) {
+  init(
+    base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, format: DealsFormat = .detect, derived: Catalog? = nil
+  ) {
     self.folder = folder
+    self.format = format
     self.baseCatalog = base
     self.catalog = derived ?? DerivedColumns.add(to: base)
     self.loadReports = reports
@@ -42,7 +49,7 @@ public final class Engine: Sendable {
   ///
   ///     let sundays = engine.with(calendar: CalendarSettings(firstWeekday: .sunday))
   public func with(calendar: CalendarSettings) -> Engine {
-    Engine(base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, derived: catalog)
+    Engine(base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, format: format, derived: catalog)
   }
 
   /// The names of the loaded tables.

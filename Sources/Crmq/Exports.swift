@@ -4,3 +4,6 @@
 @_exported import CrmqOutput
 // Rows a host supplies (`Engine(tables:)`, `Engine.loading(_:)`).
 @_exported import struct CrmqImport.TableAppender
+// How a deals file is read: detected, a dialect forced, or a mapping.
+@_exported import enum CrmqImport.DealsFormat
+@_exported import struct CrmqImport.ColumnMapping

@@ -119,6 +119,8 @@ public struct Session: Sendable {
       case .stages(let pipeline, let stages):
         try setStages(pipeline, stages, source: source)
         return .done
+      case .load(let load):
+        return .text(try runLoad(load, source: source))
       }
     } catch let error as CrmqError {
       return .failure(error.diagnostics)

@@ -9,6 +9,8 @@ public struct CommandOptions: Sendable, Equatable {
   public var today: Int64?
   /// `--first-weekday`, `--time-zone`: the engine's calendar.
   public var calendar = CalendarSettings.standard
+  /// `--dialect`: how the deals file is read.
+  public var dealsFormat = DealsFormat.detect
   public var timer = false
   public var bail = false
   /// Rejected rows make the load fail instead of warning.
@@ -33,6 +35,8 @@ public struct CommandOptions: Sendable, Equatable {
       -c, --command TEXT  run TEXT (one or more statements); may be repeated
       --format FORMAT     table, csv, json or markdown (default: table)
       --today YYYY-MM-DD  the date relative periods count from (default: the system date)
+      --dialect NAME      read the deals file as amocrm, bitrix24 or canonical, whatever its header
+                          (default: recognised from the header)
       --first-weekday DAY the day weeks start on: monday (default) … sunday, or пн … вс
       --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
@@ -80,6 +84,12 @@ public struct CommandOptions: Sendable, Equatable {
           throw UsageError("--today takes a date YYYY-MM-DD, not '\(text)'")
         }
         options.today = day
+      case "--dialect":
+        let text = try take()
+        guard let format = DealsFormat(dialectName: text) else {
+          throw UsageError("unknown dialect '\(text)': use " + DealsFormat.dialectNames.joined(separator: ", "))
+        }
+        options.dealsFormat = format
       case "--first-weekday":
         let text = try take()
         guard let day = Weekday(name: text) else {

@@ -9,6 +9,49 @@ struct DealDialect: Sendable {
   let signature: [String]
   /// Canonical column → the headers it may come from, first found wins.
   let sources: [String: [String]]
+  /// The header whose values say won or lost (the stage, unless a mapping names another).
+  var statusSources: [String] = []
+  /// Values of that column that mean won, and lost; any other value means open.
+  var wonValues: [String] = ["Успешно реализовано", "Сделка успешна"]
+  var lostValues: [String] = ["Закрыто и не реализовано", "Сделка провалена", "Анализ причины провала"]
+  /// How the report words the status rule.
+  var statusRule: String {
+    let from = statusSources.first ?? "the stage"
+    func list(_ values: [String]) -> String { values.map { "'\($0)'" }.joined(separator: ", ") }
+    return "status from \(from == sources["stage"]?.first ? "the stage" : from): \(list(wonValues)) → won; \(list(lostValues)) → lost; other values → open"
+  }
+
+  /// A dialect made from a mapping the user wrote: each canonical column from the header named,
+  /// or from a header of its own name; the status from the column and values named.
+  init(mapping: ColumnMapping, header: [String]) {
+    var sources: [String: [String]] = [:]
+    for column in CanonicalSchema.deals.columns.map(\.name) {
+      if let named = mapping.columns[column] {
+        sources[column] = [named]
+      } else if header.contains(column) {
+        sources[column] = [column]
+      }
+    }
+    self.init(name: "mapped", signature: [], sources: sources)
+    if let status = mapping.status {
+      statusSources = [status.column]
+      wonValues = status.values.filter { $0.status == "won" }.map(\.value)
+      lostValues = status.values.filter { $0.status == "lost" }.map(\.value)
+    } else if let direct = sources["status"] {
+      statusSources = direct
+      wonValues = ["won"]
+      lostValues = ["lost"]
+    } else {
+      statusSources = sources["stage"] ?? []
+    }
+  }
+
+  init(name: String, signature: [String], sources: [String: [String]]) {
+    self.name = name
+    self.signature = signature
+    self.sources = sources
+    self.statusSources = sources["stage"] ?? []
+  }
 
   static let amocrm = DealDialect(
     name: "amoCRM",
@@ -41,7 +84,8 @@ struct DealDialect: Sendable {
     return best.0
   }
 
-  /// Stage names amoCRM and Bitrix24 give won and lost deals.
-  static let wonStages: Set<String> = ["успешно реализовано", "сделка успешна"]
-  static let lostStages: Set<String> = ["закрыто и не реализовано", "сделка провалена", "анализ причины провала"]
+  /// A dialect by the name `--dialect` takes: `amocrm`, `bitrix24`.
+  static func named(_ name: String) -> DealDialect? {
+    all.first { $0.name.lowercased() == name.lowercased() }
+  }
 }

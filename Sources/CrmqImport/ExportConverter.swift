@@ -15,27 +15,26 @@ struct ExportConverter {
   var details: [String] = []
 
   static let canonicalColumns = CanonicalSchema.deals.columns.map(\.name)
-  static let wonNames: [[UInt8]] = ["Успешно реализовано", "Сделка успешна", "успешно реализовано", "сделка успешна"].map { Array($0.utf8) }
-  static let lostNames: [[UInt8]] = [
-    "Закрыто и не реализовано", "Сделка провалена", "Анализ причины провала", "закрыто и не реализовано",
-    "сделка провалена", "анализ причины провала",
-  ].map { Array($0.utf8) }
   static let notClosed = Array("не закрыта".utf8)
 
-  /// The canonical CSV bytes of a deal export, or nil when no dialect matches its headers.
-  static func convert(_ text: ExportText, fileName: String, segmentSize: Int = 8 << 20) -> (bytes: [UInt8], details: [String])? {
-    text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String])? in
+  /// The canonical CSV bytes of a deal export, whether it gave client ids, and what was done; nil
+  /// when no dialect matches its headers. `dialect` forces one (`--dialect`, a mapping).
+  static func convert(
+    _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20, dialect forced: ((_ header: [String]) -> DealDialect)? = nil
+  ) -> (bytes: [UInt8], details: [String], clientIds: Bool)? {
+    text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String], clientIds: Bool)? in
       var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
       var fields: [FieldRef] = []
       guard case .record = scanner.next(into: &fields) else { return nil }
       var header = fields.map { CSVText.text(bytes, $0).trimmingSpaces() }
       let trailing = header.last == ""
       if trailing { header.removeLast() }
-      guard let dialect = DealDialect.detect(header) else { return nil }
+      guard let dialect = forced?(header) ?? DealDialect.detect(header) else { return nil }
       var converter = ExportConverter(dialect: dialect)
       let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
       let form = text.source.map { "\($0), \(text.encoding)" } ?? "\(text.encoding), delimiter \(delimiterName)"
-      converter.details.append("\(fileName): \(dialect.name) deals export, \(form)")
+      let what = dialect.signature.isEmpty ? "deals, with the mapping given" : "\(dialect.name) deals export"
+      converter.details.append("\(fileName): \(what), \(form)")
       if text.invalidBytes > 0, let line = text.firstInvalidLine {
         converter.details.append(
           "\(text.invalidBytes) bytes are not valid UTF-8 (the first on line \(line)); they are shown as \u{FFFD}")
@@ -75,7 +74,7 @@ struct ExportConverter {
         lineOffset += piece.lines
       }
       converter.finishDetails(layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)
-      return (out, converter.details)
+      return (out, converter.details, layout.mapped["client_id"] != nil)
     }
   }
 
@@ -115,6 +114,11 @@ struct ExportConverter {
     var mapped: [String: Int]
     var extras: [(name: String, index: Int)]
     var headerLine: [UInt8]
+    /// The column whose values give the status, and the values meaning won and lost (as
+    /// written and in lower case).
+    var statusIndex: Int?
+    var wonValues: [[UInt8]]
+    var lostValues: [[UInt8]]
   }
 
   /// One converted segment.
@@ -138,7 +142,9 @@ struct ExportConverter {
     }
     var mapped: [String: Int] = [:]
     for column in ExportConverter.canonicalColumns { if let found = index(column) { mapped[column] = found } }
-    let used = Set(mapped.values)
+    let statusIndex = dialect.statusSources.lazy.compactMap { header.firstIndex(of: $0) }.first
+    var used = Set(mapped.values)
+    if let statusIndex { used.insert(statusIndex) }
     var extras: [(name: String, index: Int)] = []
     var names = Set(ExportConverter.canonicalColumns)
     for (position, name) in header.enumerated() where !used.contains(position) && !name.isEmpty {
@@ -156,7 +162,12 @@ struct ExportConverter {
         .joined(separator: ", "))
     if !extras.isEmpty { details.append("kept as extra columns: " + extras.map(\.name).joined(separator: ", ")) }
     let headerLine = Array(((ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quoteText).joined(separator: ",") + "\n").utf8)
-    return Layout(mapped: mapped, extras: extras, headerLine: headerLine)
+    func variants(_ values: [String]) -> [[UInt8]] {
+      values.flatMap { [Array($0.utf8), Array($0.lowercased().utf8)] }
+    }
+    return Layout(
+      mapped: mapped, extras: extras, headerLine: headerLine, statusIndex: statusIndex, wonValues: variants(dialect.wonValues),
+      lostValues: variants(dialect.lostValues))
   }
 
   mutating func finishDetails(layout: Layout, header: [String], collapsed: Int, skipped: [Int], dateFormats: Set<String>) {
@@ -164,15 +175,14 @@ struct ExportConverter {
       details.append("\(skipped.count) row\(skipped.count == 1 ? "" : "s") skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
     }
     if layout.mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
-    details.append(
-      "status from the stage: сделка успешна, успешно реализовано → won; анализ причины провала, закрыто и не реализовано, сделка провалена → lost; other stages → open")
+    details.append(layout.statusIndex == nil ? "no status column: every deal is open" : dialect.statusRule)
     if !dateFormats.isEmpty { details.append("dates read as " + dateFormats.sorted().joined(separator: ", ")) }
     details.append("client_id given per distinct \(layout.mapped["client"].map { header[$0] } ?? "client")")
     if collapsed > 0 { details.append("\(collapsed) product row\(collapsed == 1 ? "" : "s") collapsed into \(collapsed == 1 ? "its deal" : "their deals"), amounts summed") }
   }
 
-  /// Converts the rows of one byte range. client_id is left empty: the reader numbers clients
-  /// after loading, in first-seen order over the whole file.
+  /// Converts the rows of one byte range. client_id, unless a mapping gives it, is left empty:
+  /// the reader numbers clients after loading, in first-seen order over the whole file.
   static func convert(_ bytes: UnsafeBufferPointer<UInt8>, layout: Layout, delimiter: UInt8, range: Range<Int>) -> Piece {
     var piece = Piece()
     let mapped = layout.mapped
@@ -231,9 +241,9 @@ struct ExportConverter {
       previousId = id
       previousAmount = amount
       if piece.firstId == nil { piece.firstId = id }
-      let status: [UInt8] = with(mapped["stage"]) { stage in
-        if ExportConverter.wonNames.contains(where: { $0.elementsEqual(stage) }) { return won }
-        if ExportConverter.lostNames.contains(where: { $0.elementsEqual(stage) }) { return lost }
+      let status: [UInt8] = with(layout.statusIndex) { value in
+        if layout.wonValues.contains(where: { $0.elementsEqual(value) }) { return won }
+        if layout.lostValues.contains(where: { $0.elementsEqual(value) }) { return lost }
         return open
       }
       for (position, column) in columnKinds.enumerated() {
@@ -253,7 +263,7 @@ struct ExportConverter {
         case .pipeline where source == nil: out.append(contentsOf: "Основная".utf8)
         case .currency where source == nil: out.append(contentsOf: "RUB".utf8)
         case .currency: with(source) { $0.isEmpty ? out.append(contentsOf: "RUB".utf8) : ExportConverter.quote($0, into: &out) }
-        case .clientId: break
+        case .clientId: with(source) { ExportConverter.quote($0, into: &out) }
         case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
         case .createdAt: with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats)) }
         case .closedAt: if status != open { with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats)) } }

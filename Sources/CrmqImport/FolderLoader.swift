@@ -23,9 +23,11 @@ public enum FolderLoader {
     }
   }
 
-  /// One file read as one canonical table (`deals` may be a CRM export).
+  /// One file read as one canonical table (`deals` may be a CRM export); `format` says how
+  /// (detected by default, or a forced dialect, or a mapping).
   public static func load(
-    file: String, as schema: CanonicalSchema, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
+    file: String, as schema: CanonicalSchema, format: DealsFormat = .detect, segmentSize: Int = CSVTableReader.defaultSegmentSize,
+    progress: LoadProgress? = nil
   ) throws -> Outcome {
     let name = String(file.split(separator: "/").last ?? "")
     var info = stat()
@@ -34,34 +36,46 @@ public enum FolderLoader {
         Diagnostic(
           DiagnosticCode("E0501"), .error, "no such file '\(file)'", help: ["give the path of a CSV file with the \(schema.table) columns"]))
     }
-    let plan =
-      schema.table == "deals"
-      ? try dealsPlan(path: file, displayName: name, segmentSize: segmentSize)
-      : try CSVTableReader.plan(path: file, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
-    return try run([plan], progress: progress)
+    guard let mapped = MappedFile(path: file) else {
+      throw CrmqError(
+        Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(name)'", help: ["check that the file exists and is readable"]))
+    }
+    return try run([try plan(mapped, path: file, name: name, schema: schema, format: format, segmentSize: segmentSize)], progress: progress)
+  }
+
+  /// The plan for one file as one table.
+  static func plan(
+    _ file: MappedFile, path: String, name: String, schema: CanonicalSchema, format: DealsFormat, segmentSize: Int
+  ) throws -> CSVTableReader.Plan {
+    if schema.table == "deals" {
+      return try dealsPlan(file: file, path: path, displayName: name, segmentSize: segmentSize, format: format)
+    }
+    if case .mapped(let mapping) = format {
+      return try renamedPlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: segmentSize)
+    }
+    return try CSVTableReader.plan(file: file, path: path, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
   }
 
   /// A file's bytes held in memory (a download, an upload, a message attachment) read as one
   /// canonical table, exactly as the same file on disk would be; `name` is how reports name it.
   public static func load(
-    bytes: [UInt8], name: String, as schema: CanonicalSchema, segmentSize: Int = CSVTableReader.defaultSegmentSize,
-    progress: LoadProgress? = nil
+    bytes: [UInt8], name: String, as schema: CanonicalSchema, format: DealsFormat = .detect,
+    segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {
     let file = MappedFile(copying: bytes)
-    let plan =
-      schema.table == "deals"
-      ? try dealsPlan(file: file, path: name, displayName: name, segmentSize: segmentSize)
-      : try CSVTableReader.plan(file: file, path: name, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
-    return try run([plan], progress: progress)
+    return try run([try plan(file, path: name, name: name, schema: schema, format: format, segmentSize: segmentSize)], progress: progress)
   }
 
+  /// Every file of a folder crmq recognises (or one deals file); `format` says how the deals
+  /// file is read.
   public static func load(
-    folder: String, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
+    folder: String, format: DealsFormat = .detect, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {
     var info = stat()
     if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
       // One file: a deals export or a canonical deals.csv.
-      let plan = try dealsPlan(path: folder, displayName: String(folder.split(separator: "/").last ?? ""), segmentSize: segmentSize)
+      let plan = try dealsPlan(
+        path: folder, displayName: String(folder.split(separator: "/").last ?? ""), segmentSize: segmentSize, format: format)
       return try run([plan], progress: progress)
     }
     guard stat(folder, &info) == 0 else {
@@ -99,7 +113,8 @@ public enum FolderLoader {
     for schema in present {
       do {
         if schema.table == "deals" {
-          plans.append(try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize, sheet: workbook))
+          plans.append(
+            try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize, sheet: workbook, format: format))
         } else {
           plans.append(
             try CSVTableReader.plan(
@@ -119,21 +134,31 @@ public enum FolderLoader {
   typealias Spreadsheet = (text: ExportText, kind: String)
 
   /// `sheet`: the file already read as a spreadsheet, when the caller has it.
-  static func dealsPlan(path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil) throws -> CSVTableReader.Plan {
+  static func dealsPlan(
+    path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect
+  ) throws -> CSVTableReader.Plan {
     guard let file = MappedFile(path: path) else {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
-    return try dealsPlan(file: file, path: path, displayName: displayName, segmentSize: segmentSize, sheet: sheet)
+    return try dealsPlan(file: file, path: path, displayName: displayName, segmentSize: segmentSize, sheet: sheet, format: format)
   }
 
   static func dealsPlan(
-    file: MappedFile, path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil
+    file: MappedFile, path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect
   ) throws -> CSVTableReader.Plan {
     let segmentSize = max(1, segmentSize)
-    if let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20)) {
+    let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20))
+    if format != .detect && format != .canonical {
+      // A dialect forced, or a mapping: convert whatever the header looks like.
+      let text = table?.text ?? ExportText(file.bytes)
+      return try forcedPlan(text, format: format, path: path, displayName: displayName, segmentSize: segmentSize)
+    }
+    if let table {
       // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.
-      if let plan = try exportPlan(table.text, path: path, displayName: displayName, segmentSize: segmentSize) { return plan }
+      if format == .detect, let plan = try exportPlan(table.text, path: path, displayName: displayName, segmentSize: segmentSize) {
+        return plan
+      }
       let header = table.text.records(limit: 1).rows.first ?? []
       guard isCanonical(header) else {
         throw CrmqError(
@@ -150,7 +175,7 @@ public enum FolderLoader {
     }
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
-    if isExport(head.records(limit: 1).rows.first ?? []),
+    if format == .detect, isExport(head.records(limit: 1).rows.first ?? []),
       let plan = try exportPlan(ExportText(file.bytes), path: path, displayName: displayName, segmentSize: segmentSize)
     {
       return plan
@@ -171,12 +196,83 @@ public enum FolderLoader {
   /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
   static func exportPlan(_ text: ExportText, path: String, displayName: String, segmentSize: Int) throws -> CSVTableReader.Plan? {
     guard isExport(text.records(limit: 1).rows.first ?? []),
-      let (bytes, details) = ExportConverter.convert(text, fileName: displayName, segmentSize: segmentSize)
+      let converted = ExportConverter.convert(text, fileName: displayName, segmentSize: segmentSize)
     else { return nil }
+    return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: segmentSize)
+  }
+
+  static func convertedPlan(
+    _ converted: (bytes: [UInt8], details: [String], clientIds: Bool), path: String, displayName: String, segmentSize: Int
+  ) throws -> CSVTableReader.Plan {
     var plan = try CSVTableReader.plan(
-      file: MappedFile(copying: bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
-    plan.details = details
-    plan.numbersClients = true
+      file: MappedFile(copying: converted.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+    plan.details = converted.details
+    plan.numbersClients = !converted.clientIds
+    return plan
+  }
+
+  /// A deals file converted with the dialect forced or the mapping given; a mapping that names a
+  /// header the file lacks is an error that lists the headers there are.
+  static func forcedPlan(
+    _ text: ExportText, format: DealsFormat, path: String, displayName: String, segmentSize: Int
+  ) throws -> CSVTableReader.Plan {
+    let header = (text.records(limit: 1).rows.first ?? []).map { $0.trimmingSpaces() }
+    if case .mapped(let mapping) = format {
+      try checkMapping(mapping, header: header, displayName: displayName)
+    }
+    guard let converted = ExportConverter.convert(text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! })
+    else {
+      throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(displayName)' has no header row", help: ["the first row names the columns"]))
+    }
+    return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: segmentSize)
+  }
+
+  static func checkMapping(_ mapping: ColumnMapping, header: [String], displayName: String) throws {
+    let missing = mapping.missingHeaders(in: header)
+    guard !missing.isEmpty else { return }
+    throw CrmqError(
+      missing.map { name in
+        Diagnostic(
+          DiagnosticCode("E0512"), .error, "the mapping names the column '\(name)', which '\(displayName)' does not have",
+          help: [
+            Suggestions.closest(to: name, in: header).first.map { "did you mean '\($0)'?" }
+              ?? "its columns: " + header.prefix(20).joined(separator: ", ")
+          ])
+      })
+  }
+
+  /// A table other than deals under a mapping: the header renamed, the values read as canonical.
+  static func renamedPlan(
+    _ file: MappedFile, mapping: ColumnMapping, path: String, name: String, schema: CanonicalSchema, segmentSize: Int
+  ) throws -> CSVTableReader.Plan {
+    let text = ExportText(file.bytes)
+    var rows = text.records(limit: 1).rows
+    let header = (rows.first ?? []).map { $0.trimmingSpaces() }
+    try checkMapping(mapping, header: header, displayName: name)
+    let renamed = Dictionary(mapping.columns.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+    rows = [header.map { renamed[$0] ?? $0 }]
+    var bytes = Array((rows[0].map(ExportConverter.quoteText).joined(separator: ",") + "\n").utf8)
+    guard text.delimiter == UInt8(ascii: ",") else {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0512"), .error, "'\(name)' separates its fields with '\(Character(Unicode.Scalar(text.delimiter)))'; a mapped \(schema.table) file needs commas",
+          help: ["save it as comma-separated CSV; only a deals file is converted from other layouts"]))
+    }
+    bytes += text.bytes.withUnsafeBufferPointer { all -> [UInt8] in
+      var position = 0
+      var inQuotes = false
+      while position < all.count {
+        let byte = all[position]
+        if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
+        position += 1
+        if byte == 10 && !inQuotes { break }
+      }
+      return Array(all[position...])
+    }
+    var plan = try CSVTableReader.plan(
+      file: MappedFile(copying: bytes), path: path, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
+    plan.details = ["\(name): \(schema.table), with the mapping given; columns: "
+      + mapping.columns.sorted { $0.key < $1.key }.map { "\($0.key) ← \($0.value)" }.joined(separator: ", ")]
     return plan
   }
 

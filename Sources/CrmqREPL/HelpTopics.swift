@@ -47,6 +47,13 @@ enum HelpTopics {
       show TABLE [where …] [order by …] [limit N] — the rows themselves.
         show deals where amount > 1m order by amount desc limit 10
       """,
+    "map": """
+      load 'FILE' [as TABLE] [map COLUMN = FILE_COLUMN, …, status from FILE_COLUMN ('VALUE' = won, …)] —
+      read a file into a table (deals unless named), each canonical column from the file's column
+      named (or its own name); for deals, the status from a column's values (others mean open).
+      Dates dd.mm.yyyy or ISO, amounts like 50 000,00, any delimiter and encoding. The report says
+      what was mapped; a column the file lacks is an error with did-you-mean.
+      """,
     "measures": """
       Built-in measures know their table and date: deals, won, lost, revenue, win_rate, avg_check,
       cycle, calls, spend, romi, plan_done, … — .metrics lists all; .help MEASURE shows one.

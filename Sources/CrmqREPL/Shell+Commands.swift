@@ -75,7 +75,10 @@ extension Shell {
         let engine = session.engine
         load(reporting: table.lowercased()) { try engine.loading(file: file, as: table, progress: $0) }
       } else {
-        load { [calendar = session.engine.calendar] in try Engine(folder: folder, calendar: calendar, progress: $0) }
+        // A reload reads the deals the way they were read; another folder is recognised afresh.
+        load { [calendar = session.engine.calendar, format = name == ".reload" ? session.engine.format : .detect] in
+          try Engine(folder: folder, calendar: calendar, format: format, progress: $0)
+        }
       }
     case ".format", ".mode":
       guard let chosen = OutputFormat(rawValue: argument.lowercased()) else {

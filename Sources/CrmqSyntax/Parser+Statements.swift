@@ -80,6 +80,8 @@ extension Parser {
     case .keyword(.set): return try parseSet()
     case .identifier(let word, false) where word.lowercased() == "stages" && startsStagesStatement():
       return try parseStages()
+    case .identifier(let word, false) where word.lowercased() == "load" && position + 1 < tokens.count && isString(tokens[position + 1]):
+      return try parseLoad()
     case .keyword(let keyword) where keyword.startsClause:
       throw failure(expected: "a measure such as count or sum(amount)", help: "a query starts with what to compute: count by stage")
     default:
@@ -163,6 +165,85 @@ extension Parser {
       advance()
     } while eat(.comma) != nil
     return Statement(.stages(pipeline: pipeline, stages: stages), start.merged(with: stages.last?.span ?? start))
+  }
+
+  func isString(_ token: Token) -> Bool {
+    if case .string = token.kind { return true }
+    return false
+  }
+
+  /// A column name as written: bare, in double quotes, or in single quotes (`'Дата закрытия'`);
+  /// a keyword here is a name too (a file may well have a column `Funnel` or `Order`).
+  ///
+  /// grammar: column
+  mutating func expectColumnName(_ what: String) throws -> Name {
+    skipNewlines()
+    switch current.kind {
+    case .identifier(let text, _), .string(let text):
+      let name = Name(text, current.span)
+      advance()
+      return name
+    case .keyword:
+      let name = Name(file.text(of: current.span), current.span)
+      advance()
+      return name
+    default:
+      throw failure(expected: what)
+    }
+  }
+
+  /// Consumes a contextual word (`map`, `from`) when it comes next.
+  mutating func eatWord(_ word: String) -> Token? {
+    guard continues({ if case .identifier(let text, false) = $0 { return text.lowercased() == word } else { return false } }) else {
+      return nil
+    }
+    let token = current
+    advance()
+    return token
+  }
+
+  /// grammar: load
+  mutating func parseLoad() throws -> Statement {
+    let start = current.span
+    advance()
+    guard case .string(let path) = current.kind else { throw failure(expected: "the file to load, in quotes") }
+    var load = LoadStatement(path: Name(path, current.span))
+    var end = current.span
+    advance()
+    if eat(.as) != nil {
+      let table = try expectName("a table name such as deals")
+      load.table = table
+      end = table.span
+    }
+    if eatWord("map") != nil {
+      repeat { end = try parseMapping(into: &load) } while eat(.comma) != nil
+    }
+    return Statement(.load(load), start.merged(with: end))
+  }
+
+  /// One item of `map`: `manager = owner`, or `status from phase ('Closed Won' = won, …)`.
+  /// Returns where it ends.
+  ///
+  /// grammar: mapping
+  mutating func parseMapping(into load: inout LoadStatement) throws -> SourceSpan {
+    let target = try expectColumnName("a column to fill, such as manager")
+    guard target.text.lowercased() == "status", eatWord("from") != nil else {
+      try expect(.equal, "'=' and the file's column: manager = owner")
+      let source = try expectColumnName("the file's column, such as owner or 'Дата закрытия'")
+      load.columns.append((target, source))
+      return source.span
+    }
+    load.statusColumn = try expectColumnName("the column whose values give the status")
+    try expect(.leftParen, "'(' and the values: ('Closed Won' = won, 'Closed Lost' = lost)")
+    repeat {
+      skipNewlines()
+      guard case .string(let value) = current.kind else { throw failure(expected: "a value in quotes, such as 'Closed Won'") }
+      let valueName = Name(value, current.span)
+      advance()
+      try expect(.equal)
+      load.statusValues.append((valueName, try expectName("won, lost or open")))
+    } while eat(.comma) != nil
+    return try expect(.rightParen).span
   }
 
   /// grammar: describe

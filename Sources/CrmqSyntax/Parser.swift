@@ -15,6 +15,8 @@ import CrmqCore
 ///   (`synchronize`) and goes on, so one run reports the errors of every statement.
 public struct Parser {
   let tokens: [Token]
+  /// The text parsed, for the few places a word is taken as written (a column named `Funnel`).
+  let file: SourceFile
   var position = 0
   var parenDepth = 0
   var nesting = 0
@@ -27,6 +29,7 @@ public struct Parser {
   public init(_ source: SourceFile) {
     let (tokens, diagnostics) = Lexer.tokenize(source)
     self.tokens = tokens
+    self.file = source
     for diagnostic in diagnostics {
       if let span = diagnostic.span { lexerDiagnostics[span.start] = diagnostic }
     }

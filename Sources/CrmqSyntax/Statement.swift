@@ -112,6 +112,34 @@ public indirect enum StatementKind: Sendable, Equatable {
   /// `stages 'Продажи': 'Новая заявка', …, 'Успешно реализовано'`: a pipeline's stage order,
   /// the won stage last.
   case stages(pipeline: Name, stages: [Name])
+  /// `load 'opportunities.csv' as deals map manager = owner, status from phase ('Won' = won)`.
+  case load(LoadStatement)
+}
+
+/// `load <file> [as <table>] [map <target> = <column>, …, status from <column> (<value> = <status>, …)]`.
+public struct LoadStatement: Sendable, Equatable {
+  public var path: Name
+  /// The table the file becomes; deals when not given.
+  public var table: Name?
+  /// Canonical column ← the file's column.
+  public var columns: [(target: Name, source: Name)]
+  /// `status from <column> (…)`.
+  public var statusColumn: Name?
+  public var statusValues: [(value: Name, status: Name)]
+
+  public init(path: Name) {
+    self.path = path
+    self.table = nil
+    self.columns = []
+    self.statusColumn = nil
+    self.statusValues = []
+  }
+
+  public static func == (a: LoadStatement, b: LoadStatement) -> Bool {
+    a.path == b.path && a.table == b.table && a.statusColumn == b.statusColumn
+      && a.columns.map(\.target) == b.columns.map(\.target) && a.columns.map(\.source) == b.columns.map(\.source)
+      && a.statusValues.map(\.value) == b.statusValues.map(\.value) && a.statusValues.map(\.status) == b.statusValues.map(\.status)
+  }
 }
 
 public struct Statement: Sendable, Equatable {

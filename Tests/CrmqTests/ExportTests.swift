@@ -17,12 +17,42 @@ final class ExportTests: XCTestCase {
     "show deals where amount > 20k order by id",
   ]
 
-  func answers(_ folder: String, select: (String) -> String = { $0 }) throws -> [String] {
+  /// The answers over a fixture folder; `first` runs before the queries (a `load … map`).
+  func answers(_ folder: String, first: String? = nil, select: (String) -> String = { $0 }) throws -> [String] {
     let engine = try Engine(folder: ExportTests.fixtures.appendingPathComponent(folder).path)
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    if let first {
+      let loaded = session.run(first)
+      XCTAssertFalse(loaded.contains(where: \.failed), Answers.text(loaded))
+    }
     return ExportTests.queries.map { query in
       Answers.text(session.run(select(query)))
     }
+  }
+
+  /// A file in no CRM's layout (semicolons, decimal commas, English headers, its own status
+  /// column), loaded with a mapping, answers like the canonical file, stage and all.
+  func testAMappedFileAnswersLikeTheCanonicalFile() throws {
+    let script = try String(contentsOf: ExportTests.fixtures.appendingPathComponent("mapped_csv/load.crmq"), encoding: .utf8)
+    let canonical = try answers("export_canonical")
+    // The deals of export_canonical are replaced by the mapped file's, so nothing canonical stays.
+    let mapped = try answers("export_canonical", first: script)
+    XCTAssertEqual(mapped, canonical)
+    let unmapped = try answers("export_canonical", first: "load 'Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv'")
+    XCTAssertNotEqual(unmapped, canonical, "the comparison can tell files apart")
+  }
+
+  /// `--dialect` reads a file the way it names, whatever its header looks like.
+  func testAForcedDialect() throws {
+    let amo = ExportTests.fixtures.appendingPathComponent("export_amocrm").path
+    XCTAssertThrowsError(try Engine(folder: amo, format: .canonical)) { XCTAssertTrue("\($0)".contains("E0503"), "\($0)") }
+    let forced = try Engine(folder: amo, format: DealsFormat(dialectName: "AmoCRM")!)
+    XCTAssertEqual(forced.rowCount(of: "deals"), 5)
+    XCTAssertTrue(forced.loadReports[0].details[0].contains("amoCRM deals export"), forced.loadReports[0].details[0])
+    // Bitrix24's dialect on amoCRM's file finds only the columns the two share.
+    let wrong = try Engine(folder: amo, format: .dialect("bitrix24"))
+    XCTAssertTrue(wrong.loadReports[0].details.contains { $0.hasPrefix("columns: id ← ID,") && !$0.contains("Бюджет") }, "\(wrong.loadReports[0].details)")
+    XCTAssertNil(DealsFormat(dialectName: "salesforce"))
   }
 
   func testExportsAnswerLikeTheCanonicalFile() throws {
