@@ -2,6 +2,7 @@ import CrmqCore
 import CrmqImport
 import CrmqSemantics
 import CrmqStorage
+import Foundation
 
 /// Loaded CRM data, immutable once built: share one engine between many sessions and tasks.
 ///
@@ -27,7 +28,11 @@ public final class Engine: Sendable {
   public init(folder: String, calendar: CalendarSettings = .standard, format: DealsFormat = .detect, progress: LoadProgress? = nil) throws {
     self.folder = folder
     self.format = format
-    let outcome = try FolderLoader.load(folder: folder, format: format, progress: progress)
+    // amoCRM's API times are Unix seconds: local times in the engine's zone.
+    let zone = calendar.timeZone
+    let outcome = try FolderLoader.load(
+      folder: folder, format: format, progress: progress,
+      utcOffset: { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0)))) })
     self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports

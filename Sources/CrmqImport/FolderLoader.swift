@@ -69,7 +69,8 @@ public enum FolderLoader {
   /// Every file of a folder crmq recognises (or one deals file); `format` says how the deals
   /// file is read.
   public static func load(
-    folder: String, format: DealsFormat = .detect, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
+    folder: String, format: DealsFormat = .detect, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil,
+    utcOffset: (Int64) -> Int64 = { _ in 0 }
   ) throws -> Outcome {
     var info = stat()
     if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
@@ -125,7 +126,48 @@ public enum FolderLoader {
       }
     }
     if !failures.isEmpty { throw CrmqError(failures) }
-    return try run(plans, progress: progress)
+    var outcome = try run(plans, progress: progress)
+    if !present.contains(where: { $0.table == "stage_history" }) {
+      try addJSONHistory(folder, to: &outcome, utcOffset: utcOffset)
+    }
+    return outcome
+  }
+
+  /// Stage history from the CRMs' APIs saved as .json in the folder (when there is no
+  /// stage_history.csv), after the deals are loaded: amoCRM's first stage of a deal is entered at
+  /// the deal's created_at.
+  static func addJSONHistory(_ folder: String, to outcome: inout Outcome, utcOffset: (Int64) -> Int64) throws {
+    var history = StageHistoryJSON()
+    var broken: [Diagnostic] = []
+    for name in files(in: folder, endingWith: [".json"]) {
+      guard let file = MappedFile(path: join(folder, name)) else { continue }
+      do {
+        if let found = try StageHistoryJSON.classify(Array(file.bytes)) { history.files.append((name, found.kind, found.records)) }
+      } catch {
+        broken.append(
+          Diagnostic(
+            DiagnosticCode("E0513"), .warning, "'\(name)' is not valid JSON, so it was not read",
+            help: ["a download cut short? save the API's response again; a stage history is read from amoCRM's events or Bitrix24's crm.stagehistory.list"]))
+      }
+    }
+    if !broken.isEmpty, !outcome.reports.isEmpty { outcome.reports[0].warnings += broken }
+    guard history.files.contains(where: { $0.kind == .amoEvents || $0.kind == .bitrixHistory }) else { return }
+    let rows = history.rows(utcOffset: utcOffset)
+    var created: [Int64: Int64] = [:]
+    if let deals = outcome.catalog.table(named: "deals"), let ids = deals.column(named: "id"), let times = deals.column(named: "created_at"),
+      case .int64(let idValues) = ids.data, case .int64(let timeValues) = times.data
+    {
+      for row in 0..<deals.rowCount where ids.isValid(row) && times.isValid(row) { created[idValues[row]] = timeValues[row] }
+    }
+    let bytes = history.csv(rows, created: created)
+    let names = history.files.map(\.name).joined(separator: ", ")
+    var plan = try CSVTableReader.plan(
+      file: MappedFile(copying: bytes), path: join(folder, names), displayName: names, schema: .stageHistory,
+      segmentSize: CSVTableReader.defaultSegmentSize)
+    plan.details = history.details
+    let loaded = try run([plan], progress: nil)
+    for table in loaded.catalog.tables { outcome.catalog.put(table) }
+    outcome.reports += loaded.reports
   }
 
   /// A deals file: canonical when its header has the canonical columns, else converted from the
@@ -299,8 +341,9 @@ public enum FolderLoader {
 
   /// Without deals.csv: the first .csv, .xls (Bitrix24's "Excel") or .xlsx file in the folder whose
   /// header is a CRM's deal export.
-  static func findDealsExport(_ folder: String, segmentSize: Int) -> (name: String, workbook: Spreadsheet?)? {
-    guard let directory = opendir(folder) else { return nil }
+  /// The names of a folder's files with one of these endings (any case), sorted.
+  static func files(in folder: String, endingWith endings: [String]) -> [String] {
+    guard let directory = opendir(folder) else { return [] }
     defer { closedir(directory) }
     var names: [String] = []
     while let entry = readdir(directory) {
@@ -308,11 +351,16 @@ public enum FolderLoader {
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
       let lowered = name.lowercased()
-      if lowered.hasSuffix(".csv") || lowered.hasSuffix(".xls") || lowered.hasSuffix(".xlsx"), !CanonicalSchema.all.contains(where: { $0.fileName == name }) {
-        names.append(name)
-      }
+      if endings.contains(where: { lowered.hasSuffix($0) }) { names.append(name) }
     }
-    for name in names.sorted() {
+    return names.sorted()
+  }
+
+  static func findDealsExport(_ folder: String, segmentSize: Int) -> (name: String, workbook: Spreadsheet?)? {
+    let names = files(in: folder, endingWith: [".csv", ".xls", ".xlsx"]).filter { name in
+      !CanonicalSchema.all.contains(where: { $0.fileName == name })
+    }
+    for name in names {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
       if name.lowercased().hasSuffix(".xlsx") {
         // Its header is known only once the sheet is read: read it once, for the plan too.

@@ -42,6 +42,46 @@ final class ExportTests: XCTestCase {
     XCTAssertNotEqual(unmapped, canonical, "the comparison can tell files apart")
   }
 
+  /// Stage history from amoCRM's events API and from Bitrix24's crm.stagehistory.list, with
+  /// their name dictionaries, answers like the canonical stage_history.csv it was made from.
+  /// amoCRM's Unix times become local times in the engine's zone (the fixture's are Moscow's).
+  func testAPIHistoriesAnswerLikeTheCanonicalFile() throws {
+    let queries = [
+      "funnel classic", "funnel classic by source", "count by lost_at where status = 'lost'",
+      "count, min(entered_at), max(entered_at) of stage_history by stage",
+      "count of stage_history by stage, month(entered_at) period 2025-Q1",
+    ]
+    func answers(_ folder: String, zone: String) throws -> [String] {
+      let calendar = CalendarSettings(timeZone: try XCTUnwrap(CalendarSettings.zone(named: zone)))
+      var session = Session(engine: try Engine(folder: ExportTests.fixtures.appendingPathComponent(folder).path, calendar: calendar))
+      return queries.map { Answers.text(session.run($0)) }
+    }
+    let canonical = try answers("history_canonical", zone: "Europe/Moscow")
+    XCTAssertFalse(canonical.contains { $0.contains("error[") }, canonical.joined())
+    XCTAssertEqual(try answers("history_amocrm", zone: "Europe/Moscow"), canonical)
+    XCTAssertEqual(try answers("history_bitrix", zone: "Europe/Moscow"), canonical)
+    XCTAssertNotEqual(try answers("history_amocrm", zone: "Asia/Vladivostok"), canonical, "Unix times are read in the engine's zone")
+  }
+
+  /// A history whose stages have no names (no pipelines file) still loads, by id, and says so.
+  func testAnAmoHistoryWithoutPipelinesNamesStagesByID() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crmq-history-\(getpid())")
+    try? FileManager.default.removeItem(at: folder)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let source = ExportTests.fixtures.appendingPathComponent("history_amocrm")
+    for name in ["deals.csv", "events.json"] {
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+    }
+    let engine = try Engine(folder: folder.path)
+    let details = try XCTUnwrap(engine.loadReports.first { $0.table == "stage_history" }).details
+    XCTAssertTrue(details.contains { $0.hasPrefix("no name for 8 stages (1001, 1002, 1003, 1004, 1005)") }, "\(details)")
+    var session = Session(engine: engine)
+    guard case .table(let stages) = session.run("count of stage_history by stage").last?.outcome else { return XCTFail() }
+    XCTAssertTrue(stages.values(of: "stage").contains(.string("Успешно реализовано")), "142 is named in every account")
+    XCTAssertTrue(stages.values(of: "stage").contains(.string("status 1001")))
+  }
+
   /// `--dialect` reads a file the way it names, whatever its header looks like.
   func testAForcedDialect() throws {
     let amo = ExportTests.fixtures.appendingPathComponent("export_amocrm").path
