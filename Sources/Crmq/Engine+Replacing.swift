@@ -9,8 +9,10 @@ extension Engine {
   /// ```swift
   /// let updated = try engine.loading(file: "plans_q4.csv", as: "plans")
   /// ```
-  public func loading(file: String, as table: String, format: DealsFormat = .detect, progress: LoadProgress? = nil) throws -> Engine {
-    try replacing(table) { try FolderLoader.load(file: file, as: $0, format: format, progress: progress) }
+  public func loading(
+    file: String, as table: String, format: DealsFormat = .detect, sheet: String? = nil, progress: LoadProgress? = nil
+  ) throws -> Engine {
+    try replacing(table) { try FolderLoader.load(file: file, as: $0, format: format, sheetName: sheet, progress: progress) }
   }
 
   /// A new engine with the tables `load` gives in place of the same tables here; `table` must be
@@ -26,6 +28,6 @@ extension Engine {
     var base = baseCatalog
     for loaded in outcome.catalog.tables { base.put(loaded) }
     let kept = loadReports.filter { $0.table != schema.table }
-    return Engine(base: base, reports: kept + outcome.reports, folder: folder, calendar: calendar, format: format)
+    return Engine(base: base, reports: kept + outcome.reports, folder: folder, calendar: calendar, format: format, sheet: sheet)
   }
 }

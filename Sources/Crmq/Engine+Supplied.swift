@@ -10,8 +10,8 @@ extension Engine {
   ///
   ///     let upload: Data = …                          // a file a user sent to the bot
   ///     let engine = try Engine(data: upload, name: "export.xlsx")
-  public convenience init(data: Data, name: String, calendar: CalendarSettings = .standard) throws {
-    let outcome = try FolderLoader.load(bytes: Array(data), name: name, as: .deals)
+  public convenience init(data: Data, name: String, calendar: CalendarSettings = .standard, sheet: String? = nil) throws {
+    let outcome = try FolderLoader.load(bytes: Array(data), name: name, as: .deals, sheetName: sheet)
     self.init(base: outcome.catalog, reports: outcome.reports, folder: "", calendar: calendar)
   }
 

@@ -21,17 +21,24 @@ public final class Engine: Sendable {
   public let calendar: CalendarSettings
   /// How the deals file was read (for `.reload`).
   public let format: DealsFormat
+  /// The workbook sheet the deals were read from, when one was named.
+  public let sheet: String?
 
   /// Loads a folder of canonical CSV files (deals.csv required) or a CRM export file; `format`
-  /// forces how the deals file is read (`.dialect("amocrm")`, a mapping); `progress`, when given,
-  /// is updated as segments are parsed.
-  public init(folder: String, calendar: CalendarSettings = .standard, format: DealsFormat = .detect, progress: LoadProgress? = nil) throws {
+  /// forces how the deals file is read (`.dialect("amocrm")`, a mapping); `sheet` names the
+  /// workbook sheet of an XLSX export (the first by default); `progress`, when given, is updated
+  /// as segments are parsed.
+  public init(
+    folder: String, calendar: CalendarSettings = .standard, format: DealsFormat = .detect, sheet: String? = nil,
+    progress: LoadProgress? = nil
+  ) throws {
     self.folder = folder
     self.format = format
+    self.sheet = sheet
     // amoCRM's API times are Unix seconds: local times in the engine's zone.
     let zone = calendar.timeZone
     let outcome = try FolderLoader.load(
-      folder: folder, format: format, progress: progress,
+      folder: folder, format: format, sheetName: sheet, progress: progress,
       utcOffset: { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0)))) })
     self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
@@ -40,10 +47,12 @@ public final class Engine: Sendable {
   }
 
   init(
-    base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, format: DealsFormat = .detect, derived: Catalog? = nil
+    base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, format: DealsFormat = .detect, sheet: String? = nil,
+    derived: Catalog? = nil
   ) {
     self.folder = folder
     self.format = format
+    self.sheet = sheet
     self.baseCatalog = base
     self.catalog = derived ?? DerivedColumns.add(to: base)
     self.loadReports = reports
@@ -54,7 +63,7 @@ public final class Engine: Sendable {
   ///
   ///     let sundays = engine.with(calendar: CalendarSettings(firstWeekday: .sunday))
   public func with(calendar: CalendarSettings) -> Engine {
-    Engine(base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, format: format, derived: catalog)
+    Engine(base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, format: format, sheet: sheet, derived: catalog)
   }
 
   /// The names of the loaded tables.

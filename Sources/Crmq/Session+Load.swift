@@ -19,7 +19,7 @@ extension Session {
     }
     let format = try mapping(load, schema: schema, source: source)
     do {
-      engine = try engine.loading(file: load.path.text, as: schema.table, format: format)
+      engine = try engine.loading(file: load.path.text, as: schema.table, format: format, sheet: load.sheet?.text)
     } catch let error as CrmqError {
       // Point the file's errors at the statement that named it.
       throw CrmqError(error.diagnostics.map { $0.span == nil ? Diagnostic(

@@ -11,6 +11,8 @@ public struct CommandOptions: Sendable, Equatable {
   public var calendar = CalendarSettings.standard
   /// `--dialect`: how the deals file is read.
   public var dealsFormat = DealsFormat.detect
+  /// `--sheet`: the workbook sheet of an XLSX deals export.
+  public var sheet: String?
   public var timer = false
   public var bail = false
   /// Rejected rows make the load fail instead of warning.
@@ -37,6 +39,7 @@ public struct CommandOptions: Sendable, Equatable {
       --today YYYY-MM-DD  the date relative periods count from (default: the system date)
       --dialect NAME      read the deals file as amocrm, bitrix24 or canonical, whatever its header
                           (default: recognised from the header)
+      --sheet NAME        the sheet of an XLSX deals export to read (default: the first)
       --first-weekday DAY the day weeks start on: monday (default) … sunday, or пн … вс
       --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
@@ -90,6 +93,7 @@ public struct CommandOptions: Sendable, Equatable {
           throw UsageError("unknown dialect '\(text)': use " + DealsFormat.dialectNames.joined(separator: ", "))
         }
         options.dealsFormat = format
+      case "--sheet": options.sheet = try take()
       case "--first-weekday":
         let text = try take()
         guard let day = Weekday(name: text) else {

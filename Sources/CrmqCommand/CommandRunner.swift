@@ -52,7 +52,7 @@ public struct CommandRunner {
     let line = io.isInteractive && io.outputIsTerminal ? ProgressLine(progress: progress) : nil
     do {
       defer { line?.finish() }
-      engine = try Engine(folder: folder, calendar: options.calendar, format: options.dealsFormat, progress: progress)
+      engine = try Engine(folder: folder, calendar: options.calendar, format: options.dealsFormat, sheet: options.sheet, progress: progress)
     } catch let error as CrmqError {
       io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(error.diagnostics))
       return 1

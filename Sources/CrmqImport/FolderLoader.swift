@@ -26,7 +26,8 @@ public enum FolderLoader {
   /// One file read as one canonical table (`deals` may be a CRM export); `format` says how
   /// (detected by default, or a forced dialect, or a mapping).
   public static func load(
-    file: String, as schema: CanonicalSchema, format: DealsFormat = .detect, segmentSize: Int = CSVTableReader.defaultSegmentSize,
+    file: String, as schema: CanonicalSchema, format: DealsFormat = .detect, sheetName: String? = nil,
+    segmentSize: Int = CSVTableReader.defaultSegmentSize,
     progress: LoadProgress? = nil
   ) throws -> Outcome {
     let name = String(file.split(separator: "/").last ?? "")
@@ -40,15 +41,16 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(name)'", help: ["check that the file exists and is readable"]))
     }
-    return try run([try plan(mapped, path: file, name: name, schema: schema, format: format, segmentSize: segmentSize)], progress: progress)
+    let plan = try plan(mapped, path: file, name: name, schema: schema, format: format, sheetName: sheetName, segmentSize: segmentSize)
+    return try run([plan], progress: progress)
   }
 
   /// The plan for one file as one table.
   static func plan(
-    _ file: MappedFile, path: String, name: String, schema: CanonicalSchema, format: DealsFormat, segmentSize: Int
+    _ file: MappedFile, path: String, name: String, schema: CanonicalSchema, format: DealsFormat, sheetName: String? = nil, segmentSize: Int
   ) throws -> CSVTableReader.Plan {
     if schema.table == "deals" {
-      return try dealsPlan(file: file, path: path, displayName: name, segmentSize: segmentSize, format: format)
+      return try dealsPlan(file: file, path: path, displayName: name, segmentSize: segmentSize, format: format, sheetName: sheetName)
     }
     if case .mapped(let mapping) = format {
       return try renamedPlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: segmentSize)
@@ -59,24 +61,27 @@ public enum FolderLoader {
   /// A file's bytes held in memory (a download, an upload, a message attachment) read as one
   /// canonical table, exactly as the same file on disk would be; `name` is how reports name it.
   public static func load(
-    bytes: [UInt8], name: String, as schema: CanonicalSchema, format: DealsFormat = .detect,
+    bytes: [UInt8], name: String, as schema: CanonicalSchema, format: DealsFormat = .detect, sheetName: String? = nil,
     segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {
     let file = MappedFile(copying: bytes)
-    return try run([try plan(file, path: name, name: name, schema: schema, format: format, segmentSize: segmentSize)], progress: progress)
+    let plan = try plan(file, path: name, name: name, schema: schema, format: format, sheetName: sheetName, segmentSize: segmentSize)
+    return try run([plan], progress: progress)
   }
 
   /// Every file of a folder crmq recognises (or one deals file); `format` says how the deals
   /// file is read.
   public static func load(
-    folder: String, format: DealsFormat = .detect, segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil,
+    folder: String, format: DealsFormat = .detect, sheetName: String? = nil, segmentSize: Int = CSVTableReader.defaultSegmentSize,
+    progress: LoadProgress? = nil,
     utcOffset: (Int64) -> Int64 = { _ in 0 }
   ) throws -> Outcome {
     var info = stat()
     if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
       // One file: a deals export or a canonical deals.csv.
       let plan = try dealsPlan(
-        path: folder, displayName: String(folder.split(separator: "/").last ?? ""), segmentSize: segmentSize, format: format)
+        path: folder, displayName: String(folder.split(separator: "/").last ?? ""), segmentSize: segmentSize, format: format,
+        sheetName: sheetName)
       return try run([plan], progress: progress)
     }
     guard stat(folder, &info) == 0 else {
@@ -95,7 +100,7 @@ public enum FolderLoader {
     var dealsFile = "deals.csv"
     // A workbook found here is kept, not parsed a second time when its plan is made.
     var workbook: Spreadsheet?
-    if !present.contains(where: { $0.table == "deals" }), let export = findDealsExport(folder, segmentSize: segmentSize) {
+    if !present.contains(where: { $0.table == "deals" }), let export = try findDealsExport(folder, segmentSize: segmentSize, sheetName: sheetName) {
       dealsFile = export.name
       workbook = export.workbook
       present.insert(.deals, at: 0)
@@ -115,7 +120,9 @@ public enum FolderLoader {
       do {
         if schema.table == "deals" {
           plans.append(
-            try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize, sheet: workbook, format: format))
+            try dealsPlan(
+              path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize, sheet: workbook, format: format,
+              sheetName: sheetName))
         } else {
           plans.append(
             try CSVTableReader.plan(
@@ -173,24 +180,27 @@ public enum FolderLoader {
   /// A deals file: canonical when its header has the canonical columns, else converted from the
   /// CRM export it is (amoCRM, Bitrix24), else canonical again so the missing columns are named.
   /// A spreadsheet's rows as CSV text, and what it was (`an HTML table`, `an XLSX workbook`).
-  typealias Spreadsheet = (text: ExportText, kind: String)
+  typealias Spreadsheet = (text: ExportText, kind: String, sheets: [String])
 
   /// `sheet`: the file already read as a spreadsheet, when the caller has it.
   static func dealsPlan(
-    path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect
+    path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect,
+    sheetName: String? = nil
   ) throws -> CSVTableReader.Plan {
     guard let file = MappedFile(path: path) else {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
-    return try dealsPlan(file: file, path: path, displayName: displayName, segmentSize: segmentSize, sheet: sheet, format: format)
+    return try dealsPlan(
+      file: file, path: path, displayName: displayName, segmentSize: segmentSize, sheet: sheet, format: format, sheetName: sheetName)
   }
 
   static func dealsPlan(
-    file: MappedFile, path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect
+    file: MappedFile, path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect,
+    sheetName: String? = nil
   ) throws -> CSVTableReader.Plan {
     let segmentSize = max(1, segmentSize)
-    let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20))
+    let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: sheetName)
     if format != .detect && format != .canonical {
       // A dialect forced, or a mapping: convert whatever the header looks like.
       let text = table?.text ?? ExportText(file.bytes)
@@ -203,14 +213,20 @@ public enum FolderLoader {
       }
       let header = table.text.records(limit: 1).rows.first ?? []
       guard isCanonical(header) else {
+        var help = [
+          "export the deals list from the CRM (Bitrix24: Сделки → ⚙ → Экспорт в Excel or CSV; amoCRM: Сделки → … → Экспорт)",
+          "or give it the canonical columns: " + CanonicalSchema.deals.columns.map(\.name).joined(separator: ", "),
+        ]
+        if table.sheets.count > 1 {
+          help.insert(
+            "it has the sheets " + table.sheets.map { "'\($0)'" }.joined(separator: ", ")
+              + ": name the deals sheet with --sheet or load '…' sheet '…'", at: 0)
+        }
         throw CrmqError(
           Diagnostic(
             DiagnosticCode("E0509"), .error,
             "'\(displayName)' is \(table.kind) whose first row (\(header.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) is not a deals export of amoCRM or Bitrix24",
-            help: [
-              "export the deals list from the CRM (Bitrix24: Сделки → ⚙ → Экспорт в Excel or CSV; amoCRM: Сделки → … → Экспорт)",
-              "or give it the canonical columns: " + CanonicalSchema.deals.columns.map(\.name).joined(separator: ", "),
-            ]))
+            help: help))
       }
       return try CSVTableReader.plan(
         file: MappedFile(copying: table.text.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
@@ -318,16 +334,39 @@ public enum FolderLoader {
     return plan
   }
 
-  /// An XLSX workbook's first sheet or an HTML table as CSV text, or nil for any other file.
-  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int) throws -> Spreadsheet? {
+  /// The sheet named; else the first sheet, or when that is no deals export the first sheet that
+  /// is (a workbook may open with a summary); else the first.
+  static func dealsSheet(_ bytes: UnsafeBufferPointer<UInt8>, partSize: Int, sheetName: String?) throws -> XLSXWorkbook {
+    let first = try XLSXWorkbook(bytes, partSize: partSize, sheet: sheetName)
+    guard sheetName == nil, !isExport(first.text.records(limit: 1).rows.first ?? []), !isCanonical(first.text.records(limit: 1).rows.first ?? [])
+    else { return first }
+    for name in first.sheetNames.dropFirst() {
+      var other = try XLSXWorkbook(bytes, partSize: partSize, sheet: name)
+      if isExport(other.text.records(limit: 1).rows.first ?? []) {
+        other.text.encoding += " (the first sheet, '\(first.sheetName)', is not a deals export)"
+        return other
+      }
+    }
+    return first
+  }
+
+  /// An XLSX workbook's deals sheet or an HTML table as CSV text, or nil for any other file.
+  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int, sheetName: String? = nil) throws -> Spreadsheet? {
     if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
       do {
-        return (try XLSXWorkbook(bytes, partSize: partSize).text, XLSXWorkbook.source)
+        let workbook = try dealsSheet(bytes, partSize: partSize, sheetName: sheetName)
+        return (workbook.text, XLSXWorkbook.source, workbook.sheetNames)
       } catch let failure as XLSXWorkbook.Failure {
         let reason: String
         switch failure {
         case .archive(let archive): reason = archive.reason
         case .missing(let part): reason = "it has no part '\(part)'"
+        case .noSheet(let wanted, let names):
+          throw CrmqError(
+            Diagnostic(
+              DiagnosticCode("E0514"), .error, "'\(name)' has no sheet '\(wanted)'",
+              help: [Suggestions.closest(to: wanted, in: names).first.map { "did you mean '\($0)'?" }
+                ?? "its sheets: " + names.map { "'\($0)'" }.joined(separator: ", ")]))
         }
         throw CrmqError(
           Diagnostic(
@@ -335,7 +374,13 @@ public enum FolderLoader {
             help: ["open it in Excel or LibreOffice and save the sheet as CSV (UTF-8), or export CSV from the CRM"]))
       }
     }
-    if HTMLTable.isHTML(bytes) { return (HTMLTable(bytes).text, "an HTML table") }
+    if let sheetName {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0514"), .error, "'\(name)' is not an XLSX workbook, so it has no sheet '\(sheetName)'",
+          help: ["name a sheet only for an .xlsx file"]))
+    }
+    if HTMLTable.isHTML(bytes) { return (HTMLTable(bytes).text, "an HTML table", []) }
     return nil
   }
 
@@ -356,7 +401,7 @@ public enum FolderLoader {
     return names.sorted()
   }
 
-  static func findDealsExport(_ folder: String, segmentSize: Int) -> (name: String, workbook: Spreadsheet?)? {
+  static func findDealsExport(_ folder: String, segmentSize: Int, sheetName: String? = nil) throws -> (name: String, workbook: Spreadsheet?)? {
     let names = files(in: folder, endingWith: [".csv", ".xls", ".xlsx"]).filter { name in
       !CanonicalSchema.all.contains(where: { $0.fileName == name })
     }
@@ -364,8 +409,8 @@ public enum FolderLoader {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
       if name.lowercased().hasSuffix(".xlsx") {
         // Its header is known only once the sheet is read: read it once, for the plan too.
-        guard let workbook = try? XLSXWorkbook(file.bytes, partSize: min(max(1, segmentSize), 1 << 20)) else { continue }
-        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return (name, (workbook.text, XLSXWorkbook.source)) }
+        guard let workbook = try? dealsSheet(file.bytes, partSize: min(max(1, segmentSize), 1 << 20), sheetName: sheetName) else { continue }
+        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return (name, (workbook.text, XLSXWorkbook.source, workbook.sheetNames)) }
         continue
       }
       let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])

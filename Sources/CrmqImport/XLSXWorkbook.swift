@@ -1,7 +1,7 @@
 import CrmqCore
 import Dispatch
 
-/// The first sheet of an XLSX workbook (amoCRM's default export) as CSV text for the export
+/// A sheet of an XLSX workbook (the first, or one named) as CSV text for the export
 /// converter, one line per sheet row, so a row's number in a message is its row in the sheet.
 ///
 /// The archive is read by `ZipArchive`; the workbook names the first sheet, the shared strings
@@ -12,21 +12,35 @@ struct XLSXWorkbook {
   enum Failure: Error {
     case archive(ZipArchive.Failure)
     case missing(String)
+    /// No sheet has the name asked for; the names there are.
+    case noSheet(String, [String])
   }
 
   static let source = "an XLSX workbook"
   var text: ExportText
   var rows: Int
   var sheetName: String
+  /// Every sheet's name, in the workbook's order.
+  var sheetNames: [String]
 
-  /// `partSize`: about how many bytes of sheet XML each worker converts.
-  init(_ bytes: UnsafeBufferPointer<UInt8>, partSize: Int = 1 << 20) throws {
+  /// `partSize`: about how many bytes of sheet XML each worker converts; `sheet`: the sheet's
+  /// name (any case), or nil for the first.
+  init(_ bytes: UnsafeBufferPointer<UInt8>, partSize: Int = 1 << 20, sheet wanted: String? = nil) throws {
     let archive: ZipArchive
     do {
       archive = try ZipArchive(bytes)
       func part(_ name: String) throws -> [UInt8]? { try archive.read(name) }
       guard let workbook = try part("xl/workbook.xml") else { throw Failure.missing("xl/workbook.xml") }
-      let (sheetName, relation, date1904) = XLSXWorkbook.firstSheet(workbook)
+      let (sheets, date1904) = XLSXWorkbook.sheets(workbook)
+      var chosen = sheets.first ?? (name: "1", relation: nil)
+      if let wanted {
+        let key = wanted.trimmingSpaces().lowercased()
+        guard let found = sheets.first(where: { $0.name.trimmingSpaces().lowercased() == key }) else {
+          throw Failure.noSheet(wanted, sheets.map(\.name))
+        }
+        chosen = found
+      }
+      let (sheetName, relation) = chosen
       var sheetPath = "xl/worksheets/sheet1.xml"
       if let relation, let relations = try part("xl/_rels/workbook.xml.rels"), let target = XLSXWorkbook.target(relations, id: relation) {
         sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
@@ -53,20 +67,23 @@ struct XLSXWorkbook {
       self.text = text
       self.rows = rows
       self.sheetName = sheetName
+      self.sheetNames = sheets.map(\.name)
     } catch let failure as ZipArchive.Failure {
       throw Failure.archive(failure)
     }
   }
 
-  /// The first sheet's name, its relation id, and whether dates count from 1904.
-  static func firstSheet(_ workbook: [UInt8]) -> (name: String, relation: String?, date1904: Bool) {
+  /// The sheets' names and relation ids, in the workbook's order, and whether dates count from
+  /// 1904.
+  static func sheets(_ workbook: [UInt8]) -> (sheets: [(name: String, relation: String?)], date1904: Bool) {
     var cursor = XMLCursor(workbook)
     var date1904 = false
+    var sheets: [(name: String, relation: String?)] = []
     while let tag = cursor.next() {
       if case "workbookPr" = tag.name, let value = tag.attribute("date1904") { date1904 = value == "1" || value == "true" }
-      if case "sheet" = tag.name { return (tag.attribute("name") ?? "1", tag.attribute("r:id") ?? tag.attribute("id"), date1904) }
+      if case "sheet" = tag.name { sheets.append((tag.attribute("name") ?? "\(sheets.count + 1)", tag.attribute("r:id") ?? tag.attribute("id"))) }
     }
-    return ("1", nil, date1904)
+    return (sheets, date1904)
   }
 
   static func target(_ relations: [UInt8], id: String) -> String? {

@@ -48,7 +48,7 @@ enum HelpTopics {
         show deals where amount > 1m order by amount desc limit 10
       """,
     "map": """
-      load 'FILE' [as TABLE] [map COLUMN = FILE_COLUMN, …, status from FILE_COLUMN ('VALUE' = won, …)] —
+      load 'FILE' [sheet 'NAME'] [as TABLE] [map COLUMN = FILE_COLUMN, …, status from FILE_COLUMN ('VALUE' = won, …)] —
       read a file into a table (deals unless named), each canonical column from the file's column
       named (or its own name); for deals, the status from a column's values (others mean open).
       Dates dd.mm.yyyy or ISO, amounts like 50 000,00, any delimiter and encoding. The report says

@@ -76,8 +76,9 @@ extension Shell {
         load(reporting: table.lowercased()) { try engine.loading(file: file, as: table, progress: $0) }
       } else {
         // A reload reads the deals the way they were read; another folder is recognised afresh.
-        load { [calendar = session.engine.calendar, format = name == ".reload" ? session.engine.format : .detect] in
-          try Engine(folder: folder, calendar: calendar, format: format, progress: $0)
+        let again = name == ".reload"
+        load { [calendar = session.engine.calendar, format = again ? session.engine.format : .detect, sheet = again ? session.engine.sheet : nil] in
+          try Engine(folder: folder, calendar: calendar, format: format, sheet: sheet, progress: $0)
         }
       }
     case ".format", ".mode":

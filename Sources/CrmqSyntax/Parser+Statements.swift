@@ -210,6 +210,11 @@ extension Parser {
     var load = LoadStatement(path: Name(path, current.span))
     var end = current.span
     advance()
+    if eatWord("sheet") != nil {
+      let sheet = try expectColumnName("the sheet's name, such as 'Сделки'")
+      load.sheet = sheet
+      end = sheet.span
+    }
     if eat(.as) != nil {
       let table = try expectName("a table name such as deals")
       load.table = table

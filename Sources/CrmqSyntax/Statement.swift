@@ -121,6 +121,8 @@ public struct LoadStatement: Sendable, Equatable {
   public var path: Name
   /// The table the file becomes; deals when not given.
   public var table: Name?
+  /// `sheet 'Сделки'`: the sheet of an XLSX workbook.
+  public var sheet: Name?
   /// Canonical column ← the file's column.
   public var columns: [(target: Name, source: Name)]
   /// `status from <column> (…)`.
@@ -130,13 +132,14 @@ public struct LoadStatement: Sendable, Equatable {
   public init(path: Name) {
     self.path = path
     self.table = nil
+    self.sheet = nil
     self.columns = []
     self.statusColumn = nil
     self.statusValues = []
   }
 
   public static func == (a: LoadStatement, b: LoadStatement) -> Bool {
-    a.path == b.path && a.table == b.table && a.statusColumn == b.statusColumn
+    a.path == b.path && a.table == b.table && a.sheet == b.sheet && a.statusColumn == b.statusColumn
       && a.columns.map(\.target) == b.columns.map(\.target) && a.columns.map(\.source) == b.columns.map(\.source)
       && a.statusValues.map(\.value) == b.statusValues.map(\.value) && a.statusValues.map(\.status) == b.statusValues.map(\.status)
   }

@@ -107,7 +107,9 @@ final class ExportTests: XCTestCase {
         return cells.enumerated().filter { $0.offset != 3 && $0.offset != 11 }.map(\.element).joined(separator: ",")
       }.joined(separator: "\n")
     }
-    for folder in ["export_amocrm", "export_bitrix_utf8", "export_bitrix_cp1251", "export_bitrix_html", "export_amocrm_xlsx"] {
+    for folder in [
+      "export_amocrm", "export_bitrix_utf8", "export_bitrix_cp1251", "export_bitrix_html", "export_amocrm_xlsx", "export_amocrm_sheets",
+    ] {
       let got = try answers(folder)
       for (index, query) in ExportTests.queries.enumerated() {
         if query.hasPrefix("show") {
