@@ -13,6 +13,8 @@ import Dispatch
 struct ExportConverter {
   let dialect: DealDialect
   var details: [String] = []
+  /// Why the dates were read in the order they were, when the column had to decide it.
+  var dateNote: String?
 
   static let canonicalColumns = CanonicalSchema.deals.columns.map(\.name)
   static let notClosed = Array("не закрыта".utf8)
@@ -39,8 +41,13 @@ struct ExportConverter {
         converter.details.append(
           "\(text.invalidBytes) bytes are not valid UTF-8 (the first on line \(line)); they are shown as \u{FFFD}")
       }
-      let layout = converter.layout(header)
+      var planned = converter.layout(header)
       let dataStart = scanner.position
+      let order = ExportConverter.dateOrder(
+        bytes, from: dataStart, delimiter: text.delimiter, columns: [planned.mapped["created_at"], planned.mapped["closed_at"]].compactMap { $0 })
+      planned.monthFirst = order.monthFirst
+      converter.dateNote = order.note
+      let layout = planned
       let cuts = ExportConverter.cuts(bytes, from: dataStart, delimiter: text.delimiter, segmentSize: segmentSize)
       let segments = (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
       let parts = ConvertedParts(count: segments.count)
@@ -119,6 +126,8 @@ struct ExportConverter {
     var statusIndex: Int?
     var wonValues: [[UInt8]]
     var lostValues: [[UInt8]]
+    /// Dates written month first (`03/25/2026`), as the whole column showed.
+    var monthFirst = false
   }
 
   /// One converted segment.
@@ -176,7 +185,9 @@ struct ExportConverter {
     }
     if layout.mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
     details.append(layout.statusIndex == nil ? "no status column: every deal is open" : dialect.statusRule)
-    if !dateFormats.isEmpty { details.append("dates read as " + dateFormats.sorted().joined(separator: ", ")) }
+    if !dateFormats.isEmpty {
+      details.append("dates read as " + dateFormats.sorted().joined(separator: ", ") + (dateNote.map { " (\($0))" } ?? ""))
+    }
     details.append("client_id given per distinct \(layout.mapped["client"].map { header[$0] } ?? "client")")
     if collapsed > 0 { details.append("\(collapsed) product row\(collapsed == 1 ? "" : "s") collapsed into \(collapsed == 1 ? "its deal" : "their deals"), amounts summed") }
   }
@@ -265,8 +276,12 @@ struct ExportConverter {
         case .currency: with(source) { $0.isEmpty ? out.append(contentsOf: "RUB".utf8) : ExportConverter.quote($0, into: &out) }
         case .clientId: with(source) { ExportConverter.quote($0, into: &out) }
         case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
-        case .createdAt: with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats)) }
-        case .closedAt: if status != open { with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats)) } }
+        case .createdAt:
+          with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats, monthFirst: layout.monthFirst)) }
+        case .closedAt:
+          if status != open {
+            with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats, monthFirst: layout.monthFirst)) }
+          }
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
         }
       }
@@ -353,9 +368,70 @@ struct ExportConverter {
     return cleaned.withUnsafeBufferPointer { FieldParser.money($0) }
   }
 
+  /// Whether the date columns write the month first: decided by the whole column, not by one
+  /// row. A first number above 12 anywhere means day first; a second above 12, month first
+  /// (`03/25/2026`); when every date fits both, day first (the Russian way) and the report says
+  /// the order was assumed. The scan stops as soon as the order is known.
+  static func dateOrder(
+    _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8, columns: [Int]
+  ) -> (monthFirst: Bool, note: String?) {
+    guard !columns.isEmpty else { return (false, nil) }
+    var scanner = CSVScanner(bytes: bytes, start: start, delimiter: delimiter)
+    var fields: [FieldRef] = []
+    var scratch: [UInt8] = []
+    var dayFirstSeen: String?
+    var monthFirstSeen: String?
+    var ambiguous = 0
+    rows: while true {
+      switch scanner.next(into: &fields) {
+      case .endOfFile: break rows
+      case .strayAfterQuote, .unterminatedQuote: continue rows
+      case .record: break
+      }
+      for column in columns where column < fields.count {
+        CSVText.withField(bytes, fields[column], &scratch) { raw in
+          guard let (a, b) = leadingPair(raw) else { return }
+          let text = String(decoding: raw, as: UTF8.self)
+          if a > 12 && b <= 12 && dayFirstSeen == nil { dayFirstSeen = text }
+          if b > 12 && a <= 12 && monthFirstSeen == nil { monthFirstSeen = text }
+          if a <= 12 && b <= 12 { ambiguous += 1 }
+        }
+      }
+      if dayFirstSeen != nil || monthFirstSeen != nil { break rows }
+    }
+    if let monthFirstSeen, dayFirstSeen == nil {
+      let month = monthFirstSeen.split(whereSeparator: { $0 == "/" || $0 == "." }).dropFirst().first ?? ""
+      return (true, "month first: '\(monthFirstSeen)' has no month \(month)")
+    }
+    if dayFirstSeen == nil && ambiguous > 0 {
+      return (false, "every date fits both orders; day first assumed, as Russian CRMs write them")
+    }
+    return (false, nil)
+  }
+
+  /// The first two numbers of `12.03.2026` or `3/25/26`, when the field is such a date.
+  static func leadingPair(_ raw: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
+    var index = 0
+    func number() -> Int? {
+      var value = 0
+      let start = index
+      while index < raw.count, raw[index] >= 48, raw[index] <= 57, index - start < 3 {
+        value = value * 10 + Int(raw[index] - 48)
+        index += 1
+      }
+      return index > start ? value : nil
+    }
+    while index < raw.count, raw[index] == 32 { index += 1 }
+    guard let a = number(), index < raw.count, raw[index] == UInt8(ascii: ".") || raw[index] == UInt8(ascii: "/") else { return nil }
+    let separator = raw[index]
+    index += 1
+    guard let b = number(), index < raw.count, raw[index] == separator else { return nil }
+    return (a, b)
+  }
+
   /// `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, `dd.mm.yy` or ISO as `YYYY-MM-DD HH:MM:SS`; "не
   /// закрыта" and empty as empty; anything else unchanged (the reader then reports the row).
-  static func timestamp(_ value: [UInt8], _ formats: inout Set<String>) -> [UInt8] {
+  static func timestamp(_ value: [UInt8], _ formats: inout Set<String>, monthFirst: Bool = false) -> [UInt8] {
     if value.isEmpty || value == notClosed { return [] }
     func digit(_ i: Int) -> Bool { i < value.count && value[i] >= 48 && value[i] <= 57 }
     if value.count >= 10 && digit(0) && digit(3) && value[4] == UInt8(ascii: "-") {
@@ -369,14 +445,28 @@ struct ExportConverter {
       while digit(i) { i += 1 }
       return i > start ? Array(value[start..<i]) : nil
     }
-    guard let day = number(), i < value.count, value[i] == UInt8(ascii: ".") || value[i] == UInt8(ascii: "/") else { return value }
+    guard var day = number(), i < value.count, value[i] == UInt8(ascii: ".") || value[i] == UInt8(ascii: "/") else { return value }
     let separator = value[i]
     i += 1
-    guard let month = number(), i < value.count, value[i] == separator else { return value }
+    guard var month = number(), i < value.count, value[i] == separator else { return value }
+    if monthFirst { swap(&day, &month) }
     i += 1
     guard var year = number(), day.count <= 2, month.count <= 2, year.count == 4 || year.count == 2 else { return value }
-    if year.count == 2 { year = Array("20".utf8) + year }
-    formats.insert(separator == UInt8(ascii: ".") ? (year.count == 4 ? "dd.mm.yyyy" : "dd.mm.yy") : "dd/mm/yyyy")
+    let fullYear = year.count == 4
+    if !fullYear { year = Array("20".utf8) + year }
+    // Literals, not interpolation: this runs for every date of the file.
+    let format: String
+    switch (separator == UInt8(ascii: "."), monthFirst, fullYear) {
+    case (true, false, true): format = "dd.mm.yyyy"
+    case (true, false, false): format = "dd.mm.yy"
+    case (true, true, true): format = "mm.dd.yyyy"
+    case (true, true, false): format = "mm.dd.yy"
+    case (false, false, true): format = "dd/mm/yyyy"
+    case (false, false, false): format = "dd/mm/yy"
+    case (false, true, true): format = "mm/dd/yyyy"
+    case (false, true, false): format = "mm/dd/yy"
+    }
+    formats.insert(format)
     var out = year + [UInt8(ascii: "-")] + (month.count == 1 ? [48] + month : month) + [UInt8(ascii: "-")]
       + (day.count == 1 ? [48] + day : day)
     // The time, if any: HH:MM or HH:MM:SS after a space.

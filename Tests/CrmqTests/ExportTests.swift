@@ -33,11 +33,13 @@ final class ExportTests: XCTestCase {
   /// A file in no CRM's layout (semicolons, decimal commas, English headers, its own status
   /// column), loaded with a mapping, answers like the canonical file, stage and all.
   func testAMappedFileAnswersLikeTheCanonicalFile() throws {
-    let script = try String(contentsOf: ExportTests.fixtures.appendingPathComponent("mapped_csv/load.crmq"), encoding: .utf8)
     let canonical = try answers("export_canonical")
     // The deals of export_canonical are replaced by the mapped file's, so nothing canonical stays.
-    let mapped = try answers("export_canonical", first: script)
-    XCTAssertEqual(mapped, canonical)
+    // mapped_us writes its dates month first, which only its closing dates show (09/20/2026).
+    for fixture in ["mapped_csv", "mapped_us"] {
+      let script = try String(contentsOf: ExportTests.fixtures.appendingPathComponent("\(fixture)/load.crmq"), encoding: .utf8)
+      XCTAssertEqual(try answers("export_canonical", first: script), canonical, fixture)
+    }
     let unmapped = try answers("export_canonical", first: "load 'Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv'")
     XCTAssertNotEqual(unmapped, canonical, "the comparison can tell files apart")
   }
