@@ -101,12 +101,15 @@ public struct Executor {
     var index: [[Value]: Int] = [:]
     var rows: [[Value?]] = []
     var keyColumns: [ResultColumn] = []
+    var parts: [MergePart] = []
+    var groupsAt: [[Int: Int32]] = []
     for (input, child) in node.inputs.enumerated() {
-      guard case .rows(let set) = try execute(child) else {
+      guard case .rows(let set) = try execute(child), let aggregation = set.aggregation else {
         throw ExecutionError.internalError("a merge input that is not an aggregate")
       }
       if keyColumns.isEmpty { keyColumns = Array(set.columns.prefix(node.dimensionCount)) }
-      for row in set.rows {
+      var groupAt: [Int: Int32] = [:]
+      for (rowIndex, row) in set.rows.enumerated() {
         let key = Array(row.prefix(node.dimensionCount))
         let position: Int
         if let existing = index[key] {
@@ -116,13 +119,19 @@ public struct Executor {
           index[key] = position
           rows.append(key.map { $0 } + Array(repeating: nil, count: node.aggregateCount))
         }
+        if let ids = set.groupIds { groupAt[position] = ids[rowIndex] }
         for (local, slot) in node.slots[input].enumerated() {
           rows[position][node.dimensionCount + slot] = row[node.dimensionCount + local]
         }
       }
+      groupsAt.append(groupAt)
+      parts.append(MergePart(aggregation: aggregation, groupOfRow: [], slots: node.slots[input], fills: node.fills[input]))
     }
     if rows.isEmpty && node.dimensionCount == 0 {
       rows.append(Array(repeating: nil, count: node.aggregateCount))
+    }
+    for part in parts.indices {
+      parts[part].groupOfRow = rows.indices.map { groupsAt[part][$0] ?? -1 }
     }
     var fills = [Value](repeating: .null, count: node.aggregateCount)
     for (input, slots) in node.slots.enumerated() {
@@ -132,7 +141,8 @@ public struct Executor {
       row.enumerated().map { position, value in value ?? (position >= node.dimensionCount ? fills[position - node.dimensionCount] : .null) }
     }
     let aggregateColumns = (0..<node.aggregateCount).map { ResultColumn(name: "#a\($0)", type: .null, role: .measure) }
-    return RowSet(columns: keyColumns + aggregateColumns, rows: complete, groupIds: nil, aggregation: nil)
+    return RowSet(
+      columns: keyColumns + aggregateColumns, rows: complete, groupIds: complete.indices.map { Int32($0) }, aggregation: nil, parts: parts)
   }
 
   /// `top N` over many groups: ranks groups by the measures it sorts on and decodes the keys of
@@ -235,7 +245,7 @@ public struct Executor {
     let groupCount = set.columns.filter { $0.role == .dimension }.count
     let rows = set.rows.map { row in outputs.map { Executor.evaluate($0.expr, row: row, groupCount: groupCount) } }
     let columns = outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
-    return RowSet(columns: columns, rows: rows, groupIds: set.groupIds, aggregation: set.aggregation)
+    return RowSet(columns: columns, rows: rows, groupIds: set.groupIds, aggregation: set.aggregation, parts: set.parts)
   }
 
   /// A measure over one aggregated row.
@@ -263,7 +273,11 @@ public struct Executor {
 
   /// Runs the plan below, then re-aggregates the rows of the groups it kept into one total row.
   func runTotal(_ total: Total) throws -> ResultTable {
-    guard case .rows(let set) = try execute(total.input), let aggregation = set.aggregation else {
+    guard case .rows(let set) = try execute(total.input) else {
+      throw ExecutionError.internalError("a total over rows that are not grouped")
+    }
+    if let parts = set.parts { return try mergedTotal(total, set, parts) }
+    guard let aggregation = set.aggregation else {
       throw ExecutionError.internalError("a total over rows that are not grouped")
     }
     var node = total.input
@@ -279,5 +293,39 @@ public struct Executor {
       node = input
     }
     throw ExecutionError.internalError("no aggregate under a total")
+  }
+
+  /// The total of measures from several tables: each aggregate totals its own groups among the
+  /// rows shown (a row it has no group for adds nothing), then the outputs are computed from the
+  /// totals, so a ratio's total is the ratio of the totals.
+  func mergedTotal(_ total: Total, _ set: RowSet, _ parts: [MergePart]) throws -> ResultTable {
+    var node = total.input
+    while true {
+      if case .project(let project) = node, case .merge(let merge) = project.input {
+        var row = [Value](repeating: .null, count: merge.dimensionCount + merge.aggregateCount)
+        let shown = set.groupIds ?? []
+        for part in parts {
+          let kept = shown.compactMap { position -> Int32? in
+            let group = part.groupOfRow[Int(position)]
+            return group >= 0 ? group : nil
+          }
+          let values: [Value]
+          if kept.isEmpty {
+            values = part.fills
+          } else {
+            let totals = try part.aggregation.op.total(part.aggregation.grouping, kept: kept)
+            values = Array(totals.suffix(part.slots.count))
+          }
+          for (local, slot) in part.slots.enumerated() { row[merge.dimensionCount + slot] = values[local] }
+        }
+        let values = project.outputs.map { output -> Value in
+          output.role == .dimension ? .null : Executor.evaluate(output.expr, row: row, groupCount: merge.dimensionCount)
+        }
+        return ResultTable(columns: set.columns, rows: set.rows, total: values)
+      }
+      guard let input = node.input else { break }
+      node = input
+    }
+    throw ExecutionError.internalError("no merge under a total")
   }
 }

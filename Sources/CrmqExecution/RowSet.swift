@@ -10,6 +10,9 @@ struct RowSet {
   var groupIds: [Int32]?
   /// The aggregate that made these rows and its grouping, for `with total`.
   var aggregation: (op: HashAggregateOperator, grouping: HashAggregateOperator.Grouping)?
+  /// Rows merged from several aggregates: each one's grouping and group per merged row (then
+  /// `groupIds` holds merged row positions), for `with total`.
+  var parts: [MergePart]? = nil
 
   func columnIndex(_ name: String) -> Int? {
     columns.firstIndex { $0.name == name }
@@ -59,4 +62,14 @@ struct RowSet {
       if let ids = groupIds { groupIds = Array(ids.prefix(count)) }
     }
   }
+}
+
+/// One aggregate of a merge, as `with total` needs it: to total exactly the groups shown.
+struct MergePart {
+  var aggregation: (op: HashAggregateOperator, grouping: HashAggregateOperator.Grouping)
+  /// For each merged row, this aggregate's group, or -1 where it has none (the row shows fills).
+  var groupOfRow: [Int32]
+  /// Where its aggregates go among the merged ones, and what a missing group shows.
+  var slots: [Int]
+  var fills: [Value]
 }

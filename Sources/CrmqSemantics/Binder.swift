@@ -153,13 +153,6 @@ public struct Binder {
     if query.withTotal && groups == 0 {
       notes.append("with total: the query has no dimensions, so the single row is the total")
     }
-    if query.withTotal && groups > 0 && sources.count > 1 {
-      throw BindFailure(
-        Diagnostic(
-          DiagnosticCode("E0403"), .error, "'with total' works on measures of one table and date for now",
-          span: query.span, label: "measures from \(sources.count) sources",
-          help: ["run the measures of each table separately with 'with total'"]))
-    }
     return BoundQuery(
       sources: sources, outputs: outputs, order: order, limit: limit, withTotal: query.withTotal && groups > 0,
       notes: notes)

@@ -13,6 +13,8 @@ struct BenchCommand {
   var runs = 7
   var loads = 3
   var duckdb = true
+  /// Also time loading the deals as each CRM's export (`--exports`).
+  var exports = false
 
   init(arguments: [String]) throws {
     var rest = arguments[...]
@@ -32,7 +34,10 @@ struct BenchCommand {
       case "--runs": runs = max(1, Int(try value()) ?? runs)
       case "--loads": loads = max(1, Int(try value()) ?? loads)
       case "--no-duckdb": duckdb = false
-      default: throw GeneratorError("unknown option \(flag); use generate|run [--deals N] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb]")
+      case "--exports": exports = true
+      default:
+        throw GeneratorError(
+          "unknown option \(flag); use generate|run [--deals N] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--exports]")
       }
     }
   }
@@ -114,6 +119,7 @@ struct BenchCommand {
     }
     print("")
     print("peak resident memory: crmq \(crmqPeak) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
+    if exports { try ExportLoads(folder: folder, loads: loads).run() }
   }
 
   struct DuckResult {
