@@ -151,7 +151,7 @@ enum CSVSegmentParser {
     }
     result.end = scanner.position
     result.lines = scanner.line - 1
-    let census = UTF8Census(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, bytes.count)]))
+    let census = UTF8Census(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, bytes.count)]), decidedAfter: .max)
     result.invalidUTF8 = census.invalid
     result.firstInvalidUTF8 = census.firstInvalid.map { $0 + range.lowerBound }
     return result

@@ -5,10 +5,14 @@ struct UTF8Census {
   var invalid = 0
   var firstInvalid: Int?
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>) {
+  /// `decidedAfter`: stop once this many bytes are read and the text is plainly not UTF-8 (a
+  /// thousand malformed bytes and fewer than ten characters for each): a Windows-1251 file need
+  /// not be read to its end to know it.
+  init(_ bytes: UnsafeBufferPointer<UInt8>, decidedAfter: Int = 1 << 20) {
     var index = 0
     let raw = UnsafeRawPointer(bytes.baseAddress)
     while index < bytes.count {
+      if index >= decidedAfter && invalid >= 1000 && multibyte <= invalid * 10 { break }
       if let raw, index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
         index += 8
         continue

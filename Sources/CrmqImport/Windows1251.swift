@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Windows-1251 (Cyrillic), the encoding of old Bitrix24 box installs and of Excel on Russian
 /// Windows: bytes 0x80–0xFF to Unicode scalars (0x00–0x7F are ASCII).
 enum Windows1251 {
@@ -20,18 +22,46 @@ enum Windows1251 {
     0x0448, 0x0449, 0x044A, 0x044B, 0x044C, 0x044D, 0x044E, 0x044F,
   ]
 
-  /// The text of Windows-1251 bytes, as UTF-8.
+  /// The UTF-8 bytes of each byte value, packed low byte first, and how many.
+  static let utf8: [(packed: UInt32, count: Int)] = (0..<256).map { byte in
+    let scalar = byte < 0x80 ? Unicode.Scalar(UInt8(byte)) : (Unicode.Scalar(high[byte - 0x80]) ?? "\u{FFFD}")
+    let bytes = Array(String(Character(scalar)).utf8)
+    return (bytes.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }, bytes.count)
+  }
+
+  /// The text of Windows-1251 bytes, as UTF-8: by table, in parallel stretches joined in order.
   static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-      if byte < 0x80 {
-        out.append(byte)
-        continue
-      }
-      let scalar = Unicode.Scalar(high[Int(byte) - 0x80]) ?? "\u{FFFD}"
-      out.append(contentsOf: String(Character(scalar)).utf8)
+    let stretch = 8 << 20
+    let count = (bytes.count + stretch - 1) / stretch
+    if count <= 1 { return decode(bytes, 0..<bytes.count) }
+    let parts = Slots<[UInt8]>(count: count)
+    let shared = SharedBytes(bytes: bytes)
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+      parts[index] = decode(shared.bytes, (index * stretch)..<min(shared.bytes.count, (index + 1) * stretch))
     }
+    let pieces = parts.values.compactMap { $0 }
+    var out: [UInt8] = []
+    out.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+    for piece in pieces { out += piece }
     return out
+  }
+
+  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+    let table = utf8
+    return [UInt8](unsafeUninitializedCapacity: range.count * 3) { buffer, written in
+      var at = 0
+      for index in range {
+        let byte = bytes[index]
+        if byte < 0x80 {
+          buffer[at] = byte
+          at += 1
+          continue
+        }
+        let (packed, length) = table[Int(byte)]
+        for offset in 0..<length { buffer[at + offset] = UInt8(truncatingIfNeeded: packed >> (8 * UInt32(offset))) }
+        at += length
+      }
+      written = at
+    }
   }
 }
