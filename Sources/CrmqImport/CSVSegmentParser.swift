@@ -27,8 +27,9 @@ struct SegmentResult: @unchecked Sendable {
 enum CSVSegmentParser {
   static let maximumDetailedRejections = 5
 
+  /// `checkUTF8`: count malformed UTF-8 bytes (for warning E0507); off for text crmq wrote.
   static func parse(
-    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int
+    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int, checkUTF8: Bool = true
   ) -> SegmentResult {
     let schema = layout.schema
     let estimate = max(16, expectedRows)
@@ -151,9 +152,11 @@ enum CSVSegmentParser {
     }
     result.end = scanner.position
     result.lines = scanner.line - 1
-    let census = UTF8Census(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, bytes.count)]), decidedAfter: .max)
-    result.invalidUTF8 = census.invalid
-    result.firstInvalidUTF8 = census.firstInvalid.map { $0 + range.lowerBound }
+    if checkUTF8 {
+      let census = UTF8Census(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, bytes.count)]), decidedAfter: .max)
+      result.invalidUTF8 = census.invalid
+      result.firstInvalidUTF8 = census.firstInvalid.map { $0 + range.lowerBound }
+    }
     return result
   }
 

@@ -21,6 +21,9 @@ public enum CSVTableReader {
     var details: [String] = []
     /// A converted export leaves client_id empty; it is numbered here from the client column.
     var numbersClients = false
+    /// False for text crmq wrote itself from decoded text (a converted export): it is UTF-8 by
+    /// construction, so the segments skip counting malformed bytes.
+    var checksUTF8 = true
     /// Bytes per row in a sample of the data, to size the builders once.
     let bytesPerRow: Int
   }
@@ -58,7 +61,8 @@ public enum CSVTableReader {
   static func parse(_ plan: Plan, segment index: Int) -> SegmentResult {
     let range = plan.segments[index]
     let result = CSVSegmentParser.parse(
-      plan.file.bytes, layout: plan.layout, range: range, expectedRows: range.count / plan.bytesPerRow * 11 / 10 + 16)
+      plan.file.bytes, layout: plan.layout, range: range, expectedRows: range.count / plan.bytesPerRow * 11 / 10 + 16,
+      checkUTF8: plan.checksUTF8)
     plan.file.release(range)
     return result
   }
@@ -70,7 +74,8 @@ public enum CSVTableReader {
     if !aligned && plan.segments.count > 1 {
       let whole = plan.layout.dataStart..<plan.file.bytes.count
       parts = [
-        CSVSegmentParser.parse(plan.file.bytes, layout: plan.layout, range: whole, expectedRows: whole.count / plan.bytesPerRow + 16)
+        CSVSegmentParser.parse(
+          plan.file.bytes, layout: plan.layout, range: whole, expectedRows: whole.count / plan.bytesPerRow + 16, checkUTF8: plan.checksUTF8)
       ]
     }
     var warnings = plan.layout.warnings

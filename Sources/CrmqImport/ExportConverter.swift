@@ -75,7 +75,7 @@ struct ExportConverter {
         collapsed += piece.collapsed
         skipped += piece.skipped.map { $0 + lineOffset }
         if let line = piece.unterminated { skipped.append(line + lineOffset) }
-        formats.formUnion(piece.dateFormats)
+        formats.formUnion(DateForm.names(piece.dateForms))
         // A workbook's date cells arrive as YYYY-MM-DD text made from Excel's day serials.
         if text.source == XLSXWorkbook.source, formats.remove("YYYY-MM-DD") != nil { formats.insert("Excel date cells") }
         lineOffset += piece.lines
@@ -136,7 +136,8 @@ struct ExportConverter {
     var collapsed = 0
     var skipped: [Int] = []
     var unterminated: Int?
-    var dateFormats = Set<String>()
+    /// The date formats met, as bits of `DateForm`.
+    var dateForms: UInt16 = 0
     var end = 0
     var lines = 0
     /// The first and last deal ids, to see a deal's rows split between two segments.
@@ -207,6 +208,8 @@ struct ExportConverter {
     var previousAmount: Int64?
     var amountRange = 0..<0
     var rowNumber = range.lowerBound
+    // Read once: a field of `layout` read inside the row loop's closures copies the whole layout.
+    let (statusIndex, wonValues, lostValues, monthFirst) = (layout.statusIndex, layout.wonValues, layout.lostValues, layout.monthFirst)
     let columnIndex = ExportConverter.canonicalColumns.map { mapped[$0] }
     let columnKinds = ExportConverter.canonicalColumns.map(ColumnKind.init)
     let won = Array("won".utf8)
@@ -252,9 +255,9 @@ struct ExportConverter {
       previousId = id
       previousAmount = amount
       if piece.firstId == nil { piece.firstId = id }
-      let status: [UInt8] = with(layout.statusIndex) { value in
-        if layout.wonValues.contains(where: { $0.elementsEqual(value) }) { return won }
-        if layout.lostValues.contains(where: { $0.elementsEqual(value) }) { return lost }
+      let status: [UInt8] = with(statusIndex) { value in
+        if wonValues.contains(where: { $0.elementsEqual(value) }) { return won }
+        if lostValues.contains(where: { $0.elementsEqual(value) }) { return lost }
         return open
       }
       for (position, column) in columnKinds.enumerated() {
@@ -277,10 +280,10 @@ struct ExportConverter {
         case .clientId: with(source) { ExportConverter.quote($0, into: &out) }
         case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
         case .createdAt:
-          with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats, monthFirst: layout.monthFirst)) }
+          with(source) { ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst) }
         case .closedAt:
           if status != open {
-            with(source) { out.append(contentsOf: ExportConverter.timestamp(Array($0), &piece.dateFormats, monthFirst: layout.monthFirst)) }
+            with(source) { ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst) }
           }
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
         }
@@ -429,54 +432,85 @@ struct ExportConverter {
     return (a, b)
   }
 
-  /// `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, `dd.mm.yy` or ISO as `YYYY-MM-DD HH:MM:SS`; "не
-  /// закрыта" and empty as empty; anything else unchanged (the reader then reports the row).
-  static func timestamp(_ value: [UInt8], _ formats: inout Set<String>, monthFirst: Bool = false) -> [UInt8] {
-    if value.isEmpty || value == notClosed { return [] }
+  /// The date formats a file may use, as bits: the report names those met.
+  enum DateForm {
+    static let iso: UInt16 = 1
+    /// Bits for (dotted, month first, four-digit year) = 2 << index.
+    static func bit(dotted: Bool, monthFirst: Bool, fullYear: Bool) -> UInt16 {
+      2 << ((dotted ? 4 : 0) + (monthFirst ? 2 : 0) + (fullYear ? 1 : 0))
+    }
+    static func names(_ bits: UInt16) -> Set<String> {
+      var out = Set<String>()
+      if bits & iso != 0 { out.insert("YYYY-MM-DD") }
+      for dotted in [false, true] {
+        for monthFirst in [false, true] {
+          for fullYear in [false, true] where bits & bit(dotted: dotted, monthFirst: monthFirst, fullYear: fullYear) != 0 {
+            let separator = dotted ? "." : "/"
+            let (first, second) = monthFirst ? ("mm", "dd") : ("dd", "mm")
+            out.insert(first + separator + second + separator + (fullYear ? "yyyy" : "yy"))
+          }
+        }
+      }
+      return out
+    }
+  }
+
+  /// Appends `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, `dd.mm.yy` (or month first, as the column
+  /// showed) or ISO as `YYYY-MM-DD HH:MM:SS`; "не закрыта" and empty as nothing; anything else
+  /// unchanged (the reader then reports the row). Writes straight into `out`: it runs for every
+  /// date of the file.
+  static func appendTimestamp(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], _ forms: inout UInt16, monthFirst: Bool = false) {
+    if value.isEmpty || value.elementsEqual(notClosed) { return }
     func digit(_ i: Int) -> Bool { i < value.count && value[i] >= 48 && value[i] <= 57 }
     if value.count >= 10 && digit(0) && digit(3) && value[4] == UInt8(ascii: "-") {
-      formats.insert("YYYY-MM-DD")
-      return value
+      forms |= DateForm.iso
+      out.append(contentsOf: value)
+      return
     }
     // Day and month of one or two digits, then the year.
     var i = 0
-    func number() -> [UInt8]? {
+    func number() -> Range<Int>? {
       let start = i
       while digit(i) { i += 1 }
-      return i > start ? Array(value[start..<i]) : nil
+      return i > start ? start..<i : nil
     }
-    guard var day = number(), i < value.count, value[i] == UInt8(ascii: ".") || value[i] == UInt8(ascii: "/") else { return value }
+    guard var day = number(), i < value.count, value[i] == UInt8(ascii: ".") || value[i] == UInt8(ascii: "/") else {
+      return out.append(contentsOf: value)
+    }
     let separator = value[i]
     i += 1
-    guard var month = number(), i < value.count, value[i] == separator else { return value }
+    guard var month = number(), i < value.count, value[i] == separator else { return out.append(contentsOf: value) }
     if monthFirst { swap(&day, &month) }
     i += 1
-    guard var year = number(), day.count <= 2, month.count <= 2, year.count == 4 || year.count == 2 else { return value }
-    let fullYear = year.count == 4
-    if !fullYear { year = Array("20".utf8) + year }
-    // Literals, not interpolation: this runs for every date of the file.
-    let format: String
-    switch (separator == UInt8(ascii: "."), monthFirst, fullYear) {
-    case (true, false, true): format = "dd.mm.yyyy"
-    case (true, false, false): format = "dd.mm.yy"
-    case (true, true, true): format = "mm.dd.yyyy"
-    case (true, true, false): format = "mm.dd.yy"
-    case (false, false, true): format = "dd/mm/yyyy"
-    case (false, false, false): format = "dd/mm/yy"
-    case (false, true, true): format = "mm/dd/yyyy"
-    case (false, true, false): format = "mm/dd/yy"
+    guard let year = number(), day.count <= 2, month.count <= 2, year.count == 4 || year.count == 2 else {
+      return out.append(contentsOf: value)
     }
-    formats.insert(format)
-    var out = year + [UInt8(ascii: "-")] + (month.count == 1 ? [48] + month : month) + [UInt8(ascii: "-")]
-      + (day.count == 1 ? [48] + day : day)
-    // The time, if any: HH:MM or HH:MM:SS after a space.
-    while i < value.count && value[i] == 32 { i += 1 }
-    if i == value.count { return out + Array(" 00:00:00".utf8) }
-    let time = Array(value[i...])
-    if time.count == 5 && time[2] == UInt8(ascii: ":") { return out + [32] + time + Array(":00".utf8) }
-    if time.count == 8 && time[2] == UInt8(ascii: ":") && time[5] == UInt8(ascii: ":") { out += [32] + time; return out }
-    return value
+    // The time, if any: HH:MM or HH:MM:SS after spaces; checked before anything is written.
+    var timeStart = i
+    while timeStart < value.count && value[timeStart] == 32 { timeStart += 1 }
+    let time = timeStart..<value.count
+    let colon = UInt8(ascii: ":")
+    let shortTime = time.count == 5 && value[timeStart + 2] == colon
+    let longTime = time.count == 8 && value[timeStart + 2] == colon && value[timeStart + 5] == colon
+    guard time.isEmpty || shortTime || longTime else { return out.append(contentsOf: value) }
+    forms |= DateForm.bit(dotted: separator == UInt8(ascii: "."), monthFirst: monthFirst, fullYear: year.count == 4)
+    if year.count == 2 { out.append(contentsOf: [50, 48]) }  // "20"
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: value[year]))
+    out.append(UInt8(ascii: "-"))
+    if month.count == 1 { out.append(48) }
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: value[month]))
+    out.append(UInt8(ascii: "-"))
+    if day.count == 1 { out.append(48) }
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: value[day]))
+    out.append(32)
+    if time.isEmpty {
+      out.append(contentsOf: [48, 48, colon, 48, 48, colon, 48, 48])
+    } else {
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: value[time]))
+      if shortTime { out.append(contentsOf: [colon, 48, 48]) }
+    }
   }
+
 }
 
 /// The export's bytes, read (never written) by every worker while the caller holds them.

@@ -28,7 +28,7 @@ struct ExportText {
       }
       bytes = Array(String(decoding: units, as: UTF16.self).utf8)
       encoding = little ? "UTF-16 LE with BOM" : "UTF-16 BE with BOM"
-    } else if case let census = UTF8Census(raw), census.isMostlyUTF8 {
+    } else if case let census = UTF8Census.parallel(raw), census.isMostlyUTF8 {
       // UTF-8, perhaps with a few damaged bytes: they become U+FFFD and are reported.
       if census.invalid > 0, let first = census.firstInvalid {
         bytes = Array(String(decoding: raw, as: UTF8.self).utf8)

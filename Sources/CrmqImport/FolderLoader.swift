@@ -266,6 +266,7 @@ public enum FolderLoader {
       file: MappedFile(copying: converted.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
     plan.details = converted.details
     plan.numbersClients = !converted.clientIds
+    plan.checksUTF8 = false
     return plan
   }
 

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// How well bytes read as UTF-8: well-formed multibyte characters, malformed bytes, and where the
 /// first malformed one is. ASCII is skipped eight bytes at a time.
 struct UTF8Census {
@@ -39,6 +41,37 @@ struct UTF8Census {
         index += 1
       }
     }
+  }
+
+  /// The census of a large text taken in stretches on every core. A stretch starts past the
+  /// continuation bytes of a character the one before it cut, so no character is miscounted as
+  /// malformed; the first malformed byte is the earliest of all.
+  static func parallel(_ bytes: UnsafeBufferPointer<UInt8>, stretch: Int = 8 << 20) -> UTF8Census {
+    let count = (bytes.count + stretch - 1) / stretch
+    if count <= 1 { return UTF8Census(bytes) }
+    let parts = Slots<UTF8Census>(count: count)
+    let shared = SharedBytes(bytes: bytes)
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+      var start = index * stretch
+      let end = min(shared.bytes.count, start + stretch)
+      if index > 0 {
+        var skipped = 0
+        while start < end && skipped < 3 && shared.bytes[start] & 0xC0 == 0x80 {
+          start += 1
+          skipped += 1
+        }
+      }
+      var part = UTF8Census(UnsafeBufferPointer(rebasing: shared.bytes[start..<end]))
+      part.firstInvalid = part.firstInvalid.map { $0 + start }
+      parts[index] = part
+    }
+    var total = UTF8Census(UnsafeBufferPointer(rebasing: bytes[0..<0]))
+    for part in parts.values.compactMap({ $0 }) {
+      total.multibyte += part.multibyte
+      total.invalid += part.invalid
+      if let first = part.firstInvalid, first < (total.firstInvalid ?? Int.max) { total.firstInvalid = first }
+    }
+    return total
   }
 
   private mutating func note(_ index: Int) {
