@@ -4,18 +4,24 @@ import CLibEdit
   import Glibc
 #endif
 
-/// Line editing, history and completion through libedit.
+/// Line editing, history and completion through libedit's native wide-character interface
+/// (`el_wgets`, `history_w`): the line is edited as characters, so Cyrillic moves and deletes a
+/// letter at a time whatever its bytes.
 ///
 /// History holds whole statements and is written to the history file as it goes (so a crash loses
 /// nothing), cut to `historyLimit` entries. Ctrl-R searches it (libedit's incremental search); vi
-/// keys come from ~/.editrc (`bind -v`). Tab completes through the `Completer`.
+/// keys come from ~/.editrc (`bind -v`). Tab completes through the `Completer`: one candidate is
+/// inserted, several insert their common beginning or are listed under the line.
 public final class LibEditLineReader: LineReader {
   let historyPath: String?
   let historyLimit: Int
   public private(set) var history: [String] = []
+  let editor: OpaquePointer
+  let entries: OpaquePointer
 
-  /// libedit calls completion through a C function; it reaches the shell's completer here.
+  /// libedit calls the prompt and completion through C functions; they reach these.
   nonisolated(unsafe) static var completer: ((String, Int) -> (replacing: Int, candidates: [String]))?
+  nonisolated(unsafe) static var prompt: [wchar_t] = [0]
 
   public init(
     historyPath: String?, historyLimit: Int = 2000,
@@ -25,59 +31,85 @@ public final class LibEditLineReader: LineReader {
     self.historyLimit = historyLimit
     setlocale(LC_ALL, "")
     LibEditLineReader.completer = completer
-    crmq_set_name(strdup("crmq"))
-    crmq_set_completion { text, start, end in
-      LibEditLineReader.complete(text, start, end)
-    }
+    entries = crmq_history_init(Int32(historyLimit))
+    editor = crmq_el_init("crmq")
+    crmq_el_setup(
+      editor, entries,
+      { _ in LibEditLineReader.prompt.withUnsafeMutableBufferPointer { $0.baseAddress! } },
+      { editor, _ in LibEditLineReader.complete(editor) })
     if let historyPath {
-      read_history(historyPath)
-      var index: Int32 = 1
-      while let entry = history_get(crmq_history_base() + index - 1) {
-        if let line = entry.pointee.line { history.append(String(cString: line)) }
-        index += 1
+      crmq_history_load(entries, historyPath)
+      var entry = crmq_history_step(entries, 1)
+      while let line = entry {
+        history.append(LibEditLineReader.string(line))
+        entry = crmq_history_step(entries, 0)
       }
     }
   }
 
+  deinit {
+    el_end(editor)
+    history_wend(entries)
+  }
+
   public func readLine(prompt: String) -> String? {
-    guard let raw = CLibEdit.readline(prompt) else { return nil }
-    defer { free(raw) }
-    return String(cString: raw)
+    LibEditLineReader.prompt = LibEditLineReader.wide(prompt)
+    var count: Int32 = 0
+    guard let line = el_wgets(editor, &count), count > 0 else {
+      // Interrupted (Ctrl-C) with text on the line: hand the text back, so the shell knows a line
+      // was dropped rather than an empty prompt interrupted; at the end of input, nil.
+      if let info = el_wline(editor)?.pointee, let buffer = info.buffer, info.lastchar > buffer {
+        return LibEditLineReader.string(buffer, count: info.lastchar - buffer)
+      }
+      return nil
+    }
+    var text = LibEditLineReader.string(line)
+    if text.hasSuffix("\n") { text.removeLast() }
+    return text
   }
 
   public func addHistory(_ entry: String) {
     history.append(entry)
-    add_history(entry)
-    if let historyPath {
-      stifle_history(Int32(historyLimit))
-      write_history(historyPath)
-    }
+    crmq_history_enter(entries, LibEditLineReader.wide(entry))
+    if let historyPath { crmq_history_save(entries, historyPath) }
   }
 
-  /// Builds libedit's list of matches: the common prefix first, then every candidate.
-  static func complete(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
-    crmq_completion_over()
-    guard let completer, let buffer = crmq_line_buffer() else { return nil }
-    let line = String(cString: buffer)
-    let utf8 = Array(line.utf8)
-    let cursor = String(decoding: utf8.prefix(Int(end)), as: UTF8.self).count
-    let word = String(decoding: utf8[Int(start)..<Int(end)], as: UTF8.self).count
-    let (replacing, found) = completer(line, cursor)
-    // libedit replaces only its own word; drop what the candidates repeat before it (a quote).
-    let extra = max(0, replacing - word)
-    let candidates = found.map { String($0.dropFirst(extra)) }
-    guard !candidates.isEmpty else { return nil }
+  /// A wide string for libedit, ending in 0 (wchar_t holds a whole Unicode scalar here).
+  static func wide(_ text: String) -> [wchar_t] {
+    text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
+  }
+
+  static func string(_ pointer: UnsafePointer<wchar_t>, count: Int? = nil) -> String {
+    var scalars = String.UnicodeScalarView()
+    var index = 0
+    while count.map({ index < $0 }) ?? (pointer[index] != 0) {
+      scalars.append(Unicode.Scalar(UInt32(bitPattern: pointer[index])) ?? "\u{FFFD}")
+      index += 1
+    }
+    return String(scalars)
+  }
+
+  /// Tab: asks the completer about the line and the cursor, then edits the line in place.
+  static func complete(_ editor: OpaquePointer?) -> UInt8 {
+    guard let editor, let completer, let info = el_wline(editor)?.pointee, let buffer = info.buffer else { return UInt8(CC_ERROR) }
+    let before = string(buffer, count: info.cursor - buffer)
+    let after = string(info.cursor, count: info.lastchar - info.cursor)
+    let (replacing, candidates) = completer(before + after, before.count)
+    guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
+    let typed = String(before.suffix(replacing))
     var common = candidates[0]
     for candidate in candidates.dropFirst() {
       while !candidate.hasPrefix(common) { common.removeLast() }
     }
-    let matches = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: candidates.count + 2)
-    matches[0] = strdup(candidates.count == 1 ? candidates[0] : common)
-    for (index, candidate) in candidates.enumerated() { matches[index + 1] = strdup(candidate) }
-    matches[candidates.count + 1] = nil
-    if candidates.count == 1 {
-      matches[1] = nil
+    let insert = candidates.count == 1 ? candidates[0] : common
+    if insert.count > typed.count || candidates.count == 1 {
+      el_deletestr(editor, Int32(typed.unicodeScalars.count))
+      _ = wide(insert).withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
+      return UInt8(CC_REFRESH)
     }
-    return matches
+    // Several candidates and nothing more in common: list them under the line.
+    let list = Array(("\n" + candidates.joined(separator: "  ") + "\n").utf8)
+    _ = list.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    return UInt8(CC_REDISPLAY)
   }
 }

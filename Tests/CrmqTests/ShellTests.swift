@@ -133,8 +133,9 @@ final class ShellTests: XCTestCase {
   }
 
   /// The real binary on a pseudo-terminal (util-linux `script`): libedit reads the lines, Backspace
-  /// deletes a whole Cyrillic letter, Ctrl-C throws away the line being typed, history is written
-  /// to $HOME/.crmq_history as it goes, Ctrl-D leaves.
+  /// deletes a whole Cyrillic letter, Ctrl-C throws away the line being typed, Tab completes,
+  /// Ctrl-R finds an earlier statement, history is written to $HOME/.crmq_history as it goes,
+  /// Ctrl-D leaves.
   func testTheBinaryOnAPseudoTerminal() throws {
     let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
@@ -157,6 +158,10 @@ final class ShellTests: XCTestCase {
       Array("won by manager where source = 'Сайтт".utf8) + [0x7F] + Array("'\r".utf8),
       // A half-typed line, then Ctrl-C: it is dropped, and the next line runs alone.
       Array("deals by nonsense".utf8), [3], Array("deals by pipeline\r".utf8),
+      // Tab completes 'sour' to 'source' where a column is expected.
+      Array("won by sour\t\r".utf8),
+      // Ctrl-R finds the first statement again by a piece of it; Enter runs it.
+      [0x12] + Array("stage_gr".utf8) + [13],
     ]
     for key in keys {
       input.fileHandleForWriting.write(Data(key))
@@ -173,6 +178,8 @@ final class ShellTests: XCTestCase {
     XCTAssertTrue(text.contains("Повторные продажи"), "the line after Ctrl-C ran: \(text)")
     XCTAssertFalse(text.contains("error["), "the line before Ctrl-C did not run, alone or joined: \(text)")
     XCTAssertTrue(text.contains("█"), "bars on a terminal")
+    XCTAssertTrue(text.contains("Яндекс Директ"), "Tab completed the column: \(text)")
+    XCTAssertGreaterThanOrEqual(text.components(separatedBy: "│ lost").count - 1, 2, "Ctrl-R ran the first statement again: \(text)")
     let history = try String(contentsOfFile: home + "/.crmq_history", encoding: .utf8)
     XCTAssertTrue(history.contains("count\\040by\\040stage_group"), history)
   }
