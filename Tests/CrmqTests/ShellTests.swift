@@ -137,21 +137,6 @@ final class ShellTests: XCTestCase {
   /// Ctrl-R finds an earlier statement, history is written to $HOME/.crmq_history as it goes,
   /// Ctrl-D leaves.
   func testTheBinaryOnAPseudoTerminal() throws {
-    let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
-    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
-    let home = NSTemporaryDirectory() + "crmq-home-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-    process.arguments = ["-qefc", "\(binary) --today 2026-10-05", "/dev/null"]
-    process.currentDirectoryURL = ShellTests.repository
-    process.environment = ["HOME": home, "TERM": "xterm", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
     let keys: [[UInt8]] = [
       Array("count by stage_group\r".utf8),
       // 'Сайтт' then Backspace: one letter (two bytes) goes, and the query finds 'Сайт'.
@@ -163,15 +148,7 @@ final class ShellTests: XCTestCase {
       // Ctrl-R finds the first statement again by a piece of it; Enter runs it.
       [0x12] + Array("stage_gr".utf8) + [13],
     ]
-    for key in keys {
-      input.fileHandleForWriting.write(Data(key))
-      Thread.sleep(forTimeInterval: 0.6)
-    }
-    input.fileHandleForWriting.write(Data([4]))  // Ctrl-D
-    let deadline = Date().addingTimeInterval(20)
-    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-    if process.isRunning { process.terminate() }
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let (text, home) = try runOnPseudoTerminal(keys)
     XCTAssertTrue(text.contains("crmq> "), text)
     XCTAssertTrue(text.contains("lost"), text)
     XCTAssertTrue(text.contains("Анна Смирнова"), "Backspace took the whole letter: \(text)")
@@ -182,5 +159,47 @@ final class ShellTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(text.components(separatedBy: "│ lost").count - 1, 2, "Ctrl-R ran the first statement again: \(text)")
     let history = try String(contentsOfFile: home + "/.crmq_history", encoding: .utf8)
     XCTAssertTrue(history.contains("count\\040by\\040stage_group"), history)
+  }
+
+  /// vi keys from ~/.editrc: Escape, then `h` and `x` delete the Cyrillic letter before the quote.
+  func testViKeysFromTheEditrc() throws {
+    let keys: [[UInt8]] = [
+      Array("won by manager where source = 'Сайтт'".utf8) + [0x1B] + Array("hx".utf8) + [13],
+      Array("deals by pipelinee".utf8) + [0x1B] + Array("x".utf8) + [13],
+    ]
+    let (text, _) = try runOnPseudoTerminal(keys, editrc: "bind -v\n")
+    XCTAssertTrue(text.contains("Анна Смирнова"), "x took the whole letter in vi mode: \(text)")
+    XCTAssertTrue(text.contains("Повторные продажи"), "x at the end of the line: \(text)")
+    XCTAssertFalse(text.contains("error["), text)
+  }
+
+  /// Runs the real binary on a pseudo-terminal (util-linux `script`) with a fresh $HOME, types the
+  /// keys with a pause after each, then Ctrl-D; returns what the terminal showed and the home.
+  func runOnPseudoTerminal(_ keys: [[UInt8]], editrc: String? = nil) throws -> (text: String, home: String) {
+    let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
+    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
+    let home = NSTemporaryDirectory() + "crmq-home-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    if let editrc { try editrc.write(toFile: home + "/.editrc", atomically: true, encoding: .utf8) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qefc", "\(binary) --today 2026-10-05", "/dev/null"]
+    process.currentDirectoryURL = ShellTests.repository
+    process.environment = ["HOME": home, "TERM": "xterm", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    for key in keys {
+      input.fileHandleForWriting.write(Data(key))
+      Thread.sleep(forTimeInterval: 0.6)
+    }
+    input.fileHandleForWriting.write(Data([4]))  // Ctrl-D
+    let deadline = Date().addingTimeInterval(20)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    if process.isRunning { process.terminate() }
+    return (String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), home)
   }
 }
