@@ -21,10 +21,12 @@ struct ExportConverter {
 
   /// The canonical CSV bytes of a deal export, whether it gave client ids, and what was done; nil
   /// when no dialect matches its headers. `dialect` forces one (`--dialect`, a mapping).
+  /// `cancelled` is asked before each segment; a cancelled conversion throws E0602.
   static func convert(
-    _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20, dialect forced: ((_ header: [String]) -> DealDialect)? = nil
-  ) -> (bytes: [UInt8], details: [String], clientIds: Bool)? {
-    text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String], clientIds: Bool)? in
+    _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20, dialect forced: ((_ header: [String]) -> DealDialect)? = nil,
+    cancelled: @Sendable () -> Bool = LoadProgress.never
+  ) throws -> (bytes: [UInt8], details: [String], clientIds: Bool)? {
+    try text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String], clientIds: Bool)? in
       var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
       var fields: [FieldRef] = []
       guard case .record = scanner.next(into: &fields) else { return nil }
@@ -53,8 +55,10 @@ struct ExportConverter {
       let parts = ConvertedParts(count: segments.count)
       let shared = SharedBytes(bytes: bytes)
       DispatchQueue.concurrentPerform(iterations: segments.count) { index in
+        if cancelled() { return }
         parts.set(index, ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index]))
       }
+      if cancelled() { throw FolderLoader.loadCancelled() }
       var pieces = parts.values
       // A cut inside a quoted line break shows as a segment that does not end where planned; a
       // cut between two rows of one deal (the cut is placed by physical lines, which a quoted

@@ -13,6 +13,15 @@ import Dispatch
 /// All files are cut into segments first; the segments of every file then share the cores, so
 /// one large file does not leave a core idle while a small one finishes.
 public enum FolderLoader {
+  /// How a deals file is to be read: the format, the sheet of a workbook, the segment size, and
+  /// the load's cancellation check (asked while an export is converted, too).
+  struct Reading {
+    var format: DealsFormat = .detect
+    var sheetName: String?
+    var segmentSize: Int
+    var cancelled: @Sendable () -> Bool = LoadProgress.never
+  }
+
   public struct Outcome: Sendable {
     public var catalog: Catalog
     public var reports: [LoadReport]
@@ -41,21 +50,20 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(name)'", help: ["check that the file exists and is readable"]))
     }
-    let plan = try plan(mapped, path: file, name: name, schema: schema, format: format, sheetName: sheetName, segmentSize: segmentSize)
+    let reading = Reading(format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never)
+    let plan = try plan(mapped, path: file, name: name, schema: schema, reading: reading)
     return try run([plan], progress: progress)
   }
 
   /// The plan for one file as one table.
-  static func plan(
-    _ file: MappedFile, path: String, name: String, schema: CanonicalSchema, format: DealsFormat, sheetName: String? = nil, segmentSize: Int
-  ) throws -> CSVTableReader.Plan {
+  static func plan(_ file: MappedFile, path: String, name: String, schema: CanonicalSchema, reading: Reading) throws -> CSVTableReader.Plan {
     if schema.table == "deals" {
-      return try dealsPlan(file: file, path: path, displayName: name, segmentSize: segmentSize, format: format, sheetName: sheetName)
+      return try dealsPlan(file: file, path: path, displayName: name, reading: reading)
     }
-    if case .mapped(let mapping) = format {
-      return try renamedPlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: segmentSize)
+    if case .mapped(let mapping) = reading.format {
+      return try renamedPlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: reading.segmentSize)
     }
-    return try CSVTableReader.plan(file: file, path: path, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
+    return try CSVTableReader.plan(file: file, path: path, displayName: name, schema: schema, segmentSize: max(1, reading.segmentSize))
   }
 
   /// A file's bytes held in memory (a download, an upload, a message attachment) read as one
@@ -65,7 +73,8 @@ public enum FolderLoader {
     segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {
     let file = MappedFile(copying: bytes)
-    let plan = try plan(file, path: name, name: name, schema: schema, format: format, sheetName: sheetName, segmentSize: segmentSize)
+    let reading = Reading(format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never)
+    let plan = try plan(file, path: name, name: name, schema: schema, reading: reading)
     return try run([plan], progress: progress)
   }
 
@@ -76,12 +85,11 @@ public enum FolderLoader {
     progress: LoadProgress? = nil,
     utcOffset: (Int64) -> Int64 = { _ in 0 }
   ) throws -> Outcome {
+    let reading = Reading(format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never)
     var info = stat()
     if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
       // One file: a deals export or a canonical deals.csv.
-      let plan = try dealsPlan(
-        path: folder, displayName: String(folder.split(separator: "/").last ?? ""), segmentSize: segmentSize, format: format,
-        sheetName: sheetName)
+      let plan = try dealsPlan(path: folder, displayName: String(folder.split(separator: "/").last ?? ""), reading: reading)
       return try run([plan], progress: progress)
     }
     guard stat(folder, &info) == 0 else {
@@ -120,9 +128,7 @@ public enum FolderLoader {
       do {
         if schema.table == "deals" {
           plans.append(
-            try dealsPlan(
-              path: join(folder, dealsFile), displayName: dealsFile, segmentSize: segmentSize, sheet: workbook, format: format,
-              sheetName: sheetName))
+            try dealsPlan(path: join(folder, dealsFile), displayName: dealsFile, reading: reading, sheet: workbook))
         } else {
           plans.append(
             try CSVTableReader.plan(
@@ -183,32 +189,28 @@ public enum FolderLoader {
   typealias Spreadsheet = (text: ExportText, kind: String, sheets: [String])
 
   /// `sheet`: the file already read as a spreadsheet, when the caller has it.
-  static func dealsPlan(
-    path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect,
-    sheetName: String? = nil
-  ) throws -> CSVTableReader.Plan {
+  static func dealsPlan(path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil) throws -> CSVTableReader.Plan {
     guard let file = MappedFile(path: path) else {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
     }
-    return try dealsPlan(
-      file: file, path: path, displayName: displayName, segmentSize: segmentSize, sheet: sheet, format: format, sheetName: sheetName)
+    return try dealsPlan(file: file, path: path, displayName: displayName, reading: reading, sheet: sheet)
   }
 
   static func dealsPlan(
-    file: MappedFile, path: String, displayName: String, segmentSize: Int, sheet: Spreadsheet? = nil, format: DealsFormat = .detect,
-    sheetName: String? = nil
+    file: MappedFile, path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil
   ) throws -> CSVTableReader.Plan {
-    let segmentSize = max(1, segmentSize)
-    let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: sheetName)
+    let format = reading.format
+    let segmentSize = max(1, reading.segmentSize)
+    let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: reading.sheetName)
     if format != .detect && format != .canonical {
       // A dialect forced, or a mapping: convert whatever the header looks like.
       let text = table?.text ?? ExportText(file.bytes)
-      return try forcedPlan(text, format: format, path: path, displayName: displayName, segmentSize: segmentSize)
+      return try forcedPlan(text, path: path, displayName: displayName, reading: reading)
     }
     if let table {
       // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.
-      if format == .detect, let plan = try exportPlan(table.text, path: path, displayName: displayName, segmentSize: segmentSize) {
+      if format == .detect, let plan = try exportPlan(table.text, path: path, displayName: displayName, reading: reading) {
         return plan
       }
       let header = table.text.records(limit: 1).rows.first ?? []
@@ -234,7 +236,7 @@ public enum FolderLoader {
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
     if format == .detect, isExport(head.records(limit: 1).rows.first ?? []),
-      let plan = try exportPlan(ExportText(file.bytes), path: path, displayName: displayName, segmentSize: segmentSize)
+      let plan = try exportPlan(ExportText(file.bytes), path: path, displayName: displayName, reading: reading)
     {
       return plan
     }
@@ -252,11 +254,11 @@ public enum FolderLoader {
   }
 
   /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
-  static func exportPlan(_ text: ExportText, path: String, displayName: String, segmentSize: Int) throws -> CSVTableReader.Plan? {
+  static func exportPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws -> CSVTableReader.Plan? {
     guard isExport(text.records(limit: 1).rows.first ?? []),
-      let converted = ExportConverter.convert(text, fileName: displayName, segmentSize: segmentSize)
+      let converted = try ExportConverter.convert(text, fileName: displayName, segmentSize: max(1, reading.segmentSize), cancelled: reading.cancelled)
     else { return nil }
-    return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: segmentSize)
+    return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: max(1, reading.segmentSize))
   }
 
   static func convertedPlan(
@@ -272,14 +274,16 @@ public enum FolderLoader {
 
   /// A deals file converted with the dialect forced or the mapping given; a mapping that names a
   /// header the file lacks is an error that lists the headers there are.
-  static func forcedPlan(
-    _ text: ExportText, format: DealsFormat, path: String, displayName: String, segmentSize: Int
-  ) throws -> CSVTableReader.Plan {
+  static func forcedPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws -> CSVTableReader.Plan {
+    let format = reading.format
+    let segmentSize = max(1, reading.segmentSize)
     let header = (text.records(limit: 1).rows.first ?? []).map { $0.trimmingSpaces() }
     if case .mapped(let mapping) = format {
       try checkMapping(mapping, header: header, displayName: displayName)
     }
-    guard let converted = ExportConverter.convert(text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! })
+    guard
+      let converted = try ExportConverter.convert(
+        text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! }, cancelled: reading.cancelled)
     else {
       throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(displayName)' has no header row", help: ["the first row names the columns"]))
     }

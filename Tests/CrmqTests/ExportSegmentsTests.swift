@@ -51,6 +51,21 @@ final class ExportSegmentsTests: XCTestCase {
     }
   }
 
+  /// Ctrl-C while an export is being converted stops the conversion between its segments: the
+  /// load ends with E0602 before a byte of converted text is parsed.
+  func testALoadIsCancelledDuringConversion() throws {
+    let path = NSTemporaryDirectory() + "crmq-export-\(UUID().uuidString).csv"
+    try export(lineBreaks: false).write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let asked = Counter()
+    let progress = LoadProgress(isCancelled: { asked.next() > 3 })
+    XCTAssertThrowsError(try FolderLoader.load(folder: path, segmentSize: 997, progress: progress)) { error in
+      XCTAssertEqual((error as? CrmqError)?.diagnostics.first?.code, DiagnosticCode("E0602"))
+    }
+    XCTAssertEqual(progress.snapshot.bytes, 0, "nothing was parsed: the conversion stopped")
+    XCTAssertGreaterThan(asked.next(), 4, "the conversion asked between its segments")
+  }
+
   /// An XLSX sheet cut into parts at its `<row` tags converts to the same deals as in one piece.
   func testWorkbookPartsEqualOnePiece() throws {
     let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
