@@ -59,14 +59,14 @@ public struct DiagnosticRenderer: Sendable {
     out += "\(pad) |\n"
     let lastLine = min(end.line, start.line + 3)
     for line in start.line...lastLine {
-      let text = source.lineText(line)
-      out += String(line).leftPadded(to: width) + " | " + text + "\n"
       let range = source.lineRange(line)
       let from = line == start.line ? span.start : range.lowerBound
       let to = line == end.line ? span.end : range.upperBound
-      let column = source.characterCount(from: range.lowerBound, to: max(range.lowerBound, from))
+      let (text, column, count) = DiagnosticRenderer.window(
+        source.lineText(line), column: source.characterCount(from: range.lowerBound, to: max(range.lowerBound, from)),
+        count: max(1, source.characterCount(from: from, to: to)))
+      out += String(line).leftPadded(to: width) + " | " + text + "\n"
       let prefix = String(text.prefix(column))
-      let count = max(1, source.characterCount(from: from, to: to))
       var underline = "\(pad) | " + String(repeating: " ", count: DisplayWidth.of(prefix))
       let coveredText = String(text.dropFirst(column).prefix(count))
       let caretCount = max(1, DisplayWidth.of(coveredText))
@@ -75,6 +75,19 @@ public struct DiagnosticRenderer: Sendable {
       out += underline + "\n"
     }
     return out
+  }
+
+  /// A line longer than `limit` columns (a script of statements on one line, a pasted export)
+  /// shown as the stretch around the span, `…` where it was cut; the column and the count of
+  /// characters marked, within what is shown.
+  static func window(_ text: String, column: Int, count: Int, limit: Int = 160) -> (text: String, column: Int, count: Int) {
+    guard DisplayWidth.of(text) > limit else { return (text, column, count) }
+    let characters = Array(text)
+    let marked = min(count, limit / 2)
+    let left = max(0, min(column, characters.count) - limit / 4)
+    let right = min(characters.count, column + marked + limit / 4)
+    let shown = (left > 0 ? "…" : "") + String(characters[left..<max(left, right)]) + (right < characters.count ? "…" : "")
+    return (shown, column - left + (left > 0 ? 1 : 0), marked)
   }
 
   private func paint(_ text: String, _ code: String) -> String {
