@@ -114,19 +114,9 @@ struct HTMLTable {
     while index < bytes.count && bytes[index].isASCIILetterOrDigit { index += 1 }
     // Letters and digits only: setting bit 5 lowercases the letters and leaves the digits.
     let name = Name(bytes: bytes[nameStart..<index].lazy.map { $0 | 0x20 })
-    var quote: UInt8?
-    while index < bytes.count {
-      let byte = bytes[index]
-      index += 1
-      if let open = quote {
-        if byte == open { quote = nil }
-      } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-        quote = byte
-      } else if byte == UInt8(ascii: ">") {
-        break
-      }
-    }
-    return (name, closing, index)
+    // Past the `>` (or at the end when the tag never closes).
+    let end = XMLCursor.closingAngle(bytes, from: index, limit: bytes.count)
+    return (name, closing, min(bytes.count, end + 1))
   }
 
   /// The bytes an entity at `start` stands for, and the index past it; an unknown one is kept.

@@ -340,6 +340,27 @@ struct XMLCursor {
   }
 
   /// The next element tag (declarations, comments and processing instructions skipped).
+  /// The index of the `>` that ends a tag whose body starts at `from` (a `>` inside a quoted
+  /// attribute value does not count), or `limit` when there is none. The HTML reader uses it too.
+  @inline(__always)
+  static func closingAngle<Bytes: RandomAccessCollection>(_ bytes: Bytes, from: Int, limit: Int) -> Int
+  where Bytes.Element == UInt8, Bytes.Index == Int {
+    var end = from
+    var quote: UInt8 = 0
+    while end < limit {
+      let byte = bytes[end]
+      if quote != 0 {
+        if byte == quote { quote = 0 }
+      } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+        quote = byte
+      } else if byte == UInt8(ascii: ">") {
+        break
+      }
+      end += 1
+    }
+    return end
+  }
+
   mutating func next() -> Tag? {
     while index < limit {
       guard bytes[index] == UInt8(ascii: "<") else {
@@ -347,19 +368,7 @@ struct XMLCursor {
         continue
       }
       let start = index + 1
-      var end = start
-      var quote: UInt8 = 0
-      while end < limit {
-        let byte = bytes[end]
-        if quote != 0 {
-          if byte == quote { quote = 0 }
-        } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-          quote = byte
-        } else if byte == UInt8(ascii: ">") {
-          break
-        }
-        end += 1
-      }
+      let end = XMLCursor.closingAngle(bytes, from: start, limit: limit)
       // A tag without its `>` ends the part; `</>` and the like are skipped, never trusted.
       guard end < limit else {
         index = limit
