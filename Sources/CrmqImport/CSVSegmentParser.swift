@@ -55,7 +55,16 @@ enum CSVSegmentParser {
       if result.rejected <= maximumDetailedRejections { result.warnings.append(diagnostic()) }
     }
 
+    // Malformed UTF-8 is counted (for E0507) a stretch of rows at a time, just after they are
+    // read, while their bytes are still in the cache: a second pass over the segment afterwards
+    // read it all from memory again.
+    var census = UTF8Census()
+    var censused = range.lowerBound
     loop: while scanner.position < range.upperBound {
+      if checkUTF8 && scanner.position - censused >= 64 << 10 {
+        census.add(bytes, censused..<scanner.position)
+        censused = scanner.position
+      }
       switch scanner.next(into: &fields) {
       case .endOfFile:
         break loop
@@ -153,9 +162,9 @@ enum CSVSegmentParser {
     result.end = scanner.position
     result.lines = scanner.line - 1
     if checkUTF8 {
-      let census = UTF8Census(UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, bytes.count)]), decidedAfter: .max)
+      census.add(bytes, censused..<min(range.upperBound, bytes.count))
       result.invalidUTF8 = census.invalid
-      result.firstInvalidUTF8 = census.firstInvalid.map { $0 + range.lowerBound }
+      result.firstInvalidUTF8 = census.firstInvalid
     }
     return result
   }

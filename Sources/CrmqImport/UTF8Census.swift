@@ -11,28 +11,59 @@ struct UTF8Census {
   /// thousand malformed bytes and fewer than ten characters for each): a Windows-1251 file need
   /// not be read to its end to know it.
   init(_ bytes: UnsafeBufferPointer<UInt8>, decidedAfter: Int = 1 << 20) {
-    var index = 0
-    let raw = UnsafeRawPointer(bytes.baseAddress)
-    while index < bytes.count {
-      if index >= decidedAfter && invalid >= 1000 && multibyte <= invalid * 10 { break }
-      if let raw, index + 8 <= bytes.count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-        index += 8
-        continue
+    add(bytes, 0..<bytes.count, decidedAfter: decidedAfter)
+  }
+
+  init() {}
+
+  /// Counts the bytes of `range` too (positions are `bytes`' own): a parser calls it a stretch at
+  /// a time, just after reading the stretch, while its bytes are still in the cache.
+  mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, decidedAfter: Int = .max) {
+    guard let base = bytes.baseAddress else { return }
+    let count = range.upperBound
+    let raw = UnsafeRawPointer(base)
+    var index = range.lowerBound
+    let decidedAt = decidedAfter == .max ? Int.max : range.lowerBound + decidedAfter
+    while index < count {
+      if index >= decidedAt && invalid >= 1000 && multibyte <= invalid * 10 { break }
+      if index + 8 <= count {
+        // Eight bytes at a time: all ASCII is skipped whole; otherwise straight to the first
+        // byte with its high bit set.
+        let high = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080
+        if high == 0 {
+          index += 8
+          continue
+        }
+        index += high.trailingZeroBitCount / 8
       }
-      let byte = bytes[index]
+      let byte = base[index]
       if byte < 0x80 {
         index += 1
         continue
       }
-      let length = byte >= 0xF5 ? 0 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+      // Two-byte characters (Cyrillic among them) first: the common case in these files.
+      if byte &- 0xC2 < 0x1E {
+        if index + 1 < count {
+          if base[index + 1] & 0xC0 == 0x80 {
+            multibyte += 1
+            index += 2
+          } else {
+            note(index)
+            index += 1
+          }
+          continue
+        }
+        break  // a sample cut mid-character
+      }
+      let length = byte >= 0xF5 ? 0 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 0
       if length == 0 {
         note(index)
         index += 1
         continue
       }
-      if index + length > bytes.count { break }  // a sample cut mid-character
+      if index + length > count { break }  // a sample cut mid-character
       var ok = true
-      for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { ok = false }
+      for offset in 1..<length where base[index + offset] & 0xC0 != 0x80 { ok = false }
       if ok {
         multibyte += 1
         index += length

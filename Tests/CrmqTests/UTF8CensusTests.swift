@@ -1,0 +1,61 @@
+import XCTest
+
+@testable import CrmqImport
+
+/// The UTF-8 census (what says a file is UTF-8 and counts its damaged bytes) against a plain
+/// byte-by-byte reference, over text mixing ASCII, Cyrillic, three- and four-byte characters
+/// and damage, and at every length around the eight-byte steps.
+final class UTF8CensusTests: XCTestCase {
+  /// The reference: one character at a time, by the definition.
+  func reference(_ bytes: [UInt8]) -> (multibyte: Int, invalid: Int, first: Int?) {
+    var (multibyte, invalid, first, index) = (0, 0, Int?.none, 0)
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte < 0x80 {
+        index += 1
+        continue
+      }
+      let length = byte >= 0xF5 ? 0 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+      if length > 0 && index + length > bytes.count { break }
+      if length > 0 && (1..<length).allSatisfy({ bytes[index + $0] & 0xC0 == 0x80 }) {
+        multibyte += 1
+        index += length
+      } else {
+        invalid += 1
+        first = first ?? index
+        index += 1
+      }
+    }
+    return (multibyte, invalid, first)
+  }
+
+  func testAgreesWithTheReference() {
+    let pieces: [[UInt8]] = [
+      Array("deals, ".utf8), Array("Сайт".utf8), Array("€".utf8), Array("😀".utf8), [0xFF], [0xC0, 0x80], [0xD0], [0x80],
+      Array("2026-09-01 10:00:00,".utf8), [0xE2, 0x82], Array("Яндекс Директ".utf8),
+    ]
+    var state: UInt64 = 42
+    for length in 0..<400 {
+      var bytes: [UInt8] = []
+      while bytes.count < length {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        bytes += pieces[Int(state >> 33) % pieces.count]
+      }
+      let census = bytes.withUnsafeBufferPointer { UTF8Census($0, decidedAfter: .max) }
+      let expected = reference(bytes)
+      XCTAssertEqual(census.multibyte, expected.multibyte, "length \(bytes.count)")
+      XCTAssertEqual(census.invalid, expected.invalid, "length \(bytes.count)")
+      XCTAssertEqual(census.firstInvalid, expected.first, "length \(bytes.count)")
+    }
+  }
+
+  func testStretchesOnEveryCoreAgreeWithOnePass() {
+    var bytes: [UInt8] = []
+    while bytes.count < 3 << 20 { bytes += Array("Иван Петров,Сайт,15000.50;".utf8) + (bytes.count % 7919 == 0 ? [0xFF] : []) }
+    let whole = bytes.withUnsafeBufferPointer { UTF8Census($0, decidedAfter: .max) }
+    let parallel = bytes.withUnsafeBufferPointer { UTF8Census.parallel($0, stretch: 1000) }
+    XCTAssertEqual(parallel.invalid, whole.invalid)
+    XCTAssertEqual(parallel.firstInvalid, whole.firstInvalid)
+    XCTAssertLessThanOrEqual(abs(parallel.multibyte - whole.multibyte), bytes.count / 1000 + 1, "a character cut by a stretch is all that may differ")
+  }
+}
