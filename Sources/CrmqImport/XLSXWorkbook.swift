@@ -76,27 +76,32 @@ struct XLSXWorkbook {
   /// The sheets' names and relation ids, in the workbook's order, and whether dates count from
   /// 1904.
   static func sheets(_ workbook: [UInt8]) -> (sheets: [(name: String, relation: String?)], date1904: Bool) {
-    var cursor = XMLCursor(workbook)
-    var date1904 = false
-    var sheets: [(name: String, relation: String?)] = []
-    while let tag = cursor.next() {
-      if case "workbookPr" = tag.name, let value = tag.attribute("date1904") { date1904 = value == "1" || value == "true" }
-      if case "sheet" = tag.name { sheets.append((tag.attribute("name") ?? "\(sheets.count + 1)", tag.attribute("r:id") ?? tag.attribute("id"))) }
+    XMLCursor.walk(workbook) { cursor in
+      var date1904 = false
+      var sheets: [(name: String, relation: String?)] = []
+      while let tag = cursor.next() {
+        if case "workbookPr" = tag.name, let value = tag.attribute("date1904") { date1904 = value == "1" || value == "true" }
+        if case "sheet" = tag.name { sheets.append((tag.attribute("name") ?? "\(sheets.count + 1)", tag.attribute("r:id") ?? tag.attribute("id"))) }
+      }
+      return (sheets, date1904)
     }
-    return (sheets, date1904)
   }
 
   static func target(_ relations: [UInt8], id: String) -> String? {
-    var cursor = XMLCursor(relations)
-    while let tag = cursor.next() {
-      if case "Relationship" = tag.name, tag.attribute("Id") == id { return tag.attribute("Target") }
+    XMLCursor.walk(relations) { cursor in
+      while let tag = cursor.next() {
+        if case "Relationship" = tag.name, tag.attribute("Id") == id { return tag.attribute("Target") }
+      }
+      return nil
     }
-    return nil
   }
 
   /// The shared strings, rich-text runs joined, phonetic runs left out.
   static func sharedStrings(_ xml: [UInt8]) -> [[UInt8]] {
-    var cursor = XMLCursor(xml)
+    XMLCursor.walk(xml) { cursor in sharedStrings(&cursor) }
+  }
+
+  static func sharedStrings(_ cursor: inout XMLCursor) -> [[UInt8]] {
     var strings: [[UInt8]] = []
     var current: [UInt8] = []
     var phonetic = false
@@ -117,7 +122,10 @@ struct XLSXWorkbook {
 
   /// Which cell styles (`s` indexes into `cellXfs`) show a number as a date or a time.
   static func dateStyles(_ xml: [UInt8]) -> Set<Int> {
-    var cursor = XMLCursor(xml)
+    XMLCursor.walk(xml) { cursor in dateStyles(&cursor) }
+  }
+
+  static func dateStyles(_ cursor: inout XMLCursor) -> Set<Int> {
     var customDates = Set<Int>()
     var styles = Set<Int>()
     var inCellFormats = false
@@ -171,9 +179,14 @@ struct XLSXWorkbook {
 
   /// The sheet's rows as CSV; cells are placed by their reference (`C7`), gaps left empty.
   static func csv(_ xml: [UInt8], range: Range<Int>, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
-    var cursor = XMLCursor(xml, range: range)
+    XMLCursor.walk(xml, range: range) { cursor in
+      csv(&cursor, count: range.count, strings: strings, dateStyles: dateStyles, date1904: date1904)
+    }
+  }
+
+  static func csv(_ cursor: inout XMLCursor, count: Int, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
     var out: [UInt8] = []
-    out.reserveCapacity(range.count / 3)
+    out.reserveCapacity(count / 3)
     var rows = 0
     var row: [[UInt8]] = []
     var column = 0
@@ -248,7 +261,7 @@ struct XLSXWorkbook {
   enum CellType {
     case number, shared, inline, boolean, other
 
-    init(_ raw: ArraySlice<UInt8>) {
+    init<C: Collection>(_ raw: C) where C.Element == UInt8 {
       switch XMLCursor.Name(bytes: raw) {
       case "n": self = .number
       case "s": self = .shared
@@ -261,7 +274,7 @@ struct XLSXWorkbook {
 
   /// `A` → 0, `Z` → 25, `AA` → 26, from a reference such as `AB12`; nil past Excel's last
   /// column, XFD (a damaged reference is not allowed to make a row of a billion cells).
-  static func columnIndex(_ reference: ArraySlice<UInt8>) -> Int? {
+  static func columnIndex<C: Collection>(_ reference: C) -> Int? where C.Element == UInt8 {
     var index = 0
     for byte in reference {
       let upper = byte & ~0x20
@@ -301,10 +314,10 @@ struct XMLCursor {
     var name: Name
     var closing: Bool
     var selfClosing: Bool
-    var attributes: ArraySlice<UInt8>
+    var attributes: Bytes
 
     /// An attribute's raw bytes (entities not decoded); the prefix of a qualified name must match.
-    func raw(_ key: StaticString) -> ArraySlice<UInt8>? {
+    func raw(_ key: StaticString) -> Bytes? {
       let pattern = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
       var index = attributes.startIndex
       while index + pattern.count + 1 < attributes.endIndex {
@@ -328,18 +341,29 @@ struct XMLCursor {
     }
   }
 
-  let bytes: [UInt8]
+  /// The part's bytes, borrowed for the walk (`walk(_:range:_:)` keeps them alive): tags and
+  /// attributes are slices of them, with no reference counting per tag.
+  let bytes: UnsafeBufferPointer<UInt8>
   var index = 0
   /// Where this cursor stops: the end, or the start of another worker's rows.
   let limit: Int
 
-  init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+  typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>? = nil) {
     self.bytes = bytes
     index = range?.lowerBound ?? 0
     limit = range?.upperBound ?? bytes.count
   }
 
-  /// The next element tag (declarations, comments and processing instructions skipped).
+  /// Walks `bytes` (all, or `range`) with a cursor that lives only inside `body`.
+  static func walk<Result>(_ bytes: [UInt8], range: Range<Int>? = nil, _ body: (inout XMLCursor) -> Result) -> Result {
+    bytes.withUnsafeBufferPointer { buffer in
+      var cursor = XMLCursor(buffer, range: range)
+      return body(&cursor)
+    }
+  }
+
   /// The index of the `>` that ends a tag whose body starts at `from` (a `>` inside a quoted
   /// attribute value does not count), or `limit` when there is none. The HTML reader uses it too.
   @inline(__always)
@@ -361,6 +385,7 @@ struct XMLCursor {
     return end
   }
 
+  /// The next element tag (declarations, comments and processing instructions skipped).
   mutating func next() -> Tag? {
     while index < limit {
       guard bytes[index] == UInt8(ascii: "<") else {
@@ -420,7 +445,7 @@ struct XMLCursor {
   }
 
   /// A non-negative decimal integer.
-  static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
+  static func integer<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
     guard !bytes.isEmpty, bytes.count < 19 else { return nil }
     var value = 0
     for byte in bytes {
