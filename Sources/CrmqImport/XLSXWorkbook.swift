@@ -188,53 +188,68 @@ struct XLSXWorkbook {
     var out: [UInt8] = []
     out.reserveCapacity(count / 3)
     var rows = 0
-    var row: [[UInt8]] = []
+    // The row's cell texts, one after another in an arena reused from row to row, and where each
+    // column's text lies in it: no array per cell.
+    var arena: [UInt8] = []
+    var cells: [Range<Int>] = []
     var column = 0
     var type = CellType.number
     var style = 0
-    var value: [UInt8] = []
+    var valueStart = 0
     let base = CivilDate.days(year: date1904 ? 1904 : 1899, month: date1904 ? 1 : 12, day: date1904 ? 1 : 30)
     while let tag = cursor.next() {
       switch (tag.name, tag.closing) {
       case ("row", true):
-        if row.contains(where: { !$0.isEmpty }) {
-          for (index, cell) in row.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            ExportConverter.quote(cell, into: &out)
+        if cells.contains(where: { !$0.isEmpty }) {
+          arena.withUnsafeBufferPointer { texts in
+            for (index, cell) in cells.enumerated() {
+              if index > 0 { out.append(UInt8(ascii: ",")) }
+              ExportConverter.quote(UnsafeBufferPointer(rebasing: texts[cell]), into: &out)
+            }
           }
           out.append(10)
           rows += 1
         }
-        row.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        cells.removeAll(keepingCapacity: true)
         column = 0
       case ("c", false):
         column = tag.raw("r").flatMap(XLSXWorkbook.columnIndex) ?? column
         type = tag.raw("t").map(CellType.init) ?? .number
         style = tag.raw("s").flatMap(XMLCursor.integer) ?? 0
-        value = []
+        valueStart = arena.count
         if tag.selfClosing { column += 1 }
-      case ("v", false) where !tag.selfClosing: value = cursor.text()
-      case ("t", false) where !tag.selfClosing && type == .inline: value += cursor.text()
+      case ("v", false) where !tag.selfClosing: cursor.appendText(to: &arena)
+      case ("t", false) where !tag.selfClosing && type == .inline: cursor.appendText(to: &arena)
       case ("c", true):
-        var cell = value
+        let value = valueStart..<arena.count
         switch type {
-        case .shared: cell = XMLCursor.integer(value[...]).flatMap { $0 < strings.count ? strings[$0] : nil } ?? []
-        case .boolean: cell = Array((value == [UInt8(ascii: "1")] ? "TRUE" : "FALSE").utf8)
+        case .shared:
+          let index = XMLCursor.integer(arena[value])
+          arena.removeLast(value.count)
+          if let index, index < strings.count { arena += strings[index] }
+        case .boolean:
+          let truth = arena[value].elementsEqual([UInt8(ascii: "1")])
+          arena.removeLast(value.count)
+          arena += Array((truth ? "TRUE" : "FALSE").utf8)
         case .number where dateStyles.contains(style):
-          if let serial = Double(String(decoding: value, as: UTF8.self)), serial >= 0, serial < 2_958_466 {
+          if let serial = Double(String(decoding: arena[value], as: UTF8.self)), serial >= 0, serial < 2_958_466 {
             let seconds = (serial * 86_400).rounded()
-            cell = Array(CivilDate.formatTimestamp(base * 86_400 + Int64(seconds)).utf8)
+            arena.removeLast(value.count)
+            arena += Array(CivilDate.formatTimestamp(base * 86_400 + Int64(seconds)).utf8)
           }
         default: break
         }
-        while row.count < column { row.append([]) }
-        if row.count == column { row.append(cell) } else { row[column] = cell }
+        let cell = valueStart..<arena.count
+        while cells.count < column { cells.append(0..<0) }
+        if cells.count == column { cells.append(cell) } else { cells[column] = cell }
         column += 1
       default: break
       }
     }
     return (out, rows)
   }
+
 
   /// About `parts` equal stretches of the sheet, each starting at a `<row` tag.
   static func rowCuts(_ xml: [UInt8], parts: Int) -> [Int] {
@@ -420,28 +435,43 @@ struct XMLCursor {
 
   /// The text from here to the next tag, entities decoded.
   mutating func text() -> [UInt8] {
+    var out: [UInt8] = []
+    appendText(to: &out)
+    return out
+  }
+
+  /// Appends the text from here to the next tag, entities decoded, with no array of its own.
+  mutating func appendText(to out: inout [UInt8]) {
     let start = index
-    while index < limit && bytes[index] != UInt8(ascii: "<") { index += 1 }
-    return XMLCursor.decode(Array(bytes[start..<index]))
+    var ampersand = false
+    while index < limit && bytes[index] != UInt8(ascii: "<") {
+      if bytes[index] == UInt8(ascii: "&") { ampersand = true }
+      index += 1
+    }
+    let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+    if ampersand { XMLCursor.appendDecoded(raw, to: &out) } else { out.append(contentsOf: raw) }
+  }
+
+  /// Appends text with its entities (`&amp;`, `&#1057;`) decoded.
+  static func appendDecoded(_ raw: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    var at = 0
+    while at < raw.count {
+      if raw[at] == UInt8(ascii: "&") {
+        let (decoded, end) = HTMLTable.entity(raw, at: at)
+        out += decoded
+        at = end
+      } else {
+        out.append(raw[at])
+        at += 1
+      }
+    }
   }
 
   static func decode(_ raw: [UInt8]) -> [UInt8] {
     guard raw.contains(UInt8(ascii: "&")) else { return raw }
-    return raw.withUnsafeBufferPointer { buffer in
-      var out: [UInt8] = []
-      var index = 0
-      while index < buffer.count {
-        if buffer[index] == UInt8(ascii: "&") {
-          let (decoded, end) = HTMLTable.entity(buffer, at: index)
-          out += decoded
-          index = end
-        } else {
-          out.append(buffer[index])
-          index += 1
-        }
-      }
-      return out
-    }
+    var out: [UInt8] = []
+    raw.withUnsafeBufferPointer { appendDecoded($0, to: &out) }
+    return out
   }
 
   /// A non-negative decimal integer.
