@@ -304,38 +304,37 @@ public enum FolderLoader {
       })
   }
 
-  /// A table other than deals under a mapping: the header renamed, the values read as canonical.
+  /// A table other than deals under a mapping: converted to canonical CSV (`TableConverter`:
+  /// any delimiter and encoding, amounts with spaces and decimal commas, dd.mm.yyyy dates).
   static func renamedPlan(
     _ file: MappedFile, mapping: ColumnMapping, path: String, name: String, schema: CanonicalSchema, segmentSize: Int
   ) throws -> CSVTableReader.Plan {
     let text = ExportText(file.bytes)
-    var rows = text.records(limit: 1).rows
-    let header = (rows.first ?? []).map { $0.trimmingSpaces() }
+    // Reports from advertising cabinets open with a title line or two: the header is the first of
+    // the first ten rows that has every column the mapping names.
+    let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingSpaces() } }
+    let headerRow = head.firstIndex { mapping.missingHeaders(in: $0).isEmpty } ?? 0
+    let header = head.indices.contains(headerRow) ? head[headerRow] : []
     try checkMapping(mapping, header: header, displayName: name)
-    let renamed = Dictionary(mapping.columns.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
-    rows = [header.map { renamed[$0] ?? $0 }]
-    var bytes = Array((rows[0].map(ExportConverter.quoteText).joined(separator: ",") + "\n").utf8)
-    guard text.delimiter == UInt8(ascii: ",") else {
+    let unmapped = schema.columns.map(\.name).filter { !header.contains(mapping.columns[$0] ?? $0) }
+    if !unmapped.isEmpty {
       throw CrmqError(
         Diagnostic(
-          DiagnosticCode("E0512"), .error, "'\(name)' separates its fields with '\(Character(Unicode.Scalar(text.delimiter)))'; a mapped \(schema.table) file needs commas",
-          help: ["save it as comma-separated CSV; only a deals file is converted from other layouts"]))
+          DiagnosticCode("E0503"), .error,
+          "'\(name)' has nothing mapped to the \(schema.table) column\(unmapped.count == 1 ? "" : "s") " + unmapped.map { "'\($0)'" }.joined(separator: ", "),
+          help: [
+            "map each to a column of the file: " + unmapped.map { "\($0) = <column>" }.joined(separator: ", "),
+            "its columns: " + header.prefix(20).joined(separator: ", "),
+          ]))
     }
-    bytes += text.bytes.withUnsafeBufferPointer { all -> [UInt8] in
-      var position = 0
-      var inQuotes = false
-      while position < all.count {
-        let byte = all[position]
-        if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
-        position += 1
-        if byte == 10 && !inQuotes { break }
-      }
-      return Array(all[position...])
+    var converter = TableConverter(schema: schema)
+    guard let bytes = converter.convert(text, mapping: mapping, fileName: name, headerRow: headerRow) else {
+      throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(name)' has no header row", help: ["the first row names the columns"]))
     }
     var plan = try CSVTableReader.plan(
       file: MappedFile(copying: bytes), path: path, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
-    plan.details = ["\(name): \(schema.table), with the mapping given; columns: "
-      + mapping.columns.sorted { $0.key < $1.key }.map { "\($0.key) ← \($0.value)" }.joined(separator: ", ")]
+    plan.details = converter.details
+    plan.checksUTF8 = false
     return plan
   }
 

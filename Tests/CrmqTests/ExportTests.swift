@@ -84,6 +84,23 @@ final class ExportTests: XCTestCase {
     XCTAssertTrue(stages.values(of: "stage").contains(.string("status 1001")))
   }
 
+  /// A spend report in an advertising cabinet's layout (Windows-1251, ';', a title row, amounts
+  /// with non-breaking spaces and decimal commas), loaded with a mapping, gives September's spend
+  /// exactly as the canonical spend.csv does.
+  func testAMappedSpendReportAnswersLikeTheCanonicalFile() throws {
+    let root = ExportTests.fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let queries = ["sum(cost), count of spend by source, date period 2026-09", "spend, romi by source period 2026-09 with total"]
+    func answers(_ first: String?) throws -> [String] {
+      var session = Session(engine: try Engine(folder: root.appendingPathComponent("examples/data").path))
+      if let first { XCTAssertFalse(session.run(first).contains(where: \.failed)) }
+      return queries.map { Answers.text(session.run($0)) }
+    }
+    let mapped = try answers(
+      "load 'Tests/CrmqGoldenTests/fixtures/mapped_spend/direct.csv' as spend map date = 'День', source = 'Кампания', cost = 'Расход, руб.'")
+    XCTAssertEqual(mapped, try answers(nil))
+    XCTAssertTrue(mapped[0].contains("Яндекс Директ,2026-09-01,17251.54"), mapped[0])
+  }
+
   /// `--dialect` reads a file the way it names, whatever its header looks like.
   func testAForcedDialect() throws {
     let amo = ExportTests.fixtures.appendingPathComponent("export_amocrm").path
