@@ -33,6 +33,11 @@ public struct CalendarSettings: Sendable, Hashable {
   /// ISO weeks, the machine's time zone, the system clock.
   public static let standard = CalendarSettings()
 
+  /// Seconds to add to a Unix time to get the local time in `timeZone` then (amoCRM's API times).
+  public func utcOffset(_ unixSeconds: Int64) -> Int64 {
+    Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(unixSeconds))))
+  }
+
   /// Today's day number: the fixed day, or the date in `timeZone` at `now`.
   public func currentDay(at now: Date = Date()) -> Int64 {
     if let today { return today }

@@ -12,7 +12,13 @@ extension Engine {
   public func loading(
     file: String, as table: String, format: DealsFormat = .detect, sheet: String? = nil, progress: LoadProgress? = nil
   ) throws -> Engine {
-    try replacing(table) { try FolderLoader.load(file: file, as: $0, format: format, sheetName: sheet, progress: progress) }
+    try replacing(table) { schema in
+      // A stage history saved from a CRM's API: JSON, with the deals loaded here for first stages.
+      if schema.table == "stage_history" && file.lowercased().hasSuffix(".json") {
+        return try FolderLoader.loadJSONHistory(file: file, deals: baseCatalog.table(named: "deals"), utcOffset: calendar.utcOffset)
+      }
+      return try FolderLoader.load(file: file, as: schema, format: format, sheetName: sheet, progress: progress)
+    }
   }
 
   /// A new engine with the tables `load` gives in place of the same tables here; `table` must be

@@ -2,7 +2,6 @@ import CrmqCore
 import CrmqImport
 import CrmqSemantics
 import CrmqStorage
-import Foundation
 
 /// Loaded CRM data, immutable once built: share one engine between many sessions and tasks.
 ///
@@ -36,10 +35,7 @@ public final class Engine: Sendable {
     self.format = format
     self.sheet = sheet
     // amoCRM's API times are Unix seconds: local times in the engine's zone.
-    let zone = calendar.timeZone
-    let outcome = try FolderLoader.load(
-      folder: folder, format: format, sheetName: sheet, progress: progress,
-      utcOffset: { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0)))) })
+    let outcome = try FolderLoader.load(folder: folder, format: format, sheetName: sheet, progress: progress, utcOffset: calendar.utcOffset)
     self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports

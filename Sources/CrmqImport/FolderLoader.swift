@@ -150,10 +150,48 @@ public enum FolderLoader {
   /// stage_history.csv), after the deals are loaded: amoCRM's first stage of a deal is entered at
   /// the deal's created_at.
   static func addJSONHistory(_ folder: String, to outcome: inout Outcome, utcOffset: (Int64) -> Int64) throws {
+    let paths = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }
+    let (loaded, broken) = try jsonHistory(paths, deals: outcome.catalog.table(named: "deals"), utcOffset: utcOffset)
+    if !broken.isEmpty, !outcome.reports.isEmpty { outcome.reports[0].warnings += broken }
+    guard let loaded else { return }
+    for table in loaded.catalog.tables { outcome.catalog.put(table) }
+    outcome.reports += loaded.reports
+  }
+
+  /// One API history file as stage_history (`load 'events.json' as stage_history`), named with
+  /// the dictionaries saved beside it (pipelines, crm.status.list); `deals` gives amoCRM's first
+  /// stages their time. A file that is no history is error E0513.
+  public static func loadJSONHistory(file: String, deals: Table?, utcOffset: (Int64) -> Int64) throws -> Outcome {
+    let folder = file.contains("/") ? String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]) : "."
+    let beside = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }.filter { $0 != file && $0 != "./" + file }
+    var dictionaries: [String] = []
+    for path in beside {
+      guard let mapped = MappedFile(path: path), let kind = try? StageHistoryJSON.classify(Array(mapped.bytes))?.kind else { continue }
+      if kind == .amoPipelines || kind == .bitrixStatuses { dictionaries.append(path) }
+    }
+    let (loaded, broken) = try jsonHistory([file] + dictionaries, deals: deals, utcOffset: utcOffset)
+    let name = String(file.split(separator: "/").last ?? "")
+    guard let loaded else {
+      throw CrmqError(
+        broken.map { Diagnostic($0.code, .error, $0.message, help: $0.help) } + (broken.isEmpty
+          ? [Diagnostic(
+            DiagnosticCode("E0513"), .error, "'\(name)' is not a stage history crmq reads",
+            help: ["save amoCRM's GET /api/v4/events?filter[type]=lead_status_changed or Bitrix24's crm.stagehistory.list as JSON"])]
+          : []))
+    }
+    return loaded
+  }
+
+  /// The stage_history the history files among `paths` make (nil when none is one), and the
+  /// warnings for files that are not valid JSON.
+  static func jsonHistory(_ paths: [String], deals: Table?, utcOffset: (Int64) -> Int64) throws -> (Outcome?, [Diagnostic]) {
     var history = StageHistoryJSON()
     var broken: [Diagnostic] = []
-    for name in files(in: folder, endingWith: [".json"]) {
-      guard let file = MappedFile(path: join(folder, name)) else { continue }
+    for path in paths {
+      let name = String(path.split(separator: "/").last ?? "")
+      guard let file = MappedFile(path: path) else {
+        throw CrmqError(Diagnostic(DiagnosticCode("E0501"), .error, "no such file '\(path)'", help: ["give the path of the saved API response"]))
+      }
       do {
         if let found = try StageHistoryJSON.classify(Array(file.bytes)) { history.files.append((name, found.kind, found.records)) }
       } catch {
@@ -163,11 +201,10 @@ public enum FolderLoader {
             help: ["a download cut short? save the API's response again; a stage history is read from amoCRM's events or Bitrix24's crm.stagehistory.list"]))
       }
     }
-    if !broken.isEmpty, !outcome.reports.isEmpty { outcome.reports[0].warnings += broken }
-    guard history.files.contains(where: { $0.kind == .amoEvents || $0.kind == .bitrixHistory }) else { return }
+    guard history.files.contains(where: { $0.kind == .amoEvents || $0.kind == .bitrixHistory }) else { return (nil, broken) }
     let rows = history.rows(utcOffset: utcOffset)
     var created: [Int64: Int64] = [:]
-    if let deals = outcome.catalog.table(named: "deals"), let ids = deals.column(named: "id"), let times = deals.column(named: "created_at"),
+    if let deals, let ids = deals.column(named: "id"), let times = deals.column(named: "created_at"),
       case .int64(let idValues) = ids.data, case .int64(let timeValues) = times.data
     {
       for row in 0..<deals.rowCount where ids.isValid(row) && times.isValid(row) { created[idValues[row]] = timeValues[row] }
@@ -175,12 +212,10 @@ public enum FolderLoader {
     let bytes = history.csv(rows, created: created)
     let names = history.files.map(\.name).joined(separator: ", ")
     var plan = try CSVTableReader.plan(
-      file: MappedFile(copying: bytes), path: join(folder, names), displayName: names, schema: .stageHistory,
+      file: MappedFile(copying: bytes), path: names, displayName: names, schema: .stageHistory,
       segmentSize: CSVTableReader.defaultSegmentSize)
     plan.details = history.details
-    let loaded = try run([plan], progress: nil)
-    for table in loaded.catalog.tables { outcome.catalog.put(table) }
-    outcome.reports += loaded.reports
+    return (try run([plan], progress: nil), broken)
   }
 
   /// A deals file: canonical when its header has the canonical columns, else converted from the
