@@ -108,7 +108,7 @@ public enum FolderLoader {
     var dealsFile = "deals.csv"
     // A workbook found here is kept, not parsed a second time when its plan is made.
     var workbook: Spreadsheet?
-    if !present.contains(where: { $0.table == "deals" }), let export = try findDealsExport(folder, segmentSize: segmentSize, sheetName: sheetName) {
+    if !present.contains(where: { $0.table == "deals" }), let export = try findDealsExport(folder, segmentSize: segmentSize, sheetName: sheetName, cancelled: reading.cancelled) {
       dealsFile = export.name
       workbook = export.workbook
       present.insert(.deals, at: 0)
@@ -237,7 +237,8 @@ public enum FolderLoader {
   ) throws -> CSVTableReader.Plan {
     let format = reading.format
     let segmentSize = max(1, reading.segmentSize)
-    let table = try sheet ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: reading.sheetName)
+    let table = try sheet
+      ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: reading.sheetName, cancelled: reading.cancelled)
     if format != .detect && format != .canonical {
       // A dialect forced, or a mapping: convert whatever the header looks like.
       let text = table?.text ?? ExportText(file.bytes)
@@ -312,17 +313,43 @@ public enum FolderLoader {
   static func forcedPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws -> CSVTableReader.Plan {
     let format = reading.format
     let segmentSize = max(1, reading.segmentSize)
-    let header = (text.records(limit: 1).rows.first ?? []).map { $0.trimmingSpaces() }
+    var text = text
+    var skipped = 0
     if case .mapped(let mapping) = format {
+      let (row, header) = headerRow(text, mapping: mapping)
       try checkMapping(mapping, header: header, displayName: displayName)
+      if row > 0 {
+        // Start the text at the header: the title rows above it are not deals.
+        let start = text.bytes.withUnsafeBufferPointer { bytes -> Int in
+          var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
+          var fields: [FieldRef] = []
+          for _ in 0..<row { _ = scanner.next(into: &fields) }
+          return scanner.position
+        }
+        text.bytes.removeFirst(start)
+        skipped = row
+      }
     }
     guard
-      let converted = try ExportConverter.convert(
+      var converted = try ExportConverter.convert(
         text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! }, cancelled: reading.cancelled)
     else {
       throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(displayName)' has no header row", help: ["the first row names the columns"]))
     }
+    if skipped > 0 { converted.details.insert(headerNote(skipped), at: min(1, converted.details.count)) }
     return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: segmentSize)
+  }
+
+  /// The header of a mapped file: the first of its first ten rows that has every column the
+  /// mapping names (reports open with a title row or two), and that row.
+  static func headerRow(_ text: ExportText, mapping: ColumnMapping) -> (row: Int, header: [String]) {
+    let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingSpaces() } }
+    let row = head.firstIndex { mapping.missingHeaders(in: $0).isEmpty } ?? 0
+    return (row, head.indices.contains(row) ? head[row] : [])
+  }
+
+  static func headerNote(_ row: Int) -> String {
+    "the header is row \(row + 1); the \(row == 1 ? "row" : "\(row) rows") above it skipped"
   }
 
   static func checkMapping(_ mapping: ColumnMapping, header: [String], displayName: String) throws {
@@ -345,11 +372,8 @@ public enum FolderLoader {
     _ file: MappedFile, mapping: ColumnMapping, path: String, name: String, schema: CanonicalSchema, segmentSize: Int
   ) throws -> CSVTableReader.Plan {
     let text = ExportText(file.bytes)
-    // Reports from advertising cabinets open with a title line or two: the header is the first of
-    // the first ten rows that has every column the mapping names.
-    let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingSpaces() } }
-    let headerRow = head.firstIndex { mapping.missingHeaders(in: $0).isEmpty } ?? 0
-    let header = head.indices.contains(headerRow) ? head[headerRow] : []
+    // Reports from advertising cabinets open with a title line or two.
+    let (headerRow, header) = headerRow(text, mapping: mapping)
     try checkMapping(mapping, header: header, displayName: name)
     let unmapped = schema.columns.map(\.name).filter { !header.contains(mapping.columns[$0] ?? $0) }
     if !unmapped.isEmpty {
@@ -375,12 +399,14 @@ public enum FolderLoader {
 
   /// The sheet named; else the first sheet, or when that is no deals export the first sheet that
   /// is (a workbook may open with a summary); else the first.
-  static func dealsSheet(_ bytes: UnsafeBufferPointer<UInt8>, partSize: Int, sheetName: String?) throws -> XLSXWorkbook {
-    let first = try XLSXWorkbook(bytes, partSize: partSize, sheet: sheetName)
+  static func dealsSheet(
+    _ bytes: UnsafeBufferPointer<UInt8>, partSize: Int, sheetName: String?, cancelled: @Sendable () -> Bool = LoadProgress.never
+  ) throws -> XLSXWorkbook {
+    let first = try XLSXWorkbook(bytes, partSize: partSize, sheet: sheetName, cancelled: cancelled)
     guard sheetName == nil, !isExport(first.text.records(limit: 1).rows.first ?? []), !isCanonical(first.text.records(limit: 1).rows.first ?? [])
     else { return first }
     for name in first.sheetNames.dropFirst() {
-      var other = try XLSXWorkbook(bytes, partSize: partSize, sheet: name)
+      var other = try XLSXWorkbook(bytes, partSize: partSize, sheet: name, cancelled: cancelled)
       if isExport(other.text.records(limit: 1).rows.first ?? []) {
         other.text.encoding += " (the first sheet, '\(first.sheetName)', is not a deals export)"
         return other
@@ -390,16 +416,20 @@ public enum FolderLoader {
   }
 
   /// An XLSX workbook's deals sheet or an HTML table as CSV text, or nil for any other file.
-  static func spreadsheet(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int, sheetName: String? = nil) throws -> Spreadsheet? {
+  static func spreadsheet(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ name: String, partSize: Int, sheetName: String? = nil,
+    cancelled: @Sendable () -> Bool = LoadProgress.never
+  ) throws -> Spreadsheet? {
     if bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && bytes[2] == 0x03 && bytes[3] == 0x04 {
       do {
-        let workbook = try dealsSheet(bytes, partSize: partSize, sheetName: sheetName)
+        let workbook = try dealsSheet(bytes, partSize: partSize, sheetName: sheetName, cancelled: cancelled)
         return (workbook.text, XLSXWorkbook.source, workbook.sheetNames)
       } catch let failure as XLSXWorkbook.Failure {
         let reason: String
         switch failure {
         case .archive(let archive): reason = archive.reason
         case .missing(let part): reason = "it has no part '\(part)'"
+        case .cancelled: throw loadCancelled()
         case .noSheet(let wanted, let names):
           throw CrmqError(
             Diagnostic(
@@ -440,7 +470,9 @@ public enum FolderLoader {
     return names.sorted()
   }
 
-  static func findDealsExport(_ folder: String, segmentSize: Int, sheetName: String? = nil) throws -> (name: String, workbook: Spreadsheet?)? {
+  static func findDealsExport(
+    _ folder: String, segmentSize: Int, sheetName: String? = nil, cancelled: @Sendable () -> Bool = LoadProgress.never
+  ) throws -> (name: String, workbook: Spreadsheet?)? {
     let names = files(in: folder, endingWith: [".csv", ".xls", ".xlsx"]).filter { name in
       !CanonicalSchema.all.contains(where: { $0.fileName == name })
     }
@@ -448,7 +480,14 @@ public enum FolderLoader {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
       if name.lowercased().hasSuffix(".xlsx") {
         // Its header is known only once the sheet is read: read it once, for the plan too.
-        guard let workbook = try? dealsSheet(file.bytes, partSize: min(max(1, segmentSize), 1 << 20), sheetName: sheetName) else { continue }
+        let workbook: XLSXWorkbook
+        do {
+          workbook = try dealsSheet(file.bytes, partSize: min(max(1, segmentSize), 1 << 20), sheetName: sheetName, cancelled: cancelled)
+        } catch XLSXWorkbook.Failure.cancelled {
+          throw loadCancelled()
+        } catch {
+          continue
+        }
         if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return (name, (workbook.text, XLSXWorkbook.source, workbook.sheetNames)) }
         continue
       }

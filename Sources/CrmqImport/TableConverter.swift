@@ -31,7 +31,7 @@ struct TableConverter {
       "columns: " + zip(schema.columns, sources).compactMap { column, source in source.map { "\(column.name) ← \(header[$0])" } }
         .joined(separator: ", "))
     if !extras.isEmpty { details.append("kept as extra columns: " + extras.map { header[$0] }.joined(separator: ", ")) }
-    if headerRow > 0 { details.append("the header is row \(headerRow + 1); the \(headerRow == 1 ? "row" : "\(headerRow) rows") above it skipped") }
+    if headerRow > 0 { details.append(FolderLoader.headerNote(headerRow)) }
     let dates = zip(schema.columns, sources).compactMap { column, source in
       column.type == .date || column.type == .timestamp ? source : nil
     }

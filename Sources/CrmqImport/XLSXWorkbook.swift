@@ -14,6 +14,8 @@ struct XLSXWorkbook {
     case missing(String)
     /// No sheet has the name asked for; the names there are.
     case noSheet(String, [String])
+    /// The load was cancelled while the sheet was being read.
+    case cancelled
   }
 
   static let source = "an XLSX workbook"
@@ -25,7 +27,10 @@ struct XLSXWorkbook {
 
   /// `partSize`: about how many bytes of sheet XML each worker converts; `sheet`: the sheet's
   /// name (any case), or nil for the first.
-  init(_ bytes: UnsafeBufferPointer<UInt8>, partSize: Int = 1 << 20, sheet wanted: String? = nil) throws {
+  init(
+    _ bytes: UnsafeBufferPointer<UInt8>, partSize: Int = 1 << 20, sheet wanted: String? = nil,
+    cancelled: @Sendable () -> Bool = LoadProgress.never
+  ) throws {
     let archive: ZipArchive
     do {
       archive = try ZipArchive(bytes)
@@ -52,10 +57,13 @@ struct XLSXWorkbook {
       // every core.
       let cuts = XLSXWorkbook.rowCuts(sheet, parts: max(1, min(256, sheet.count / max(1, partSize))))
       let pieces = Slots<([UInt8], Int)>(count: cuts.count - 1)
+      if cancelled() { throw Failure.cancelled }
       DispatchQueue.concurrentPerform(iterations: cuts.count - 1) { index in
+        if cancelled() { return }
         pieces[index] = XLSXWorkbook.csv(
           sheet, range: cuts[index]..<cuts[index + 1], strings: strings, dateStyles: dateStyles, date1904: date1904)
       }
+      if cancelled() { throw Failure.cancelled }
       let parts = pieces.values.compactMap { $0 }
       var csv: [UInt8] = []
       csv.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })

@@ -36,7 +36,7 @@ final class ExportTests: XCTestCase {
     let canonical = try answers("export_canonical")
     // The deals of export_canonical are replaced by the mapped file's, so nothing canonical stays.
     // mapped_us writes its dates month first, which only its closing dates show (09/20/2026).
-    for fixture in ["mapped_csv", "mapped_us"] {
+    for fixture in ["mapped_csv", "mapped_us", "mapped_title"] {
       let script = try String(contentsOf: ExportTests.fixtures.appendingPathComponent("\(fixture)/load.crmq"), encoding: .utf8)
       XCTAssertEqual(try answers("export_canonical", first: script), canonical, fixture)
     }

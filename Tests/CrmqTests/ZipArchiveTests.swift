@@ -9,6 +9,16 @@ final class ZipArchiveTests: XCTestCase {
   static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("CrmqGoldenTests/fixtures/zip_methods.zip")
 
+  /// A load cancelled while a workbook is read stops there (the shell's Ctrl-C during a long XLSX).
+  func testReadingAWorkbookStopsWhenCancelled() throws {
+    let url = ExportTests.fixtures.appendingPathComponent("export_amocrm_xlsx/amocrm_export.xlsx")
+    let bytes = try [UInt8](Data(contentsOf: url))
+    XCTAssertNoThrow(try bytes.withUnsafeBufferPointer { try XLSXWorkbook($0) })
+    XCTAssertThrowsError(try bytes.withUnsafeBufferPointer { try XLSXWorkbook($0, cancelled: { true }) }) { error in
+      guard case XLSXWorkbook.Failure.cancelled = error else { return XCTFail("\(error)") }
+    }
+  }
+
   /// CRC-32 eight bytes a step equals the byte-at-a-time definition, at every length around the
   /// step, and the standard check value.
   func testCRC32SlicedEqualsTheDefinition() {
