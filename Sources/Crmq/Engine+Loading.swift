@@ -3,7 +3,8 @@ import Dispatch
 
 /// What a load reports as it goes: how far it has got, then the engine.
 public enum LoadEvent: Sendable {
-  /// Bytes parsed of the total (0 until the files are planned) and rows so far.
+  /// Bytes parsed of the total (0 until the files are planned) and rows so far. An export is
+  /// converted first: its bytes count up once while converting, then from 0 again while read.
   case progress(bytes: Int, totalBytes: Int, rows: Int)
   /// The load finished; this is the last event.
   case loaded(Engine)

@@ -12,6 +12,7 @@ public final class LoadProgress: @unchecked Sendable {
   private var rowsDone = 0
   /// The bytes the load will read in all, once known.
   public private(set) var totalBytes = 0
+  private var currentPhase: String?
   /// Asked between segments: true stops the load (error E0602), leaving nothing half loaded.
   public let isCancelled: @Sendable () -> Bool
 
@@ -31,6 +32,24 @@ public final class LoadProgress: @unchecked Sendable {
     pthread_mutex_lock(&mutex)
     totalBytes = bytes
     pthread_mutex_unlock(&mutex)
+  }
+
+  /// Starts a stage before the reading proper, such as `converting amocrm_export.csv` or
+  /// `reading export.xlsx`, over `totalBytes` bytes (0 when unknown); the bytes count from 0
+  /// again. The reading proper has no phase: `phase` is nil then.
+  public func begin(_ phase: String?, totalBytes: Int) {
+    pthread_mutex_lock(&mutex)
+    currentPhase = phase
+    self.totalBytes = totalBytes
+    bytesDone = 0
+    pthread_mutex_unlock(&mutex)
+  }
+
+  /// The stage under way before the reading proper, or nil.
+  public var phase: String? {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    return currentPhase
   }
 
   /// Adds a parsed segment's bytes and rows (the loader does this).

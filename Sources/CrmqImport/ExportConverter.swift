@@ -24,7 +24,7 @@ struct ExportConverter {
   /// `cancelled` is asked before each segment; a cancelled conversion throws E0602.
   static func convert(
     _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20, dialect forced: ((_ header: [String]) -> DealDialect)? = nil,
-    cancelled: @Sendable () -> Bool = LoadProgress.never
+    cancelled: @Sendable () -> Bool = LoadProgress.never, progress: LoadProgress? = nil
   ) throws -> (bytes: [UInt8], details: [String], clientIds: Bool)? {
     try text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String], clientIds: Bool)? in
       var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
@@ -54,9 +54,12 @@ struct ExportConverter {
       let segments = (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
       let parts = ConvertedParts(count: segments.count)
       let shared = SharedBytes(bytes: bytes)
+      progress?.begin("converting \(fileName)", totalBytes: bytes.count)
       DispatchQueue.concurrentPerform(iterations: segments.count) { index in
         if cancelled() { return }
-        parts.set(index, ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index]))
+        let piece = ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index])
+        progress?.add(bytes: segments[index].count, rows: 0)
+        parts.set(index, piece)
       }
       if cancelled() { throw FolderLoader.loadCancelled() }
       var pieces = parts.values

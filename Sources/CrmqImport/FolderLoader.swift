@@ -20,6 +20,8 @@ public enum FolderLoader {
     var sheetName: String?
     var segmentSize: Int
     var cancelled: @Sendable () -> Bool = LoadProgress.never
+    /// Where conversion and workbook reading report how far they have got.
+    var progress: LoadProgress?
   }
 
   public struct Outcome: Sendable {
@@ -50,7 +52,9 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(name)'", help: ["check that the file exists and is readable"]))
     }
-    let reading = Reading(format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never)
+    let reading = Reading(
+      format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never,
+      progress: progress)
     let plan = try plan(mapped, path: file, name: name, schema: schema, reading: reading)
     return try run([plan], progress: progress)
   }
@@ -73,7 +77,9 @@ public enum FolderLoader {
     segmentSize: Int = CSVTableReader.defaultSegmentSize, progress: LoadProgress? = nil
   ) throws -> Outcome {
     let file = MappedFile(copying: bytes)
-    let reading = Reading(format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never)
+    let reading = Reading(
+      format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never,
+      progress: progress)
     let plan = try plan(file, path: name, name: name, schema: schema, reading: reading)
     return try run([plan], progress: progress)
   }
@@ -85,7 +91,9 @@ public enum FolderLoader {
     progress: LoadProgress? = nil,
     utcOffset: (Int64) -> Int64 = { _ in 0 }
   ) throws -> Outcome {
-    let reading = Reading(format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never)
+    let reading = Reading(
+      format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never,
+      progress: progress)
     var info = stat()
     if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
       // One file: a deals export or a canonical deals.csv.
@@ -237,6 +245,7 @@ public enum FolderLoader {
   ) throws -> CSVTableReader.Plan {
     let format = reading.format
     let segmentSize = max(1, reading.segmentSize)
+    if sheet == nil { reading.progress?.begin("reading \(displayName)", totalBytes: 0) }
     let table = try sheet
       ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: reading.sheetName, cancelled: reading.cancelled)
     if format != .detect && format != .canonical {
@@ -292,7 +301,8 @@ public enum FolderLoader {
   /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
   static func exportPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws -> CSVTableReader.Plan? {
     guard isExport(text.records(limit: 1).rows.first ?? []),
-      let converted = try ExportConverter.convert(text, fileName: displayName, segmentSize: max(1, reading.segmentSize), cancelled: reading.cancelled)
+      let converted = try ExportConverter.convert(
+        text, fileName: displayName, segmentSize: max(1, reading.segmentSize), cancelled: reading.cancelled, progress: reading.progress)
     else { return nil }
     return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: max(1, reading.segmentSize))
   }
@@ -332,7 +342,8 @@ public enum FolderLoader {
     }
     guard
       var converted = try ExportConverter.convert(
-        text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! }, cancelled: reading.cancelled)
+        text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! }, cancelled: reading.cancelled,
+        progress: reading.progress)
     else {
       throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(displayName)' has no header row", help: ["the first row names the columns"]))
     }
@@ -509,7 +520,7 @@ public enum FolderLoader {
     var failures: [Diagnostic] = []
 
     // The bytes the segments cover (headers are read while planning), so progress ends at the total.
-    progress?.setTotal(plans.reduce(0) { $0 + $1.segments.reduce(0) { $0 + $1.count } })
+    progress?.begin(nil, totalBytes: plans.reduce(0) { $0 + $1.segments.reduce(0) { $0 + $1.count } })
     // Largest segments first, so the last ones to finish are small.
     var tasks: [(plan: Int, segment: Int)] = []
     for (p, plan) in plans.enumerated() { for s in plan.segments.indices { tasks.append((p, s)) } }

@@ -6,7 +6,8 @@ import Dispatch
 #endif
 
 /// Shows `loading: 245 MB of 661 MB, 310 MB/s, 1 204 000 rows` on one line, rewritten in place,
-/// once a load has taken more than a second; erased when it ends.
+/// once a load has taken more than a second; erased when it ends. Before the reading proper it
+/// names the stage: `loading: converting amocrm_export.csv, 120 MB of 275 MB`.
 public final class ProgressLine: @unchecked Sendable {
   let progress: LoadProgress
   let timer: DispatchSourceTimer
@@ -27,7 +28,10 @@ public final class ProgressLine: @unchecked Sendable {
     let seconds = max(0.001, (SystemClock.milliseconds() - started) / 1000)
     let mb = { (value: Int) in NumberFormat.integer(Int64(value / 1_000_000), grouped: true) }
     let rowText = NumberFormat.integer(Int64(rows), grouped: true)
-    if total > 0 && bytes >= total {
+    if let phase = progress.phase {
+      // Before the reading proper: converting an export, or reading a workbook.
+      write("\r\u{1B}[2Kloading: \(phase)" + (total > 0 ? ", \(mb(bytes)) MB of \(mb(total)) MB" : "…"))
+    } else if total > 0 && bytes >= total {
       write("\r\u{1B}[2Kloading: \(mb(total)) MB read, \(rowText) rows; building columns…")
     } else {
       write(

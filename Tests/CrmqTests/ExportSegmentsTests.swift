@@ -52,7 +52,7 @@ final class ExportSegmentsTests: XCTestCase {
   }
 
   /// Ctrl-C while an export is being converted stops the conversion between its segments: the
-  /// load ends with E0602 before a byte of converted text is parsed.
+  /// load ends with E0602 before a row of converted text is parsed.
   func testALoadIsCancelledDuringConversion() throws {
     let path = NSTemporaryDirectory() + "crmq-export-\(UUID().uuidString).csv"
     try export(lineBreaks: false).write(toFile: path, atomically: true, encoding: .utf8)
@@ -62,8 +62,34 @@ final class ExportSegmentsTests: XCTestCase {
     XCTAssertThrowsError(try FolderLoader.load(folder: path, segmentSize: 997, progress: progress)) { error in
       XCTAssertEqual((error as? CrmqError)?.diagnostics.first?.code, DiagnosticCode("E0602"))
     }
-    XCTAssertEqual(progress.snapshot.bytes, 0, "nothing was parsed: the conversion stopped")
+    XCTAssertEqual(progress.phase?.hasPrefix("converting"), true, "the load stopped while converting: reading never began")
+    XCTAssertEqual(progress.snapshot.rows, 0, "nothing was parsed")
     XCTAssertGreaterThan(asked.next(), 4, "the conversion asked between its segments")
+  }
+
+  /// Progress names the stage before the reading proper (the shell's progress line shows it):
+  /// converting an export, then reading with no phase, the bytes counted from 0 again.
+  func testProgressNamesTheConversionThenTheReading() throws {
+    let path = NSTemporaryDirectory() + "crmq-export-\(UUID().uuidString).csv"
+    try export(lineBreaks: false).write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    final class Watch: @unchecked Sendable {
+      var progress: LoadProgress?
+      var seen: [String] = []
+      let lock = NSLock()
+      func note() {
+        let phase = progress?.phase ?? "reading"
+        lock.withLock { if seen.last != phase { seen.append(phase) } }
+      }
+    }
+    let watch = Watch()
+    let progress = LoadProgress(isCancelled: { watch.note(); return false })
+    watch.progress = progress
+    _ = try FolderLoader.load(folder: path, segmentSize: 997, progress: progress)
+    let name = String(path.split(separator: "/").last ?? "")
+    XCTAssertEqual(watch.seen.first, "converting \(name)", "\(watch.seen)")
+    XCTAssertEqual(watch.seen.last, "reading", "\(watch.seen)")
+    XCTAssertEqual(progress.snapshot.bytes, progress.snapshot.total, "the reading ends at its own total")
   }
 
   /// An XLSX sheet cut into parts at its `<row` tags converts to the same deals as in one piece.
