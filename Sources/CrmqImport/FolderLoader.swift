@@ -116,7 +116,9 @@ public enum FolderLoader {
     var dealsFile = "deals.csv"
     // A workbook found here is kept, not parsed a second time when its plan is made.
     var workbook: Spreadsheet?
-    if !present.contains(where: { $0.table == "deals" }), let export = try findDealsExport(folder, segmentSize: segmentSize, sheetName: sheetName, cancelled: reading.cancelled) {
+    if !present.contains(where: { $0.table == "deals" }), let export = try findDealsExport(
+      folder, segmentSize: segmentSize, sheetName: sheetName, cancelled: reading.cancelled, progress: reading.progress)
+    {
       dealsFile = export.name
       workbook = export.workbook
       present.insert(.deals, at: 0)
@@ -482,7 +484,8 @@ public enum FolderLoader {
   }
 
   static func findDealsExport(
-    _ folder: String, segmentSize: Int, sheetName: String? = nil, cancelled: @Sendable () -> Bool = LoadProgress.never
+    _ folder: String, segmentSize: Int, sheetName: String? = nil, cancelled: @Sendable () -> Bool = LoadProgress.never,
+    progress: LoadProgress? = nil
   ) throws -> (name: String, workbook: Spreadsheet?)? {
     let names = files(in: folder, endingWith: [".csv", ".xls", ".xlsx"]).filter { name in
       !CanonicalSchema.all.contains(where: { $0.fileName == name })
@@ -492,6 +495,7 @@ public enum FolderLoader {
       if name.lowercased().hasSuffix(".xlsx") {
         // Its header is known only once the sheet is read: read it once, for the plan too.
         let workbook: XLSXWorkbook
+        progress?.begin("reading \(name)", totalBytes: 0)
         do {
           workbook = try dealsSheet(file.bytes, partSize: min(max(1, segmentSize), 1 << 20), sheetName: sheetName, cancelled: cancelled)
         } catch XLSXWorkbook.Failure.cancelled {

@@ -11,7 +11,11 @@ import Dispatch
 public final class ProgressLine: @unchecked Sendable {
   let progress: LoadProgress
   let timer: DispatchSourceTimer
-  let started = SystemClock.milliseconds()
+  /// When the current stage began: the speed is of this stage's bytes.
+  var started = SystemClock.milliseconds()
+  var lastPhase: String?
+  /// The bytes counted when the stage was first seen (a tick may come after it began).
+  var stageBytes = 0
   var shown = false
 
   /// Writes to standard error, which a terminal shows beside the results.
@@ -25,17 +29,26 @@ public final class ProgressLine: @unchecked Sendable {
 
   func tick() {
     let (bytes, rows, total) = progress.snapshot
-    let seconds = max(0.001, (SystemClock.milliseconds() - started) / 1000)
+    let phase = progress.phase
+    if phase != lastPhase {
+      lastPhase = phase
+      started = SystemClock.milliseconds()
+      stageBytes = bytes
+    }
+    let seconds = (SystemClock.milliseconds() - started) / 1000
     let mb = { (value: Int) in NumberFormat.integer(Int64(value / 1_000_000), grouped: true) }
     let rowText = NumberFormat.integer(Int64(rows), grouped: true)
-    if let phase = progress.phase {
+    if let phase {
       // Before the reading proper: converting an export, or reading a workbook.
       write("\r\u{1B}[2Kloading: \(phase)" + (total > 0 ? ", \(mb(bytes)) MB of \(mb(total)) MB" : "…"))
-    } else if total > 0 && bytes >= total {
+    } else if total == 0 {
+      write("\r\u{1B}[2Kloading…")
+    } else if bytes >= total {
       write("\r\u{1B}[2Kloading: \(mb(total)) MB read, \(rowText) rows; building columns…")
     } else {
-      write(
-        "\r\u{1B}[2Kloading: \(mb(bytes)) MB of \(mb(total)) MB, \(Int(Double(bytes) / 1_000_000 / seconds)) MB/s, \(rowText) rows")
+      // The speed of this stage since it was first seen; none until a fifth of a second has passed.
+      let speed = seconds >= 0.2 ? ", \(Int(Double(bytes - stageBytes) / 1_000_000 / seconds)) MB/s" : ""
+      write("\r\u{1B}[2Kloading: \(mb(bytes)) MB of \(mb(total)) MB\(speed), \(rowText) rows")
     }
     shown = true
   }
