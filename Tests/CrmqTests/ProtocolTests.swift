@@ -123,6 +123,23 @@ final class ProtocolTests: XCTestCase {
     XCTAssertTrue(plain.periods.isEmpty)
   }
 
+  /// The snippet of the DocC article Embedding.md, as written there but on examples/data.
+  func testTheEmbeddingArticleSnippet() throws {
+    let folder = ProtocolTests.repository.appendingPathComponent("examples/data").path
+    let engine = try Engine(folder: folder, calendar: CalendarSettings(timeZone: TimeZone(identifier: "Europe/Moscow")!))
+    let prepared = try Session(engine: engine).prepare("won, revenue by manager where amount > $min period last month").get()
+    var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    let results = prepared.run(in: &session, parameters: ["min": .int(50_000)])
+    guard case .table(let table) = results[0].outcome else { return XCTFail(Answers.text(results)) }
+    var lines: [String] = []
+    for row in table.rows.indices {
+      lines.append("\(table[row, "manager"]?.string ?? "—") \(table[row, "revenue"]?.kopecks ?? 0)")
+    }
+    XCTAssertEqual(lines.count, table.rows.count)
+    XCTAssertTrue(lines.contains { $0.hasPrefix("Иван Петров ") }, "\(lines)")
+    XCTAssertEqual(table.periods.map { "\($0.column): \($0.first) – \($0.last)" }, ["closed_at: 2026-09-01 – 2026-09-30"])
+  }
+
   /// docs/protocol.md's transcript is what the server says.
   func testTheDocumentedTranscript() throws {
     let text = try String(contentsOf: ProtocolTests.repository.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
