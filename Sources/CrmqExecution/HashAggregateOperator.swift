@@ -152,17 +152,32 @@ final class HashAggregateOperator {
       return kernel.filter(UnsafeBufferPointer(buffer), into: base)
     }
     rows.removeLast(rows.count - kept)
-    // Both lists are in row order: walk them together to carry each kept row's group.
-    var groupOf = ContiguousArray<Int32>()
-    groupOf.reserveCapacity(kept)
-    var position = 0
-    var index = 0
-    selection.forEachRow { row in
-      if position < kept && rows[position] == UInt32(row) {
-        groupOf.append(gids[index])
-        position += 1
+    var groupOf = ContiguousArray<Int32>(repeating: 0, count: kept)
+    if selection.all {
+      // Every row selected: a row's group is at its own index, so only the kept rows are read.
+      rows.withUnsafeBufferPointer { kept in
+        gids.withUnsafeBufferPointer { gids in
+          groupOf.withUnsafeMutableBufferPointer { out in
+            for (index, row) in kept.enumerated() { out[index] = gids[Int(row)] }
+          }
+        }
       }
-      index += 1
+    } else {
+      // Both lists are in row order: walk them together to carry each kept row's group.
+      rows.withUnsafeBufferPointer { kept in
+        selection.rows.withUnsafeBufferPointer { selected in
+          gids.withUnsafeBufferPointer { gids in
+            groupOf.withUnsafeMutableBufferPointer { out in
+              var index = 0
+              for position in 0..<kept.count {
+                while selected[index] != kept[position] { index += 1 }
+                out[position] = gids[index]
+                index += 1
+              }
+            }
+          }
+        }
+      }
     }
     return (Selection(all: false, rows: rows, tableRows: selection.tableRows), groupOf)
   }
