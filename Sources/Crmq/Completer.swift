@@ -1,3 +1,4 @@
+import CrmqImport
 import CrmqSyntax
 
 #if canImport(Glibc)
@@ -6,7 +7,8 @@ import CrmqSyntax
 
 /// What Tab offers at the cursor: keywords and measures, columns after `by` and in conditions,
 /// tables after `of`, `show` and `describe`, and after `where <column> = ` the column's most
-/// frequent values, quoted.
+/// frequent values, quoted. In a `load` statement: the file (quoted), the table after `as`, the
+/// table's columns after `map`, the file's own columns after `column =`, a status in `status from`.
 public struct Completer: Sendable {
   let engine: Engine
   let keywords: [String]
@@ -34,6 +36,8 @@ public struct Completer: Sendable {
       let typed = String(before.dropFirst(command.count))
       return (typed.count, Completer.paths(typed))
     }
+    // Inside a `load` statement: the file, the table, the columns to fill, the file's columns.
+    if let load = loadContext(before) { return load }
     // A value after `<column> = '` or `<column> = `.
     if let value = valueContext(before) {
       let options = engine.topValues(of: value.column, limit: 12).map { "'" + $0.replacingQuote() + "'" }
@@ -76,6 +80,64 @@ public struct Completer: Sendable {
       out.append(folder + name + (isFolder ? "/" : ""))
     }
     return out.sorted()
+  }
+
+  /// `load '<path>` (a path, quoted), `as <table>`, `map <column>` and `<column> = <the file's
+  /// column>`; nil outside a load statement.
+  func loadContext(_ before: String) -> (replacing: Int, candidates: [String])? {
+    let trimmed = before.drop { $0 == " " }
+    guard trimmed.lowercased().hasPrefix("load ") else { return nil }
+    let afterLoad = trimmed.dropFirst(5).drop { $0 == " " }
+    guard afterLoad.hasPrefix("'") else { return (0, []) }
+    let quoted = afterLoad.dropFirst()
+    guard let close = quoted.firstIndex(of: "'") else {
+      // Still in the path: files, quoted; a file closes its quote, a folder goes on.
+      let paths = Completer.paths(String(quoted)).map { "'" + $0 + ($0.hasSuffix("/") ? "" : "'") }
+      return (afterLoad.count, paths)
+    }
+    let path = String(quoted[..<close])
+    let rest = String(quoted[quoted.index(after: close)...])
+    let word = currentWord(before)
+    let head = before.dropLast(word.count).trimmingTrailingSpaces()
+    let lower = word.lowercased()
+    func matching(_ pool: [String]) -> (Int, [String]) {
+      var seen = Set<String>()
+      return (word.count, pool.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted })
+    }
+    let tables = CanonicalSchema.all.map(\.table)
+    if let open = before.lastIndex(of: "("), before.lastIndex(of: ")").map({ $0 < open }) ?? true {
+      // Inside `status from <column> ('<value>' = …)`: a status.
+      return head.hasSuffix("=") ? matching(["won", "lost", "open"]) : (0, [])
+    }
+    if let equals = before.lastIndex(of: "="), before[before.index(after: equals)...].allSatisfy({ $0 != "," }),
+      head.hasSuffix("=") || before[before.index(after: equals)...].drop(while: { $0 == " " }).hasPrefix("'")
+    {
+      // The file's own columns, quoted when they are not plain names; what is typed may open the quote.
+      let typed = String(before[before.index(after: equals)...].drop { $0 == " " })
+      let plain = typed.hasPrefix("'") ? String(typed.dropFirst()).lowercased() : typed.lowercased()
+      let header = Completer.header(of: path).filter { $0.lowercased().hasPrefix(plain) }.map { name in
+        name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !typed.hasPrefix("'") ? name : "'" + name.replacingQuote() + "'"
+      }
+      return (typed.count, header)
+    }
+    switch previousWord(before, skipping: word)?.lowercased() {
+    case "as": return matching(tables)
+    case "map", ",":
+      let words = rest.lowercased().split(whereSeparator: { $0 == " " || $0 == "\n" })
+      let table = words.firstIndex(of: "as").flatMap { words.indices.contains($0 + 1) ? String(words[$0 + 1]) : nil } ?? "deals"
+      return matching(CanonicalSchema.all.first { $0.table == table }?.columns.map(\.name) ?? [])
+    default:
+      return matching(rest.lowercased().contains(" map ") ? [] : ["sheet", "as", "map"])
+    }
+  }
+
+  /// The header of a CSV (any delimiter and encoding) or HTML export, read from its first 64 KB.
+  static func header(of path: String) -> [String] {
+    guard let file = fopen(path, "rb") else { return [] }
+    defer { fclose(file) }
+    var bytes = [UInt8](repeating: 0, count: 64 << 10)
+    let count = fread(&bytes, 1, bytes.count, file)
+    return FolderLoader.header(Array(bytes.prefix(count)))
   }
 
   func currentWord(_ text: String) -> String {

@@ -290,6 +290,15 @@ public enum FolderLoader {
     return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
   }
 
+  /// The first row of a file's head (CSV in any delimiter and encoding, or an HTML table), its
+  /// cells trimmed: what the shell offers after `map column =`.
+  public static func header(_ head: [UInt8]) -> [String] {
+    head.withUnsafeBufferPointer { bytes in
+      let text = HTMLTable.isHTML(bytes) ? HTMLTable(bytes).text : ExportText(bytes)
+      return (text.records(limit: 1).rows.first ?? []).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    }
+  }
+
   /// A header with every canonical deals column.
   static func isCanonical(_ header: [String]) -> Bool {
     Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingSpaces() })

@@ -106,6 +106,19 @@ final class ShellTests: XCTestCase {
   func testCompletionFromWhatTheParserExpects() throws {
     let completer = Completer(engine: try XCTUnwrap(ShellTests.engine))
     XCTAssertEqual(completer.completions(line: "count by man", cursor: 12), ["manager"])
+    // The load statement: its file (quoted), its table, the columns to fill, the file's columns.
+    let load = "load 'Tests/CrmqGoldenTests/fixtures/mapped_csv/"
+    XCTAssertEqual(completer.completions(line: load + "opp", cursor: load.count + 3), [load.dropFirst(5) + "opportunities.csv'"])
+    XCTAssertEqual(completer.completions(line: "load 'examples/da", cursor: 17), ["'examples/data/"])
+    XCTAssertEqual(completer.completions(line: "load 'x.csv' as sp", cursor: 18), ["spend"])
+    XCTAssertEqual(completer.completions(line: "load 'x.csv' as spend map co", cursor: 28), ["cost"])
+    XCTAssertEqual(completer.completions(line: "load 'x.csv' map mana", cursor: 21), ["manager"])
+    let mapped = load + "opportunities.csv' map manager = Ow"
+    XCTAssertEqual(completer.completions(line: mapped, cursor: mapped.count), ["Owner"])
+    let spaced = load + "opportunities.csv' map source = Lea"
+    XCTAssertEqual(completer.completions(line: spaced, cursor: spaced.count), ["'Lead Source'"])
+    let status = load + "opportunities.csv' map status from State ('Closed Won' = w"
+    XCTAssertEqual(completer.completions(line: status, cursor: status.count), ["won"])
     XCTAssertEqual(completer.completions(line: "count of ca", cursor: 11), ["calls"])
     XCTAssertEqual(completer.completions(line: ".ta", cursor: 3), [".tables"])
     XCTAssertTrue(completer.completions(line: "describe me", cursor: 11).contains("metrics"))
