@@ -47,6 +47,9 @@ class Accumulator {
   /// Adds the selected rows; `gids[i]` is the group of the i-th selected row.
   func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {}
   func result(_ group: Int) -> Value { .null }
+  /// Folds in another accumulator of the same aggregate that read other rows of the same groups
+  /// (the other half of a selection aggregated on another core).
+  func merge(_ other: Accumulator) throws {}
 
   static func make(_ aggregate: BoundAggregate, table: Table) throws -> Accumulator {
     guard let argument = aggregate.argument else { return CountAccumulator(reader: nil) }
@@ -119,6 +122,10 @@ final class CountAccumulator: Accumulator {
     }
   }
   override func result(_ group: Int) -> Value { .int(counts[group]) }
+  override func merge(_ other: Accumulator) throws {
+    guard let other = other as? CountAccumulator else { return }
+    for group in counts.indices { counts[group] += other.counts[group] }
+  }
 }
 
 /// `sum` and `avg` of integers and money: exact 64-bit sums, overflow reported, never wrapped.
@@ -181,6 +188,16 @@ final class IntSumAccumulator: Accumulator {
     }
     if overflow { throw ExecutionError.overflow("a sum is beyond 92 233 720 368 547 758.07") }
   }
+  override func merge(_ other: Accumulator) throws {
+    guard let other = other as? IntSumAccumulator else { return }
+    for group in sums.indices {
+      let (sum, overflow) = sums[group].addingReportingOverflow(other.sums[group])
+      if overflow { throw ExecutionError.overflow("a sum is beyond 92 233 720 368 547 758.07") }
+      sums[group] = sum
+      counts[group] += other.counts[group]
+    }
+  }
+
   override func result(_ group: Int) -> Value {
     let count = counts[group]
     if count == 0 { return .null }
@@ -233,6 +250,15 @@ final class DoubleSumAccumulator: Accumulator {
       }
     }
   }
+  /// Two halves' sums of doubles add in another order than one pass: the last bits may differ.
+  override func merge(_ other: Accumulator) throws {
+    guard let other = other as? DoubleSumAccumulator else { return }
+    for group in sums.indices {
+      sums[group] += other.sums[group]
+      counts[group] += other.counts[group]
+    }
+  }
+
   override func result(_ group: Int) -> Value {
     let count = counts[group]
     if count == 0 { return .null }
@@ -295,6 +321,14 @@ final class ExtremeAccumulator: Accumulator {
     let order = Value.compare(value, best[g])
     if maximum ? order > 0 : order < 0 { best[g] = value }
   }
+  override func merge(_ other: Accumulator) throws {
+    guard let other = other as? ExtremeAccumulator else { return }
+    for group in best.indices where !other.best[group].isNull {
+      let c = best[group].isNull ? (maximum ? 1 : -1) : Value.compare(other.best[group], best[group])
+      if maximum ? c > 0 : c < 0 { best[group] = other.best[group] }
+    }
+  }
+
   override func result(_ group: Int) -> Value { best[group] }
 }
 
@@ -360,6 +394,14 @@ final class MedianAccumulator: Accumulator {
     var lower = values[0]
     for index in 0..<(n / 2) where values[index] > lower { lower = values[index] }
     return (lower, upper)
+  }
+
+  override func merge(_ other: Accumulator) throws {
+    guard let other = other as? MedianAccumulator else { return }
+    for group in values.indices {
+      values[group] += other.values[group]
+      ints[group] += other.ints[group]
+    }
   }
 
   override func result(_ group: Int) -> Value {
@@ -449,6 +491,18 @@ final class DistinctAccumulator: Accumulator {
       forEach(selection, gids) { row, g in
         let v = f(row)
         if !v.isNull { general[g].insert(v) }
+      }
+    }
+  }
+
+  override func merge(_ other: Accumulator) throws {
+    guard let other = other as? DistinctAccumulator else { return }
+    if words > 0 {
+      for index in bits.indices { bits[index] |= other.bits[index] }
+    } else {
+      for group in sets.indices {
+        sets[group].formUnion(other.sets[group])
+        general[group].formUnion(other.general[group])
       }
     }
   }

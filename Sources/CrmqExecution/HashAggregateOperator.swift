@@ -1,3 +1,10 @@
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
@@ -9,6 +16,9 @@ import CrmqStorage
 /// dense arrays; otherwise group ids come from a hash table on the key tuple.
 final class HashAggregateOperator {
   static let denseLimit = 1 << 22
+  /// Selections of at least this many rows are aggregated in halves, one per core, when the keys
+  /// allow it (see `splitsAcrossCores`).
+  static let parallelRows = 1 << 18
 
   let keys: [GroupKey]
   let aggregates: [BoundAggregate]
@@ -68,13 +78,67 @@ final class HashAggregateOperator {
     func row(_ group: Int) -> [Value] { grouping.decode(group) + values(group) }
   }
 
-  /// Groups `selection` and aggregates every group.
-  func aggregate(_ selection: Selection) throws -> Groups {
+  /// Whether to aggregate in halves on two cores: the group of a row must depend on that row alone
+  /// (every key reads fixed ordinals, none interns values as it meets them, and their product is
+  /// small enough for arithmetic group ids), so two halves get the same ids and their states merge
+  /// group by group; and the rows must cost enough to be worth it.
+  var splitsAcrossCores: Bool {
+    var product = 1
+    // Worth two cores only where each row costs something: a condition of its own to evaluate
+    // (won, revenue) or two aggregates reading arguments. Counting rows alone is faster in one
+    // pass, and distinct counts would merge sets as large as the data.
+    let reading = aggregates.filter { $0.argument != nil }.count
+    guard aggregates.allSatisfy({ $0.function != .countDistinct }),
+      aggregates.contains(where: { $0.filter != nil }) || reading >= 2
+    else { return false }
+    for key in keys {
+      if case .general = key.reader { return false }
+      let (next, overflow) = product.multipliedReportingOverflow(by: max(1, key.cardinality))
+      if overflow || next > HashAggregateOperator.denseLimit { return keys.count == 1 }
+      product = next
+    }
+    return true
+  }
+
+  /// Groups `selection` and aggregates every group: in two halves on two cores when it is large
+  /// and the keys allow it, the halves' accumulators merged.
+  func aggregate(_ selection: Selection, inHalves: Bool? = nil) throws -> Groups {
+    if inHalves ?? (selection.count >= HashAggregateOperator.parallelRows && splitsAcrossCores) {
+      return try aggregateInHalves(selection)
+    }
     let (gids, groupCount, decode) = groupIds(selection)
     let grouping = Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
     let (accumulators, counts) = try accumulate(selection, gids, groupCount)
     let ids = (0..<groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
     return Groups(ids: ids, grouping: grouping, accumulators: accumulators, aggregates: aggregates)
+  }
+
+  func aggregateInHalves(_ selection: Selection) throws -> Groups {
+    let rows = selection.rowList
+    let middle = rows.count / 2
+    let halves = [
+      Selection(all: false, rows: ContiguousArray(rows[..<middle]), tableRows: selection.tableRows),
+      Selection(all: false, rows: ContiguousArray(rows[middle...]), tableRows: selection.tableRows),
+    ]
+    let results = HalfResults(count: halves.count)
+    // Unchecked: the workers only read the operator (its keys read fixed ordinals, which mutates
+    // nothing: `splitsAcrossCores`) and the table; each makes its own accumulators.
+    let shared = UncheckedShare(value: (operator: self, halves: halves))
+    DispatchQueue.concurrentPerform(iterations: halves.count) { index in
+      results.set(index) {
+        let (op, halves) = shared.value
+        let (gids, groupCount, decode) = op.groupIds(halves[index])
+        let (accumulators, counts) = try op.accumulate(halves[index], gids, groupCount)
+        return (gids, groupCount, decode, accumulators, counts)
+      }
+    }
+    let first = try results.get(0)
+    let second = try results.get(1)
+    for (mine, theirs) in zip(first.accumulators, second.accumulators) { try mine.merge(theirs) }
+    let counts = zip(first.counts, second.counts).map { $0 + $1 }
+    let grouping = Grouping(selection: selection, gids: first.gids + second.gids, groupCount: first.groupCount, decode: first.decode)
+    let ids = (0..<first.groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
+    return Groups(ids: ids, grouping: grouping, accumulators: first.accumulators, aggregates: aggregates)
   }
 
   /// Groups `selection`, aggregates every group and makes a row of each.
@@ -267,4 +331,38 @@ final class HashAggregateOperator {
     }
     return (gids, tuples.count, { gid in tuples[gid].enumerated().map { keys[$0.offset].decode(Int($0.element)) } })
   }
+}
+
+/// What each half of a parallel aggregation gives back: written by its worker, read after both.
+final class HalfResults: @unchecked Sendable {
+  typealias Half = (gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator], counts: [Int64])
+  private var mutex = pthread_mutex_t()
+  private var results: [Result<Half, Error>?]
+
+  init(count: Int) {
+    results = Array(repeating: nil, count: count)
+    pthread_mutex_init(&mutex, nil)
+  }
+
+  deinit { pthread_mutex_destroy(&mutex) }
+
+  func set(_ index: Int, _ body: () throws -> Half) {
+    let result = Result(catching: body)
+    pthread_mutex_lock(&mutex)
+    results[index] = result
+    pthread_mutex_unlock(&mutex)
+  }
+
+  func get(_ index: Int) throws -> Half {
+    pthread_mutex_lock(&mutex)
+    let result = results[index]
+    pthread_mutex_unlock(&mutex)
+    guard let result else { throw ExecutionError.internalError("a half was not aggregated") }
+    return try result.get()
+  }
+}
+
+/// A value handed to parallel workers that only read it, as the comment at each use explains.
+struct UncheckedShare<Value>: @unchecked Sendable {
+  let value: Value
 }

@@ -1,0 +1,71 @@
+import CrmqCore
+import CrmqSemantics
+import CrmqStorage
+import XCTest
+
+@testable import CrmqExecution
+
+/// A large selection is aggregated in two halves, one per core, and the halves' states merged:
+/// every kind of aggregate, with and without a condition of its own, gives exactly what one pass
+/// over all the rows gives (money sums exactly; sums of doubles to the last bits of their order).
+final class ParallelAggregateTests: XCTestCase {
+  func testHalvesMergeToWhatOnePassGives() throws {
+    let rows = 300_001
+    var manager = StringColumnBuilder(name: "manager")
+    var status = StringColumnBuilder(name: "status")
+    var amount = NumericColumnBuilder(name: "amount", type: .money)
+    var score = NumericColumnBuilder(name: "score", type: .double)
+    var client = NumericColumnBuilder(name: "client_id", type: .int)
+    var state: UInt64 = 7
+    func next(_ bound: UInt64) -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return (state >> 33) % bound
+    }
+    for _ in 0..<rows {
+      manager.append("Менеджер \(next(7))")
+      status.append(["open", "won", "lost"][Int(next(3))])
+      if next(10) == 0 { amount.appendNull() } else { amount.append(Int64(next(10_000_000))) }
+      score.append(Double(next(1000)) / 7)
+      client.append(Int64(next(50_000)))
+    }
+    let table = Table(
+      name: "deals", columns: [manager.build(), status.build(), amount.build(), score.build(), client.build()], mainDate: nil)
+    let won = BoundExpr.compare(.equal, .column("status", .string), .literal(.string("won"), .string))
+    let money = BoundExpr.column("amount", .money)
+    let aggregates = [
+      BoundAggregate(function: .count, argument: nil, type: .int),
+      BoundAggregate(function: .count, argument: money, type: .int),
+      BoundAggregate(function: .sum, argument: money, type: .money),
+      BoundAggregate(function: .sum, argument: money, type: .money, filter: won),
+      BoundAggregate(function: .avg, argument: money, type: .money),
+      BoundAggregate(function: .avg, argument: .column("score", .double), type: .double),
+      BoundAggregate(function: .min, argument: money, type: .money),
+      BoundAggregate(function: .max, argument: .column("score", .double), type: .double),
+      BoundAggregate(function: .median, argument: money, type: .money),
+      BoundAggregate(function: .count, argument: nil, type: .int, filter: won),
+    ]
+    for groups in [[BoundGroup(name: "manager", expr: .column("manager", .string))], []] {
+      let op = try HashAggregateOperator(groups: groups, aggregates: aggregates, table: table)
+      XCTAssertTrue(op.splitsAcrossCores)
+      // Distinct counts, and counting rows alone, stay in one pass.
+      let distinct = BoundAggregate(function: .countDistinct, argument: .column("client_id", .int), type: .int)
+      XCTAssertFalse(try HashAggregateOperator(groups: groups, aggregates: aggregates + [distinct], table: table).splitsAcrossCores)
+      XCTAssertFalse(try HashAggregateOperator(groups: groups, aggregates: [aggregates[0]], table: table).splitsAcrossCores)
+      let selection = Selection.everything(rows)
+      let whole = try op.aggregate(selection, inHalves: false)
+      let halves = try op.aggregate(selection, inHalves: true)
+      XCTAssertEqual(halves.ids, whole.ids)
+      for group in whole.ids {
+        // Exact, but for sums of doubles, which two halves add in another order (the last bits).
+        for (mine, theirs) in zip(halves.row(Int(group)), whole.row(Int(group))) {
+          if case .double(let x) = mine, case .double(let y) = theirs {
+            XCTAssertEqual(x, y, accuracy: abs(y) * 1e-12, "group \(group)")
+          } else {
+            XCTAssertEqual(mine, theirs, "group \(group)")
+          }
+        }
+      }
+      XCTAssertEqual(halves.grouping.gids, whole.grouping.gids, "the rows' groups, for totals")
+    }
+  }
+}
