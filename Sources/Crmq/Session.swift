@@ -168,17 +168,26 @@ public struct Session: Sendable {
     plain.order = nil
     plain.top = nil
     plain.limit = nil
-    if plain.withTotal {
+    // With every row shown, the compared total is each period's total, compared; with top or
+    // limit it would have to cover the rows kept in both periods, which is not done yet.
+    if plain.withTotal && (query.top != nil || query.limit != nil) {
       throw CrmqError(
         Diagnostic(
-          DiagnosticCode("E0403"), .error, "'with total' and 'compare' do not go together yet", span: query.span,
-          label: "both here", help: ["run the comparison without 'with total'"], source: source))
+          DiagnosticCode("E0403"), .error, "'with total' and 'compare' do not go together with top or limit yet", span: query.span,
+          label: "all three here", help: ["drop top and limit, or 'with total'"], source: source))
     }
     let current = try runBound(plain, context: context, source: source)
     var earlier = context
     earlier.periodOverride = (comparison.start, comparison.end)
     let previous = try runBound(plain, context: earlier, source: source)
     var joined = CompareJoiner.join(current: current, previous: previous, plan: comparison)
+    if plain.withTotal, let now = current.total, let before = previous.total {
+      // The totals as one-row tables with no dimension values: joined, they give the total row.
+      let totals = CompareJoiner.join(
+        current: ResultTable(columns: current.columns, rows: [now]), previous: ResultTable(columns: previous.columns, rows: [before]),
+        plan: comparison)
+      joined.total = totals.rows.first
+    }
     joined.periods = Session.withComparison(current.periods, comparison)
     // Order: as written, else the first measure descending for top, else the dimensions.
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()

@@ -24,6 +24,8 @@ final class TotalTests: XCTestCase {
       "deals, calls, missed by manager top 3 with total",
       "won, revenue, spend by month period 2026-Q3 order by month desc limit 2 with total",
       "deals, plan, revenue by manager period 2026-09 with total",
+      // Compared: each period's total, and the deltas of the totals (the sum of the rows' deltas).
+      "won, revenue, win_rate by manager period 2026-09 compare previous with total",
     ]
     var checked = 0
     for query in queries {
