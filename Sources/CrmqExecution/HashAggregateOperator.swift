@@ -1,10 +1,5 @@
 import Dispatch
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
@@ -113,6 +108,8 @@ final class HashAggregateOperator {
     return Groups(ids: ids, grouping: grouping, accumulators: accumulators, aggregates: aggregates)
   }
 
+  typealias Half = (gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator], counts: [Int64])
+
   func aggregateInHalves(_ selection: Selection) throws -> Groups {
     let rows = selection.rowList
     let middle = rows.count / 2
@@ -120,17 +117,17 @@ final class HashAggregateOperator {
       Selection(all: false, rows: ContiguousArray(rows[..<middle]), tableRows: selection.tableRows),
       Selection(all: false, rows: ContiguousArray(rows[middle...]), tableRows: selection.tableRows),
     ]
-    let results = HalfResults(count: halves.count)
+    let results = WorkerResults<Half>(count: halves.count)
     // Unchecked: the workers only read the operator (its keys read fixed ordinals, which mutates
     // nothing: `splitsAcrossCores`) and the table; each makes its own accumulators.
     let shared = UncheckedShare(value: (operator: self, halves: halves))
     DispatchQueue.concurrentPerform(iterations: halves.count) { index in
-      results.set(index) {
+      results.set(index, Result {
         let (op, halves) = shared.value
         let (gids, groupCount, decode) = op.groupIds(halves[index])
         let (accumulators, counts) = try op.accumulate(halves[index], gids, groupCount)
         return (gids, groupCount, decode, accumulators, counts)
-      }
+      })
     }
     let first = try results.get(0)
     let second = try results.get(1)
@@ -331,38 +328,4 @@ final class HashAggregateOperator {
     }
     return (gids, tuples.count, { gid in tuples[gid].enumerated().map { keys[$0.offset].decode(Int($0.element)) } })
   }
-}
-
-/// What each half of a parallel aggregation gives back: written by its worker, read after both.
-final class HalfResults: @unchecked Sendable {
-  typealias Half = (gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator], counts: [Int64])
-  private var mutex = pthread_mutex_t()
-  private var results: [Result<Half, Error>?]
-
-  init(count: Int) {
-    results = Array(repeating: nil, count: count)
-    pthread_mutex_init(&mutex, nil)
-  }
-
-  deinit { pthread_mutex_destroy(&mutex) }
-
-  func set(_ index: Int, _ body: () throws -> Half) {
-    let result = Result(catching: body)
-    pthread_mutex_lock(&mutex)
-    results[index] = result
-    pthread_mutex_unlock(&mutex)
-  }
-
-  func get(_ index: Int) throws -> Half {
-    pthread_mutex_lock(&mutex)
-    let result = results[index]
-    pthread_mutex_unlock(&mutex)
-    guard let result else { throw ExecutionError.internalError("a half was not aggregated") }
-    return try result.get()
-  }
-}
-
-/// A value handed to parallel workers that only read it, as the comment at each use explains.
-struct UncheckedShare<Value>: @unchecked Sendable {
-  let value: Value
 }

@@ -68,4 +68,29 @@ final class ParallelAggregateTests: XCTestCase {
       XCTAssertEqual(halves.grouping.gids, whole.grouping.gids, "the rows' groups, for totals")
     }
   }
+
+  /// A large table is scanned in two halves of its chunks: the rows that pass, in order, and the
+  /// chunks skipped are those of one pass.
+  func testAScanInHalvesEqualsOnePass() throws {
+    let rows = 9 * 65_536 + 123
+    var amount = NumericColumnBuilder(name: "amount", type: .money)
+    var status = StringColumnBuilder(name: "status")
+    for row in 0..<rows {
+      amount.append(Int64(row))  // ascending: min/max rule chunks out, or take them whole
+      status.append(row % 3 == 0 ? "won" : "open")
+    }
+    let table = Table(name: "deals", columns: [amount.build(), status.build()], mainDate: nil)
+    let filters: [BoundExpr] = [
+      .compare(.greater, .column("amount", .money), .literal(.money(2 * 65_536 + 17), .money)),
+      .compare(.equal, .column("status", .string), .literal(.string("won"), .string)),
+    ]
+    let scan = try TableScan(table: table, filters: filters)
+    XCTAssertGreaterThanOrEqual(table.chunkCount, TableScan.parallelChunks)
+    let (halves, skipped) = try scan.run()
+    let (onePass, skippedOnce) = try TableScan.scan(try XCTUnwrap(scan.filter), table, 0..<table.chunkCount, { false })
+    XCTAssertEqual(halves.rows, onePass)
+    XCTAssertEqual(skipped, skippedOnce)
+    XCTAssertEqual(skipped, 2, "the first two chunks are below the bound")
+    XCTAssertEqual(halves.count, (2 * 65_536 + 18..<rows).filter { $0 % 3 == 0 }.count)
+  }
 }
