@@ -78,7 +78,6 @@ final class HashAggregateOperator {
   /// small enough for arithmetic group ids), so two halves get the same ids and their states merge
   /// group by group; and the rows must cost enough to be worth it.
   var splitsAcrossCores: Bool {
-    var product = 1
     // Worth two cores only where each row costs something: a condition of its own to evaluate
     // (won, revenue) or two aggregates reading arguments. Counting rows alone is faster in one
     // pass, and distinct counts would merge sets as large as the data.
@@ -88,11 +87,22 @@ final class HashAggregateOperator {
     else { return false }
     for key in keys {
       if case .general = key.reader { return false }
+    }
+    // One key's ordinals are its group ids whatever their number (as in `groupIds`).
+    return keys.count == 1 || denseProduct != nil
+  }
+
+  /// The number of arithmetic group ids (the product of the keys' cardinalities), or nil when it
+  /// passes `denseLimit` and group ids come from a hash table. General keys know their
+  /// cardinality only once read.
+  var denseProduct: Int? {
+    var product = 1
+    for key in keys {
       let (next, overflow) = product.multipliedReportingOverflow(by: max(1, key.cardinality))
-      if overflow || next > HashAggregateOperator.denseLimit { return keys.count == 1 }
+      if overflow || next > HashAggregateOperator.denseLimit { return nil }
       product = next
     }
-    return true
+    return product
   }
 
   /// Groups `selection` and aggregates every group: in two halves on two cores when it is large
@@ -117,17 +127,17 @@ final class HashAggregateOperator {
       Selection(all: false, rows: ContiguousArray(rows[..<middle]), tableRows: selection.tableRows),
       Selection(all: false, rows: ContiguousArray(rows[middle...]), tableRows: selection.tableRows),
     ]
-    let results = WorkerResults<Half>(count: halves.count)
+    let results = Slots<Result<Half, Error>>(count: halves.count)
     // Unchecked: the workers only read the operator (its keys read fixed ordinals, which mutates
     // nothing: `splitsAcrossCores`) and the table; each makes its own accumulators.
     let shared = UncheckedShare(value: (operator: self, halves: halves))
     DispatchQueue.concurrentPerform(iterations: halves.count) { index in
-      results.set(index, Result {
+      results[index] = Result {
         let (op, halves) = shared.value
         let (gids, groupCount, decode) = op.groupIds(halves[index])
         let (accumulators, counts) = try op.accumulate(halves[index], gids, groupCount)
         return (gids, groupCount, decode, accumulators, counts)
-      })
+      }
     }
     let first = try results.get(0)
     let second = try results.get(1)
@@ -258,18 +268,8 @@ final class HashAggregateOperator {
     if keys.count == 1 {
       return (ordinals[0], keys[0].cardinality, { [keys[0].decode($0)] })
     }
-    var product = 1
-    var dense = true
-    for key in keys {
-      let (next, overflow) = product.multipliedReportingOverflow(by: max(1, key.cardinality))
-      if overflow || next > HashAggregateOperator.denseLimit {
-        dense = false
-        break
-      }
-      product = next
-    }
     var gids = ContiguousArray<Int32>(repeating: 0, count: selection.count)
-    if dense {
+    if let product = denseProduct {
       var strides = [Int](repeating: 1, count: keys.count)
       for index in stride(from: keys.count - 2, through: 0, by: -1) {
         strides[index] = strides[index + 1] * max(1, keys[index + 1].cardinality)

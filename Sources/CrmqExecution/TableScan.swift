@@ -33,12 +33,12 @@ struct TableScan {
     }
     let middle = chunks / 2
     let halves = [0..<middle, middle..<chunks]
-    let results = WorkerResults<(ContiguousArray<UInt32>, Int)>(count: halves.count)
+    let results = Slots<Result<(ContiguousArray<UInt32>, Int), Error>>(count: halves.count)
     // Unchecked: the workers only read the table and the filter, which keeps no state.
     let shared = UncheckedShare(value: (filter: filter, table: table))
     DispatchQueue.concurrentPerform(iterations: halves.count) { index in
       let result = Result { try TableScan.scan(shared.value.filter, shared.value.table, halves[index], cancelled) }
-      results.set(index, result)
+      results[index] = result
     }
     let (first, skippedFirst) = try results.get(0)
     let (second, skippedSecond) = try results.get(1)

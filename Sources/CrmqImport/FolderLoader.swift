@@ -65,7 +65,7 @@ public enum FolderLoader {
       return try dealsPlan(file: file, path: path, displayName: name, reading: reading)
     }
     if case .mapped(let mapping) = reading.format {
-      return try renamedPlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: reading.segmentSize)
+      return try mappedTablePlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: reading.segmentSize)
     }
     return try CSVTableReader.plan(file: file, path: path, displayName: name, schema: schema, segmentSize: max(1, reading.segmentSize))
   }
@@ -390,7 +390,7 @@ public enum FolderLoader {
 
   /// A table other than deals under a mapping: converted to canonical CSV (`TableConverter`:
   /// any delimiter and encoding, amounts with spaces and decimal commas, dd.mm.yyyy dates).
-  static func renamedPlan(
+  static func mappedTablePlan(
     _ file: MappedFile, mapping: ColumnMapping, path: String, name: String, schema: CanonicalSchema, segmentSize: Int
   ) throws -> CSVTableReader.Plan {
     let text = ExportText(file.bytes)

@@ -1,3 +1,4 @@
+import CrmqStorage
 import Dispatch
 
 /// How well bytes read as UTF-8: well-formed multibyte characters, malformed bytes, and where the

@@ -1,3 +1,4 @@
+import CrmqStorage
 import Dispatch
 
 /// Windows-1251 (Cyrillic), the encoding of old Bitrix24 box installs and of Excel on Russian

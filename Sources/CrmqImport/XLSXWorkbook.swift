@@ -1,3 +1,4 @@
+import CrmqStorage
 import CrmqCore
 import Dispatch
 
