@@ -160,8 +160,8 @@ public enum FolderLoader {
   /// stage_history.csv), after the deals are loaded: amoCRM's first stage of a deal is entered at
   /// the deal's created_at.
   static func addJSONHistory(_ folder: String, to outcome: inout Outcome, utcOffset: (Int64) -> Int64) throws {
-    let paths = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }
-    let (loaded, broken) = try jsonHistory(paths, deals: outcome.catalog.table(named: "deals"), utcOffset: utcOffset)
+    let (read, broken) = try readJSON(files(in: folder, endingWith: [".json"]).map { join(folder, $0) })
+    let loaded = try jsonHistory(read, deals: outcome.catalog.table(named: "deals"), utcOffset: utcOffset)
     if !broken.isEmpty, !outcome.reports.isEmpty { outcome.reports[0].warnings += broken }
     guard let loaded else { return }
     for table in loaded.catalog.tables { outcome.catalog.put(table) }
@@ -174,12 +174,10 @@ public enum FolderLoader {
   public static func loadJSONHistory(file: String, deals: Table?, utcOffset: (Int64) -> Int64) throws -> Outcome {
     let folder = file.contains("/") ? String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]) : "."
     let beside = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }.filter { $0 != file && $0 != "./" + file }
-    var dictionaries: [String] = []
-    for path in beside {
-      guard let mapped = MappedFile(path: path), let kind = try? StageHistoryJSON.classify(Array(mapped.bytes))?.kind else { continue }
-      if kind == .amoPipelines || kind == .bitrixStatuses { dictionaries.append(path) }
-    }
-    let (loaded, broken) = try jsonHistory([file] + dictionaries, deals: deals, utcOffset: utcOffset)
+    let (read, broken) = try readJSON([file])
+    // The dictionaries beside it (an unreadable or broken file there is not this load's business).
+    let dictionaries = beside.flatMap { (try? readJSON([$0]))?.files ?? [] }.filter { $0.kind == .amoPipelines || $0.kind == .bitrixStatuses }
+    let loaded = try jsonHistory(read + dictionaries, deals: deals, utcOffset: utcOffset)
     let name = String(file.split(separator: "/").last ?? "")
     guard let loaded else {
       throw CrmqError(
@@ -192,10 +190,12 @@ public enum FolderLoader {
     return loaded
   }
 
-  /// The stage_history the history files among `paths` make (nil when none is one), and the
-  /// warnings for files that are not valid JSON.
-  static func jsonHistory(_ paths: [String], deals: Table?, utcOffset: (Int64) -> Int64) throws -> (Outcome?, [Diagnostic]) {
-    var history = StageHistoryJSON()
+  typealias JSONFile = (name: String, kind: StageHistoryJSON.Kind, records: [[String: Any]])
+
+  /// The JSON files among `paths` that are an API history or its dictionary, each read once, and
+  /// a warning for each file that is not valid JSON.
+  static func readJSON(_ paths: [String]) throws -> (files: [JSONFile], broken: [Diagnostic]) {
+    var read: [JSONFile] = []
     var broken: [Diagnostic] = []
     for path in paths {
       let name = String(path.split(separator: "/").last ?? "")
@@ -203,7 +203,7 @@ public enum FolderLoader {
         throw CrmqError(Diagnostic(DiagnosticCode("E0501"), .error, "no such file '\(path)'", help: ["give the path of the saved API response"]))
       }
       do {
-        if let found = try StageHistoryJSON.classify(Array(file.bytes)) { history.files.append((name, found.kind, found.records)) }
+        if let found = try StageHistoryJSON.classify(Array(file.bytes)) { read.append((name, found.kind, found.records)) }
       } catch {
         broken.append(
           Diagnostic(
@@ -211,7 +211,15 @@ public enum FolderLoader {
             help: ["a download cut short? save the API's response again; a stage history is read from amoCRM's events or Bitrix24's crm.stagehistory.list"]))
       }
     }
-    guard history.files.contains(where: { $0.kind == .amoEvents || $0.kind == .bitrixHistory }) else { return (nil, broken) }
+    return (read, broken)
+  }
+
+  /// The stage_history the history files among `read` make, named by the dictionaries among
+  /// them; nil when none is a history.
+  static func jsonHistory(_ read: [JSONFile], deals: Table?, utcOffset: (Int64) -> Int64) throws -> Outcome? {
+    var history = StageHistoryJSON()
+    history.files = read
+    guard history.files.contains(where: { $0.kind == .amoEvents || $0.kind == .bitrixHistory }) else { return nil }
     let rows = history.rows(utcOffset: utcOffset)
     var created: [Int64: Int64] = [:]
     if let deals, let ids = deals.column(named: "id"), let times = deals.column(named: "created_at"),
@@ -225,7 +233,7 @@ public enum FolderLoader {
       file: MappedFile(copying: bytes), path: names, displayName: names, schema: .stageHistory,
       segmentSize: CSVTableReader.defaultSegmentSize)
     plan.details = history.details
-    return (try run([plan], progress: nil), broken)
+    return try run([plan], progress: nil)
   }
 
   /// A deals file: canonical when its header has the canonical columns, else converted from the
@@ -425,8 +433,8 @@ public enum FolderLoader {
     _ bytes: UnsafeBufferPointer<UInt8>, partSize: Int, sheetName: String?, cancelled: @Sendable () -> Bool = LoadProgress.never
   ) throws -> XLSXWorkbook {
     let first = try XLSXWorkbook(bytes, partSize: partSize, sheet: sheetName, cancelled: cancelled)
-    guard sheetName == nil, !isExport(first.text.records(limit: 1).rows.first ?? []), !isCanonical(first.text.records(limit: 1).rows.first ?? [])
-    else { return first }
+    let header = first.text.records(limit: 1).rows.first ?? []
+    guard sheetName == nil, !isExport(header), !isCanonical(header) else { return first }
     for name in first.sheetNames.dropFirst() {
       var other = try XLSXWorkbook(bytes, partSize: partSize, sheet: name, cancelled: cancelled)
       if isExport(other.text.records(limit: 1).rows.first ?? []) {
