@@ -13,6 +13,8 @@ struct CSVLayout: @unchecked Sendable {
   let header: [String]
   let sinks: [Sink]
   let extraNames: [String]
+  /// The canonical columns, then the extras.
+  var columnCount: Int { schema.columns.count + extraNames.count }
   /// Offset of the first data row, and the lines before it.
   let dataStart: Int
   let headerLines: Int

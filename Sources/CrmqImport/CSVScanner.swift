@@ -8,6 +8,53 @@ struct FieldRef {
   var lineStart: Int
 }
 
+/// Where a scanner puts a record's fields: an array, or the parser's `FieldList`.
+protocol FieldCollector {
+  mutating func clear()
+  mutating func append(_ field: FieldRef)
+}
+
+extension Array: FieldCollector where Element == FieldRef {
+  mutating func clear() { removeAll(keepingCapacity: true) }
+}
+
+/// A record's fields in memory the segment parser owns, so the hot loop keeps no array's
+/// bookkeeping per field. `deallocate()` once the segment is done.
+struct FieldList: FieldCollector {
+  private(set) var base: UnsafeMutablePointer<FieldRef>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(4, capacity)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  @inline(__always)
+  mutating func clear() { count = 0 }
+
+  @inline(__always)
+  mutating func append(_ field: FieldRef) {
+    if count == capacity {
+      let larger = UnsafeMutablePointer<FieldRef>.allocate(capacity: capacity * 2)
+      larger.initialize(from: base, count: count)
+      base.deallocate()
+      base = larger
+      capacity *= 2
+    }
+    (base + count).initialize(to: field)
+    count += 1
+  }
+
+  @inline(__always)
+  subscript(index: Int) -> FieldRef { base[index] }
+
+  /// The fields as an array, for the rare paths that report a row.
+  var array: [FieldRef] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+  func deallocate() { base.deallocate() }
+}
+
 /// The outcome of reading one record.
 enum RecordStatus {
   case record
@@ -36,8 +83,8 @@ struct CSVScanner {
   }
 
   /// Reads the next record into `fields` (cleared first). Blank lines are skipped.
-  mutating func next(into fields: inout [FieldRef]) -> RecordStatus {
-    fields.removeAll(keepingCapacity: true)
+  mutating func next<Fields: FieldCollector>(into fields: inout Fields) -> RecordStatus {
+    fields.clear()
     let count = bytes.count
     // Skip blank lines.
     while position < count && (bytes[position] == 10 || bytes[position] == 13) {

@@ -42,15 +42,31 @@ enum CSVSegmentParser {
     let sinks = layout.sinks
     let headerCount = layout.header.count
     var scanner = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound)
-    var fields: [FieldRef] = []
-    fields.reserveCapacity(headerCount + 2)
-    var scratchInt = [Int64](repeating: 0, count: headerCount)
-    var scratchDouble = [Double](repeating: 0, count: headerCount)
-    var scratchNull = [Bool](repeating: false, count: headerCount)
+    // The hot loop works on memory it owns: the builders are moved out of `result` into plain
+    // buffers for the segment (an array's element access is a call per field), and back at the end.
+    var fields = FieldList(capacity: headerCount + 2)
+    let numeric = UnsafeMutableBufferPointer<NumericColumnBuilder?>.allocate(capacity: result.numeric.count)
+    _ = numeric.initialize(from: result.numeric)
+    let strings = UnsafeMutableBufferPointer<StringColumnBuilder?>.allocate(capacity: result.strings.count)
+    _ = strings.initialize(from: result.strings)
+    let scratchInt = UnsafeMutableBufferPointer<Int64>.allocate(capacity: headerCount)
+    let scratchDouble = UnsafeMutableBufferPointer<Double>.allocate(capacity: headerCount)
+    let scratchNull = UnsafeMutableBufferPointer<Bool>.allocate(capacity: headerCount)
+    scratchInt.initialize(repeating: 0)
+    scratchDouble.initialize(repeating: 0)
+    scratchNull.initialize(repeating: false)
+    defer {
+      fields.deallocate()
+      scratchInt.deallocate()
+      scratchDouble.deallocate()
+      scratchNull.deallocate()
+    }
     var unescaped: [UInt8] = []
     let name = layout.displayName
 
-    func reject(_ diagnostic: @autoclosure () -> Diagnostic) {
+    // Takes the result inout rather than capturing it: a captured variable lives in a box whose
+    // every access is checked for exclusivity at run time, in the hottest loop of the load.
+    func reject(_ result: inout SegmentResult, _ diagnostic: @autoclosure () -> Diagnostic) {
       result.rejected += 1
       if result.rejected <= maximumDetailedRejections { result.warnings.append(diagnostic()) }
     }
@@ -60,6 +76,9 @@ enum CSVSegmentParser {
     // read it all from memory again.
     var census = UTF8Census()
     var censused = range.lowerBound
+    // A column whose texts are mostly distinct (names, clients) gets its dictionary sized for the
+    // whole segment once this many rows show it, instead of growing it step by step.
+    let sizingRows = 2048
     loop: while scanner.position < range.upperBound {
       if checkUTF8 && scanner.position - censused >= 64 << 10 {
         census.add(bytes, censused..<scanner.position)
@@ -80,6 +99,7 @@ enum CSVSegmentParser {
         let source = SourceFile(name: name, text: CSVText.line(bytes, lineStart), firstLine: line)
         let column = offset - lineStart
         reject(
+          &result,
           Diagnostic(
             DiagnosticCode("E0502"), .warning, "bad row: text after a closing quote",
             span: SourceSpan(start: column, end: column + 1), label: "expected ',' or the end of the line",
@@ -89,11 +109,11 @@ enum CSVSegmentParser {
         break
       }
       if fields.count != headerCount {
-        reject(raggedRow(bytes, fields, headerCount: headerCount, name: name))
+        reject(&result, raggedRow(bytes, fields.array, headerCount: headerCount, name: name))
         continue loop
       }
       // Parse every field first, so a bad row leaves nothing behind.
-      for index in 0..<sinks.count {
+      for index in 0..<headerCount {
         guard case .known(let kind, _) = sinks[index] else { continue }
         let field = fields[index]
         if field.start == field.end {
@@ -131,25 +151,28 @@ enum CSVSegmentParser {
           return true
         }
         if !ok {
-          reject(badValue(bytes, field, column: layout.header[index], kind: kind, name: name))
+          reject(&result, badValue(bytes, field, column: layout.header[index], kind: kind, name: name))
           continue loop
         }
       }
-      for index in 0..<sinks.count {
+      for index in 0..<headerCount {
         switch sinks[index] {
         case .known(let kind, let slot):
           if kind == .string {
             if scratchNull[index] {
-              result.strings[slot]?.appendNull()
+              strings[slot]?.appendNull()
+            } else if fields[index].escaped {
+              CSVText.withField(bytes, fields[index], &unescaped) { f in strings[slot]?.append(f) }
             } else {
-              CSVText.withField(bytes, fields[index], &unescaped) { f in result.strings[slot]?.append(f) }
+              let field = fields[index]
+              strings[slot]?.append(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
             }
           } else if scratchNull[index] {
-            result.numeric[slot]?.appendNull()
+            numeric[slot]?.appendNull()
           } else if kind == .double {
-            result.numeric[slot]?.append(scratchDouble[index])
+            numeric[slot]?.append(scratchDouble[index])
           } else {
-            result.numeric[slot]?.append(scratchInt[index])
+            numeric[slot]?.append(scratchInt[index])
           }
         case .extra(let extra):
           CSVText.withField(bytes, fields[index], &unescaped) { f in result.extras[extra].append(f) }
@@ -158,7 +181,14 @@ enum CSVSegmentParser {
         }
       }
       result.rows += 1
+      if result.rows == sizingRows {
+        for slot in strings.indices { strings[slot]?.sizeForMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
+      }
     }
+    result.numeric = Array(numeric)
+    result.strings = Array(strings)
+    numeric.deinitialize().deallocate()
+    strings.deinitialize().deallocate()
     result.end = scanner.position
     result.lines = scanner.line - 1
     if checkUTF8 {

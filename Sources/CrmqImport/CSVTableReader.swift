@@ -67,8 +67,17 @@ public enum CSVTableReader {
     return result
   }
 
-  /// Checks the segments met where planned, then appends them into one table.
-  static func finish(_ plan: Plan, _ parts: [SegmentResult]) throws -> (Table, LoadReport) {
+  /// A file's parts once they are known to meet where planned: what `assemble` needs besides
+  /// the merged columns.
+  struct Checked: @unchecked Sendable {
+    let parts: [SegmentResult]
+    let warnings: [Diagnostic]
+    let rejected: Int
+  }
+
+  /// Checks the segments met where planned (else reads the file again in one piece) and gathers
+  /// their warnings, with line numbers made absolute; a fatal problem is thrown.
+  static func check(_ plan: Plan, _ parts: [SegmentResult]) throws -> Checked {
     var parts = parts
     let aligned = parts.indices.allSatisfy { parts[$0].end == plan.segments[$0].upperBound } && parts.allSatisfy { $0.fatal == nil }
     if !aligned && plan.segments.count > 1 {
@@ -96,7 +105,12 @@ public enum CSVTableReader {
           DiagnosticCode("E0502"), .warning,
           "'\(plan.layout.displayName)': \(rejected - CSVSegmentParser.maximumDetailedRejections) more rows rejected (\(rejected) in all)"))
     }
-    var columns = merge(parts, plan.layout)
+    return Checked(parts: parts, warnings: warnings, rejected: rejected)
+  }
+
+  /// The table and its report from the merged columns.
+  static func assemble(_ plan: Plan, _ checked: Checked, columns: [Column]) -> (Table, LoadReport) {
+    var columns = columns
     var details = plan.details
     if plan.numbersClients, let clients = numberClients(&columns),
       let line = details.firstIndex(where: { $0.hasPrefix("client_id given") })
@@ -107,10 +121,53 @@ public enum CSVTableReader {
     let table = Table(name: schema.table, columns: columns, mainDate: schema.mainDate, sourcePath: plan.path)
     let extras = columns.suffix(plan.layout.extraNames.count).map { (name: $0.name, type: $0.type) }
     var report = LoadReport(
-      file: plan.layout.displayName, table: schema.table, rows: table.rowCount, rejected: rejected,
-      bytes: plan.file.bytes.count, extraColumns: extras, warnings: warnings)
+      file: plan.layout.displayName, table: schema.table, rows: table.rowCount, rejected: checked.rejected,
+      bytes: plan.file.bytes.count, extraColumns: extras, warnings: checked.warnings)
     report.details = details
     return (table, report)
+  }
+
+  /// Checks the segments met where planned, then appends them into one table.
+  static func finish(_ plan: Plan, _ parts: [SegmentResult]) throws -> (Table, LoadReport) {
+    try finish([plan], [parts])[0].get()
+  }
+
+  /// Finishes several files at once: every column of every file is one task, the costliest first,
+  /// so the two cores share the work of the largest file instead of one core taking it whole.
+  static func finish(_ plans: [Plan], _ parts: [[SegmentResult]]) -> [Result<(Table, LoadReport), CrmqError>] {
+    var results = [Result<(Table, LoadReport), CrmqError>?](repeating: nil, count: plans.count)
+    var checked = [Checked?](repeating: nil, count: plans.count)
+    for index in plans.indices {
+      do {
+        checked[index] = try check(plans[index], parts[index])
+      } catch let error as CrmqError {
+        results[index] = .failure(error)
+      } catch {
+        results[index] = .failure(CrmqError(.bug("\(error)")))
+      }
+    }
+    var tasks: [(plan: Int, column: Int, cost: Int)] = []
+    for (index, file) in checked.enumerated() {
+      guard let file else { continue }
+      for column in 0..<plans[index].layout.columnCount { tasks.append((index, column, mergeCost(file.parts, column))) }
+    }
+    tasks.sort { $0.cost > $1.cost }
+    let merged = Slots<Column>(count: tasks.count)
+    let frozenTasks = tasks
+    let frozenChecked = checked
+    DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
+      let task = frozenTasks[index]
+      guard let file = frozenChecked[task.plan] else { return }
+      merged[index] = mergeColumn(task.column, file.parts, plans[task.plan].layout)
+    }
+    var columns = [[Column?]](repeating: [], count: plans.count)
+    for index in plans.indices { columns[index] = Array(repeating: nil, count: plans[index].layout.columnCount) }
+    for (index, task) in tasks.enumerated() { columns[task.plan][task.column] = merged[index] }
+    for index in plans.indices {
+      guard let file = checked[index] else { continue }
+      results[index] = .success(assemble(plans[index], file, columns: columns[index].compactMap { $0 }))
+    }
+    return results.map { $0 ?? .failure(CrmqError(.bug("a file was not finished"))) }
   }
 
   /// Fills client_id with the client column's dictionary codes: appended parts keep codes in
@@ -131,31 +188,43 @@ public enum CSVTableReader {
     return dictionary.count - 1
   }
 
-  /// The columns of all parts, appended in order; one column per worker at a time.
-  static func merge(_ parts: [SegmentResult], _ layout: CSVLayout) -> [Column] {
-    let known = layout.schema.columns.count
-    let total = known + layout.extraNames.count
-    let built = Slots<Column>(count: total)
-    DispatchQueue.concurrentPerform(iterations: total) { index in
-      if index >= known {
-        var builder = parts[0].extras[index - known]
-        for part in parts.dropFirst() { builder.append(contentsOf: part.extras[index - known]) }
-        built[index] = builder.build()
-      } else if var builder = parts[0].numeric[index] {
-        builder.reserve(parts.reduce(0) { $0 + ($1.numeric[index]?.count ?? 0) })
-        for part in parts.dropFirst() { if let next = part.numeric[index] { builder.append(contentsOf: next) } }
-        built[index] = builder.build()
-      } else if var builder = parts[0].strings[index] {
-        // Room for every part's texts at once (an upper bound: parts share most of their texts).
-        let sizes = parts.compactMap { $0.strings[index] }
-        builder.reserve(
-          rows: sizes.reduce(0) { $0 + $1.count }, distinct: sizes.reduce(0) { $0 + $1.dictionarySize.distinct },
-          bytes: sizes.reduce(0) { $0 + $1.dictionarySize.bytes })
-        for part in parts.dropFirst() { if let next = part.strings[index] { builder.append(contentsOf: next) } }
-        built[index] = builder.build()
+  /// About how much work appending one column of all parts is: its rows, plus its distinct
+  /// texts (each re-coded into the merged dictionary) weighted as the dearer work they are.
+  static func mergeCost(_ parts: [SegmentResult], _ index: Int) -> Int {
+    parts.reduce(0) { sum, part in
+      if index < part.numeric.count {
+        if let numeric = part.numeric[index] { return sum + numeric.count }
+        if let strings = part.strings[index] { return sum + strings.count + 8 * strings.dictionarySize.distinct }
+        return sum
       }
+      let extra = part.extras[index - part.numeric.count]
+      return sum + 2 * extra.count
     }
-    return built.values.compactMap { $0 }
+  }
+
+  /// One column of all parts, appended in order.
+  static func mergeColumn(_ index: Int, _ parts: [SegmentResult], _ layout: CSVLayout) -> Column? {
+    let known = layout.schema.columns.count
+    if index >= known {
+      var builder = parts[0].extras[index - known]
+      for part in parts.dropFirst() { builder.append(contentsOf: part.extras[index - known]) }
+      return builder.build()
+    }
+    if var builder = parts[0].numeric[index] {
+      builder.reserve(parts.reduce(0) { $0 + ($1.numeric[index]?.count ?? 0) })
+      for part in parts.dropFirst() { if let next = part.numeric[index] { builder.append(contentsOf: next) } }
+      return builder.build()
+    }
+    if var builder = parts[0].strings[index] {
+      // Room for every part's texts at once (an upper bound: parts share most of their texts).
+      let sizes = parts.compactMap { $0.strings[index] }
+      builder.reserve(
+        rows: sizes.reduce(0) { $0 + $1.count }, distinct: sizes.reduce(0) { $0 + $1.dictionarySize.distinct },
+        bytes: sizes.reduce(0) { $0 + $1.dictionarySize.bytes })
+      for part in parts.dropFirst() { if let next = part.strings[index] { builder.append(contentsOf: next) } }
+      return builder.build()
+    }
+    return nil
   }
 
   /// One warning for bytes that are not UTF-8, pointing at the first.

@@ -13,6 +13,9 @@ struct ExtraColumnBuilder {
 
   init(name: String) { self.name = name }
 
+  /// Rows so far.
+  var count: Int { ends.count }
+
   mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     arena.append(contentsOf: bytes)
     ends.append(arena.count)

@@ -563,28 +563,16 @@ public enum FolderLoader {
     for (p, plan) in plans.enumerated() { byPlan[p] = Array(repeating: nil, count: plan.segments.count) }
     for (index, task) in tasks.enumerated() { byPlan[task.plan][task.segment] = parts[index] }
 
-    let finished = Slots<Result<(Table, LoadReport), CrmqError>>(count: plans.count)
-    let frozenParts = byPlan
-    DispatchQueue.concurrentPerform(iterations: frozenPlans.count) { index in
-      do {
-        finished[index] = .success(try CSVTableReader.finish(frozenPlans[index], frozenParts[index].compactMap { $0 }))
-      } catch let error as CrmqError {
-        finished[index] = .failure(error)
-      } catch {
-        finished[index] = .failure(CrmqError(.bug("\(error)")))
-      }
-    }
+    let finished = CSVTableReader.finish(plans, byPlan.map { $0.compactMap { $0 } })
     var catalog = Catalog()
     var reports: [LoadReport] = []
-    for result in finished.values {
+    for result in finished {
       switch result {
       case .success(let (table, report)):
         catalog.put(table)
         reports.append(report)
       case .failure(let error):
         failures.append(contentsOf: error.diagnostics)
-      case nil:
-        failures.append(.bug("a file was not loaded"))
       }
     }
     if !failures.isEmpty { throw CrmqError(failures) }

@@ -25,54 +25,83 @@ struct UTF8Census {
     let raw = UnsafeRawPointer(base)
     var index = range.lowerBound
     let decidedAt = decidedAfter == .max ? Int.max : range.lowerBound + decidedAfter
+    // Set when the word before ended with a two-byte character's first byte.
+    var carry: UInt64 = 0
     while index < count {
       if index >= decidedAt && invalid >= 1000 && multibyte <= invalid * 10 { break }
       if index + 8 <= count {
-        // Eight bytes at a time: all ASCII is skipped whole; otherwise straight to the first
-        // byte with its high bit set.
-        let high = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080
-        if high == 0 {
+        // Eight bytes at a time while they are ASCII or two-byte characters (Cyrillic): every
+        // lead byte 110xxxxx (not C0 or C1) must be followed by a continuation 10xxxxxx and
+        // every continuation preceded by a lead, the pair possibly split across two words.
+        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let bit7 = word & highs
+        if bit7 == 0 && carry == 0 {
           index += 8
           continue
         }
-        index += high.trailingZeroBitCount / 8
-      }
-      let byte = base[index]
-      if byte < 0x80 {
-        index += 1
-        continue
-      }
-      // Two-byte characters (Cyrillic among them) first: the common case in these files.
-      if byte &- 0xC2 < 0x1E {
-        if index + 1 < count {
-          if base[index + 1] & 0xC0 == 0x80 {
-            multibyte += 1
-            index += 2
-          } else {
-            note(index)
-            index += 1
-          }
+        let bit6 = (word << 1) & highs
+        let bit5 = (word << 2) & highs
+        let lead = bit7 & bit6
+        let continuation = bit7 & ~bit6
+        let lowBits = (word << 3 | word << 4 | word << 5 | word << 6) & highs
+        let overlong = lead & ~bit5 & ~lowBits
+        if lead & bit5 == 0 && overlong == 0 && continuation == (lead << 8 | carry) {
+          multibyte += lead.nonzeroBitCount
+          carry = lead >> 56
+          index += 8
           continue
         }
-        break  // a sample cut mid-character
-      }
-      let length = byte >= 0xF5 ? 0 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 0
-      if length == 0 {
-        note(index)
-        index += 1
+        // Anything else (three- and four-byte characters, malformed bytes) a character at a
+        // time, from the start of the character the word before left open.
+        if carry != 0 {
+          index -= 1
+          multibyte -= 1
+        }
+        carry = 0
+        let stop = index + 8
+        while index < stop && index < count { index = step(base, index, count) }
         continue
       }
-      if index + length > count { break }  // a sample cut mid-character
-      var ok = true
-      for offset in 1..<length where base[index + offset] & 0xC0 != 0x80 { ok = false }
-      if ok {
-        multibyte += 1
-        index += length
-      } else {
-        note(index)
-        index += 1
+      if carry != 0 {
+        index -= 1
+        multibyte -= 1
+        carry = 0
       }
+      index = step(base, index, count)
     }
+    // A two-byte character cut by the end of the range is not counted.
+    if carry != 0 { multibyte -= 1 }
+  }
+
+  /// Reads the character at `index` (counting it, or noting a malformed byte) and returns where
+  /// the next starts; at a character cut by the end, returns `count`.
+  @inline(__always)
+  private mutating func step(_ base: UnsafePointer<UInt8>, _ index: Int, _ count: Int) -> Int {
+    let byte = base[index]
+    if byte < 0x80 { return index + 1 }
+    // Two-byte characters (Cyrillic among them) first: the common case in these files.
+    if byte &- 0xC2 < 0x1E {
+      guard index + 1 < count else { return count }  // a sample cut mid-character
+      if base[index + 1] & 0xC0 == 0x80 {
+        multibyte += 1
+        return index + 2
+      }
+      note(index)
+      return index + 1
+    }
+    let length = byte >= 0xF5 ? 0 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 0
+    if length == 0 {
+      note(index)
+      return index + 1
+    }
+    if index + length > count { return count }  // a sample cut mid-character
+    for offset in 1..<length where base[index + offset] & 0xC0 != 0x80 {
+      note(index)
+      return index + 1
+    }
+    multibyte += 1
+    return index + length
   }
 
   /// The census of a large text taken in stretches on every core. A stretch starts past the

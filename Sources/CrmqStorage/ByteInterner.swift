@@ -7,7 +7,7 @@ public struct ByteInterner: Sendable {
   /// `ends[code]` is where the text of `code` ends in `arena`; it starts at `ends[code - 1]`.
   private(set) var ends = ContiguousArray<Int>([0])
   private var hashes = ContiguousArray<UInt64>([0])
-  private var slots = ContiguousArray<UInt32>(repeating: 0, count: 64)
+  private var slots = ContiguousArray<UInt64>(repeating: 0, count: 64)
   private var mask = 63
 
   public init() {}
@@ -41,31 +41,51 @@ public struct ByteInterner: Sendable {
   /// The code of `bytes`, adding it when new.
   @inline(__always)
   public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    let h = ByteInterner.hash(bytes)
+    intern(bytes, hash: ByteInterner.hash(bytes))
+  }
+
+  /// The code of `bytes`, whose `hash` is known (another interner's, when dictionaries merge).
+  ///
+  /// A slot holds the code in its low half and the top of the hash in its high half, so a probe
+  /// compares bytes only when the hashes agree, and never looks elsewhere to find out.
+  @inline(__always)
+  public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> UInt32 {
+    let tag = h & 0xFFFF_FFFF_0000_0000
     var slot = Int(truncatingIfNeeded: h) & mask
     while true {
-      let code = slots[slot]
-      if code == 0 { break }
-      if hashes[Int(code)] == h && equal(Int(code), bytes) { return code }
+      let entry = slots[slot]
+      if entry == 0 { break }
+      if entry & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = UInt32(truncatingIfNeeded: entry)
+        if equal(Int(code), bytes) { return code }
+      }
       slot = (slot + 1) & mask
     }
     let code = UInt32(ends.count)
     arena.append(contentsOf: bytes)
     ends.append(arena.count)
     hashes.append(h)
-    slots[slot] = code
+    slots[slot] = tag | UInt64(code)
     if ends.count * 2 > slots.count { grow() }
     return code
   }
 
+  /// The hash of a code's text, as `hash(_:)` computed it when the text was added.
+  @inline(__always)
+  public func hash(of code: Int) -> UInt64 { hashes[code] }
+
   /// The code of `bytes`, or nil when it is not there.
   public func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
     let h = ByteInterner.hash(bytes)
+    let tag = h & 0xFFFF_FFFF_0000_0000
     var slot = Int(truncatingIfNeeded: h) & mask
     while true {
-      let code = slots[slot]
-      if code == 0 { return nil }
-      if hashes[Int(code)] == h && equal(Int(code), bytes) { return code }
+      let entry = slots[slot]
+      if entry == 0 { return nil }
+      if entry & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = UInt32(truncatingIfNeeded: entry)
+        if equal(Int(code), bytes) { return code }
+      }
       slot = (slot + 1) & mask
     }
   }
@@ -88,7 +108,7 @@ public struct ByteInterner: Sendable {
     for code in 1..<ends.count {
       var slot = Int(truncatingIfNeeded: hashes[code]) & mask
       while slots[slot] != 0 { slot = (slot + 1) & mask }
-      slots[slot] = UInt32(code)
+      slots[slot] = hashes[code] & 0xFFFF_FFFF_0000_0000 | UInt64(code)
     }
   }
 

@@ -97,6 +97,16 @@ public struct StringColumnBuilder {
     interner.reserve(distinct, bytes: bytes)
   }
 
+  /// After `rowsSoFar` rows, sizes the dictionary for `expectedRows` when most texts so far were
+  /// distinct (a name per deal): one allocation instead of a rehash at every doubling.
+  public mutating func sizeForMostlyDistinct(rowsSoFar: Int, expectedRows: Int) {
+    let distinct = interner.count - 1
+    guard distinct * 2 > rowsSoFar, expectedRows > rowsSoFar else { return }
+    let share = Double(distinct) / Double(rowsSoFar)
+    interner.reserve(
+      Int(Double(expectedRows) * share), bytes: interner.arenaBytes / max(1, distinct) * Int(Double(expectedRows) * share))
+  }
+
   /// Distinct texts so far and the bytes they take.
   public var dictionarySize: (distinct: Int, bytes: Int) { (interner.count, interner.arenaBytes) }
 
@@ -122,11 +132,17 @@ public struct StringColumnBuilder {
   public mutating func append(contentsOf other: StringColumnBuilder) {
     var map = ContiguousArray<UInt32>(repeating: 0, count: other.interner.count)
     for code in 1..<max(1, other.interner.count) {
-      map[code] = other.interner.withBytes(of: code) { interner.intern($0) }
+      let hash = other.interner.hash(of: code)
+      map[code] = other.interner.withBytes(of: code) { interner.intern($0, hash: hash) }
     }
-    codes.reserveCapacity(codes.count + other.codes.count)
+    let start = codes.count
+    codes.append(contentsOf: repeatElement(0, count: other.codes.count))
     map.withUnsafeBufferPointer { map in
-      for code in other.codes { codes.append(map[Int(code)]) }
+      other.codes.withUnsafeBufferPointer { source in
+        codes.withUnsafeMutableBufferPointer { target in
+          for (offset, code) in source.enumerated() { target[start + offset] = map[Int(code)] }
+        }
+      }
     }
   }
 

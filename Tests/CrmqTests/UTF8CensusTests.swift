@@ -32,7 +32,8 @@ final class UTF8CensusTests: XCTestCase {
   func testAgreesWithTheReference() {
     let pieces: [[UInt8]] = [
       Array("deals, ".utf8), Array("Сайт".utf8), Array("€".utf8), Array("😀".utf8), [0xFF], [0xC0, 0x80], [0xD0], [0x80],
-      Array("2026-09-01 10:00:00,".utf8), [0xE2, 0x82], Array("Яндекс Директ".utf8),
+      Array("2026-09-01 10:00:00,".utf8), [0xE2, 0x82], Array("Яндекс Директ".utf8), [0xC1, 0xBF], [0xD0, 0x41],
+      Array("Аудит продаж — 1".utf8), Array("ООО «Север»".utf8), [0xF8, 0x80], Array("й".utf8), Array("a".utf8),
     ]
     var state: UInt64 = 42
     for length in 0..<400 {
@@ -46,6 +47,26 @@ final class UTF8CensusTests: XCTestCase {
       XCTAssertEqual(census.multibyte, expected.multibyte, "length \(bytes.count)")
       XCTAssertEqual(census.invalid, expected.invalid, "length \(bytes.count)")
       XCTAssertEqual(census.firstInvalid, expected.first, "length \(bytes.count)")
+    }
+  }
+
+  /// Random bytes, and random bytes with the high bits mostly of two-byte characters, where the
+  /// eight-byte path must hand over to the byte path at every kind of damage.
+  func testAgreesWithTheReferenceOnRandomBytes() {
+    var state: UInt64 = 7
+    for round in 0..<3000 {
+      var bytes: [UInt8] = []
+      let length = Int(state >> 50) % 70
+      for _ in 0..<length {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        let r = UInt8(truncatingIfNeeded: state >> 40)
+        bytes.append(round % 2 == 0 ? r : [0xD0, 0xB0, 0x41, 0xD1, 0x80, r][Int(state >> 59) % 6])
+      }
+      let census = bytes.withUnsafeBufferPointer { UTF8Census($0, decidedAfter: .max) }
+      let expected = reference(bytes)
+      XCTAssertEqual(census.multibyte, expected.multibyte, "\(bytes)")
+      XCTAssertEqual(census.invalid, expected.invalid, "\(bytes)")
+      XCTAssertEqual(census.firstInvalid, expected.first, "\(bytes)")
     }
   }
 
