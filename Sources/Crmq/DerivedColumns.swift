@@ -70,20 +70,36 @@ enum DerivedColumns {
       let (statusCodes, statuses) = codes(deals.column(named: "status"))
     else { return nil }
     let won = statuses.code(of: "won") ?? UInt32.max
-    var firstWin: [Int64: Int64] = [:]
-    for row in 0..<deals.rowCount where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
-      let client = clientValues[row]
-      if let existing = firstWin[client], existing <= closedValues[row] { continue }
-      firstWin[client] = closedValues[row]
+    let rows = deals.rowCount
+    // Each client's first win: in an array over the client ids when they are dense (CRMs number
+    // clients), else in a hash.
+    var low = Int64.max
+    var high = Int64.min
+    for row in 0..<rows where clients.isValid(row) {
+      low = min(low, clientValues[row])
+      high = max(high, clientValues[row])
     }
-    var builder = StringColumnBuilder(name: "repeat", capacity: deals.rowCount)
-    for row in 0..<deals.rowCount {
-      if clients.isValid(row), created.isValid(row), let win = firstWin[clientValues[row]], win < createdValues[row] {
-        builder.append("repeat")
-      } else {
-        builder.append("primary")
+    var isRepeat = ContiguousArray<Bool>(repeating: false, count: rows)
+    if low <= high, high - low < Int64(4 * rows + 1024) {
+      var firstWin = ContiguousArray<Int64>(repeating: .max, count: Int(high - low) + 1)
+      for row in 0..<rows where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
+        let slot = Int(clientValues[row] - low)
+        firstWin[slot] = min(firstWin[slot], closedValues[row])
+      }
+      for row in 0..<rows where clients.isValid(row) && created.isValid(row) {
+        isRepeat[row] = firstWin[Int(clientValues[row] - low)] < createdValues[row]
+      }
+    } else {
+      var firstWin: [Int64: Int64] = [:]
+      for row in 0..<rows where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
+        firstWin[clientValues[row]] = min(firstWin[clientValues[row]] ?? .max, closedValues[row])
+      }
+      for row in 0..<rows where clients.isValid(row) && created.isValid(row) {
+        isRepeat[row] = (firstWin[clientValues[row]] ?? .max) < createdValues[row]
       }
     }
+    var builder = StringColumnBuilder(name: "repeat", capacity: rows)
+    for row in 0..<rows { builder.append(isRepeat[row] ? "repeat" : "primary") }
     return builder.build()
   }
 

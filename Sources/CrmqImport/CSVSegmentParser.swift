@@ -76,8 +76,8 @@ enum CSVSegmentParser {
     // read it all from memory again.
     var census = UTF8Census()
     var censused = range.lowerBound
-    // A column whose texts are mostly distinct (names, clients) gets its dictionary sized for the
-    // whole segment once this many rows show it, instead of growing it step by step.
+    // A column whose texts are mostly distinct (names, clients) stops coding them in the segment
+    // once this many rows show it: they are coded once, into the merged dictionary.
     let sizingRows = 2048
     loop: while scanner.position < range.upperBound {
       if checkUTF8 && scanner.position - censused >= 64 << 10 {
@@ -182,7 +182,7 @@ enum CSVSegmentParser {
       }
       result.rows += 1
       if result.rows == sizingRows {
-        for slot in strings.indices { strings[slot]?.sizeForMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
+        for slot in strings.indices { strings[slot]?.deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
       }
     }
     result.numeric = Array(numeric)

@@ -27,8 +27,11 @@ struct UTF8Census {
     let decidedAt = decidedAfter == .max ? Int.max : range.lowerBound + decidedAfter
     // Set when the word before ended with a two-byte character's first byte.
     var carry: UInt64 = 0
+    // Two-byte characters the eight-byte path counted, kept in a register until the end.
+    var pairs = 0
+    defer { multibyte += pairs }
     while index < count {
-      if index >= decidedAt && invalid >= 1000 && multibyte <= invalid * 10 { break }
+      if index >= decidedAt && invalid >= 1000 && multibyte + pairs <= invalid * 10 { break }
       if index + 8 <= count {
         // Eight bytes at a time while they are ASCII or two-byte characters (Cyrillic): every
         // lead byte 110xxxxx (not C0 or C1) must be followed by a continuation 10xxxxxx and
@@ -47,7 +50,7 @@ struct UTF8Census {
         let lowBits = (word << 3 | word << 4 | word << 5 | word << 6) & highs
         let overlong = lead & ~bit5 & ~lowBits
         if lead & bit5 == 0 && overlong == 0 && continuation == (lead << 8 | carry) {
-          multibyte += lead.nonzeroBitCount
+          pairs += lead.nonzeroBitCount
           carry = lead >> 56
           index += 8
           continue
@@ -56,7 +59,7 @@ struct UTF8Census {
         // time, from the start of the character the word before left open.
         if carry != 0 {
           index -= 1
-          multibyte -= 1
+          pairs -= 1
         }
         carry = 0
         let stop = index + 8
@@ -65,13 +68,13 @@ struct UTF8Census {
       }
       if carry != 0 {
         index -= 1
-        multibyte -= 1
+        pairs -= 1
         carry = 0
       }
       index = step(base, index, count)
     }
     // A two-byte character cut by the end of the range is not counted.
-    if carry != 0 { multibyte -= 1 }
+    if carry != 0 { pairs -= 1 }
   }
 
   /// Reads the character at `index` (counting it, or noting a malformed byte) and returns where

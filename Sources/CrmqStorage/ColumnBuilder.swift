@@ -83,6 +83,7 @@ public struct StringColumnBuilder {
   public let name: String
   private(set) var codes = ContiguousArray<UInt32>()
   private(set) var interner = ByteInterner()
+  private var recent: [(String, UInt32)] = []
 
   public init(name: String, capacity: Int = 0) {
     self.name = name
@@ -97,31 +98,85 @@ public struct StringColumnBuilder {
     interner.reserve(distinct, bytes: bytes)
   }
 
-  /// After `rowsSoFar` rows, sizes the dictionary for `expectedRows` when most texts so far were
-  /// distinct (a name per deal): one allocation instead of a rehash at every doubling.
-  public mutating func sizeForMostlyDistinct(rowsSoFar: Int, expectedRows: Int) {
+  /// After `rowsSoFar` rows, stops coding the texts of a column whose texts are mostly distinct
+  /// (a name per deal): a segment's dictionary of them would be built only to be re-coded into
+  /// the merged one. Their bytes are kept in order instead and coded once, when parts are
+  /// appended or the column is built.
+  public mutating func deferCodingIfMostlyDistinct(rowsSoFar: Int, expectedRows: Int) {
     let distinct = interner.count - 1
-    guard distinct * 2 > rowsSoFar, expectedRows > rowsSoFar else { return }
-    let share = Double(distinct) / Double(rowsSoFar)
-    interner.reserve(
-      Int(Double(expectedRows) * share), bytes: interner.arenaBytes / max(1, distinct) * Int(Double(expectedRows) * share))
+    guard distinct * 2 > rowsSoFar, expectedRows > rowsSoFar, deferredFrom == nil else { return }
+    deferredFrom = codes.count
+    let rows = expectedRows - rowsSoFar
+    deferredEnds.reserveCapacity(rows)
+    deferredArena.reserveCapacity(interner.arenaBytes / max(1, distinct) * rows * 11 / 10)
   }
 
-  /// Distinct texts so far and the bytes they take.
-  public var dictionarySize: (distinct: Int, bytes: Int) { (interner.count, interner.arenaBytes) }
+  /// Where deferred rows start (nil: every row is coded); a deferred row's code is
+  /// `deferredMark` until it is coded, and its text the next of `deferredEnds`.
+  private var deferredFrom: Int?
+  private var deferredArena = ContiguousArray<UInt8>()
+  private var deferredEnds = ContiguousArray<Int>()
+  private static let deferredMark = UInt32.max
+
+  /// Codes the deferred rows' texts into `target`'s dictionary, calling `body` with each row
+  /// offset (from `deferredFrom`) and its code.
+  private func codeDeferred(into target: inout ByteInterner, _ body: (Int, UInt32) -> Void) {
+    guard let from = deferredFrom else { return }
+    deferredArena.withUnsafeBufferPointer { arena in
+      var text = 0
+      var start = 0
+      for row in from..<codes.count where codes[row] == StringColumnBuilder.deferredMark {
+        let end = deferredEnds[text]
+        body(row, target.intern(UnsafeBufferPointer(rebasing: arena[start..<end])))
+        start = end
+        text += 1
+      }
+    }
+  }
+
+  /// Codes the deferred rows into this builder's own dictionary.
+  private mutating func resolveDeferred() {
+    guard deferredFrom != nil else { return }
+    var interner = self.interner
+    var resolved = codes
+    codeDeferred(into: &interner) { row, code in resolved[row] = code }
+    self.interner = interner
+    codes = resolved
+    deferredFrom = nil
+    deferredArena = []
+    deferredEnds = []
+  }
+
+  /// Distinct texts so far and the bytes they take (deferred rows counted as distinct: an upper
+  /// bound).
+  public var dictionarySize: (distinct: Int, bytes: Int) {
+    (interner.count + deferredEnds.count, interner.arenaBytes + deferredArena.count)
+  }
 
   @inline(__always)
   public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     if bytes.isEmpty {
       codes.append(0)
+    } else if deferredFrom != nil {
+      codes.append(StringColumnBuilder.deferredMark)
+      deferredArena.append(contentsOf: bytes)
+      deferredEnds.append(deferredArena.count)
     } else {
       codes.append(interner.intern(bytes))
     }
   }
 
+  /// Appends a text given as a `String`; the last few texts appended this way keep their codes,
+  /// so a column computed from a handful of labels (`repeat`, `stage_group`) hashes each once.
   public mutating func append(_ text: String) {
+    for (recentText, code) in recent where recentText == text {
+      codes.append(code)
+      return
+    }
     var copy = text
-    copy.withUTF8 { append($0) }
+    let code = copy.withUTF8 { $0.isEmpty ? 0 : interner.intern($0) }
+    codes.append(code)
+    if recent.count < 4 { recent.append((text, code)) }
   }
 
   public mutating func appendNull() {
@@ -130,6 +185,7 @@ public struct StringColumnBuilder {
 
   /// Appends another builder's rows, re-coding its texts into this builder's dictionary.
   public mutating func append(contentsOf other: StringColumnBuilder) {
+    resolveDeferred()
     var map = ContiguousArray<UInt32>(repeating: 0, count: other.interner.count)
     for code in 1..<max(1, other.interner.count) {
       let hash = other.interner.hash(of: code)
@@ -140,13 +196,22 @@ public struct StringColumnBuilder {
     map.withUnsafeBufferPointer { map in
       other.codes.withUnsafeBufferPointer { source in
         codes.withUnsafeMutableBufferPointer { target in
-          for (offset, code) in source.enumerated() { target[start + offset] = map[Int(code)] }
+          let coded = other.deferredFrom ?? source.count
+          for offset in 0..<coded { target[start + offset] = map[Int(source[offset])] }
         }
       }
     }
+    // Deferred rows left 0 above are nulls unless coded here.
+    other.codeDeferred(into: &interner) { row, code in codes[start + row] = code }
   }
 
   public func build() -> Column {
+    var resolved = self
+    resolved.resolveDeferred()
+    return resolved.buildCoded()
+  }
+
+  private func buildCoded() -> Column {
     var counts = [Int](repeating: 0, count: interner.count)
     codes.withUnsafeBufferPointer { buffer in
       counts.withUnsafeMutableBufferPointer { counts in

@@ -65,12 +65,15 @@ public struct DealHistoryIndex: Sendable {
     for deal in 0..<deals {
       let start = Int(counts[deal])
       let end = Int(counts[deal + 1])
-      if end - start > 1 {
-        var slice = Array(rows[start..<end])
-        if !zip(slice, slice.dropFirst()).allSatisfy({ enteredAt[Int($0)] <= enteredAt[Int($1)] }) {
-          slice.sort { (enteredAt[Int($0)], $0) < (enteredAt[Int($1)], $1) }
-          for (offset, value) in slice.enumerated() { rows[start + offset] = value }
-        }
+      guard end - start > 1 else { continue }
+      var sorted = true
+      for index in start..<(end - 1) where enteredAt[Int(rows[index])] > enteredAt[Int(rows[index + 1])] {
+        sorted = false
+        break
+      }
+      if !sorted {
+        let slice = rows[start..<end].sorted { (enteredAt[Int($0)], $0) < (enteredAt[Int($1)], $1) }
+        for (offset, value) in slice.enumerated() { rows[start + offset] = value }
       }
     }
     return DealHistoryIndex(offsets: counts, rows: rows)

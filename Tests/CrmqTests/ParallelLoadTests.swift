@@ -48,6 +48,48 @@ final class ParallelLoadTests: XCTestCase {
     }
   }
 
+  /// A mostly-distinct text column stops coding its texts in a segment and codes them when parts
+  /// are appended: the column equals one coded as it went, codes in first-seen order included,
+  /// nulls and texts shared between parts too.
+  func testDeferredTextsCodeLikeTextsCodedAsTheyCame() {
+    func text(_ row: Int) -> String? { row % 11 == 0 ? nil : row % 5 == 0 ? "общий \(row % 3)" : "сделка \(row)" }
+    var plain = StringColumnBuilder(name: "name")
+    var parts: [StringColumnBuilder] = []
+    for part in 0..<3 {
+      var builder = StringColumnBuilder(name: "name")
+      for row in (part * 5000)..<(part * 5000 + 5000) {
+        for target in [0, 1] {
+          let value = text(row)
+          if target == 0 {
+            if let value { plain.append(value) } else { plain.appendNull() }
+          } else if var value {
+            value.withUTF8 { builder.append($0) }
+          } else {
+            builder.appendNull()
+          }
+        }
+        if row - part * 5000 == 2047 { builder.deferCodingIfMostlyDistinct(rowsSoFar: 2048, expectedRows: 5000) }
+      }
+      parts.append(builder)
+    }
+    XCTAssertGreaterThan(parts[0].dictionarySize.distinct, 4000, "texts after row 2048 are kept uncoded")
+    var merged = parts[0]
+    for part in parts.dropFirst() { merged.append(contentsOf: part) }
+    let expected = plain.build()
+    let built = merged.build()
+    XCTAssertEqual((0..<15_000).map { built.value(at: $0) }, (0..<15_000).map { expected.value(at: $0) })
+    guard case .dictionary(let codes, let dictionary) = built.data, case .dictionary(let plainCodes, let plainDictionary) = expected.data
+    else { return XCTFail("not dictionary-coded") }
+    XCTAssertEqual(codes, plainCodes)
+    XCTAssertEqual(dictionary.entries.map(\.value), plainDictionary.entries.map(\.value))
+    XCTAssertEqual(dictionary.entries.map(\.rows), plainDictionary.entries.map(\.rows))
+    // One part alone, built while deferring, codes the same way too.
+    let single = parts[0].build()
+    var plainFirst = StringColumnBuilder(name: "name")
+    for row in 0..<5000 { if let value = text(row) { plainFirst.append(value) } else { plainFirst.appendNull() } }
+    XCTAssertEqual((0..<5000).map { single.value(at: $0) }, (0..<5000).map { plainFirst.build().value(at: $0) })
+  }
+
   func testValidityBitmapsAppendAtAnyOffset() {
     for split in [0, 1, 63, 64, 65, 130] {
       var first = NumericColumnBuilder(name: "x", type: .int)
