@@ -15,9 +15,6 @@ struct SegmentResult: @unchecked Sendable {
   var lines = 0
   /// A problem that makes the file unreadable from here on (a quote that never closes).
   var fatal: Diagnostic?
-  /// Bytes that are not valid UTF-8 (texts show them as U+FFFD), and the first one's offset.
-  var invalidUTF8 = 0
-  var firstInvalidUTF8: Int?
 }
 
 /// Parses the rows of one byte range of a CSV file into typed column builders.
@@ -27,9 +24,8 @@ struct SegmentResult: @unchecked Sendable {
 enum CSVSegmentParser {
   static let maximumDetailedRejections = 5
 
-  /// `checkUTF8`: count malformed UTF-8 bytes (for warning E0507); off for text crmq wrote.
   static func parse(
-    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int, checkUTF8: Bool = true
+    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int
   ) -> SegmentResult {
     let schema = layout.schema
     let estimate = max(16, expectedRows)
@@ -71,19 +67,10 @@ enum CSVSegmentParser {
       if result.rejected <= maximumDetailedRejections { result.warnings.append(diagnostic()) }
     }
 
-    // Malformed UTF-8 is counted (for E0507) a stretch of rows at a time, just after they are
-    // read, while their bytes are still in the cache: a second pass over the segment afterwards
-    // read it all from memory again.
-    var census = UTF8Census()
-    var censused = range.lowerBound
     // A column whose texts are mostly distinct (names, clients) stops coding them in the segment
     // once this many rows show it: they are coded once, into the merged dictionary.
     let sizingRows = 2048
     loop: while scanner.position < range.upperBound {
-      if checkUTF8 && scanner.position - censused >= 64 << 10 {
-        census.add(bytes, censused..<scanner.position)
-        censused = scanner.position
-      }
       switch scanner.next(into: &fields) {
       case .endOfFile:
         break loop
@@ -191,11 +178,6 @@ enum CSVSegmentParser {
     strings.deinitialize().deallocate()
     result.end = scanner.position
     result.lines = scanner.line - 1
-    if checkUTF8 {
-      census.add(bytes, censused..<min(range.upperBound, bytes.count))
-      result.invalidUTF8 = census.invalid
-      result.firstInvalidUTF8 = census.firstInvalid
-    }
     return result
   }
 

@@ -22,7 +22,7 @@ public enum CSVTableReader {
     /// A converted export leaves client_id empty; it is numbered here from the client column.
     var numbersClients = false
     /// False for text crmq wrote itself from decoded text (a converted export): it is UTF-8 by
-    /// construction, so the segments skip counting malformed bytes.
+    /// construction, so its texts are not checked for malformed bytes.
     var checksUTF8 = true
     /// Bytes per row in a sample of the data, to size the builders once.
     let bytesPerRow: Int
@@ -61,8 +61,7 @@ public enum CSVTableReader {
   static func parse(_ plan: Plan, segment index: Int) -> SegmentResult {
     let range = plan.segments[index]
     let result = CSVSegmentParser.parse(
-      plan.file.bytes, layout: plan.layout, range: range, expectedRows: range.count / plan.bytesPerRow * 11 / 10 + 16,
-      checkUTF8: plan.checksUTF8)
+      plan.file.bytes, layout: plan.layout, range: range, expectedRows: range.count / plan.bytesPerRow * 11 / 10 + 16)
     plan.file.release(range)
     return result
   }
@@ -71,7 +70,7 @@ public enum CSVTableReader {
   /// the merged columns.
   struct Checked: @unchecked Sendable {
     let parts: [SegmentResult]
-    let warnings: [Diagnostic]
+    var warnings: [Diagnostic]
     let rejected: Int
   }
 
@@ -84,13 +83,12 @@ public enum CSVTableReader {
       let whole = plan.layout.dataStart..<plan.file.bytes.count
       parts = [
         CSVSegmentParser.parse(
-          plan.file.bytes, layout: plan.layout, range: whole, expectedRows: whole.count / plan.bytesPerRow + 16, checkUTF8: plan.checksUTF8)
+          plan.file.bytes, layout: plan.layout, range: whole, expectedRows: whole.count / plan.bytesPerRow + 16)
       ]
     }
     var warnings = plan.layout.warnings
     var rejected = 0
     var lineOffset = plan.layout.headerLines
-    if let invalid = invalidUTF8Warning(plan, parts) { warnings.append(invalid) }
     for part in parts {
       if let fatal = part.fatal { throw CrmqError(shift(fatal, by: lineOffset)) }
       rejected += part.rejected
@@ -153,18 +151,24 @@ public enum CSVTableReader {
     }
     tasks.sort { $0.cost > $1.cost }
     let merged = Slots<Column>(count: tasks.count)
+    let damaged = Slots<Bool>(count: plans.count)
     let frozenTasks = tasks
     let frozenChecked = checked
     DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
       let task = frozenTasks[index]
-      guard let file = frozenChecked[task.plan] else { return }
-      merged[index] = mergeColumn(task.column, file.parts, plans[task.plan].layout)
+      guard let file = frozenChecked[task.plan], let column = mergeColumn(task.column, file.parts, plans[task.plan].layout)
+      else { return }
+      merged[index] = column
+      if plans[task.plan].checksUTF8, !UTF8Census.allValid(column) { damaged[task.plan] = true }
     }
     var columns = [[Column?]](repeating: [], count: plans.count)
     for index in plans.indices { columns[index] = Array(repeating: nil, count: plans[index].layout.columnCount) }
     for (index, task) in tasks.enumerated() { columns[task.plan][task.column] = merged[index] }
     for index in plans.indices {
-      guard let file = checked[index] else { continue }
+      guard var file = checked[index] else { continue }
+      if damaged[index] == true, let warning = invalidUTF8Warning(plans[index]) {
+        file.warnings.insert(warning, at: plans[index].layout.warnings.count)
+      }
       results[index] = .success(assemble(plans[index], file, columns: columns[index].compactMap { $0 }))
     }
     return results.map { $0 ?? .failure(CrmqError(.bug("a file was not finished"))) }
@@ -227,11 +231,15 @@ public enum CSVTableReader {
     return nil
   }
 
-  /// One warning for bytes that are not UTF-8, pointing at the first.
-  static func invalidUTF8Warning(_ plan: Plan, _ parts: [SegmentResult]) -> Diagnostic? {
-    let count = parts.reduce(0) { $0 + $1.invalidUTF8 }
-    guard count > 0, let offset = parts.compactMap(\.firstInvalidUTF8).first else { return nil }
+  /// One warning for bytes that are not UTF-8, pointing at the first: once a text of the table
+  /// was found damaged, the file's data is counted whole.
+  static func invalidUTF8Warning(_ plan: Plan) -> Diagnostic? {
     let bytes = plan.file.bytes
+    let data = plan.layout.dataStart..<bytes.count
+    let census = UTF8Census.parallel(UnsafeBufferPointer(rebasing: bytes[data]))
+    let count = census.invalid
+    guard count > 0, let first = census.firstInvalid else { return nil }
+    let offset = data.lowerBound + first
     var lineStart = offset
     while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }
     let line = bytes[..<lineStart].filter { $0 == 10 }.count + 1

@@ -7,6 +7,9 @@ struct UTF8Census {
   var multibyte = 0
   var invalid = 0
   var firstInvalid: Int?
+  /// Set when the last character read was cut by the end of the range (a sample's end; in one
+  /// whole text, damage).
+  var cutAtEnd = false
 
   /// `decidedAfter`: stop once this many bytes are read and the text is plainly not UTF-8 (a
   /// thousand malformed bytes and fewer than ten characters for each): a Windows-1251 file need
@@ -74,7 +77,10 @@ struct UTF8Census {
       index = step(base, index, count)
     }
     // A two-byte character cut by the end of the range is not counted.
-    if carry != 0 { pairs -= 1 }
+    if carry != 0 {
+      pairs -= 1
+      cutAtEnd = true
+    }
   }
 
   /// Reads the character at `index` (counting it, or noting a malformed byte) and returns where
@@ -85,7 +91,10 @@ struct UTF8Census {
     if byte < 0x80 { return index + 1 }
     // Two-byte characters (Cyrillic among them) first: the common case in these files.
     if byte &- 0xC2 < 0x1E {
-      guard index + 1 < count else { return count }  // a sample cut mid-character
+      guard index + 1 < count else {  // a sample cut mid-character
+        cutAtEnd = true
+        return count
+      }
       if base[index + 1] & 0xC0 == 0x80 {
         multibyte += 1
         return index + 2
@@ -98,7 +107,10 @@ struct UTF8Census {
       note(index)
       return index + 1
     }
-    if index + length > count { return count }  // a sample cut mid-character
+    if index + length > count {  // a sample cut mid-character
+      cutAtEnd = true
+      return count
+    }
     for offset in 1..<length where base[index + offset] & 0xC0 != 0x80 {
       note(index)
       return index + 1
@@ -141,6 +153,22 @@ struct UTF8Census {
   private mutating func note(_ index: Int) {
     invalid += 1
     if firstInvalid == nil { firstInvalid = index }
+  }
+
+  /// Whether every text of a text column is well-formed UTF-8 (a number column always is). Each
+  /// distinct text is read once, from the column's dictionary, rather than every row's bytes;
+  /// a character cut at a text's end counts as damage.
+  static func allValid(_ column: Column) -> Bool {
+    guard case .dictionary(_, let dictionary) = column.data else { return true }
+    for code in 1..<max(1, dictionary.count) {
+      let valid = dictionary.withBytes(of: code) { text -> Bool in
+        var census = UTF8Census()
+        census.add(text, 0..<text.count)
+        return census.invalid == 0 && !census.cutAtEnd
+      }
+      if !valid { return false }
+    }
+    return true
   }
 
   /// Valid UTF-8 with a few damaged bytes, rather than another encoding.

@@ -1,3 +1,4 @@
+import CrmqStorage
 import XCTest
 
 @testable import CrmqImport
@@ -68,6 +69,20 @@ final class UTF8CensusTests: XCTestCase {
       XCTAssertEqual(census.invalid, expected.invalid, "\(bytes)")
       XCTAssertEqual(census.firstInvalid, expected.first, "\(bytes)")
     }
+  }
+
+  /// A column is checked text by text: a character cut at one text's end is damage even when the
+  /// next text would complete it, and whole texts pass.
+  func testAColumnsTextsAreCheckedOneByOne() {
+    func column(_ texts: [[UInt8]]) -> Column {
+      var builder = StringColumnBuilder(name: "client")
+      for text in texts { text.withUnsafeBufferPointer { builder.append($0) } }
+      return builder.build()
+    }
+    XCTAssertTrue(UTF8Census.allValid(column([Array("Сайт".utf8), Array("ООО «Север» — 1".utf8), []])))
+    XCTAssertFalse(UTF8Census.allValid(column([Array("ab".utf8) + [0xD0], [0x90] + Array("cd".utf8)])))
+    XCTAssertFalse(UTF8Census.allValid(column([Array("Сайт".utf8), Array("Яндекс".utf8) + [0xFF]])))
+    XCTAssertFalse(UTF8Census.allValid(column([[0xE2, 0x80]])))
   }
 
   func testStretchesOnEveryCoreAgreeWithOnePass() {
