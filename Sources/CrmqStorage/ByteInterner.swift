@@ -101,8 +101,10 @@ public struct ByteInterner: Sendable {
     }
   }
 
-  private mutating func grow() {
-    let capacity = slots.count * 2
+  private mutating func grow() { rehash(slots.count * 2) }
+
+  /// Moves every code into a table of `capacity` slots (a power of two).
+  private mutating func rehash(_ capacity: Int) {
     slots = ContiguousArray(repeating: 0, count: capacity)
     mask = capacity - 1
     for code in 1..<ends.count {
@@ -128,7 +130,9 @@ public struct ByteInterner: Sendable {
     arena.reserveCapacity(bytes)
     ends.reserveCapacity(distinct + 1)
     hashes.reserveCapacity(distinct + 1)
-    while slots.count < distinct * 2 { grow() }
+    var capacity = slots.count
+    while capacity < distinct * 2 { capacity *= 2 }
+    if capacity > slots.count { rehash(capacity) }
   }
 
   public var arenaBytes: Int { arena.count }
