@@ -188,13 +188,23 @@ public struct Executor {
       }
       return a < b
     }
+    // The first sort key as a number, where it is one: once N rows are kept, a candidate whose
+    // number is plainly worse than the last kept row's is passed over without the full comparison
+    // (a number's conversion to Double keeps order, so plainly worse in Double is worse).
+    let descendingFirst = keyExprs.first?.descending ?? false
+    func number(_ position: Int) -> Double? { keyExprs.isEmpty ? nil : key(position, 0).doubleValue }
     var kept: [Int] = []
+    var threshold: Double?
     for candidate in groups.ids.indices {
-      if kept.count == node.count, let last = kept.last, !before(candidate, last) { continue }
+      if kept.count == node.count, let last = kept.last {
+        if let threshold, let value = number(candidate), descendingFirst ? value < threshold : value > threshold { continue }
+        if !before(candidate, last) { continue }
+      }
       var position = kept.count
       while position > 0 && before(candidate, kept[position - 1]) { position -= 1 }
       kept.insert(candidate, at: position)
       if kept.count > node.count { kept.removeLast() }
+      if kept.count == node.count, let last = kept.last { threshold = number(last) }
     }
     let rows = kept.map { position in
       let row = dims(groups.ids[position]) + groups.values(Int(groups.ids[position]))

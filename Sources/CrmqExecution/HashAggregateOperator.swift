@@ -11,6 +11,8 @@ import CrmqStorage
 /// dense arrays; otherwise group ids come from a hash table on the key tuple.
 final class HashAggregateOperator {
   static let denseLimit = 1 << 22
+  /// Wide keys are numbered through a dense table over the widest key's ordinals up to this many.
+  static let denseKeyLimit = 1 << 22
   /// Selections of at least this many rows are aggregated in halves, one per core, when the keys
   /// allow it (see `splitsAcrossCores`).
   static let parallelRows = 1 << 18
@@ -296,11 +298,26 @@ final class HashAggregateOperator {
     // Wide keys: pack the ordinals into one 64-bit word when they fit (client_id × client does).
     let widths = keys.map { max(1, Int.bitWidth - max(1, $0.cardinality).leadingZeroBitCount) }
     if widths.reduce(0, +) <= 64 {
+      var packedColumn = ContiguousArray<UInt64>(repeating: 0, count: selection.count)
+      packedColumn.withUnsafeMutableBufferPointer { packed in
+        for (k, column) in ordinals.enumerated() {
+          let shift = UInt64(widths[k])
+          column.withUnsafeBufferPointer { ordinals in
+            for i in 0..<packed.count { packed[i] = packed[i] << shift | UInt64(UInt32(bitPattern: ordinals[i])) }
+          }
+        }
+      }
+      // The widest key (client_id) usually decides the others (client): its ordinal indexes a
+      // dense table of the first key tuple seen with it, a table a fraction of a hash table's
+      // size and never probed twice; tuples that disagree with it go to the hash table.
+      let widest = keys.indices.max { keys[$0].cardinality < keys[$1].cardinality } ?? 0
       var index = PackedKeyIndex(expected: min(selection.count, 1 << 16))
-      for i in 0..<selection.count {
-        var packed: UInt64 = 0
-        for (k, column) in ordinals.enumerated() { packed = packed << UInt64(widths[k]) | UInt64(UInt32(bitPattern: column[i])) }
-        gids[i] = index.id(packed)
+      if keys[widest].cardinality <= HashAggregateOperator.denseKeyLimit {
+        index.numberThroughDenseKey(packedColumn, ordinals[widest], cardinality: keys[widest].cardinality, into: &gids)
+      } else {
+        gids.withUnsafeMutableBufferPointer { gids in
+          for i in 0..<gids.count { gids[i] = index.id(packedColumn[i]) }
+        }
       }
       let packedKeys = index.packed
       return (gids, packedKeys.count, { gid in

@@ -1,47 +1,93 @@
-/// Group ids for packed 64-bit keys: open addressing with linear probing, sized once, so
-/// grouping by a wide pair (client_id, client) is one multiply and usually one probe per row.
+/// Numbers packed group keys (several ordinals in one 64-bit word) in order of first sight.
+///
+/// Open addressing over one array of (key, id) slots, so a probe touches one cache line: with a
+/// few hundred thousand groups (clients) the table is far larger than the cache, and a second
+/// array read per probe was a second miss.
 struct PackedKeyIndex {
-  private var keys: [UInt64]
-  private var ids: [Int32]
+  private struct Slot {
+    var key: UInt64
+    var id: Int32
+  }
+
+  private var slots: [Slot]
   private var mask: Int
   private(set) var packed: [UInt64] = []
+  /// The ids held in `slots` (with a dense table beside it, not every id is).
+  private var hashed: [Int32] = []
 
   init(expected: Int) {
     var capacity = 16
     while capacity < expected * 2 { capacity <<= 1 }
-    keys = Array(repeating: 0, count: capacity)
-    ids = Array(repeating: -1, count: capacity)
+    slots = Array(repeating: Slot(key: 0, id: -1), count: capacity)
     mask = capacity - 1
+    packed.reserveCapacity(expected)
+  }
+
+  @inline(__always)
+  private static func home(_ key: UInt64, _ mask: Int) -> Int {
+    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
   }
 
   /// The id of `key`, numbering new keys 0, 1, … in order of first sight.
   @inline(__always)
   mutating func id(_ key: UInt64) -> Int32 {
-    var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+    var slot = PackedKeyIndex.home(key, mask)
     while true {
-      let id = ids[slot]
-      if id < 0 { break }
-      if keys[slot] == key { return id }
+      let entry = slots[slot]
+      if entry.id < 0 { break }
+      if entry.key == key { return entry.id }
       slot = (slot + 1) & mask
     }
     let id = Int32(packed.count)
-    keys[slot] = key
-    ids[slot] = id
+    slots[slot] = Slot(key: key, id: id)
     packed.append(key)
-    if packed.count * 2 > keys.count { grow() }
+    hashed.append(id)
+    if hashed.count * 2 > slots.count { grow() }
     return id
   }
 
   private mutating func grow() {
-    let capacity = keys.count * 2
-    keys = Array(repeating: 0, count: capacity)
-    ids = Array(repeating: -1, count: capacity)
+    let capacity = slots.count * 2
+    slots = Array(repeating: Slot(key: 0, id: -1), count: capacity)
     mask = capacity - 1
-    for (id, key) in packed.enumerated() {
-      var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
-      while ids[slot] >= 0 { slot = (slot + 1) & mask }
-      keys[slot] = key
-      ids[slot] = Int32(id)
+    for id in hashed {
+      let key = packed[Int(id)]
+      var slot = PackedKeyIndex.home(key, mask)
+      while slots[slot].id >= 0 { slot = (slot + 1) & mask }
+      slots[slot] = Slot(key: key, id: id)
+    }
+  }
+
+  /// Numbers every row's packed key into `gids`, in order of first sight like `id(_:)`, looking a
+  /// key up first by the ordinal of one of its keys (`dense`, below `cardinality`): the tuple
+  /// first seen with that ordinal sits in a dense table; any other tuple goes to the hash table.
+  mutating func numberThroughDenseKey(
+    _ packedKeys: ContiguousArray<UInt64>, _ dense: ContiguousArray<Int32>, cardinality: Int,
+    into gids: inout ContiguousArray<Int32>
+  ) {
+    var table = ContiguousArray<Slot>(repeating: Slot(key: 0, id: -1), count: max(1, cardinality))
+    packedKeys.withUnsafeBufferPointer { keys in
+      dense.withUnsafeBufferPointer { dense in
+        gids.withUnsafeMutableBufferPointer { gids in
+          table.withUnsafeMutableBufferPointer { table in
+            for i in 0..<keys.count {
+              let key = keys[i]
+              let ordinal = Int(dense[i])
+              let entry = table[ordinal]
+              if entry.id >= 0 && entry.key == key {
+                gids[i] = entry.id
+              } else if entry.id < 0 {
+                let id = Int32(packed.count)
+                packed.append(key)
+                table[ordinal] = Slot(key: key, id: id)
+                gids[i] = id
+              } else {
+                gids[i] = id(key)
+              }
+            }
+          }
+        }
+      }
     }
   }
 }

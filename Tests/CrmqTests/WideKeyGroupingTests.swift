@@ -1,0 +1,52 @@
+import CrmqCore
+import CrmqSemantics
+import CrmqStorage
+import XCTest
+
+@testable import CrmqExecution
+
+/// Grouping by a wide pair of keys (client_id, client) numbers groups through a dense table over
+/// the widest key, and through a hash table for tuples that disagree with it: groups come out in
+/// order of first sight, each with its own rows, however the pair is split between the two.
+final class WideKeyGroupingTests: XCTestCase {
+  func testGroupsOfAWidePairMatchAPlainCount() throws {
+    let rows = 400_000
+    var clientId = NumericColumnBuilder(name: "client_id", type: .int)
+    var client = StringColumnBuilder(name: "client")
+    var state: UInt64 = 11
+    func next(_ bound: UInt64) -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return (state >> 33) % bound
+    }
+    var expectedOrder: [String] = []
+    var expectedCounts: [String: Int] = [:]
+    for _ in 0..<rows {
+      let id = next(150_000)
+      // A third of the ids keep one name; the others also appear under a second (enough tuples
+      // for the hash table to grow), and some names are null.
+      let renamed = id % 3 != 0 && next(2) == 0
+      let name: String? = id % 101 == 0 ? nil : renamed ? "ИП Другое \(id)" : "ООО «Клиент \(id)»"
+      clientId.append(Int64(id))
+      if let name { client.append(name) } else { client.appendNull() }
+      let key = "\(id)|\(name ?? "∅")"
+      if expectedCounts[key] == nil { expectedOrder.append(key) }
+      expectedCounts[key, default: 0] += 1
+    }
+    let table = Table(name: "deals", columns: [clientId.build(), client.build()], mainDate: nil)
+    let op = try HashAggregateOperator(
+      groups: [
+        BoundGroup(name: "client_id", expr: .column("client_id", .int)),
+        BoundGroup(name: "client", expr: .column("client", .string)),
+      ],
+      aggregates: [BoundAggregate(function: .count, argument: nil, type: .int)], table: table)
+    XCTAssertNil(op.denseProduct, "the pair is too wide for arithmetic group ids")
+    let output = try op.run(Selection.everything(rows))
+    let keys = output.rows.map { row -> String in
+      guard case .int(let id) = row[0] else { return "?" }
+      if case .string(let name) = row[1] { return "\(id)|\(name)" }
+      return "\(id)|∅"
+    }
+    XCTAssertEqual(keys, expectedOrder)
+    for (key, row) in zip(keys, output.rows) { XCTAssertEqual(row[2], .int(Int64(expectedCounts[key] ?? -1)), key) }
+  }
+}
