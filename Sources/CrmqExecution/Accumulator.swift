@@ -1,3 +1,4 @@
+import Dispatch
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
@@ -10,18 +11,28 @@ enum ArgumentReader {
   case general((Int) -> Value)
 
   init(_ expr: BoundExpr, table: Table) throws {
-    // Days between two date or timestamp columns (a deal's cycle): computed once as a buffer.
+    // Days between two date or timestamp columns (a deal's cycle): computed once as a buffer,
+    // every row in one branch-free pass, valid where both ends are (the bitmaps ANDed).
     if case .daysBetween(.column(let fromName, let fromType), .column(let toName, let toType)) = expr,
       let from = table.column(named: fromName), let to = table.column(named: toName),
       case .int64(let a) = from.data, case .int64(let b) = to.data
     {
       let fromScale: Int64 = fromType == .timestamp ? 1 : CivilDate.secondsPerDay
       let toScale: Int64 = toType == .timestamp ? 1 : CivilDate.secondsPerDay
-      var days = ContiguousArray<Double>(repeating: 0, count: table.rowCount)
-      var validity = ContiguousArray<UInt64>(repeating: 0, count: (table.rowCount + 63) / 64)
-      for row in 0..<table.rowCount where from.isValid(row) && to.isValid(row) {
-        days[row] = Double(b[row] * toScale - a[row] * fromScale) / Double(CivilDate.secondsPerDay)
-        validity[row >> 6] |= 1 << UInt64(row & 63)
+      let rows = table.rowCount
+      let days = ContiguousArray<Double>(unsafeUninitializedCapacity: rows) { out, initialized in
+        a.withUnsafeBufferPointer { a in
+          b.withUnsafeBufferPointer { b in
+            for row in 0..<rows { out[row] = Double(b[row] &* toScale &- a[row] &* fromScale) / Double(CivilDate.secondsPerDay) }
+          }
+        }
+        initialized = rows
+      }
+      var validity: ContiguousArray<UInt64>?
+      switch (from.validity, to.validity) {
+      case (nil, nil): validity = nil
+      case (let bits?, nil), (nil, let bits?): validity = bits
+      case (let x?, let y?): validity = ContiguousArray(zip(x, y).map { $0 & $1 })
       }
       self = .double(days, validity: validity)
       return
@@ -47,13 +58,17 @@ class Accumulator {
   /// Adds the selected rows; `gids[i]` is the group of the i-th selected row.
   func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {}
   func result(_ group: Int) -> Value { .null }
+  /// Called once every row is in, before results are read: a chance to compute them ahead.
+  func prepareResults() {}
   /// Folds in another accumulator of the same aggregate that read other rows of the same groups
   /// (the other half of a selection aggregated on another core).
   func merge(_ other: Accumulator) throws {}
 
-  static func make(_ aggregate: BoundAggregate, table: Table) throws -> Accumulator {
+  /// `reader`: the argument's reader when the caller already made it (one buffer shared by
+  /// every aggregate of a query that reads the same expression, and by both halves).
+  static func make(_ aggregate: BoundAggregate, table: Table, reader known: ArgumentReader? = nil) throws -> Accumulator {
     guard let argument = aggregate.argument else { return CountAccumulator(reader: nil) }
-    let reader = try ArgumentReader(argument, table: table)
+    let reader = try known ?? ArgumentReader(argument, table: table)
     switch aggregate.function {
     case .count: return CountAccumulator(reader: reader)
     case .countDistinct:
@@ -405,9 +420,46 @@ final class MedianAccumulator: Accumulator {
   }
 
   override func result(_ group: Int) -> Value {
-    if !ints[group].isEmpty {
-      let n = ints[group].count
-      let (a, b) = MedianAccumulator.middle(&ints[group])
+    if let prepared { return prepared[group] }
+    return MedianAccumulator.median(ints: &ints[group], doubles: &values[group], type: type)
+  }
+
+  /// Medians computed ahead by `prepareResults`, one per group.
+  private var prepared: [Value]?
+
+  /// With many values in all, the groups' medians are computed ahead on two cores (each group
+  /// selected in a copy of its values, so the workers share nothing they write).
+  override func prepareResults() {
+    let total = ints.reduce(0) { $0 + $1.count } + values.reduce(0) { $0 + $1.count }
+    let groups = max(ints.count, values.count)
+    guard total >= MedianAccumulator.parallelValues, groups >= 2 else { return }
+    let results = UnsafeMutableBufferPointer<Value>.allocate(capacity: groups)
+    _ = results.initialize(from: repeatElement(Value.null, count: groups))
+    defer {
+      results.deinitialize()
+      results.deallocate()
+    }
+    // Unchecked: the workers read the value lists and write distinct result slots.
+    let shared = UncheckedShare(value: (ints: ints, doubles: values, type: type, results: results))
+    DispatchQueue.concurrentPerform(iterations: 2) { worker in
+      let (ints, doubles, type, results) = shared.value
+      for group in stride(from: worker, to: groups, by: 2) {
+        var someInts = group < ints.count ? ints[group] : []
+        var someDoubles = group < doubles.count ? doubles[group] : []
+        results[group] = MedianAccumulator.median(ints: &someInts, doubles: &someDoubles, type: type)
+      }
+    }
+    prepared = Array(results)
+  }
+
+  static let parallelValues = 1 << 17
+
+  /// The median of one group's values (integers and money exact; an even count of money values
+  /// gives the mean of the two middle ones rounded half away from zero to the kopeck).
+  static func median(ints: inout [Int64], doubles: inout [Double], type: DataType) -> Value {
+    if !ints.isEmpty {
+      let n = ints.count
+      let (a, b) = middle(&ints)
       if n % 2 == 1 { return type == .money ? .money(b) : .double(Double(b)) }
       if type == .money {
         let sum = a + b
@@ -416,9 +468,9 @@ final class MedianAccumulator: Accumulator {
       }
       return .double((Double(a) + Double(b)) / 2)
     }
-    let n = values[group].count
+    let n = doubles.count
     if n == 0 { return .null }
-    let (a, b) = MedianAccumulator.middle(&values[group])
+    let (a, b) = middle(&doubles)
     return .double(n % 2 == 1 ? b : (a + b) / 2)
   }
 }

@@ -21,10 +21,20 @@ final class HashAggregateOperator {
   let aggregates: [BoundAggregate]
   let table: Table
 
+  /// Readers of arguments computed into a buffer of their own (days between two dates), made
+  /// once per query: the aggregates that read the same expression, and both halves, share it.
+  let computedReaders: [BoundExpr: ArgumentReader]
+
   init(groups: [BoundGroup], aggregates: [BoundAggregate], table: Table) throws {
     self.keys = try groups.map { try GroupKey($0.expr, table: table) }
     self.aggregates = aggregates
     self.table = table
+    var readers: [BoundExpr: ArgumentReader] = [:]
+    for aggregate in aggregates {
+      guard let argument = aggregate.argument, case .daysBetween = argument, readers[argument] == nil else { continue }
+      readers[argument] = try ArgumentReader(argument, table: table)
+    }
+    computedReaders = readers
   }
 
   var strategy: String {
@@ -116,6 +126,7 @@ final class HashAggregateOperator {
     let (gids, groupCount, decode) = groupIds(selection)
     let grouping = Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
     let (accumulators, counts) = try accumulate(selection, gids, groupCount)
+    for accumulator in accumulators { accumulator.prepareResults() }
     let ids = (0..<groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
     return Groups(ids: ids, grouping: grouping, accumulators: accumulators, aggregates: aggregates)
   }
@@ -143,7 +154,10 @@ final class HashAggregateOperator {
     }
     let first = try results.get(0)
     let second = try results.get(1)
-    for (mine, theirs) in zip(first.accumulators, second.accumulators) { try mine.merge(theirs) }
+    for (mine, theirs) in zip(first.accumulators, second.accumulators) {
+      try mine.merge(theirs)
+      mine.prepareResults()
+    }
     let counts = zip(first.counts, second.counts).map { $0 + $1 }
     let grouping = Grouping(selection: selection, gids: first.gids + second.gids, groupCount: first.groupCount, decode: first.decode)
     let ids = (0..<first.groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
@@ -177,7 +191,9 @@ final class HashAggregateOperator {
   private func accumulate(
     _ selection: Selection, _ gids: ContiguousArray<Int32>, _ groupCount: Int
   ) throws -> ([Accumulator], [Int64]) {
-    let accumulators = try aggregates.map { try Accumulator.make($0, table: table) }
+    let accumulators = try aggregates.map { aggregate in
+      try Accumulator.make(aggregate, table: table, reader: aggregate.argument.flatMap { computedReaders[$0] })
+    }
     var counts = [Int64](repeating: 0, count: groupCount)
     // A group exists where its measures have rows: every selected row when some aggregate has no
     // condition of its own; otherwise the rows that meet any of the conditions.

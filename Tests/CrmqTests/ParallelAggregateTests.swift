@@ -69,6 +69,38 @@ final class ParallelAggregateTests: XCTestCase {
     }
   }
 
+  /// With many values, the groups' medians are computed ahead on two cores: each is the median
+  /// by the definition (the middle value, or the two middle ones' mean), money exact.
+  func testMediansComputedAheadAreTheMedians() throws {
+    let rows = 200_003
+    var manager = StringColumnBuilder(name: "manager")
+    var amount = NumericColumnBuilder(name: "amount", type: .money)
+    var byManager: [String: [Int64]] = [:]
+    var state: UInt64 = 3
+    for _ in 0..<rows {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let name = "Менеджер \((state >> 33) % 5)"
+      let value = Int64((state >> 20) % 1_000_001)
+      manager.append(name)
+      amount.append(value)
+      byManager[name, default: []].append(value)
+    }
+    let table = Table(name: "deals", columns: [manager.build(), amount.build()], mainDate: nil)
+    let op = try HashAggregateOperator(
+      groups: [BoundGroup(name: "manager", expr: .column("manager", .string))],
+      aggregates: [BoundAggregate(function: .median, argument: .column("amount", .money), type: .money)], table: table)
+    XCTAssertGreaterThanOrEqual(rows, MedianAccumulator.parallelValues)
+    let output = try op.run(Selection.everything(rows))
+    XCTAssertEqual(output.rows.count, 5)
+    for row in output.rows {
+      guard case .string(let name) = row[0], let values = byManager[name]?.sorted() else { return XCTFail("\(row)") }
+      let n = values.count
+      let sum = values[(n - 1) / 2] + values[n / 2]
+      let expected = n % 2 == 1 ? values[n / 2] : (sum % 2 == 0 ? sum / 2 : sum / 2 + 1)
+      XCTAssertEqual(row[1], .money(expected), name)
+    }
+  }
+
   /// A large table is scanned in two halves of its chunks: the rows that pass, in order, and the
   /// chunks skipped are those of one pass.
   func testAScanInHalvesEqualsOnePass() throws {
