@@ -168,26 +168,18 @@ public struct Session: Sendable {
     plain.order = nil
     plain.top = nil
     plain.limit = nil
-    // With every row shown, the compared total is each period's total, compared; with top or
-    // limit it would have to cover the rows kept in both periods, which is not done yet.
-    if plain.withTotal && (query.top != nil || query.limit != nil) {
-      throw CrmqError(
-        Diagnostic(
-          DiagnosticCode("E0403"), .error, "'with total' and 'compare' do not go together with top or limit yet", span: query.span,
-          label: "all three here", help: ["drop top and limit, or 'with total'"], source: source))
-    }
+    // With every row shown, the compared total is each period's total, compared. With top or
+    // limit it covers the rows kept: the periods run without a total, the joined rows are
+    // ordered and cut, then each period totals the groups of the rows kept (its buckets moved
+    // onto the current calendar to be matched, as the join matches them).
+    let keepsSome = query.top != nil || query.limit != nil
+    let totalsKept = plain.withTotal && keepsSome
+    if totalsKept { plain.withTotal = false }
     let current = try runBound(plain, context: context, source: source)
     var earlier = context
     earlier.periodOverride = (comparison.start, comparison.end)
     let previous = try runBound(plain, context: earlier, source: source)
     var joined = CompareJoiner.join(current: current, previous: previous, plan: comparison)
-    if plain.withTotal, let now = current.total, let before = previous.total {
-      // The totals as one-row tables with no dimension values: joined, they give the total row.
-      let totals = CompareJoiner.join(
-        current: ResultTable(columns: current.columns, rows: [now]), previous: ResultTable(columns: previous.columns, rows: [before]),
-        plan: comparison)
-      joined.total = totals.rows.first
-    }
     joined.periods = Session.withComparison(current.periods, comparison)
     // Order: as written, else the first measure descending for top, else the dimensions.
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
@@ -208,6 +200,29 @@ public struct Session: Sendable {
     }
     joined.rows = sorted.map { joined.rows[$0] }
     if let limit = ordered.limit, joined.rows.count > limit { joined.rows.removeLast(joined.rows.count - limit) }
+    var totals: (now: [Value], before: [Value])?
+    if totalsKept {
+      let kept = Set(joined.rows.map { CompareJoiner.key($0, columns: joined.columns, plan: comparison, moved: false) })
+      var withTotal = plain
+      withTotal.withTotal = true
+      let now = try runBound(withTotal, context: context, source: source) { kept.contains($0) }
+      let before = try runBound(withTotal, context: earlier, source: source) { dimensions in
+        kept.contains(dimensions.map { value in
+          if case .bucket(let grain, let bucket) = value { return .bucket(grain, comparison.shifted(grain, bucket)) }
+          return value
+        })
+      }
+      if let total = now.total, let earlierTotal = before.total { totals = (total, earlierTotal) }
+    } else if plain.withTotal, let total = current.total, let earlierTotal = previous.total {
+      totals = (total, earlierTotal)
+    }
+    if let totals {
+      // The totals as one-row tables with no dimension values: joined, they give the total row.
+      let row = CompareJoiner.join(
+        current: ResultTable(columns: current.columns, rows: [totals.now]),
+        previous: ResultTable(columns: previous.columns, rows: [totals.before]), plan: comparison)
+      joined.total = row.rows.first
+    }
     return joined
   }
 
@@ -251,10 +266,13 @@ public struct Session: Sendable {
     return joined
   }
 
-  func runBound(_ query: Query, context: BindContext, source: SourceFile) throws -> ResultTable {
+  /// `totalOver`: which groups a total row covers, by their dimension values (see `compare`).
+  func runBound(
+    _ query: Query, context: BindContext, source: SourceFile, totalOver keep: (([Value]) -> Bool)? = nil
+  ) throws -> ResultTable {
     let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
     let plan = try Optimizer(disabled: disabledRules).optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan
-    var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan)
+    var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan, totalOver: keep)
     result.notes = bound.notes
     result.periods = Session.periods(of: bound)
     return result

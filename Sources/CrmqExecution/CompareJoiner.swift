@@ -10,15 +10,19 @@ import CrmqSyntax
 /// come `m_prev`, `m_delta` = m − m_prev and `m_delta_pct` = (m − m_prev) / m_prev (null when
 /// m_prev is 0 or null).
 public enum CompareJoiner {
+  /// The values a row is matched on: its dimensions, an earlier period's time buckets `moved`
+  /// onto the current calendar.
+  public static func key(_ row: [Value], columns: [ResultColumn], plan: ComparisonPlan, moved: Bool) -> [Value] {
+    columns.indices.filter { columns[$0].role == .dimension }.map { index in
+      if moved, case .bucket(let grain, let value) = row[index] { return .bucket(grain, plan.shifted(grain, value)) }
+      return row[index]
+    }
+  }
+
   public static func join(current: ResultTable, previous: ResultTable, plan: ComparisonPlan) -> ResultTable {
     let dimensions = current.columns.indices.filter { current.columns[$0].role == .dimension }
     let measures = current.columns.indices.filter { current.columns[$0].role == .measure }
-    func key(_ row: [Value], moved: Bool) -> [Value] {
-      dimensions.map { index in
-        if moved, case .bucket(let grain, let value) = row[index] { return .bucket(grain, plan.shifted(grain, value)) }
-        return row[index]
-      }
-    }
+    func key(_ row: [Value], moved: Bool) -> [Value] { CompareJoiner.key(row, columns: current.columns, plan: plan, moved: moved) }
     var order: [[Value]] = []
     var now: [[Value]: [Value]] = [:]
     var before: [[Value]: [Value]] = [:]

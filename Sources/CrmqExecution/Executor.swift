@@ -21,10 +21,12 @@ public struct Executor {
     case rows(RowSet)
   }
 
-  public func run(_ plan: LogicalPlan) throws -> ResultTable {
+  /// `totalOver`: when given, a total row covers the groups whose dimension values it accepts
+  /// rather than the rows shown (a compared total over the rows kept in the joined result).
+  public func run(_ plan: LogicalPlan, totalOver keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
     if cancelled() { throw CancellationErrorLike() }
     if case .total(let total) = plan {
-      return try runTotal(total)
+      return try runTotal(total, keep: keep)
     }
     switch try execute(plan) {
     case .rows(let set):
@@ -282,9 +284,15 @@ public struct Executor {
   }
 
   /// Runs the plan below, then re-aggregates the rows of the groups it kept into one total row.
-  func runTotal(_ total: Total) throws -> ResultTable {
-    guard case .rows(let set) = try execute(total.input) else {
+  func runTotal(_ total: Total, keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
+    guard case .rows(var set) = try execute(total.input) else {
       throw ExecutionError.internalError("a total over rows that are not grouped")
+    }
+    if let keep, let ids = set.groupIds {
+      // The groups the caller keeps, found by their dimension values; the rows stay as shown.
+      let dimensions = set.columns.indices.filter { set.columns[$0].role == .dimension }
+      let rows = set.rows
+      set.groupIds = rows.indices.filter { row in keep(dimensions.map { rows[row][$0] }) }.map { ids[$0] }
     }
     if let parts = set.parts { return try mergedTotal(total, set, parts) }
     guard let aggregation = set.aggregation else {
