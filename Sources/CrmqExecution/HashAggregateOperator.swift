@@ -208,6 +208,10 @@ final class HashAggregateOperator {
     // Aggregates with a condition of their own (won, revenue) see only their rows; equal
     // conditions share one filtered subset.
     var subsets: [BoundExpr: (Selection, ContiguousArray<Int32>)] = [:]
+    // With several conditions over a selection of some rows, each row's group is spread once
+    // over a table-wide array, so each subset reads its rows' groups directly.
+    let conditions = Set(aggregates.compactMap(\.filter))
+    let groupOfRow = conditions.count >= 2 && !selection.all ? HashAggregateOperator.spread(selection, gids) : nil
     for (index, accumulator) in accumulators.enumerated() {
       accumulator.resize(groupCount)
       var rows = selection
@@ -216,7 +220,7 @@ final class HashAggregateOperator {
         if let cached = subsets[filter] {
           (rows, groupOf) = cached
         } else {
-          let subset = try HashAggregateOperator.subset(selection, gids, filter, table)
+          let subset = try HashAggregateOperator.subset(selection, gids, filter, table, groupOfRow: groupOfRow)
           subsets[filter] = subset
           (rows, groupOf) = subset
           if everyFiltered { for g in subset.1 { counts[Int(g)] += 1 } }
@@ -231,8 +235,23 @@ final class HashAggregateOperator {
   }
 
   /// The selected rows that also pass `filter`, with their group ids.
+  /// Each selected row's group at the row's own index (other rows: -1).
+  static func spread(_ selection: Selection, _ gids: ContiguousArray<Int32>) -> ContiguousArray<Int32> {
+    var out = ContiguousArray<Int32>(repeating: -1, count: selection.tableRows)
+    out.withUnsafeMutableBufferPointer { out in
+      selection.rows.withUnsafeBufferPointer { rows in
+        gids.withUnsafeBufferPointer { gids in
+          for index in 0..<rows.count { out[Int(rows[index])] = gids[index] }
+        }
+      }
+    }
+    return out
+  }
+
+  /// `groupOfRow`: every selected row's group at its own index (`spread`), when made already.
   static func subset(
-    _ selection: Selection, _ gids: ContiguousArray<Int32>, _ filter: BoundExpr, _ table: Table
+    _ selection: Selection, _ gids: ContiguousArray<Int32>, _ filter: BoundExpr, _ table: Table,
+    groupOfRow: ContiguousArray<Int32>? = nil
   ) throws -> (Selection, ContiguousArray<Int32>) {
     let kernel = try RowFilter.compile(filter, table: table)
     var rows = selection.rowList
@@ -242,10 +261,10 @@ final class HashAggregateOperator {
     }
     rows.removeLast(rows.count - kept)
     var groupOf = ContiguousArray<Int32>(repeating: 0, count: kept)
-    if selection.all {
-      // Every row selected: a row's group is at its own index, so only the kept rows are read.
+    if selection.all || groupOfRow != nil {
+      // A row's group is at its own index, so only the kept rows are read.
       rows.withUnsafeBufferPointer { kept in
-        gids.withUnsafeBufferPointer { gids in
+        (groupOfRow ?? gids).withUnsafeBufferPointer { gids in
           groupOf.withUnsafeMutableBufferPointer { out in
             for (index, row) in kept.enumerated() { out[index] = gids[Int(row)] }
           }

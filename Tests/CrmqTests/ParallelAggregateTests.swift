@@ -69,6 +69,50 @@ final class ParallelAggregateTests: XCTestCase {
     }
   }
 
+  /// Over a selection of some rows, measures with different conditions of their own (won, lost)
+  /// find their rows' groups through one table-wide array: each counts and sums exactly its rows.
+  func testConditionsOverSomeRowsCountTheirOwnRows() throws {
+    let rows = 100_000
+    var manager = StringColumnBuilder(name: "manager")
+    var status = StringColumnBuilder(name: "status")
+    var amount = NumericColumnBuilder(name: "amount", type: .money)
+    var expected: [String: (won: Int64, lost: Int64, revenue: Int64)] = [:]
+    var selected = ContiguousArray<UInt32>()
+    for row in 0..<rows {
+      let name = "Менеджер \(row % 7)"
+      let state = ["open", "won", "lost"][(row / 3) % 3]
+      manager.append(name)
+      status.append(state)
+      amount.append(Int64(row))
+      guard row % 5 != 0 else { continue }
+      selected.append(UInt32(row))
+      var sums = expected[name] ?? (0, 0, 0)
+      if state == "won" {
+        sums.won += 1
+        sums.revenue += Int64(row)
+      }
+      if state == "lost" { sums.lost += 1 }
+      expected[name] = sums
+    }
+    let table = Table(name: "deals", columns: [manager.build(), status.build(), amount.build()], mainDate: nil)
+    func isStatus(_ value: String) -> BoundExpr {
+      .compare(.equal, .column("status", .string), .literal(.string(value), .string))
+    }
+    let op = try HashAggregateOperator(
+      groups: [BoundGroup(name: "manager", expr: .column("manager", .string))],
+      aggregates: [
+        BoundAggregate(function: .count, argument: nil, type: .int, filter: isStatus("won")),
+        BoundAggregate(function: .count, argument: nil, type: .int, filter: isStatus("lost")),
+        BoundAggregate(function: .sum, argument: .column("amount", .money), type: .money, filter: isStatus("won")),
+      ], table: table)
+    let output = try op.run(Selection(all: false, rows: selected, tableRows: rows))
+    XCTAssertEqual(output.rows.count, 7)
+    for row in output.rows {
+      guard case .string(let name) = row[0], let sums = expected[name] else { return XCTFail("\(row)") }
+      XCTAssertEqual(Array(row[1...]), [Value.int(sums.won), Value.int(sums.lost), Value.money(sums.revenue)], name)
+    }
+  }
+
   /// With many values, the groups' medians are computed ahead on two cores: each is the median
   /// by the definition (the middle value, or the two middle ones' mean), money exact.
   func testMediansComputedAheadAreTheMedians() throws {
