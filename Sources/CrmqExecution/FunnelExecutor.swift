@@ -56,36 +56,45 @@ public struct FunnelExecutor {
       historyStageIndex = indexTable(names)
     }
 
-    // Counts per (group, pipeline code) and stage index.
-    var reached: [Int64: [Int64]] = [:]
-    var skipped: [Int64: [Int64]] = [:]
+    // Counts per (group, pipeline code) and stage index, in flat arrays: slot `key * width + i`
+    // for key = group × pipelines + pipeline code. A deal's visited stages are a bitmask (with
+    // more than 64 stages in a pipeline, a list of flags cleared after each deal).
+    let pipelineCount = max(1, pipelines.count)
+    let width = max(1, stagesOf.map { $0?.count ?? 0 }.max() ?? 1)
+    let keyCount = max(1, grouping.groupCount) * pipelineCount
+    var reached = [Int64](repeating: 0, count: keyCount * width)
+    var skipped = [Int64](repeating: 0, count: funnel.classic ? keyCount * width : 0)
+    var seen = [Bool](repeating: false, count: keyCount)
+    var flags = [Bool](repeating: false, count: width > 64 ? width : 0)
     var lostWithoutHistory = 0
     var position = 0
     selection.forEachRow { row in
       defer { position += 1 }
       let p = Int(pipelineCodes[row])
       guard let stages = stagesOf[p], !stages.isEmpty else { return }
-      let key = Int64(grouping.gids[position]) << 32 | Int64(p)
-      var counts = reached[key] ?? Array(repeating: 0, count: stages.count)
-      // The stages this deal entered, as a set of indices, and the furthest.
-      var visited = Set<Int>()
+      let key = Int(grouping.gids[position]) * pipelineCount + p
+      seen[key] = true
+      let base = key * width
+      var mask: UInt64 = 0
       var furthest = -1
       if let index, !historyStageIndex.isEmpty {
         let table = historyStageIndex[p]
         index.forEach(deal: row) { historyRow in
           let stage = table[Int(historyCodes[historyRow])]
           if stage >= 0 {
-            visited.insert(stage)
+            if stage < 64 { mask |= 1 << UInt64(stage) } else { flags[stage] = true }
             furthest = max(furthest, stage)
           }
         }
       }
       if funnel.classic {
-        var skips = skipped[key] ?? Array(repeating: 0, count: stages.count)
         for i in stages.indices {
-          if visited.contains(i) { counts[i] += 1 } else if i < furthest { skips[i] += 1 }
+          if i < 64 ? mask & (1 << UInt64(i)) != 0 : flags[i] {
+            reached[base + i] += 1
+          } else if i < furthest {
+            skipped[base + i] += 1
+          }
         }
-        skipped[key] = skips
       } else {
         if furthest < 0 {
           if statusCodes[row] == won {
@@ -97,9 +106,9 @@ public struct FunnelExecutor {
             furthest = max(0, dealStageIndex[p][Int(stageCodes[row])])
           }
         }
-        for i in 0...furthest { counts[i] += 1 }
+        for i in 0...furthest { reached[base + i] += 1 }
       }
-      reached[key] = counts
+      if width > 64 { for i in 64..<width { flags[i] = false } }
     }
 
     var columns = [ResultColumn(name: "pipeline", type: .string, role: .dimension)]
@@ -112,15 +121,16 @@ public struct FunnelExecutor {
     ]
     if funnel.classic { columns.append(ResultColumn(name: "skipped", type: .int, role: .measure)) }
     var rows: [(sort: [Value], row: [Value])] = []
-    for (key, counts) in reached {
-      let pipelineName = pipelines.string(at: Int(key & 0xFFFF_FFFF))
+    for key in 0..<keyCount where seen[key] {
+      let pipelineName = pipelines.string(at: key % pipelineCount)
       guard let stages = order.stages[pipelineName] else { continue }
-      let dims = grouping.decode(Int(key >> 32))
+      let dims = grouping.decode(key / pipelineCount)
+      let counts = reached[(key * width)..<(key * width + stages.count)].map { $0 }
       for (i, name) in stages.enumerated() {
         let step: Value = i == 0 || counts[i - 1] == 0 ? .null : .double(Double(counts[i]) / Double(counts[i - 1]))
         let total: Value = counts[0] == 0 ? .null : .double(Double(counts[i]) / Double(counts[0]))
         var row: [Value] = [.string(pipelineName)] + dims + [.string(name), .int(counts[i]), step, total]
-        if funnel.classic { row.append(.int(skipped[key]?[i] ?? 0)) }
+        if funnel.classic { row.append(.int(skipped[key * width + i])) }
         rows.append((sort: [.string(pipelineName)] + dims + [.int(Int64(i))], row: row))
       }
     }
