@@ -34,7 +34,7 @@ enum FieldParser {
     var value: Int64 = 0
     while index < f.count {
       guard let d = digit(f[index]) else { return nil }
-      value = value * 10 + d
+      value = value &* 10 &+ d  // 18 digits at most: cannot overflow
       index += 1
     }
     return negative ? -value : value
@@ -105,7 +105,7 @@ enum FieldParser {
     var value = 0
     for i in at..<(at + count) {
       guard let d = digit(f[i]) else { return nil }
-      value = value * 10 + Int(d)
+      value = value &* 10 &+ Int(d)  // a few digits of a date or time
     }
     return value
   }
