@@ -51,7 +51,7 @@ struct CSVLayout: @unchecked Sendable {
       }
     }
     if !missing.isEmpty {
-      let headerStart = fields.first?.lineStart ?? start
+      let headerStart = scanner.recordLineStart
       let headerSource = SourceFile(name: displayName, text: CSVText.line(bytes, headerStart), firstLine: scanner.line - 1)
       var help: [String] = []
       var span = SourceSpan(start: headerSource.byteCount, end: headerSource.byteCount + 1)

@@ -1,11 +1,12 @@
 /// Where one field of a record lies in the file's bytes.
+///
+/// Where the field's line starts is not kept (the scanner knows its record's line): a message
+/// asks `CSVScanner.place(of:in:recordLine:recordLineStart:)`, rows that read well never do.
 struct FieldRef {
   var start: Int
   var end: Int
   /// Quoted with `""` inside: the bytes must be unescaped before use.
   var escaped: Bool
-  var line: Int
-  var lineStart: Int
 }
 
 /// Where a scanner puts a record's fields: an array, or the parser's `FieldList`.
@@ -73,12 +74,16 @@ struct CSVScanner {
   var position: Int
   var line = 1
   var lineStart: Int
+  /// The line the last record read starts on, and where that line starts.
+  private(set) var recordLine = 1
+  private(set) var recordLineStart: Int
   let delimiter: UInt8
 
   init(bytes: UnsafeBufferPointer<UInt8>, start: Int, delimiter: UInt8 = UInt8(ascii: ",")) {
     self.bytes = bytes
     self.position = start
     self.lineStart = start
+    self.recordLineStart = start
     self.delimiter = delimiter
   }
 
@@ -95,6 +100,8 @@ struct CSVScanner {
       position += 1
     }
     if position >= count { return .endOfFile }
+    recordLine = line
+    recordLineStart = lineStart
     while true {
       let fieldLine = line
       let fieldLineStart = lineStart
@@ -122,7 +129,7 @@ struct CSVScanner {
           }
           position += 1
         }
-        fields.append(FieldRef(start: start, end: position, escaped: escaped, line: fieldLine, lineStart: fieldLineStart))
+        fields.append(FieldRef(start: start, end: position, escaped: escaped))
         position += 1  // closing quote
         if position < count && bytes[position] == 13 && position + 1 < count && bytes[position + 1] == 10 { position += 1 }
         if position >= count { return .record }
@@ -145,12 +152,12 @@ struct CSVScanner {
       position = endOfUnquotedField(from: position)
       var end = position
       if end > start && bytes[end - 1] == 13 && (position >= count || bytes[position] == 10) { end -= 1 }
-      fields.append(FieldRef(start: start, end: end, escaped: false, line: fieldLine, lineStart: fieldLineStart))
+      fields.append(FieldRef(start: start, end: end, escaped: false))
       if position >= count { return .record }
       if bytes[position] == delimiter {
         position += 1
         if position >= count {
-          fields.append(FieldRef(start: position, end: position, escaped: false, line: line, lineStart: lineStart))
+          fields.append(FieldRef(start: position, end: position, escaped: false))
           return .record
         }
         continue
@@ -189,6 +196,24 @@ struct CSVScanner {
       position += 1
     }
     return position
+  }
+
+  /// The line a field starts on and where that line starts, counted from its record's first line
+  /// (a quoted field before it may span lines).
+  static func place(of field: FieldRef, in bytes: UnsafeBufferPointer<UInt8>, recordLine: Int, recordLineStart: Int) -> (
+    line: Int, lineStart: Int
+  ) {
+    var line = recordLine
+    var lineStart = recordLineStart
+    var index = recordLineStart
+    while index < field.start {
+      if bytes[index] == 10 {
+        line += 1
+        lineStart = index + 1
+      }
+      index += 1
+    }
+    return (line, lineStart)
   }
 
   mutating func skipToEndOfLine() {

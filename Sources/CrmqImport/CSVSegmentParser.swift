@@ -96,7 +96,10 @@ enum CSVSegmentParser {
         break
       }
       if fields.count != headerCount {
-        reject(&result, raggedRow(bytes, fields.array, headerCount: headerCount, name: name))
+        reject(
+          &result,
+          raggedRow(
+            bytes, fields.array, headerCount: headerCount, name: name, line: scanner.recordLine, lineStart: scanner.recordLineStart))
         continue loop
       }
       // Parse every field first, so a bad row leaves nothing behind.
@@ -138,7 +141,8 @@ enum CSVSegmentParser {
           return true
         }
         if !ok {
-          reject(&result, badValue(bytes, field, column: layout.header[index], kind: kind, name: name))
+          let place = CSVScanner.place(of: field, in: bytes, recordLine: scanner.recordLine, recordLineStart: scanner.recordLineStart)
+          reject(&result, badValue(bytes, field, column: layout.header[index], kind: kind, name: name, place: place))
           continue loop
         }
       }
@@ -181,13 +185,17 @@ enum CSVSegmentParser {
     return result
   }
 
-  static func raggedRow(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: [FieldRef], headerCount: Int, name: String) -> Diagnostic {
-    let first = fields[0]
-    let source = SourceFile(name: name, text: CSVText.line(bytes, first.lineStart), firstLine: first.line)
+  /// `line`, `lineStart`: where the row starts.
+  static func raggedRow(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [FieldRef], headerCount: Int, name: String, line: Int, lineStart: Int
+  ) -> Diagnostic {
+    let source = SourceFile(name: name, text: CSVText.line(bytes, lineStart), firstLine: line)
     var span = SourceSpan(start: source.byteCount, end: source.byteCount + 1)
     var label = "\(headerCount - fields.count) fields missing"
-    if fields.count > headerCount, fields[headerCount].lineStart == first.lineStart {
-      let from = fields[headerCount].start - first.lineStart - 1
+    if fields.count > headerCount,
+      CSVScanner.place(of: fields[headerCount], in: bytes, recordLine: line, recordLineStart: lineStart).lineStart == lineStart
+    {
+      let from = fields[headerCount].start - lineStart - 1
       span = SourceSpan(start: max(0, from), end: max(from + 1, source.byteCount))
       label = "\(fields.count - headerCount) more than the header"
     }
@@ -197,14 +205,16 @@ enum CSVSegmentParser {
       help: ["a comma inside a value needs the value in double quotes"], source: source)
   }
 
+  /// `place`: the line the field starts on and where that line starts.
   static func badValue(
-    _ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldRef, column: String, kind: CanonicalSchema.ValueKind, name: String
+    _ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldRef, column: String, kind: CanonicalSchema.ValueKind, name: String,
+    place: (line: Int, lineStart: Int)
   ) -> Diagnostic {
-    let source = SourceFile(name: name, text: CSVText.line(bytes, field.lineStart), firstLine: field.line)
+    let source = SourceFile(name: name, text: CSVText.line(bytes, place.lineStart), firstLine: place.line)
     let quoted = field.start > 0 && bytes[field.start - 1] == UInt8(ascii: "\"")
     let shift = quoted ? 1 : 0
-    let offset = field.start - field.lineStart - shift
-    let length = min(field.end + shift * 2, field.lineStart + source.byteCount) - field.start
+    let offset = field.start - place.lineStart - shift
+    let length = min(field.end + shift * 2, place.lineStart + source.byteCount) - field.start
     let found = CSVText.text(bytes, field)
     return Diagnostic(
       DiagnosticCode("E0502"), .warning, "bad value in column '\(column)': expected \(kind.expectation), found '\(found)'",

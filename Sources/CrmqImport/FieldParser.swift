@@ -110,13 +110,35 @@ enum FieldParser {
     return value
   }
 
+  /// For the years 1900–2199: the day number of each 1 January and whether the year is leap; and
+  /// each month's first day in the year and its length, for common and leap years. A date of
+  /// these years is checked and numbered with lookups (a timestamp column is millions of them).
+  static let firstYear = 1900
+  static let yearStarts: [Int64] = (1900..<2200).map { CivilDate.days(year: $0, month: 1, day: 1) }
+  static let leapYears: [Int] = (1900..<2200).map { CivilDate.isLeap($0) ? 1 : 0 }
+  static let monthStarts: [Int64] = [2001, 2004].flatMap { year in (1...12).map { CivilDate.days(year: year, month: $0, day: 1) - CivilDate.days(year: year, month: 1, day: 1) } }
+  static let monthLengths: [Int] = [2001, 2004].flatMap { year in (1...12).map { CivilDate.daysInMonth(year: year, month: $0) } }
+
+  /// The day number of a date, or nil when it does not exist.
+  @inline(__always)
+  static func day(_ y: Int, _ m: Int, _ d: Int) -> Int64? {
+    guard m >= 1 && m <= 12 && d >= 1 else { return nil }
+    let year = y - firstYear
+    if year >= 0 && year < yearStarts.count {
+      let month = leapYears[year] * 12 + m - 1
+      guard d <= monthLengths[month] else { return nil }
+      return yearStarts[year] + monthStarts[month] + Int64(d - 1)
+    }
+    guard CivilDate.isValid(year: y, month: m, day: d) else { return nil }
+    return CivilDate.days(year: y, month: m, day: d)
+  }
+
   /// `YYYY-MM-DD` as a day number.
   static func date(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard f.count == 10, f[4] == UInt8(ascii: "-"), f[7] == UInt8(ascii: "-"),
-      let y = number(f, 0, 4), let m = number(f, 5, 2), let d = number(f, 8, 2),
-      CivilDate.isValid(year: y, month: m, day: d)
+      let y = number(f, 0, 4), let m = number(f, 5, 2), let d = number(f, 8, 2)
     else { return nil }
-    return CivilDate.days(year: y, month: m, day: d)
+    return day(y, m, d)
   }
 
   /// `YYYY-MM` as the day number of the month's first day.
@@ -130,9 +152,8 @@ enum FieldParser {
   static func timestamp(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard f.count >= 10 else { return nil }
     guard f[4] == UInt8(ascii: "-"), f[7] == UInt8(ascii: "-"), let y = number(f, 0, 4), let m = number(f, 5, 2),
-      let d = number(f, 8, 2), CivilDate.isValid(year: y, month: m, day: d)
+      let d = number(f, 8, 2), let days = day(y, m, d)
     else { return nil }
-    let days = CivilDate.days(year: y, month: m, day: d)
     if f.count == 10 { return days * CivilDate.secondsPerDay }
     guard f.count == 16 || f.count == 19, f[10] == UInt8(ascii: " ") || f[10] == UInt8(ascii: "T"),
       f[13] == UInt8(ascii: ":"), let h = number(f, 11, 2), let mi = number(f, 14, 2), h < 24, mi < 60
