@@ -35,7 +35,21 @@ enum CSVSegmentParser {
       },
       strings: schema.columns.map { $0.type == .string ? StringColumnBuilder(name: $0.name, capacity: estimate) : nil },
       extras: layout.extraNames.map { ExtraColumnBuilder(name: $0) })
-    let sinks = layout.sinks
+    // The fields by what they feed, so the row loop dispatches on nothing it can know ahead.
+    var numberFields: [(index: Int, kind: CanonicalSchema.ValueKind)] = []
+    var numberSlots = [Int](repeating: 0, count: layout.header.count)
+    var textFields: [(index: Int, slot: Int)] = []
+    var extraFields: [(index: Int, extra: Int)] = []
+    for (index, sink) in layout.sinks.enumerated() {
+      switch sink {
+      case .known(.string, let slot): textFields.append((index, slot))
+      case .known(let kind, let slot):
+        numberFields.append((index, kind))
+        numberSlots[index] = slot
+      case .extra(let extra): extraFields.append((index, extra))
+      case .skipped: break
+      }
+    }
     let headerCount = layout.header.count
     var scanner = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound)
     // The hot loop works on memory it owns: the builders are moved out of `result` into plain
@@ -102,16 +116,14 @@ enum CSVSegmentParser {
             bytes, fields.array, headerCount: headerCount, name: name, line: scanner.recordLine, lineStart: scanner.recordLineStart))
         continue loop
       }
-      // Parse every field first, so a bad row leaves nothing behind.
-      for index in 0..<headerCount {
-        guard case .known(let kind, _) = sinks[index] else { continue }
+      // Parse every number first, so a bad row leaves nothing behind.
+      for (index, kind) in numberFields {
         let field = fields[index]
         if field.start == field.end {
           scratchNull[index] = true
           continue
         }
         scratchNull[index] = false
-        if kind == .string { continue }
         let ok: Bool = CSVText.withField(bytes, field, &unescaped) { f in
           switch kind {
           case .int:
@@ -146,30 +158,28 @@ enum CSVSegmentParser {
           continue loop
         }
       }
-      for index in 0..<headerCount {
-        switch sinks[index] {
-        case .known(let kind, let slot):
-          if kind == .string {
-            if scratchNull[index] {
-              strings[slot]?.appendNull()
-            } else if fields[index].escaped {
-              CSVText.withField(bytes, fields[index], &unescaped) { f in strings[slot]?.append(f) }
-            } else {
-              let field = fields[index]
-              strings[slot]?.append(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
-            }
-          } else if scratchNull[index] {
-            numeric[slot]?.appendNull()
-          } else if kind == .double {
-            numeric[slot]?.append(scratchDouble[index])
-          } else {
-            numeric[slot]?.append(scratchInt[index])
-          }
-        case .extra(let extra):
-          CSVText.withField(bytes, fields[index], &unescaped) { f in result.extras[extra].append(f) }
-        case .skipped:
-          break
+      for (index, slot) in textFields {
+        let field = fields[index]
+        if field.start == field.end {
+          strings[slot]?.appendNull()
+        } else if field.escaped {
+          CSVText.withField(bytes, field, &unescaped) { f in strings[slot]?.append(f) }
+        } else {
+          strings[slot]?.append(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
         }
+      }
+      for (index, kind) in numberFields {
+        let slot = numberSlots[index]
+        if scratchNull[index] {
+          numeric[slot]?.appendNull()
+        } else if kind == .double {
+          numeric[slot]?.append(scratchDouble[index])
+        } else {
+          numeric[slot]?.append(scratchInt[index])
+        }
+      }
+      for (index, extra) in extraFields {
+        CSVText.withField(bytes, fields[index], &unescaped) { f in result.extras[extra].append(f) }
       }
       result.rows += 1
       if result.rows == sizingRows {
