@@ -28,11 +28,16 @@ public struct ByteInterner: Sendable {
       index += 8
     }
     var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < bytes.count {
-      tail |= UInt64(bytes[index]) << shift
-      shift += 8
-      index += 1
+    if index < bytes.count && bytes.count >= 8 {
+      // The last eight bytes in one load, overlapping the words already taken.
+      tail = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+    } else {
+      var shift: UInt64 = 0
+      while index < bytes.count {
+        tail |= UInt64(bytes[index]) << shift
+        shift += 8
+        index += 1
+      }
     }
     h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
     return h ^ (h >> 29)
