@@ -298,6 +298,7 @@ public struct Session: Sendable {
       if !bound.groups.isEmpty { text += "\n  by " + bound.groups.map(\.expr.description).joined(separator: ", ") }
       text += "\n  stage order: " + (engine.catalog.table(named: "stages") != nil ? "stages.csv" : "inferred from stage_history")
       if funnel.compare != nil { text += "\n  compare: a second run over the earlier period, joined by pipeline, dimensions and stage" }
+      for note in bound.notes { text += "\n" + note }
       return text + "\n"
     default:
       throw CrmqError(Diagnostic.bug("explain of a statement that is not a query", span: statement.span).with(source: source))
