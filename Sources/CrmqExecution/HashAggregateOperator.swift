@@ -11,7 +11,8 @@ import CrmqStorage
 /// dense arrays; otherwise group ids come from a hash table on the key tuple.
 final class HashAggregateOperator {
   static let denseLimit = 1 << 22
-  /// Wide keys are numbered through a dense table over the widest key's ordinals up to this many.
+  /// Wide keys are numbered through a dense table over the widest key's ordinals up to this many
+  /// (and no more than a few per selected row, so a small selection keeps a small table).
   static let denseKeyLimit = 1 << 22
   /// Selections of at least this many rows are aggregated in halves, one per core, when the keys
   /// allow it (see `splitsAcrossCores`).
@@ -347,7 +348,8 @@ final class HashAggregateOperator {
       // size and never probed twice; tuples that disagree with it go to the hash table.
       let widest = keys.indices.max { keys[$0].cardinality < keys[$1].cardinality } ?? 0
       var index = PackedKeyIndex(expected: min(selection.count, 1 << 16))
-      if keys[widest].cardinality <= HashAggregateOperator.denseKeyLimit {
+      let denseSize = keys[widest].cardinality
+      if denseSize <= HashAggregateOperator.denseKeyLimit && denseSize <= 4 * selection.count + 1024 {
         index.numberThroughDenseKey(packedColumn, ordinals[widest], cardinality: keys[widest].cardinality, into: &gids)
       } else {
         gids.withUnsafeMutableBufferPointer { gids in

@@ -20,6 +20,7 @@ final class WideKeyGroupingTests: XCTestCase {
     }
     var expectedOrder: [String] = []
     var expectedCounts: [String: Int] = [:]
+    var keysOfRows: [String] = []
     for _ in 0..<rows {
       let id = next(150_000)
       // A third of the ids keep one name; the others also appear under a second (enough tuples
@@ -29,6 +30,7 @@ final class WideKeyGroupingTests: XCTestCase {
       clientId.append(Int64(id))
       if let name { client.append(name) } else { client.appendNull() }
       let key = "\(id)|\(name ?? "∅")"
+      keysOfRows.append(key)
       if expectedCounts[key] == nil { expectedOrder.append(key) }
       expectedCounts[key, default: 0] += 1
     }
@@ -48,5 +50,24 @@ final class WideKeyGroupingTests: XCTestCase {
     }
     XCTAssertEqual(keys, expectedOrder)
     for (key, row) in zip(keys, output.rows) { XCTAssertEqual(row[2], .int(Int64(expectedCounts[key] ?? -1)), key) }
+
+    // A few rows of the table: too few for a dense table over 150 000 ids, so the hash table
+    // numbers every tuple, in the same order of first sight.
+    let some = ContiguousArray<UInt32>(stride(from: 5, to: rows, by: 997).map { UInt32($0) })
+    let few = try op.run(Selection(all: false, rows: some, tableRows: rows))
+    var fewOrder: [String] = []
+    var fewCounts: [String: Int] = [:]
+    for row in some {
+      let key = keysOfRows[Int(row)]
+      if fewCounts[key] == nil { fewOrder.append(key) }
+      fewCounts[key, default: 0] += 1
+    }
+    let fewKeys = few.rows.map { row -> String in
+      guard case .int(let id) = row[0] else { return "?" }
+      if case .string(let name) = row[1] { return "\(id)|\(name)" }
+      return "\(id)|∅"
+    }
+    XCTAssertEqual(fewKeys, fewOrder)
+    for (key, row) in zip(fewKeys, few.rows) { XCTAssertEqual(row[2], .int(Int64(fewCounts[key] ?? -1)), key) }
   }
 }
