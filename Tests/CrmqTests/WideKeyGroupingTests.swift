@@ -9,6 +9,13 @@ import XCTest
 /// the widest key, and through a hash table for tuples that disagree with it: groups come out in
 /// order of first sight, each with its own rows, however the pair is split between the two.
 final class WideKeyGroupingTests: XCTestCase {
+  /// A result row's (client_id, client) as `id|name`, `∅` for a null name.
+  func key(_ row: [Value]) -> String {
+    guard case .int(let id) = row[0] else { return "?" }
+    if case .string(let name) = row[1] { return "\(id)|\(name)" }
+    return "\(id)|∅"
+  }
+
   func testGroupsOfAWidePairMatchAPlainCount() throws {
     let rows = 400_000
     var clientId = NumericColumnBuilder(name: "client_id", type: .int)
@@ -43,11 +50,7 @@ final class WideKeyGroupingTests: XCTestCase {
       aggregates: [BoundAggregate(function: .count, argument: nil, type: .int)], table: table)
     XCTAssertNil(op.denseProduct, "the pair is too wide for arithmetic group ids")
     let output = try op.run(Selection.everything(rows))
-    let keys = output.rows.map { row -> String in
-      guard case .int(let id) = row[0] else { return "?" }
-      if case .string(let name) = row[1] { return "\(id)|\(name)" }
-      return "\(id)|∅"
-    }
+    let keys = output.rows.map(key)
     XCTAssertEqual(keys, expectedOrder)
     for (key, row) in zip(keys, output.rows) { XCTAssertEqual(row[2], .int(Int64(expectedCounts[key] ?? -1)), key) }
 
@@ -62,11 +65,7 @@ final class WideKeyGroupingTests: XCTestCase {
       if fewCounts[key] == nil { fewOrder.append(key) }
       fewCounts[key, default: 0] += 1
     }
-    let fewKeys = few.rows.map { row -> String in
-      guard case .int(let id) = row[0] else { return "?" }
-      if case .string(let name) = row[1] { return "\(id)|\(name)" }
-      return "\(id)|∅"
-    }
+    let fewKeys = few.rows.map(key)
     XCTAssertEqual(fewKeys, fewOrder)
     for (key, row) in zip(fewKeys, few.rows) { XCTAssertEqual(row[2], .int(Int64(fewCounts[key] ?? -1)), key) }
   }
