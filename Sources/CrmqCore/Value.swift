@@ -115,3 +115,21 @@ extension Value {
     }
   }
 }
+
+extension Value {
+  /// The value as plain text: no grouping, money with two decimals, dates ISO, null empty. CSV,
+  /// JSON strings and plan literals write values this way.
+  public var plainText: String {
+    switch self {
+    case .null: return ""
+    case .int(let v): return String(v)
+    case .double(let v): return NumberFormat.shortest(v)
+    case .money(let v): return NumberFormat.money(v)
+    case .bool(let v): return v ? "true" : "false"
+    case .date(let v): return CivilDate.format(v)
+    case .timestamp(let v): return CivilDate.formatTimestamp(v)
+    case .string(let v): return v
+    case .bucket(let grain, let key): return grain.format(key)
+    }
+  }
+}

@@ -28,19 +28,7 @@ public enum ValueFormatter {
   }
 
   /// Plain text for CSV and JSON strings: no grouping, money with two decimals.
-  public static func plain(_ value: Value) -> String {
-    switch value {
-    case .null: return ""
-    case .int(let v): return String(v)
-    case .double(let v): return NumberFormat.shortest(v)
-    case .money(let v): return NumberFormat.money(v)
-    case .bool(let v): return v ? "true" : "false"
-    case .date(let v): return CivilDate.format(v)
-    case .timestamp(let v): return CivilDate.formatTimestamp(v)
-    case .string(let v): return v
-    case .bucket(let grain, let key): return grain.format(key)
-    }
-  }
+  public static func plain(_ value: Value) -> String { value.plainText }
 
   /// Numbers, money and ratios are right-aligned.
   public static func isRightAligned(_ type: DataType) -> Bool {

@@ -5,14 +5,8 @@ extension Value {
   public var literalText: String {
     switch self {
     case .null: return "null"
-    case .int(let v): return String(v)
-    case .double(let v): return NumberFormat.shortest(v)
-    case .money(let v): return NumberFormat.money(v)
-    case .bool(let v): return v ? "true" : "false"
-    case .date(let v): return CivilDate.format(v)
-    case .timestamp(let v): return CivilDate.formatTimestamp(v)
     case .string(let v): return "'" + v.replacingOccurrences(of: "'", with: "''") + "'"
-    case .bucket(let grain, let key): return grain.format(key)
+    default: return plainText
     }
   }
 }
