@@ -1,3 +1,4 @@
+import Dispatch
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
@@ -16,8 +17,12 @@ public struct FunnelExecutor {
     self.catalog = catalog
   }
 
-  /// `overrides` are stage orders set in the session (`stages …`), by pipeline.
-  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:]) throws -> ResultTable {
+  /// Selections of at least this many deals are counted in two halves, one per core.
+  static let parallelRows = 1 << 17
+
+  /// `overrides` are stage orders set in the session (`stages …`), by pipeline; `inHalves` forces
+  /// counting in two halves or in one pass (by default, by the selection's size).
+  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:], inHalves: Bool? = nil) throws -> ResultTable {
     guard let deals = catalog.table(named: "deals") else { throw ExecutionError.missingTable("deals") }
     var resolved = StageOrder.resolve(catalog)
     if !overrides.isEmpty {
@@ -62,54 +67,80 @@ public struct FunnelExecutor {
     let pipelineCount = max(1, pipelines.count)
     let width = max(1, stagesOf.map { $0?.count ?? 0 }.max() ?? 1)
     let keyCount = max(1, grouping.groupCount) * pipelineCount
-    var reached = [Int64](repeating: 0, count: keyCount * width)
-    var skipped = [Int64](repeating: 0, count: funnel.classic ? keyCount * width : 0)
-    var seen = [Bool](repeating: false, count: keyCount)
-    var flags = [Bool](repeating: false, count: width > 64 ? width : 0)
-    var lostWithoutHistory = 0
-    var position = 0
-    selection.forEachRow { row in
-      defer { position += 1 }
-      let p = Int(pipelineCodes[row])
-      guard let stages = stagesOf[p], !stages.isEmpty else { return }
-      let key = Int(grouping.gids[position]) * pipelineCount + p
-      seen[key] = true
-      let base = key * width
-      var mask: UInt64 = 0
-      var furthest = -1
-      if let index, !historyStageIndex.isEmpty {
-        let table = historyStageIndex[p]
-        index.forEach(deal: row) { historyRow in
-          let stage = table[Int(historyCodes[historyRow])]
-          if stage >= 0 {
-            if stage < 64 { mask |= 1 << UInt64(stage) } else { flags[stage] = true }
-            furthest = max(furthest, stage)
+    // The deals of a range of selected positions, counted; a large selection is counted in two
+    // halves on two cores and the counts added (each reads only shared, unchanging tables).
+    // Flat tables for the loop: stages per pipeline code, and stage index by (pipeline, code).
+    let stageCounts = stagesOf.map { $0?.count ?? 0 }
+    let historyNames = historyStageIndex.first?.count ?? 0
+    let historyStages = historyStageIndex.flatMap { $0 }
+    let dealNames = dealStageIndex.first?.count ?? 0
+    let dealStageFlat = dealStageIndex.flatMap { $0 }
+    let classic = funnel.classic
+    func tally(_ positions: Range<Int>) -> FunnelTally {
+      var t = FunnelTally(keys: keyCount, width: width, classic: classic)
+      var flags = [Bool](repeating: false, count: width > 64 ? width : 0)
+      for position in positions {
+        let row = selection.all ? position : Int(selection.rows[position])
+        let p = Int(pipelineCodes[row])
+        let stageCount = stageCounts[p]
+        guard stageCount > 0 else { continue }
+        let key = Int(grouping.gids[position]) * pipelineCount + p
+        t.seen[key] = true
+        let base = key * width
+        var mask: UInt64 = 0
+        var furthest = -1
+        if let index, historyNames > 0, row + 1 < index.offsets.count {
+          // The deal's history rows read straight from the index (no closure per deal).
+          let offset = p * historyNames
+          for entry in Int(index.offsets[row])..<Int(index.offsets[row + 1]) {
+            let stage = historyStages[offset + Int(historyCodes[Int(index.rows[entry])])]
+            if stage >= 0 {
+              if stage < 64 { mask |= 1 << UInt64(stage) } else { flags[stage] = true }
+              furthest = max(furthest, stage)
+            }
           }
         }
+        if classic {
+          for i in 0..<stageCount {
+            if i < 64 ? mask & (1 << UInt64(i)) != 0 : flags[i] {
+              t.reached[base + i] += 1
+            } else if i < furthest {
+              t.skipped[base + i] += 1
+            }
+          }
+        } else {
+          if furthest < 0 {
+            if statusCodes[row] == won {
+              furthest = stageCount - 1
+            } else if statusCodes[row] == lost {
+              furthest = 0
+              t.lostWithoutHistory += 1
+            } else {
+              furthest = max(0, dealStageFlat[p * dealNames + Int(stageCodes[row])])
+            }
+          }
+          for i in 0...furthest { t.reached[base + i] += 1 }
+        }
+        if width > 64 { for i in 64..<width { flags[i] = false } }
       }
-      if funnel.classic {
-        for i in stages.indices {
-          if i < 64 ? mask & (1 << UInt64(i)) != 0 : flags[i] {
-            reached[base + i] += 1
-          } else if i < furthest {
-            skipped[base + i] += 1
-          }
-        }
-      } else {
-        if furthest < 0 {
-          if statusCodes[row] == won {
-            furthest = stages.count - 1
-          } else if statusCodes[row] == lost {
-            furthest = 0
-            lostWithoutHistory += 1
-          } else {
-            furthest = max(0, dealStageIndex[p][Int(stageCodes[row])])
-          }
-        }
-        for i in 0...furthest { reached[base + i] += 1 }
-      }
-      if width > 64 { for i in 64..<width { flags[i] = false } }
+      return t
     }
+    let counted: FunnelTally
+    if inHalves ?? (selection.count >= FunnelExecutor.parallelRows) {
+      let middle = selection.count / 2
+      let halves = Slots<FunnelTally>(count: 2)
+      // Unchecked: `tally` reads the selection, the grouping and the tables, all unchanging.
+      let shared = UncheckedShare(value: tally)
+      DispatchQueue.concurrentPerform(iterations: 2) { half in
+        halves[half] = shared.value(half == 0 ? 0..<middle : middle..<selection.count)
+      }
+      guard var first = halves[0], let second = halves[1] else { throw ExecutionError.internalError("a half of a funnel was not counted") }
+      first.add(second)
+      counted = first
+    } else {
+      counted = tally(0..<selection.count)
+    }
+    let (reached, skipped, seen, lostWithoutHistory) = (counted.reached, counted.skipped, counted.seen, counted.lostWithoutHistory)
 
     var columns = [ResultColumn(name: "pipeline", type: .string, role: .dimension)]
     columns += funnel.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
