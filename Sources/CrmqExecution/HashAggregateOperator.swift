@@ -135,12 +135,18 @@ final class HashAggregateOperator {
   typealias Half = (gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator], counts: [Int64])
 
   func aggregateInHalves(_ selection: Selection) throws -> Groups {
-    let rows = selection.rowList
-    let middle = rows.count / 2
-    let halves = [
-      Selection(all: false, rows: ContiguousArray(rows[..<middle]), tableRows: selection.tableRows),
-      Selection(all: false, rows: ContiguousArray(rows[middle...]), tableRows: selection.tableRows),
-    ]
+    let middle = selection.count / 2
+    // Every row selected: each half's row numbers written once, not listed whole and then copied.
+    let halves =
+      selection.all
+      ? [
+        Selection(all: false, rows: Selection.rowNumbers(0..<middle), tableRows: selection.tableRows),
+        Selection(all: false, rows: Selection.rowNumbers(middle..<selection.tableRows), tableRows: selection.tableRows),
+      ]
+      : [
+        Selection(all: false, rows: ContiguousArray(selection.rows[..<middle]), tableRows: selection.tableRows),
+        Selection(all: false, rows: ContiguousArray(selection.rows[middle...]), tableRows: selection.tableRows),
+      ]
     let results = Slots<Result<Half, Error>>(count: halves.count)
     // Unchecked: the workers only read the operator (its keys read fixed ordinals, which mutates
     // nothing: `splitsAcrossCores`) and the table; each makes its own accumulators.

@@ -25,9 +25,14 @@ struct Selection {
   /// The row numbers as an array (materialises `all`).
   var rowList: ContiguousArray<UInt32> {
     if !all { return rows }
-    var out = ContiguousArray<UInt32>()
-    out.reserveCapacity(tableRows)
-    for row in 0..<tableRows { out.append(UInt32(row)) }
-    return out
+    return Selection.rowNumbers(0..<tableRows)
+  }
+
+  /// The row numbers of a range, written in one pass.
+  static func rowNumbers(_ range: Range<Int>) -> ContiguousArray<UInt32> {
+    ContiguousArray(unsafeUninitializedCapacity: range.count) { buffer, initialized in
+      for offset in 0..<range.count { buffer[offset] = UInt32(truncatingIfNeeded: range.lowerBound + offset) }
+      initialized = range.count
+    }
   }
 }
