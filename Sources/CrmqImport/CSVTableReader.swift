@@ -37,6 +37,22 @@ public enum CSVTableReader {
   }
 
   static func plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
+    // A canonical file saved in Windows-1251 (Excel's "CSV" on a Russian Windows) is decoded
+    // first, as an export would be: its head decides, as it does for exports.
+    let head = UTF8Census(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 1 << 20)]), decidedAfter: 1 << 20)
+    if !head.isMostlyUTF8 {
+      var plan = try plan(
+        decodedFile: MappedFile(copying: Windows1251.decode(file.bytes)), path: path, displayName: displayName, schema: schema,
+        segmentSize: segmentSize)
+      plan.details.append("read as Windows-1251")
+      plan.checksUTF8 = false
+      return plan
+    }
+    return try plan(decodedFile: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
+  }
+
+  /// The plan for a file whose bytes are UTF-8 text.
+  static func plan(decodedFile file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
     let layout = try CSVLayout(bytes: file.bytes, displayName: displayName, schema: schema)
     let bytes = file.bytes
     var cuts = [layout.dataStart]

@@ -44,6 +44,31 @@ final class ExportTests: XCTestCase {
     XCTAssertNotEqual(unmapped, canonical, "the comparison can tell files apart")
   }
 
+  /// Canonical files saved in Windows-1251 (Excel's "CSV" on a Russian Windows) are decoded and
+  /// answer like the UTF-8 ones; the report says how each was read.
+  func testCanonicalFilesInWindows1251AnswerLikeUTF8() throws {
+    let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("examples/data")
+    let folder = NSTemporaryDirectory() + "crmq-cp1251-\(UUID().uuidString)"
+    try FileManager.default.copyItem(atPath: data.path, toPath: folder)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    for name in ["deals.csv", "calls.csv", "stage_history.csv"] {
+      let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
+      try XCTUnwrap(text.data(using: .windowsCP1251)).write(to: URL(fileURLWithPath: folder + "/" + name))
+    }
+    let queries = ["count, sum(amount) by manager, \"Город\"", "calls, missed by manager", "funnel classic by source", "show deals order by id limit 3"]
+    func answers(_ path: String) throws -> [String] {
+      var session = Session(engine: try Engine(folder: path), today: CivilDate.days(year: 2026, month: 10, day: 5))
+      return queries.map { Answers.text(session.run($0)) }
+    }
+    XCTAssertEqual(try answers(folder), try answers(data.path))
+    let engine = try Engine(folder: folder)
+    for report in engine.loadReports where ["deals", "calls", "stage_history"].contains(report.table) {
+      XCTAssertEqual(report.details, ["read as Windows-1251"], report.file)
+      XCTAssertTrue(report.warnings.isEmpty, report.file)
+    }
+  }
+
   /// Stage history from amoCRM's events API and from Bitrix24's crm.stagehistory.list, with
   /// their name dictionaries, answers like the canonical stage_history.csv it was made from.
   /// amoCRM's Unix times become local times in the engine's zone (the fixture's are Moscow's).
