@@ -65,7 +65,9 @@ struct PackedKeyIndex {
     _ packedKeys: ContiguousArray<UInt64>, _ dense: ContiguousArray<Int32>, cardinality: Int,
     into gids: inout ContiguousArray<Int32>
   ) {
-    var table = ContiguousArray<Slot>(repeating: Slot(key: 0, id: -1), count: max(1, cardinality))
+    // The table holds ids only (4 bytes an ordinal); an id's key is checked in `packed`, which
+    // lists keys in id order. Both together are half the size of (key, id) slots.
+    var table = ContiguousArray<Int32>(repeating: -1, count: max(1, cardinality))
     packedKeys.withUnsafeBufferPointer { keys in
       dense.withUnsafeBufferPointer { dense in
         gids.withUnsafeMutableBufferPointer { gids in
@@ -73,13 +75,13 @@ struct PackedKeyIndex {
             for i in 0..<keys.count {
               let key = keys[i]
               let ordinal = Int(dense[i])
-              let entry = table[ordinal]
-              if entry.id >= 0 && entry.key == key {
-                gids[i] = entry.id
-              } else if entry.id < 0 {
+              let known = table[ordinal]
+              if known >= 0 && packed[Int(known)] == key {
+                gids[i] = known
+              } else if known < 0 {
                 let id = Int32(packed.count)
                 packed.append(key)
-                table[ordinal] = Slot(key: key, id: id)
+                table[ordinal] = id
                 gids[i] = id
               } else {
                 gids[i] = id(key)
