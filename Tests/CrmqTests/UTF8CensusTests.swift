@@ -30,6 +30,15 @@ final class UTF8CensusTests: XCTestCase {
     return (multibyte, invalid, first)
   }
 
+  /// The census of `bytes` read whole counts what the reference counts.
+  func assertAgreesWithTheReference(_ bytes: [UInt8], _ message: String, line: UInt = #line) {
+    let census = bytes.withUnsafeBufferPointer { UTF8Census($0, decidedAfter: .max) }
+    let expected = reference(bytes)
+    XCTAssertEqual(census.multibyte, expected.multibyte, message, line: line)
+    XCTAssertEqual(census.invalid, expected.invalid, message, line: line)
+    XCTAssertEqual(census.firstInvalid, expected.first, message, line: line)
+  }
+
   func testAgreesWithTheReference() {
     let pieces: [[UInt8]] = [
       Array("deals, ".utf8), Array("Сайт".utf8), Array("€".utf8), Array("😀".utf8), [0xFF], [0xC0, 0x80], [0xD0], [0x80],
@@ -43,11 +52,7 @@ final class UTF8CensusTests: XCTestCase {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         bytes += pieces[Int(state >> 33) % pieces.count]
       }
-      let census = bytes.withUnsafeBufferPointer { UTF8Census($0, decidedAfter: .max) }
-      let expected = reference(bytes)
-      XCTAssertEqual(census.multibyte, expected.multibyte, "length \(bytes.count)")
-      XCTAssertEqual(census.invalid, expected.invalid, "length \(bytes.count)")
-      XCTAssertEqual(census.firstInvalid, expected.first, "length \(bytes.count)")
+      assertAgreesWithTheReference(bytes, "length \(bytes.count)")
     }
   }
 
@@ -63,11 +68,7 @@ final class UTF8CensusTests: XCTestCase {
         let r = UInt8(truncatingIfNeeded: state >> 40)
         bytes.append(round % 2 == 0 ? r : [0xD0, 0xB0, 0x41, 0xD1, 0x80, r][Int(state >> 59) % 6])
       }
-      let census = bytes.withUnsafeBufferPointer { UTF8Census($0, decidedAfter: .max) }
-      let expected = reference(bytes)
-      XCTAssertEqual(census.multibyte, expected.multibyte, "\(bytes)")
-      XCTAssertEqual(census.invalid, expected.invalid, "\(bytes)")
-      XCTAssertEqual(census.firstInvalid, expected.first, "\(bytes)")
+      assertAgreesWithTheReference(bytes, "\(bytes)")
     }
   }
 
