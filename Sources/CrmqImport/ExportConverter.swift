@@ -358,24 +358,31 @@ struct ExportConverter {
   /// `50 000,00`, `50000.5`, `15 000` (spaces or non-breaking spaces between thousands, a `₽`
   /// after) as kopecks.
   static func money(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    let cleaned = plainNumber(text, money: true)
+    guard !cleaned.isEmpty else { return nil }
+    return cleaned.withUnsafeBufferPointer { FieldParser.money($0) }
+  }
+
+  /// A number as written in a report, made plain: spaces and non-breaking spaces between
+  /// thousands dropped, a decimal comma made a dot; for `money`, tabs and a `₽` dropped too.
+  static func plainNumber(_ text: UnsafeBufferPointer<UInt8>, money: Bool) -> [UInt8] {
     var cleaned: [UInt8] = []
     cleaned.reserveCapacity(text.count)
     var index = 0
     while index < text.count {
       let byte = text[index]
-      if byte == 32 || byte == 9 {
+      if byte == 32 || (money && byte == 9) {
         index += 1
       } else if byte == 0xC2 && index + 1 < text.count && text[index + 1] == 0xA0 {
         index += 2  // non-breaking space
-      } else if byte == 0xE2 && index + 2 < text.count && text[index + 1] == 0x82 && text[index + 2] == 0xBD {
+      } else if money && byte == 0xE2 && index + 2 < text.count && text[index + 1] == 0x82 && text[index + 2] == 0xBD {
         index += 3  // ₽
       } else {
         cleaned.append(byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte)
         index += 1
       }
     }
-    guard !cleaned.isEmpty else { return nil }
-    return cleaned.withUnsafeBufferPointer { FieldParser.money($0) }
+    return cleaned
   }
 
   /// Whether the date columns write the month first: decided by the whole column, not by one

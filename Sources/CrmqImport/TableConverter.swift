@@ -115,21 +115,7 @@ struct TableConverter {
       if let kopecks = ExportConverter.money(field) { return out += Array(NumberFormat.money(kopecks).utf8) }
     case .int, .double:
       // Spaces (plain or non-breaking) between thousands out, a decimal comma to a dot.
-      var kept: [UInt8] = []
-      kept.reserveCapacity(field.count)
-      var index = 0
-      while index < field.count {
-        let byte = field[index]
-        if byte == 0x20 {
-          index += 1
-        } else if byte == 0xC2 && index + 1 < field.count && field[index + 1] == 0xA0 {
-          index += 2
-        } else {
-          kept.append(byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte)
-          index += 1
-        }
-      }
-      return ExportConverter.quote(kept, into: &out)
+      return ExportConverter.quote(ExportConverter.plainNumber(field, money: false), into: &out)
     case .timestamp:
       return ExportConverter.appendTimestamp(field, to: &out, &forms, monthFirst: monthFirst)
     case .date:
