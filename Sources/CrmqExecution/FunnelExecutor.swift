@@ -43,39 +43,40 @@ public struct FunnelExecutor {
     let won = statuses.code(of: "won") ?? UInt32.max
     let lost = statuses.code(of: "lost") ?? UInt32.max
 
-    // Per pipeline code: its stages, and the stage index of each stage code (deals' and history's).
+    // Per pipeline code: its stages, and the stage index of each stage code (deals' and
+    // history's), flat: the index of code c in pipeline p at `p * names + c`, -1 for none.
     let stagesOf: [[String]?] = (0..<pipelines.count).map { $0 == 0 ? nil : order.stages[pipelines.string(at: $0)] }
-    func indexTable(_ dictionary: StringDictionary) -> [[Int]] {
+    func indexTable(_ dictionary: StringDictionary) -> (table: [Int], names: Int) {
       let names = (0..<dictionary.count).map { $0 == 0 ? "" : dictionary.string(at: $0) }
-      return stagesOf.map { stages in
+      let table = stagesOf.flatMap { stages in
         guard let stages else { return Array(repeating: -1, count: names.count) }
         return names.map { stages.firstIndex(of: $0) ?? -1 }
       }
+      return (table, names.count)
     }
-    let dealStageIndex = indexTable(dealStages)
-    var historyStageIndex: [[Int]] = []
-    var historyCodes = ContiguousArray<UInt32>()
+    let (dealStageFlat, dealNames) = indexTable(dealStages)
+    // Constants, not variables: `tally` below is shared by two threads.
+    let historyTable: [Int]
+    let historyWidth: Int
+    let historyCodes: ContiguousArray<UInt32>
     let index = catalog.history
     if let history = catalog.table(named: "stage_history"), case .dictionary(let codes, let names)? = history.column(named: "stage")?.data {
       historyCodes = codes
-      historyStageIndex = indexTable(names)
+      (historyTable, historyWidth) = indexTable(names)
+    } else {
+      (historyTable, historyWidth, historyCodes) = ([], 0, [])
     }
 
     // Counts per (group, pipeline code) and stage index, in flat arrays: slot `key * width + i`
     // for key = group × pipelines + pipeline code. A deal's visited stages are a bitmask (with
     // more than 64 stages in a pipeline, a list of flags cleared after each deal).
     let pipelineCount = max(1, pipelines.count)
-    let width = max(1, stagesOf.map { $0?.count ?? 0 }.max() ?? 1)
+    let stageCounts = stagesOf.map { $0?.count ?? 0 }
+    let width = max(1, stageCounts.max() ?? 1)
     let keyCount = max(1, grouping.groupCount) * pipelineCount
+    let classic = funnel.classic
     // The deals of a range of selected positions, counted; a large selection is counted in two
     // halves on two cores and the counts added (each reads only shared, unchanging tables).
-    // Flat tables for the loop: stages per pipeline code, and stage index by (pipeline, code).
-    let stageCounts = stagesOf.map { $0?.count ?? 0 }
-    let historyNames = historyStageIndex.first?.count ?? 0
-    let historyStages = historyStageIndex.flatMap { $0 }
-    let dealNames = dealStageIndex.first?.count ?? 0
-    let dealStageFlat = dealStageIndex.flatMap { $0 }
-    let classic = funnel.classic
     func tally(_ positions: Range<Int>) -> FunnelTally {
       var t = FunnelTally(keys: keyCount, width: width, classic: classic)
       var flags = [Bool](repeating: false, count: width > 64 ? width : 0)
@@ -89,11 +90,11 @@ public struct FunnelExecutor {
         let base = key * width
         var mask: UInt64 = 0
         var furthest = -1
-        if let index, historyNames > 0, row + 1 < index.offsets.count {
+        if let index, historyWidth > 0 {
           // The deal's history rows read straight from the index (no closure per deal).
-          let offset = p * historyNames
-          for entry in Int(index.offsets[row])..<Int(index.offsets[row + 1]) {
-            let stage = historyStages[offset + Int(historyCodes[Int(index.rows[entry])])]
+          let offset = p * historyWidth
+          for entry in index.entries(of: row) {
+            let stage = historyTable[offset + Int(historyCodes[Int(index.rows[entry])])]
             if stage >= 0 {
               if stage < 64 { mask |= 1 << UInt64(stage) } else { flags[stage] = true }
               furthest = max(furthest, stage)
@@ -156,7 +157,7 @@ public struct FunnelExecutor {
       let pipelineName = pipelines.string(at: key % pipelineCount)
       guard let stages = order.stages[pipelineName] else { continue }
       let dims = grouping.decode(key / pipelineCount)
-      let counts = reached[(key * width)..<(key * width + stages.count)].map { $0 }
+      let counts = Array(reached[(key * width)..<(key * width + stages.count)])
       for (i, name) in stages.enumerated() {
         let step: Value = i == 0 || counts[i - 1] == 0 ? .null : .double(Double(counts[i]) / Double(counts[i - 1]))
         let total: Value = counts[0] == 0 ? .null : .double(Double(counts[i]) / Double(counts[0]))

@@ -10,11 +10,18 @@ public struct DealHistoryIndex: Sendable {
     self.rows = rows
   }
 
+  /// Where a deal's history rows sit in `rows` (empty for a deal past the index). Inlinable: a
+  /// funnel asks it once per deal from another module.
+  @inlinable
+  public func entries(of deal: Int) -> Range<Int> {
+    guard deal + 1 < offsets.count else { return 0..<0 }
+    return Int(offsets[deal])..<Int(offsets[deal + 1])
+  }
+
   /// Calls `body` with each history row of a deal, in the order entered.
   @inline(__always)
   public func forEach(deal: Int, _ body: (Int) -> Void) {
-    guard deal + 1 < offsets.count else { return }
-    for index in Int(offsets[deal])..<Int(offsets[deal + 1]) { body(Int(rows[index])) }
+    for index in entries(of: deal) { body(Int(rows[index])) }
   }
 
   /// Builds the index from deal ids and history deal ids (`nil` entries are nulls).
