@@ -202,15 +202,13 @@ public struct Session: Sendable {
     if let limit = ordered.limit, joined.rows.count > limit { joined.rows.removeLast(joined.rows.count - limit) }
     var totals: (now: [Value], before: [Value])?
     if totalsKept {
-      let kept = Set(joined.rows.map { CompareJoiner.key($0, columns: joined.columns, plan: comparison, moved: false) })
+      let dimensions = CompareJoiner.dimensions(joined.columns)
+      let kept = Set(joined.rows.map { CompareJoiner.key($0, dimensions: dimensions, plan: comparison, moved: false) })
       var withTotal = plain
       withTotal.withTotal = true
       let now = try runBound(withTotal, context: context, source: source) { kept.contains($0) }
       let before = try runBound(withTotal, context: earlier, source: source) { dimensions in
-        kept.contains(dimensions.map { value in
-          if case .bucket(let grain, let bucket) = value { return .bucket(grain, comparison.shifted(grain, bucket)) }
-          return value
-        })
+        kept.contains(dimensions.map { CompareJoiner.moved($0, plan: comparison) })
       }
       if let total = now.total, let earlierTotal = before.total { totals = (total, earlierTotal) }
     } else if plain.withTotal, let total = current.total, let earlierTotal = previous.total {

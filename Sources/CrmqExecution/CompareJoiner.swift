@@ -10,19 +10,28 @@ import CrmqSyntax
 /// come `m_prev`, `m_delta` = m − m_prev and `m_delta_pct` = (m − m_prev) / m_prev (null when
 /// m_prev is 0 or null).
 public enum CompareJoiner {
-  /// The values a row is matched on: its dimensions, an earlier period's time buckets `moved`
+  /// Where a result's dimension columns are.
+  public static func dimensions(_ columns: [ResultColumn]) -> [Int] {
+    columns.indices.filter { columns[$0].role == .dimension }
+  }
+
+  /// The values a row is matched on: its `dimensions`, an earlier period's time buckets `moved`
   /// onto the current calendar.
-  public static func key(_ row: [Value], columns: [ResultColumn], plan: ComparisonPlan, moved: Bool) -> [Value] {
-    columns.indices.filter { columns[$0].role == .dimension }.map { index in
-      if moved, case .bucket(let grain, let value) = row[index] { return .bucket(grain, plan.shifted(grain, value)) }
-      return row[index]
-    }
+  public static func key(_ row: [Value], dimensions: [Int], plan: ComparisonPlan, moved: Bool) -> [Value] {
+    dimensions.map { moved ? self.moved(row[$0], plan: plan) : row[$0] }
+  }
+
+  /// A value of the earlier period as it is matched: a time bucket moved onto the current
+  /// calendar (2025-Q1 becomes 2026-Q1 for `compare year`), anything else as it is.
+  public static func moved(_ value: Value, plan: ComparisonPlan) -> Value {
+    if case .bucket(let grain, let bucket) = value { return .bucket(grain, plan.shifted(grain, bucket)) }
+    return value
   }
 
   public static func join(current: ResultTable, previous: ResultTable, plan: ComparisonPlan) -> ResultTable {
-    let dimensions = current.columns.indices.filter { current.columns[$0].role == .dimension }
+    let dimensions = CompareJoiner.dimensions(current.columns)
     let measures = current.columns.indices.filter { current.columns[$0].role == .measure }
-    func key(_ row: [Value], moved: Bool) -> [Value] { CompareJoiner.key(row, columns: current.columns, plan: plan, moved: moved) }
+    func key(_ row: [Value], moved: Bool) -> [Value] { CompareJoiner.key(row, dimensions: dimensions, plan: plan, moved: moved) }
     var order: [[Value]] = []
     var now: [[Value]: [Value]] = [:]
     var before: [[Value]: [Value]] = [:]

@@ -290,7 +290,7 @@ public struct Executor {
     }
     if let keep, let ids = set.groupIds {
       // The groups the caller keeps, found by their dimension values; the rows stay as shown.
-      let dimensions = set.columns.indices.filter { set.columns[$0].role == .dimension }
+      let dimensions = CompareJoiner.dimensions(set.columns)
       let rows = set.rows
       set.groupIds = rows.indices.filter { row in keep(dimensions.map { rows[row][$0] }) }.map { ids[$0] }
     }

@@ -241,7 +241,6 @@ final class HashAggregateOperator {
     return (accumulators, counts)
   }
 
-  /// The selected rows that also pass `filter`, with their group ids.
   /// Each selected row's group at the row's own index (other rows: -1).
   static func spread(_ selection: Selection, _ gids: ContiguousArray<Int32>) -> ContiguousArray<Int32> {
     var out = ContiguousArray<Int32>(repeating: -1, count: selection.tableRows)
@@ -255,7 +254,8 @@ final class HashAggregateOperator {
     return out
   }
 
-  /// `groupOfRow`: every selected row's group at its own index (`spread`), when made already.
+  /// The selected rows that also pass `filter`, with their group ids. `groupOfRow`: every
+  /// selected row's group at its own index (`spread`), when made already.
   static func subset(
     _ selection: Selection, _ gids: ContiguousArray<Int32>, _ filter: BoundExpr, _ table: Table,
     groupOfRow: ContiguousArray<Int32>? = nil
@@ -356,7 +356,7 @@ final class HashAggregateOperator {
       var index = PackedKeyIndex(expected: min(selection.count, 1 << 16))
       let denseSize = keys[widest].cardinality
       if denseSize <= HashAggregateOperator.denseKeyLimit && denseSize <= 4 * selection.count + 1024 {
-        index.numberThroughDenseKey(packedColumn, ordinals[widest], cardinality: keys[widest].cardinality, into: &gids)
+        index.numberThroughDenseKey(packedColumn, ordinals[widest], cardinality: denseSize, into: &gids)
       } else {
         gids.withUnsafeMutableBufferPointer { gids in
           for i in 0..<gids.count { gids[i] = index.id(packedColumn[i]) }
