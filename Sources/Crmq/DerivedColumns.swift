@@ -73,21 +73,15 @@ enum DerivedColumns {
     let rows = deals.rowCount
     // Each client's first win: in an array over the client ids when they are dense (CRMs number
     // clients), else in a hash.
-    var low = Int64.max
-    var high = Int64.min
-    for row in 0..<rows where clients.isValid(row) {
-      low = min(low, clientValues[row])
-      high = max(high, clientValues[row])
-    }
     var isRepeat = ContiguousArray<Bool>(repeating: false, count: rows)
-    if low <= high, high - low < Int64(4 * rows + 1024) {
-      var firstWin = ContiguousArray<Int64>(repeating: .max, count: Int(high - low) + 1)
+    if let range = DenseIDRange(clientValues, rows: rows, isValid: { clients.isValid($0) }) {
+      var firstWin = ContiguousArray<Int64>(repeating: .max, count: range.count)
       for row in 0..<rows where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
-        let slot = Int(clientValues[row] - low)
+        let slot = Int(clientValues[row] - range.low)
         firstWin[slot] = min(firstWin[slot], closedValues[row])
       }
       for row in 0..<rows where clients.isValid(row) && created.isValid(row) {
-        isRepeat[row] = firstWin[Int(clientValues[row] - low)] < createdValues[row]
+        isRepeat[row] = firstWin[Int(clientValues[row] - range.low)] < createdValues[row]
       }
     } else {
       var firstWin: [Int64: Int64] = [:]

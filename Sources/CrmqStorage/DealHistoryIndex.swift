@@ -31,26 +31,17 @@ public struct DealHistoryIndex: Sendable {
   ) -> DealHistoryIndex {
     let deals = dealIds.count
     // Deal id → row: an array over the id range when ids are dense (CRMs number deals), else a hash.
-    var low = Int64.max
-    var high = Int64.min
-    for row in 0..<deals where dealValid(row) {
-      low = min(low, dealIds[row])
-      high = max(high, dealIds[row])
-    }
-    var dense: ContiguousArray<Int32>?
+    let range = DenseIDRange(dealIds, rows: deals, isValid: dealValid)
+    var dense = ContiguousArray<Int32>()
     var sparse: [Int64: Int32] = [:]
-    if low <= high, high - low < Int64(4 * deals + 1024) {
-      var table = ContiguousArray<Int32>(repeating: -1, count: Int(high - low) + 1)
-      for row in 0..<deals where dealValid(row) { table[Int(dealIds[row] - low)] = Int32(row) }
-      dense = table
+    if let range {
+      dense = ContiguousArray(repeating: -1, count: range.count)
+      for row in 0..<deals where dealValid(row) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
     } else {
       for row in 0..<deals where dealValid(row) { sparse[dealIds[row]] = Int32(row) }
     }
     func dealRow(_ id: Int64) -> Int32 {
-      if let dense {
-        guard id >= low, id <= high else { return -1 }
-        return dense[Int(id - low)]
-      }
+      if let range { return range.slot(id).map { dense[$0] } ?? -1 }
       return sparse[id] ?? -1
     }
     var owner = ContiguousArray<Int32>(repeating: -1, count: historyDealIds.count)
