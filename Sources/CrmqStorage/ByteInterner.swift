@@ -55,24 +55,36 @@ public struct ByteInterner: Sendable {
   /// compares bytes only when the hashes agree, and never looks elsewhere to find out.
   @inline(__always)
   public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> UInt32 {
-    let tag = h & 0xFFFF_FFFF_0000_0000
-    var slot = Int(truncatingIfNeeded: h) & mask
-    while true {
-      let entry = slots[slot]
-      if entry == 0 { break }
-      if entry & 0xFFFF_FFFF_0000_0000 == tag {
-        let code = UInt32(truncatingIfNeeded: entry)
-        if equal(Int(code), bytes) { return code }
-      }
-      slot = (slot + 1) & mask
-    }
+    let (found, slot) = find(bytes, hash: h)
+    if found != 0 { return found }
     let code = UInt32(ends.count)
     arena.append(contentsOf: bytes)
     ends.append(arena.count)
     hashes.append(h)
-    slots[slot] = tag | UInt64(code)
+    slots[slot] = ByteInterner.entry(hash: h, code: code)
     if ends.count * 2 > slots.count { grow() }
     return code
+  }
+
+  /// A slot's content: the top half of the text's hash, then its code.
+  @inline(__always)
+  private static func entry(hash: UInt64, code: UInt32) -> UInt64 { hash & 0xFFFF_FFFF_0000_0000 | UInt64(code) }
+
+  /// The code of `bytes` (0 when absent) and the slot where probing for it stopped: the code's,
+  /// or the empty one a new text takes.
+  @inline(__always)
+  private func find(_ bytes: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> (code: UInt32, slot: Int) {
+    let tag = h & 0xFFFF_FFFF_0000_0000
+    var slot = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let entry = slots[slot]
+      if entry == 0 { return (0, slot) }
+      if entry & 0xFFFF_FFFF_0000_0000 == tag {
+        let code = UInt32(truncatingIfNeeded: entry)
+        if equal(Int(code), bytes) { return (code, slot) }
+      }
+      slot = (slot + 1) & mask
+    }
   }
 
   /// The hash of a code's text, as `hash(_:)` computed it when the text was added.
@@ -81,18 +93,8 @@ public struct ByteInterner: Sendable {
 
   /// The code of `bytes`, or nil when it is not there.
   public func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
-    let h = ByteInterner.hash(bytes)
-    let tag = h & 0xFFFF_FFFF_0000_0000
-    var slot = Int(truncatingIfNeeded: h) & mask
-    while true {
-      let entry = slots[slot]
-      if entry == 0 { return nil }
-      if entry & 0xFFFF_FFFF_0000_0000 == tag {
-        let code = UInt32(truncatingIfNeeded: entry)
-        if equal(Int(code), bytes) { return code }
-      }
-      slot = (slot + 1) & mask
-    }
+    let code = find(bytes, hash: ByteInterner.hash(bytes)).code
+    return code == 0 ? nil : code
   }
 
   @inline(__always)
@@ -115,7 +117,7 @@ public struct ByteInterner: Sendable {
     for code in 1..<ends.count {
       var slot = Int(truncatingIfNeeded: hashes[code]) & mask
       while slots[slot] != 0 { slot = (slot + 1) & mask }
-      slots[slot] = hashes[code] & 0xFFFF_FFFF_0000_0000 | UInt64(code)
+      slots[slot] = ByteInterner.entry(hash: hashes[code], code: UInt32(code))
     }
   }
 
