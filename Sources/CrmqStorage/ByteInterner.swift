@@ -9,6 +9,8 @@ public struct ByteInterner: Sendable {
   private var hashes = ContiguousArray<UInt64>([0])
   private var slots = ContiguousArray<UInt64>(repeating: 0, count: 64)
   private var mask = 63
+  /// What `intern(all:ends:_:)` read ahead of time, summed, so those reads are not optimised away.
+  private var loadsMade = 0
 
   public init() {}
 
@@ -64,6 +66,56 @@ public struct ByteInterner: Sendable {
     slots[slot] = ByteInterner.entry(hash: h, code: code)
     if ends.count * 2 > slots.count { grow() }
     return code
+  }
+
+  /// Codes texts laid end to end in `texts` (text `i` ends at `ends[i]`, and starts where the one
+  /// before it ends), in order, with the codes `intern` gives them one at a time; `body` gets each
+  /// text's index and code.
+  ///
+  /// In a table larger than the cache nearly every text misses it, three times over for a text
+  /// already there: its slot, where its bytes are, its bytes. Each of these loads is made first for
+  /// a batch of texts at once, so their misses overlap instead of queueing one after another.
+  public mutating func intern(
+    all texts: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, _ body: (Int, UInt32) -> Void
+  ) {
+    let batch = 16
+    var hashes = [UInt64](repeating: 0, count: batch)
+    var candidates = [Int](repeating: 0, count: batch)
+    var first = 0
+    var start = 0
+    while first < ends.count {
+      let size = min(batch, ends.count - first)
+      var touched = 0
+      slots.withUnsafeBufferPointer { slots in
+        self.ends.withUnsafeBufferPointer { knownEnds in
+          var from = start
+          for k in 0..<size {
+            hashes[k] = ByteInterner.hash(UnsafeBufferPointer(rebasing: texts[from..<ends[first + k]]))
+            from = ends[first + k]
+            touched &+= Int(truncatingIfNeeded: slots[Int(truncatingIfNeeded: hashes[k]) & mask])
+          }
+          // The code each text's first slot names, when its hash agrees: probably the text.
+          for k in 0..<size {
+            let entry = slots[Int(truncatingIfNeeded: hashes[k]) & mask]
+            let agrees = entry != 0 && entry & 0xFFFF_FFFF_0000_0000 == hashes[k] & 0xFFFF_FFFF_0000_0000
+            candidates[k] = agrees ? Int(UInt32(truncatingIfNeeded: entry)) : 0
+            if agrees { touched &+= knownEnds[candidates[k]] }
+          }
+          arena.withUnsafeBufferPointer { arena in
+            for k in 0..<size where candidates[k] != 0 && knownEnds[candidates[k] - 1] < arena.count {
+              touched &+= Int(arena[knownEnds[candidates[k] - 1]])
+            }
+          }
+        }
+      }
+      for k in 0..<size {
+        let end = ends[first + k]
+        body(first + k, intern(UnsafeBufferPointer(rebasing: texts[start..<end]), hash: hashes[k]))
+        start = end
+      }
+      loadsMade &+= touched  // kept, so the loads above are made
+      first += size
+    }
   }
 
   /// A slot's content: the top half of the text's hash, then its code.

@@ -122,14 +122,14 @@ public struct StringColumnBuilder {
   /// offset (from `deferredFrom`) and its code.
   private func codeDeferred(into target: inout ByteInterner, _ body: (Int, UInt32) -> Void) {
     guard let from = deferredFrom else { return }
+    var row = from
     deferredArena.withUnsafeBufferPointer { arena in
-      var text = 0
-      var start = 0
-      for row in from..<codes.count where codes[row] == StringColumnBuilder.deferredMark {
-        let end = deferredEnds[text]
-        body(row, target.intern(UnsafeBufferPointer(rebasing: arena[start..<end])))
-        start = end
-        text += 1
+      deferredEnds.withUnsafeBufferPointer { ends in
+        target.intern(all: arena, ends: ends) { _, code in
+          while codes[row] != StringColumnBuilder.deferredMark { row += 1 }
+          body(row, code)
+          row += 1
+        }
       }
     }
   }

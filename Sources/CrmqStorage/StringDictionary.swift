@@ -34,6 +34,12 @@ public struct StringDictionary: Sendable {
     interner.withBytes(of: code, body)
   }
 
+  /// Calls `body` with every text's bytes end to end, in code order, and where each ends: the
+  /// text of `code` is `texts[ends[code - 1]..<ends[code]]` (`ends[0]` is 0).
+  public func withTexts<R>(_ body: (_ texts: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int>) -> R) -> R {
+    interner.arena.withUnsafeBufferPointer { texts in interner.ends.withUnsafeBufferPointer { body(texts, $0) } }
+  }
+
   /// Every text with its row count, in code order.
   public var entries: [(value: String, rows: Int)] {
     (1..<max(1, count)).map { (string(at: $0), rowCounts[$0]) }

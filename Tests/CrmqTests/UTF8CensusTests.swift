@@ -84,6 +84,7 @@ final class UTF8CensusTests: XCTestCase {
     XCTAssertFalse(UTF8Census.allValid(column([Array("ab".utf8) + [0xD0], [0x90] + Array("cd".utf8)])))
     XCTAssertFalse(UTF8Census.allValid(column([Array("Сайт".utf8), Array("Яндекс".utf8) + [0xFF]])))
     XCTAssertFalse(UTF8Census.allValid(column([[0xE2, 0x80]])))
+    XCTAssertFalse(UTF8Census.allValid(column([Array("Аудит".utf8) + [0xE2, 0x80], [0x94] + Array(" 1".utf8)])))
   }
 
   func testStretchesOnEveryCoreAgreeWithOnePass() {

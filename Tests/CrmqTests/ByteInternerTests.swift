@@ -1,0 +1,51 @@
+import XCTest
+
+@testable import CrmqStorage
+
+/// Coding texts a batch at a time gives the codes that coding them one by one gives.
+final class ByteInternerTests: XCTestCase {
+  func testCodingInBatchesAgreesWithOneAtATime() {
+    var state: UInt64 = 11
+    var arena: [UInt8] = []
+    var ends: [Int] = []
+    for _ in 0..<50_000 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      // Mostly distinct clients with repeats among them, of every length around a word.
+      let client = Int(state >> 44) % 30_000
+      arena += Array("ООО «Север \(client)»".utf8.prefix(Int(state >> 60) + 1 + client % 23))
+      ends.append(arena.count)
+    }
+    // Some texts already known, as when a segment coded its first rows itself.
+    var one = ByteInterner()
+    var batched = ByteInterner()
+    for text in ["Сайт", "ООО «Север 17»"] {
+      var copy = text
+      copy.withUTF8 {
+        _ = one.intern($0)
+        _ = batched.intern($0)
+      }
+    }
+    var expected: [UInt32] = []
+    var start = 0
+    arena.withUnsafeBufferPointer { texts in
+      for end in ends {
+        expected.append(one.intern(UnsafeBufferPointer(rebasing: texts[start..<end])))
+        start = end
+      }
+    }
+    var codes = [UInt32](repeating: 0, count: ends.count)
+    var order: [Int] = []
+    arena.withUnsafeBufferPointer { texts in
+      ends.withUnsafeBufferPointer { ends in
+        batched.intern(all: texts, ends: ends) { index, code in
+          codes[index] = code
+          order.append(index)
+        }
+      }
+    }
+    XCTAssertEqual(codes, expected)
+    XCTAssertEqual(order, Array(ends.indices))
+    XCTAssertEqual(batched.count, one.count)
+    for code in 1..<one.count { XCTAssertEqual(batched.string(at: code), one.string(at: code)) }
+  }
+}
