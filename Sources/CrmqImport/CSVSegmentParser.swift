@@ -184,6 +184,9 @@ enum CSVSegmentParser {
       result.rows += 1
       if result.rows == sizingRows {
         for slot in strings.indices { strings[slot]?.deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
+        for extra in result.extras.indices {
+          result.extras[extra].deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate)
+        }
       }
     }
     result.numeric = Array(numeric)

@@ -5,8 +5,7 @@ import XCTest
 /// Money sums are exact to the kopeck, and overflow is an error, never a wrapped number.
 final class ExactnessTests: XCTestCase {
   func folder(_ rows: [String]) throws -> String {
-    let path = NSTemporaryDirectory() + "crmq-exact-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    let path = try scratchFolder("crmq-exact")
     let header = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
     try (header + rows.joined(separator: "\n") + "\n").write(toFile: path + "/deals.csv", atomically: true, encoding: .utf8)
     return path

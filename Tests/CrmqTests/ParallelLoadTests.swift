@@ -26,8 +26,7 @@ final class ParallelLoadTests: XCTestCase {
   }
 
   func testACutInsideAQuotedLineBreakFallsBackToOnePiece() throws {
-    let folder = NSTemporaryDirectory() + "crmq-parallel-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let folder = try scratchFolder("crmq-parallel")
     var text = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
     for id in 1...400 {
       let name = id % 7 == 0 ? "\"строка \(id)\nпродолжение, с запятой\"" : "сделка \(id)"
@@ -45,6 +44,43 @@ final class ParallelLoadTests: XCTestCase {
       XCTAssertEqual(report.rejected, 1)
       XCTAssertEqual(
         report.warnings.first.map { DiagnosticRenderer().render($0) }, wholeReport.warnings.first.map { DiagnosticRenderer().render($0) })
+    }
+  }
+
+  /// Custom fields read in segments equal one piece: a field that is text from its first row,
+  /// one that turns to text partway (some segments saw only numbers), one whose segments fit
+  /// different types (a number here, a date there: text), one empty for a while and then numbers,
+  /// and a mostly-distinct one. Types, values and the order texts were first seen all agree.
+  func testCustomFieldsInSegmentsEqualOnePiece() throws {
+    let path = try scratchFolder("crmq-extras") + "/deals.csv"
+    var text = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at,"
+    text += "Город,utm_campaign,Код,Позже,Комментарий\n"
+    let cities = ["Москва", "Казань", "Пермь", "Тверь", "Омск"]
+    for id in 1...6000 {
+      let campaign = id < 3000 ? "\(id % 40)" : "весна_\(id % 7)"
+      let code = id < 3000 ? "\(id)" : "2026-09-\(10 + id % 20)"
+      let later = id <= 4000 ? "" : "\(id * 3)"
+      let comment = id % 13 == 0 ? "" : "комментарий \(id)"
+      text += "\(id),сделка \(id),p,s,open,100.00,RUB,m,\(id),c,src,,2026-08-01 10:00:00,,"
+      text += "\(cities[id * 7 % 5]),\(campaign),\(code),\(later),\(comment)\n"
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let (whole, _) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
+    let extras = ["Город", "utm_campaign", "Код", "Позже", "Комментарий"]
+    XCTAssertEqual(extras.map { whole.column(named: $0)?.type }, [.string, .string, .string, .int, .string])
+    XCTAssertEqual(whole.column(named: "utm_campaign")?.value(at: 0), .string("1"))
+    XCTAssertEqual(whole.column(named: "Код")?.value(at: 5999), .string("2026-09-10"))
+    XCTAssertEqual(whole.column(named: "Позже")?.value(at: 4000), .int(12_003))
+    XCTAssertEqual(whole.column(named: "Комментарий")?.value(at: 12), .null)
+    func firstSeen(_ table: Table, _ name: String) -> [String] {
+      guard case .dictionary(_, let dictionary)? = table.column(named: name)?.data else { return [] }
+      return dictionary.entries.map(\.value)
+    }
+    for size in [333, 4096, 100_000] {
+      let (cut, _) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
+      XCTAssertEqual(cut.columns.map(\.type), whole.columns.map(\.type), "segment size \(size)")
+      XCTAssertEqual(values(cut), values(whole), "segment size \(size)")
+      for name in extras { XCTAssertEqual(firstSeen(cut, name), firstSeen(whole, name), "\(name), segment size \(size)") }
     }
   }
 

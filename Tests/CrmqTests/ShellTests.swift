@@ -191,8 +191,7 @@ final class ShellTests: XCTestCase {
   func runOnPseudoTerminal(_ keys: [[UInt8]], editrc: String? = nil) throws -> (text: String, home: String) {
     let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
-    let home = NSTemporaryDirectory() + "crmq-home-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    let home = try scratchFolder("crmq-home")
     if let editrc { try editrc.write(toFile: home + "/.editrc", atomically: true, encoding: .utf8) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
