@@ -55,12 +55,10 @@ enum DerivedColumns {
   }
 
   static func historyIndex(_ deals: Table, _ history: Table) -> DealHistoryIndex? {
-    guard let ids = deals.column(named: "id"), let idValues = int64s(ids), let dealIds = history.column(named: "deal_id"),
-      let dealIdValues = int64s(dealIds), let entered = history.column(named: "entered_at"), let enteredValues = int64s(entered)
+    guard let ids = deals.column(named: "id"), let dealIds = history.column(named: "deal_id"),
+      let entered = history.column(named: "entered_at")
     else { return nil }
-    return DealHistoryIndex.build(
-      dealIds: idValues, dealValid: { ids.isValid($0) }, historyDealIds: dealIdValues,
-      historyValid: { dealIds.isValid($0) && entered.isValid($0) }, enteredAt: enteredValues)
+    return DealHistoryIndex.build(dealIds: ids, historyDealIds: dealIds, enteredAt: entered)
   }
 
   static func repeatColumn(_ deals: Table) -> Column? {
@@ -143,24 +141,37 @@ enum DerivedColumns {
     } else {
       isOpen = kinds.table(pipelines: pipelines, stages: historyDictionary).map { $0.map { $0 == "open" } }
     }
-    var builder = StringColumnBuilder(name: "lost_at", capacity: deals.rowCount)
-    for row in 0..<deals.rowCount {
-      guard statusCodes[row] == lost else {
-        builder.appendNull()
-        continue
+    let frozenOpen = isOpen
+    // The deals in two halves, one core each: each deal's history is read at random.
+    @Sendable func lostAt(_ rows: Range<Int>) -> StringColumnBuilder {
+      var builder = StringColumnBuilder(name: "lost_at", capacity: rows.count)
+      for row in rows {
+        guard statusCodes[row] == lost else {
+          builder.appendNull()
+          continue
+        }
+        var last: UInt32 = 0
+        frozenOpen[Int(pipelineCodes[row])].withUnsafeBufferPointer { open in
+          index.forEach(deal: row) { historyRow in
+            let code = historyStages[historyRow]
+            if open[Int(code)] { last = code }
+          }
+        }
+        if last == 0 {
+          builder.appendNull()
+        } else {
+          historyDictionary.withBytes(of: Int(last)) { builder.append($0) }
+        }
       }
-      let open = isOpen[Int(pipelineCodes[row])]
-      var last: UInt32 = 0
-      index.forEach(deal: row) { historyRow in
-        let code = historyStages[historyRow]
-        if open[Int(code)] { last = code }
-      }
-      if last == 0 {
-        builder.appendNull()
-      } else {
-        historyDictionary.withBytes(of: Int(last)) { builder.append($0) }
-      }
+      return builder
     }
+    let middle = deals.rowCount / 2
+    let halves = Slots<StringColumnBuilder>(count: 2)
+    DispatchQueue.concurrentPerform(iterations: 2) { half in
+      halves[half] = lostAt(half == 0 ? 0..<middle : middle..<deals.rowCount)
+    }
+    guard var builder = halves[0], let second = halves[1] else { return nil }
+    builder.append(contentsOf: second)
     return builder.build()
   }
 }

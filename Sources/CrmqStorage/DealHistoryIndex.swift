@@ -24,21 +24,35 @@ public struct DealHistoryIndex: Sendable {
     for index in entries(of: deal) { body(Int(rows[index])) }
   }
 
-  /// Builds the index from deal ids and history deal ids (`nil` entries are nulls).
-  public static func build(
-    dealIds: ContiguousArray<Int64>, dealValid: (Int) -> Bool, historyDealIds: ContiguousArray<Int64>,
-    historyValid: (Int) -> Bool, enteredAt: ContiguousArray<Int64>
+  /// Builds the index from the deals' id column and the history's deal_id and entered_at
+  /// columns, all of integers (nil otherwise). A row with a null id, deal id or time is left out.
+  public static func build(dealIds: Column, historyDealIds: Column, enteredAt: Column) -> DealHistoryIndex? {
+    guard case .int64(let ids) = dealIds.data, case .int64(let historyIds) = historyDealIds.data,
+      case .int64(let entered) = enteredAt.data
+    else { return nil }
+    // One bitmap of the history rows that have both a deal id and a time; nil when all do.
+    var historyValidity = historyDealIds.validity
+    if let times = enteredAt.validity {
+      historyValidity = ContiguousArray((0..<times.count).map { times[$0] & (historyValidity?[$0] ?? ~0) })
+    }
+    return build(dealIds: ids, dealValidity: dealIds.validity, historyDealIds: historyIds, historyValidity: historyValidity, enteredAt: entered)
+  }
+
+  static func build(
+    dealIds: ContiguousArray<Int64>, dealValidity: ContiguousArray<UInt64>?, historyDealIds: ContiguousArray<Int64>,
+    historyValidity: ContiguousArray<UInt64>?, enteredAt: ContiguousArray<Int64>
   ) -> DealHistoryIndex {
+    func isSet(_ bitmap: ContiguousArray<UInt64>?, _ row: Int) -> Bool { bitmap.map { $0[row >> 6] & (1 << UInt64(row & 63)) != 0 } ?? true }
     let deals = dealIds.count
     // Deal id → row: an array over the id range when ids are dense (CRMs number deals), else a hash.
-    let range = DenseIDRange(dealIds, rows: deals, isValid: dealValid)
+    let range = DenseIDRange(dealIds, rows: deals) { isSet(dealValidity, $0) }
     var dense = ContiguousArray<Int32>()
     var sparse: [Int64: Int32] = [:]
     if let range {
       dense = ContiguousArray(repeating: -1, count: range.count)
-      for row in 0..<deals where dealValid(row) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
+      for row in 0..<deals where isSet(dealValidity, row) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
     } else {
-      for row in 0..<deals where dealValid(row) { sparse[dealIds[row]] = Int32(row) }
+      for row in 0..<deals where isSet(dealValidity, row) { sparse[dealIds[row]] = Int32(row) }
     }
     func dealRow(_ id: Int64) -> Int32 {
       if let range { return range.slot(id).map { dense[$0] } ?? -1 }
@@ -46,7 +60,7 @@ public struct DealHistoryIndex: Sendable {
     }
     var owner = ContiguousArray<Int32>(repeating: -1, count: historyDealIds.count)
     var counts = ContiguousArray<Int32>(repeating: 0, count: deals + 1)
-    for row in 0..<historyDealIds.count where historyValid(row) {
+    for row in 0..<historyDealIds.count where isSet(historyValidity, row) {
       let deal = dealRow(historyDealIds[row])
       owner[row] = deal
       if deal >= 0 { counts[Int(deal) + 1] += 1 }
