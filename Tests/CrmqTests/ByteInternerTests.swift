@@ -48,4 +48,19 @@ final class ByteInternerTests: XCTestCase {
     XCTAssertEqual(batched.count, one.count)
     for code in 1..<one.count { XCTAssertEqual(batched.string(at: code), one.string(at: code)) }
   }
+
+  /// Byte comparison at every length up to three words, with one byte changed at each place.
+  func testBytesCompareAtEveryLengthAndPlace() {
+    for count in 1...24 {
+      let a = (0..<count).map { UInt8(truncatingIfNeeded: $0 * 37 + 1) }
+      a.withUnsafeBufferPointer { x in
+        XCTAssertTrue(memcmpBytes(x.baseAddress!, x.baseAddress!, count))
+        for place in 0..<count {
+          var b = a
+          b[place] ^= 0x40
+          b.withUnsafeBufferPointer { y in XCTAssertFalse(memcmpBytes(x.baseAddress!, y.baseAddress!, count), "\(count), \(place)") }
+        }
+      }
+    }
+  }
 }
