@@ -141,26 +141,35 @@ enum DerivedColumns {
     } else {
       isOpen = kinds.table(pipelines: pipelines, stages: historyDictionary).map { $0.map { $0 == "open" } }
     }
-    let frozenOpen = isOpen
+    // Whether stage `s` is open in pipeline `p`: `open[p * stageCount + s]`.
+    let stageCount = historyDictionary.count
+    let open = ContiguousArray(isOpen.joined())
     // The deals in two halves, one core each: each deal's history is read at random.
     @Sendable func lostAt(_ rows: Range<Int>) -> StringColumnBuilder {
       var builder = StringColumnBuilder(name: "lost_at", capacity: rows.count)
-      for row in rows {
-        guard statusCodes[row] == lost else {
-          builder.appendNull()
-          continue
-        }
-        var last: UInt32 = 0
-        frozenOpen[Int(pipelineCodes[row])].withUnsafeBufferPointer { open in
-          index.forEach(deal: row) { historyRow in
-            let code = historyStages[historyRow]
-            if open[Int(code)] { last = code }
+      open.withUnsafeBufferPointer { open in
+        index.rows.withUnsafeBufferPointer { historyRows in
+          historyStages.withUnsafeBufferPointer { stages in
+            historyDictionary.withTexts { texts, ends in
+              for row in rows {
+                guard statusCodes[row] == lost else {
+                  builder.appendNull()
+                  continue
+                }
+                let pipeline = Int(pipelineCodes[row]) * stageCount
+                var last = 0
+                for entry in index.entries(of: row) {
+                  let code = Int(stages[Int(historyRows[entry])])
+                  if open[pipeline + code] { last = code }
+                }
+                if last == 0 {
+                  builder.appendNull()
+                } else {
+                  builder.append(UnsafeBufferPointer(rebasing: texts[ends[last - 1]..<ends[last]]))
+                }
+              }
+            }
           }
-        }
-        if last == 0 {
-          builder.appendNull()
-        } else {
-          historyDictionary.withBytes(of: Int(last)) { builder.append($0) }
         }
       }
       return builder
