@@ -51,7 +51,8 @@ public struct Column: Sendable {
     }
   }
 
-  @inline(__always)
+  /// Inlinable: filters and the derived columns ask it for every row, from other modules.
+  @inlinable
   public func isValid(_ row: Int) -> Bool {
     switch data {
     case .dictionary(let codes, _): return codes[row] != 0
