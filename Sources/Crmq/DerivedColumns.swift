@@ -69,30 +69,32 @@ enum DerivedColumns {
     else { return nil }
     let won = statuses.code(of: "won") ?? UInt32.max
     let rows = deals.rowCount
+    let (clientValid, createdValid, closedValid) = (clients.validity, created.validity, closed.validity)
+    // 0 for repeat, 1 for primary.
+    var picks = ContiguousArray<Int32>(repeating: 1, count: rows)
     // Each client's first win: in an array over the client ids when they are dense (CRMs number
     // clients), else in a hash.
-    var isRepeat = ContiguousArray<Bool>(repeating: false, count: rows)
-    if let range = DenseIDRange(clientValues, rows: rows, isValid: { clients.isValid($0) }) {
+    if let range = DenseIDRange(clientValues, rows: rows, isValid: { Column.isValid($0, in: clientValid) }) {
       var firstWin = ContiguousArray<Int64>(repeating: .max, count: range.count)
-      for row in 0..<rows where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
+      for row in 0..<rows
+      where statusCodes[row] == won && Column.isValid(row, in: clientValid) && Column.isValid(row, in: closedValid) {
         let slot = Int(clientValues[row] - range.low)
         firstWin[slot] = min(firstWin[slot], closedValues[row])
       }
-      for row in 0..<rows where clients.isValid(row) && created.isValid(row) {
-        isRepeat[row] = firstWin[Int(clientValues[row] - range.low)] < createdValues[row]
+      for row in 0..<rows where Column.isValid(row, in: clientValid) && Column.isValid(row, in: createdValid) {
+        if firstWin[Int(clientValues[row] - range.low)] < createdValues[row] { picks[row] = 0 }
       }
     } else {
       var firstWin: [Int64: Int64] = [:]
-      for row in 0..<rows where statusCodes[row] == won && clients.isValid(row) && closed.isValid(row) {
+      for row in 0..<rows
+      where statusCodes[row] == won && Column.isValid(row, in: clientValid) && Column.isValid(row, in: closedValid) {
         firstWin[clientValues[row]] = min(firstWin[clientValues[row]] ?? .max, closedValues[row])
       }
-      for row in 0..<rows where clients.isValid(row) && created.isValid(row) {
-        isRepeat[row] = (firstWin[clientValues[row]] ?? .max) < createdValues[row]
+      for row in 0..<rows where Column.isValid(row, in: clientValid) && Column.isValid(row, in: createdValid) {
+        if (firstWin[clientValues[row]] ?? .max) < createdValues[row] { picks[row] = 0 }
       }
     }
-    var builder = StringColumnBuilder(name: "repeat", capacity: rows)
-    for row in 0..<rows { builder.append(isRepeat[row] ? "repeat" : "primary") }
-    return builder.build()
+    return Column.labels(name: "repeat", ["repeat", "primary"], picks: picks)
   }
 
   static func stageGroupColumn(_ deals: Table, kinds: StageKinds) -> Column? {
@@ -100,22 +102,29 @@ enum DerivedColumns {
       let (stageCodes, stages) = codes(deals.column(named: "stage")),
       let (statusCodes, statuses) = codes(deals.column(named: "status"))
     else { return nil }
-    let table = kinds.table(pipelines: pipelines, stages: stages)
-    var builder = StringColumnBuilder(name: "stage_group", capacity: deals.rowCount)
-    let statusNames = (0..<statuses.count).map { $0 == 0 ? "" : statuses.string(at: $0) }
-    let known = (0..<stages.count).map { $0 == 0 ? nil : StageKinds.closingStageNames[stages.string(at: $0).lowercased()] }
-    for row in 0..<deals.rowCount {
-      if let kind = table[Int(pipelineCodes[row])][Int(stageCodes[row])] {
-        builder.append(kind)
-      } else if kinds.isEmpty, let kind = known[Int(stageCodes[row])] {
-        builder.append(kind)
-      } else if statusCodes[row] != 0 {
-        builder.append(statusNames[Int(statusCodes[row])])
-      } else {
-        builder.appendNull()
-      }
+    // Every label a row can get, and for each way of getting one, which: by (pipeline, stage)
+    // from stages.csv, by a closing stage's name, by status. -1: none.
+    var labels: [String] = []
+    var pickOf: [String: Int32] = [:]
+    func pick(_ label: String?) -> Int32 {
+      guard let label else { return -1 }
+      if let known = pickOf[label] { return known }
+      labels.append(label)
+      pickOf[label] = Int32(labels.count - 1)
+      return Int32(labels.count - 1)
     }
-    return builder.build()
+    let stageCount = stages.count
+    let byStage = ContiguousArray(kinds.table(pipelines: pipelines, stages: stages).joined().map(pick))
+    let byName = ContiguousArray(
+      (0..<stageCount).map { pick($0 == 0 || !kinds.isEmpty ? nil : StageKinds.closingStageNames[stages.string(at: $0).lowercased()]) })
+    let byStatus = ContiguousArray((0..<statuses.count).map { pick($0 == 0 ? nil : statuses.string(at: $0)) })
+    var picks = ContiguousArray<Int32>(repeating: -1, count: deals.rowCount)
+    for row in 0..<deals.rowCount {
+      let stage = Int(stageCodes[row])
+      let fromTable = byStage[Int(pipelineCodes[row]) * stageCount + stage]
+      picks[row] = fromTable >= 0 ? fromTable : byName[stage] >= 0 ? byName[stage] : byStatus[Int(statusCodes[row])]
+    }
+    return Column.labels(name: "stage_group", labels, picks: picks)
   }
 
   static func lostAtColumn(_ deals: Table, history: Table, index: DealHistoryIndex, kinds: StageKinds) -> Column? {

@@ -56,9 +56,7 @@ public struct Column: Sendable {
   public func isValid(_ row: Int) -> Bool {
     switch data {
     case .dictionary(let codes, _): return codes[row] != 0
-    default:
-      guard let validity else { return true }
-      return validity[row >> 6] & (1 << UInt64(row & 63)) != 0
+    default: return Column.isValid(row, in: validity)
     }
   }
 

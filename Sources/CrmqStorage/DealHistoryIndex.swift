@@ -42,17 +42,16 @@ public struct DealHistoryIndex: Sendable {
     dealIds: ContiguousArray<Int64>, dealValidity: ContiguousArray<UInt64>?, historyDealIds: ContiguousArray<Int64>,
     historyValidity: ContiguousArray<UInt64>?, enteredAt: ContiguousArray<Int64>
   ) -> DealHistoryIndex {
-    func isSet(_ bitmap: ContiguousArray<UInt64>?, _ row: Int) -> Bool { bitmap.map { $0[row >> 6] & (1 << UInt64(row & 63)) != 0 } ?? true }
     let deals = dealIds.count
     // Deal id → row: an array over the id range when ids are dense (CRMs number deals), else a hash.
-    let range = DenseIDRange(dealIds, rows: deals) { isSet(dealValidity, $0) }
+    let range = DenseIDRange(dealIds, rows: deals) { Column.isValid($0, in: dealValidity) }
     var dense = ContiguousArray<Int32>()
     var sparse: [Int64: Int32] = [:]
     if let range {
       dense = ContiguousArray(repeating: -1, count: range.count)
-      for row in 0..<deals where isSet(dealValidity, row) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
+      for row in 0..<deals where Column.isValid(row, in: dealValidity) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
     } else {
-      for row in 0..<deals where isSet(dealValidity, row) { sparse[dealIds[row]] = Int32(row) }
+      for row in 0..<deals where Column.isValid(row, in: dealValidity) { sparse[dealIds[row]] = Int32(row) }
     }
     func dealRow(_ id: Int64) -> Int32 {
       if let range { return range.slot(id).map { dense[$0] } ?? -1 }
@@ -60,18 +59,33 @@ public struct DealHistoryIndex: Sendable {
     }
     var owner = ContiguousArray<Int32>(repeating: -1, count: historyDealIds.count)
     var counts = ContiguousArray<Int32>(repeating: 0, count: deals + 1)
-    for row in 0..<historyDealIds.count where isSet(historyValidity, row) {
+    // Whether the history lists deals in the order of the deals' rows (an export written deal by
+    // deal): then each deal's rows follow one another already.
+    var inDealOrder = true
+    var lastDeal: Int32 = -1
+    for row in 0..<historyDealIds.count where Column.isValid(row, in: historyValidity) {
       let deal = dealRow(historyDealIds[row])
       owner[row] = deal
-      if deal >= 0 { counts[Int(deal) + 1] += 1 }
+      guard deal >= 0 else { continue }
+      counts[Int(deal) + 1] += 1
+      if deal < lastDeal { inDealOrder = false }
+      lastDeal = deal
     }
     for index in 1..<counts.count { counts[index] += counts[index - 1] }
-    var next = counts
     var rows = ContiguousArray<Int32>(repeating: 0, count: Int(counts[deals]))
-    for row in 0..<owner.count where owner[row] >= 0 {
-      let deal = Int(owner[row])
-      rows[Int(next[deal])] = Int32(row)
-      next[deal] += 1
+    if inDealOrder {
+      var next = 0
+      for row in 0..<owner.count where owner[row] >= 0 {
+        rows[next] = Int32(row)
+        next += 1
+      }
+    } else {
+      var next = counts
+      for row in 0..<owner.count where owner[row] >= 0 {
+        let deal = Int(owner[row])
+        rows[Int(next[deal])] = Int32(row)
+        next[deal] += 1
+      }
     }
     // Within a deal, the order entered (exports list history by time already; sort to be sure).
     for deal in 0..<deals {
