@@ -78,7 +78,7 @@ public struct ByteInterner: Sendable {
   public mutating func intern(
     all texts: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, _ body: (Int, UInt32) -> Void
   ) {
-    let batch = 16
+    let batch = 32
     var hashes = [UInt64](repeating: 0, count: batch)
     var candidates = [Int](repeating: 0, count: batch)
     var first = 0
@@ -92,8 +92,9 @@ public struct ByteInterner: Sendable {
           for k in 0..<size {
             hashes[k] = ByteInterner.hash(UnsafeBufferPointer(rebasing: texts[from..<ends[first + k]]))
             from = ends[first + k]
-            touched &+= Int(truncatingIfNeeded: slots[Int(truncatingIfNeeded: hashes[k]) & mask])
           }
+          // A loop of loads alone, so they are all in flight at once.
+          for k in 0..<size { touched &+= Int(truncatingIfNeeded: slots[Int(truncatingIfNeeded: hashes[k]) & mask]) }
           // The code each text's first slot names, when its hash agrees: probably the text.
           for k in 0..<size {
             let entry = slots[Int(truncatingIfNeeded: hashes[k]) & mask]
