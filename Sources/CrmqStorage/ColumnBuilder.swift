@@ -6,7 +6,10 @@ public struct NumericColumnBuilder {
   public let type: DataType
   private(set) var ints = ContiguousArray<Int64>()
   private(set) var doubles = ContiguousArray<Double>()
+  /// The validity bitmap's whole words: `count / 64` of them; the bits of the rows after the last
+  /// whole word are in `word`, so appending a value touches no array but the values'.
   private(set) var validity = ContiguousArray<UInt64>()
+  private var word: UInt64 = 0
   public private(set) var count = 0
   public private(set) var nulls = 0
 
@@ -19,13 +22,16 @@ public struct NumericColumnBuilder {
 
   @inline(__always)
   private mutating func markValid(_ valid: Bool) {
-    if count & 63 == 0 { validity.append(0) }
     if valid {
-      validity[count >> 6] |= 1 << UInt64(count & 63)
+      word |= 1 << UInt64(count & 63)
     } else {
       nulls += 1
     }
     count += 1
+    if count & 63 == 0 {
+      validity.append(word)
+      word = 0
+    }
   }
 
   @inline(__always)
@@ -52,17 +58,23 @@ public struct NumericColumnBuilder {
     validity.reserveCapacity(rows / 64 + 1)
   }
 
+  /// The whole bitmap: the whole words, then the last part word, if any.
+  private var bitmap: ContiguousArray<UInt64> {
+    count & 63 == 0 ? validity : validity + [word]
+  }
+
   /// Appends everything another builder of the same type holds, in order: the values as one
   /// copy, the validity bitmap a word at a time, shifted into place.
   public mutating func append(contentsOf other: NumericColumnBuilder) {
     ints.append(contentsOf: other.ints)
     doubles.append(contentsOf: other.doubles)
     let offset = count & 63
+    if offset != 0 { validity.append(word) }
     let wordsNeeded = (count + other.count + 63) / 64
     if offset == 0 {
-      validity.append(contentsOf: other.validity)
+      validity.append(contentsOf: other.bitmap)
     } else {
-      for word in other.validity {
+      for word in other.bitmap {
         validity[validity.count - 1] |= word << UInt64(offset)
         if validity.count < wordsNeeded { validity.append(word >> UInt64(64 - offset)) }
       }
@@ -70,11 +82,13 @@ public struct NumericColumnBuilder {
     while validity.count > wordsNeeded { validity.removeLast() }
     count += other.count
     nulls += other.nulls
+    // The last word back out of the bitmap while it is not whole.
+    word = count & 63 == 0 ? 0 : validity.removeLast()
   }
 
   public func build() -> Column {
     let data: ColumnData = type == .double ? .double(doubles) : .int64(ints)
-    return Column(name: name, type: type, data: data, validity: nulls > 0 ? validity : nil)
+    return Column(name: name, type: type, data: data, validity: nulls > 0 ? bitmap : nil)
   }
 }
 

@@ -126,23 +126,23 @@ final class ParallelLoadTests: XCTestCase {
     XCTAssertEqual((0..<5000).map { single.value(at: $0) }, (0..<5000).map { plainFirst.build().value(at: $0) })
   }
 
+  /// Parts of any length, null or not anywhere, appended one after another: each part's bitmap
+  /// lands at whatever bit the rows before it ended on.
   func testValidityBitmapsAppendAtAnyOffset() {
-    for split in [0, 1, 63, 64, 65, 130] {
-      var first = NumericColumnBuilder(name: "x", type: .int)
-      var second = NumericColumnBuilder(name: "x", type: .int)
+    for (split, second) in [(0, 0), (1, 1), (63, 1), (64, 64), (65, 63), (130, 7), (5, 0), (100, 170)] {
+      var parts = (0..<3).map { _ in NumericColumnBuilder(name: "x", type: .int) }
       var expected: [Value] = []
       for row in 0..<300 {
         let isNull = row % 3 == 0 || row % 7 == 0
         expected.append(isNull ? .null : .int(Int64(row)))
-        if row < split {
-          if isNull { first.appendNull() } else { first.append(Int64(row)) }
-        } else {
-          if isNull { second.appendNull() } else { second.append(Int64(row)) }
-        }
+        let part = row < split ? 0 : row < split + second ? 1 : 2
+        if isNull { parts[part].appendNull() } else { parts[part].append(Int64(row)) }
       }
-      first.append(contentsOf: second)
-      let column = first.build()
-      XCTAssertEqual((0..<300).map { column.value(at: $0) }, expected, "split at \(split)")
+      var merged = parts[0]
+      merged.append(contentsOf: parts[1])
+      merged.append(contentsOf: parts[2])
+      let column = merged.build()
+      XCTAssertEqual((0..<300).map { column.value(at: $0) }, expected, "parts of \(split), \(second) and the rest")
     }
   }
 }
