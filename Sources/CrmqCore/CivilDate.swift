@@ -7,6 +7,7 @@ public enum CivilDate {
   public static let secondsPerDay: Int64 = 86_400
 
   /// The day number of a calendar date (1970-01-01 is 0).
+  @inlinable
   public static func days(year: Int, month: Int, day: Int) -> Int64 {
     let y = Int64(month <= 2 ? year - 1 : year)
     let era = (y >= 0 ? y : y - 399) / 400
@@ -32,12 +33,14 @@ public enum CivilDate {
   }
 
   /// Whether the date exists: `isValid(year: 2026, month: 2, day: 29)` is false.
+  @inlinable
   public static func isValid(year: Int, month: Int, day: Int) -> Bool {
     guard (1...12).contains(month), day >= 1 else { return false }
     return day <= daysInMonth(year: year, month: month)
   }
 
   /// Days in the month: `daysInMonth(year: 2024, month: 2)` is 29.
+  @inlinable
   public static func daysInMonth(year: Int, month: Int) -> Int {
     switch month {
     case 2: return isLeap(year) ? 29 : 28
@@ -47,6 +50,7 @@ public enum CivilDate {
   }
 
   /// Gregorian leap years: 2000 and 2024 are, 2100 is not.
+  @inlinable
   public static func isLeap(_ year: Int) -> Bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
   }

@@ -110,25 +110,10 @@ enum FieldParser {
     return value
   }
 
-  /// For the years 1900–2199: the day number of each 1 January and whether the year is leap; and
-  /// each month's first day in the year and its length, for common and leap years. A date of
-  /// these years is checked and numbered with lookups (a timestamp column is millions of them).
-  static let firstYear = 1900
-  static let yearStarts: [Int64] = (1900..<2200).map { CivilDate.days(year: $0, month: 1, day: 1) }
-  static let leapYears: [Int] = (1900..<2200).map { CivilDate.isLeap($0) ? 1 : 0 }
-  static let monthStarts: [Int64] = [2001, 2004].flatMap { year in (1...12).map { CivilDate.days(year: year, month: $0, day: 1) - CivilDate.days(year: year, month: 1, day: 1) } }
-  static let monthLengths: [Int] = [2001, 2004].flatMap { year in (1...12).map { CivilDate.daysInMonth(year: year, month: $0) } }
-
-  /// The day number of a date, or nil when it does not exist.
+  /// The day number of a date, or nil when it does not exist. Arithmetic alone, inlined: a
+  /// timestamp column is millions of dates, and a table in a global is a call to reach.
   @inline(__always)
   static func day(_ y: Int, _ m: Int, _ d: Int) -> Int64? {
-    guard m >= 1 && m <= 12 && d >= 1 else { return nil }
-    let year = y - firstYear
-    if year >= 0 && year < yearStarts.count {
-      let month = leapYears[year] * 12 + m - 1
-      guard d <= monthLengths[month] else { return nil }
-      return yearStarts[year] + monthStarts[month] + Int64(d - 1)
-    }
     guard CivilDate.isValid(year: y, month: m, day: d) else { return nil }
     return CivilDate.days(year: y, month: m, day: d)
   }
