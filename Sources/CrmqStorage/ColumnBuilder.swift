@@ -74,9 +74,9 @@ public struct NumericColumnBuilder {
     if offset == 0 {
       validity.append(contentsOf: other.bitmap)
     } else {
-      for word in other.bitmap {
-        validity[validity.count - 1] |= word << UInt64(offset)
-        if validity.count < wordsNeeded { validity.append(word >> UInt64(64 - offset)) }
+      for part in other.bitmap {
+        validity[validity.count - 1] |= part << UInt64(offset)
+        if validity.count < wordsNeeded { validity.append(part >> UInt64(64 - offset)) }
       }
     }
     while validity.count > wordsNeeded { validity.removeLast() }
