@@ -45,14 +45,18 @@ public struct DealHistoryIndex: Sendable {
     let deals = dealIds.count
     // Deal id → row: an array over the id range when ids are dense (CRMs number deals), else a hash.
     let range = DenseIDRange(dealIds, rows: deals) { Column.isValid($0, in: dealValidity) }
-    var dense = ContiguousArray<Int32>()
-    var sparse: [Int64: Int32] = [:]
-    if let range {
-      dense = ContiguousArray(repeating: -1, count: range.count)
-      for row in 0..<deals where Column.isValid(row, in: dealValidity) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
-    } else {
-      for row in 0..<deals where Column.isValid(row, in: dealValidity) { sparse[dealIds[row]] = Int32(row) }
-    }
+    // Built, then constant: the lookup below captures them as they are, not boxed for change.
+    let (dense, sparse) = {
+      var dense = ContiguousArray<Int32>()
+      var sparse: [Int64: Int32] = [:]
+      if let range {
+        dense = ContiguousArray(repeating: -1, count: range.count)
+        for row in 0..<deals where Column.isValid(row, in: dealValidity) { dense[Int(dealIds[row] - range.low)] = Int32(row) }
+      } else {
+        for row in 0..<deals where Column.isValid(row, in: dealValidity) { sparse[dealIds[row]] = Int32(row) }
+      }
+      return (dense, sparse)
+    }()
     func dealRow(_ id: Int64) -> Int32 {
       if let range { return range.slot(id).map { dense[$0] } ?? -1 }
       return sparse[id] ?? -1
@@ -60,16 +64,21 @@ public struct DealHistoryIndex: Sendable {
     var owner = ContiguousArray<Int32>(repeating: -1, count: historyDealIds.count)
     var counts = ContiguousArray<Int32>(repeating: 0, count: deals + 1)
     // Whether the history lists deals in the order of the deals' rows (an export written deal by
-    // deal): then each deal's rows follow one another already.
+    // deal): then each deal's rows follow one another already. And whether each deal's rows are
+    // in the order entered, as exports list them: then no deal needs sorting.
     var inDealOrder = true
+    var inTimeOrder = true
     var lastDeal: Int32 = -1
+    var lastEntered = Int64.min
     for row in 0..<historyDealIds.count where Column.isValid(row, in: historyValidity) {
       let deal = dealRow(historyDealIds[row])
       owner[row] = deal
       guard deal >= 0 else { continue }
       counts[Int(deal) + 1] += 1
       if deal < lastDeal { inDealOrder = false }
+      if deal == lastDeal && enteredAt[row] < lastEntered { inTimeOrder = false }
       lastDeal = deal
+      lastEntered = enteredAt[row]
     }
     for index in 1..<counts.count { counts[index] += counts[index - 1] }
     var rows = ContiguousArray<Int32>(repeating: 0, count: Int(counts[deals]))
@@ -88,18 +97,20 @@ public struct DealHistoryIndex: Sendable {
       }
     }
     // Within a deal, the order entered (exports list history by time already; sort to be sure).
-    for deal in 0..<deals {
-      let start = Int(counts[deal])
-      let end = Int(counts[deal + 1])
-      guard end - start > 1 else { continue }
-      var sorted = true
-      for index in start..<(end - 1) where enteredAt[Int(rows[index])] > enteredAt[Int(rows[index + 1])] {
-        sorted = false
-        break
-      }
-      if !sorted {
-        let slice = rows[start..<end].sorted { (enteredAt[Int($0)], $0) < (enteredAt[Int($1)], $1) }
-        for (offset, value) in slice.enumerated() { rows[start + offset] = value }
+    if !(inDealOrder && inTimeOrder) {
+      for deal in 0..<deals {
+        let start = Int(counts[deal])
+        let end = Int(counts[deal + 1])
+        guard end - start > 1 else { continue }
+        var sorted = true
+        for index in start..<(end - 1) where enteredAt[Int(rows[index])] > enteredAt[Int(rows[index + 1])] {
+          sorted = false
+          break
+        }
+        if !sorted {
+          let slice = rows[start..<end].sorted { (enteredAt[Int($0)], $0) < (enteredAt[Int($1)], $1) }
+          for (offset, value) in slice.enumerated() { rows[start + offset] = value }
+        }
       }
     }
     return DealHistoryIndex(offsets: counts, rows: rows)

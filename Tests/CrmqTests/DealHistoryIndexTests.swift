@@ -22,4 +22,15 @@ final class DealHistoryIndexTests: XCTestCase {
       XCTAssertEqual(rows, [[6, 1], [], [3, 0], []], "ids times \(scale)")
     }
   }
+
+  /// History written deal by deal, in the order entered or not within a deal.
+  func testHistoryInDealOrderIsTakenAsItIsOrSortedWithinADeal() throws {
+    let deals = column("id", [10, 11, 12])
+    let historyDeals = column("deal_id", [10, 10, 12, 12, 12])
+    for (times, expected) in [([1, 2, 1, 2, 3], [[0, 1], [], [2, 3, 4]]), ([5, 3, 1, 2, 2], [[1, 0], [], [2, 3, 4]])] as [([Int64?], [[Int]])] {
+      let entered = column("entered_at", times)
+      let index = try XCTUnwrap(DealHistoryIndex.build(dealIds: deals, historyDealIds: historyDeals, enteredAt: entered))
+      XCTAssertEqual((0..<3).map { deal in index.entries(of: deal).map { Int(index.rows[$0]) } }, expected, "\(times)")
+    }
+  }
 }
