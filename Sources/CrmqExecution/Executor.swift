@@ -155,11 +155,13 @@ public struct Executor {
     let groups = try op.aggregate(selection)
     let dimensionCount = aggregate.groups.count
     // Each sort key as an output expression; dimension keys are decoded lazily.
-    var keyExprs: [(expr: BoundExpr, descending: Bool)] = []
+    // Bound once as a constant: the functions below capture it, and a captured var is boxed.
+    var collected: [(expr: BoundExpr, descending: Bool)] = []
     for key in node.keys {
       guard case .column(let name, _) = key.expr, let output = project.outputs.first(where: { $0.name == name }) else { return nil }
-      keyExprs.append((output.expr, key.descending))
+      collected.append((output.expr, key.descending))
     }
+    let keyExprs = collected
     var decoded: [Int32: [Value]] = [:]
     func dims(_ group: Int32) -> [Value] {
       if let cached = decoded[group] { return cached }
