@@ -182,8 +182,15 @@ public enum CSVTableReader {
     for (index, task) in tasks.enumerated() { columns[task.plan][task.column] = merged[index] }
     for index in plans.indices {
       guard var file = checked[index] else { continue }
-      if damaged[index] == true, let warning = invalidUTF8Warning(plans[index]) {
-        file.warnings.insert(warning, at: plans[index].layout.warnings.count)
+      if damaged[index] == true {
+        let census = dataCensus(plans[index])
+        // Its first megabyte read as UTF-8, but the file as a whole plainly is not: its Cyrillic
+        // begins later. It is read again as the Windows-1251 it is, as an export would be.
+        if !census.isMostlyUTF8 {
+          results[index] = Result { try rereadAsWindows1251(plans[index]) }.mapError { $0 as? CrmqError ?? CrmqError(.bug("\($0)")) }
+          continue
+        }
+        if let warning = invalidUTF8Warning(plans[index], census) { file.warnings.insert(warning, at: plans[index].layout.warnings.count) }
       }
       results[index] = .success(assemble(plans[index], file, columns: columns[index].compactMap { $0 }))
     }
@@ -247,15 +254,30 @@ public enum CSVTableReader {
     return nil
   }
 
-  /// One warning for bytes that are not UTF-8, pointing at the first: once a text of the table
-  /// was found damaged, the file's data is counted whole.
-  static func invalidUTF8Warning(_ plan: Plan) -> Diagnostic? {
+  /// The census of a file's data, counted whole once a text of its table was found damaged.
+  static func dataCensus(_ plan: Plan) -> UTF8Census {
     let bytes = plan.file.bytes
-    let data = plan.layout.dataStart..<bytes.count
-    let census = UTF8Census.parallel(UnsafeBufferPointer(rebasing: bytes[data]))
+    return UTF8Census.parallel(UnsafeBufferPointer(rebasing: bytes[plan.layout.dataStart..<bytes.count]))
+  }
+
+  /// A file taken for UTF-8 from its first megabyte whose data is plainly Windows-1251: read again,
+  /// decoded throughout.
+  static func rereadAsWindows1251(_ plan: Plan) throws -> (Table, LoadReport) {
+    var decoded = try self.plan(
+      decodedFile: MappedFile(copying: Windows1251.decode(plan.file.bytes)), path: plan.path, displayName: plan.layout.displayName,
+      schema: plan.layout.schema, segmentSize: defaultSegmentSize)
+    decoded.details = plan.details + ["read as Windows-1251"]
+    decoded.checksUTF8 = false
+    return try read(decoded)
+  }
+
+  /// One warning for bytes that are not UTF-8, pointing at the first, from the census of the
+  /// file's data.
+  static func invalidUTF8Warning(_ plan: Plan, _ census: UTF8Census) -> Diagnostic? {
+    let bytes = plan.file.bytes
     let count = census.invalid
     guard count > 0, let first = census.firstInvalid else { return nil }
-    let offset = data.lowerBound + first
+    let offset = plan.layout.dataStart + first
     var lineStart = offset
     while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }
     let line = bytes[..<lineStart].filter { $0 == 10 }.count + 1
@@ -280,7 +302,11 @@ public enum CSVTableReader {
   public static func read(
     path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int = defaultSegmentSize
   ) throws -> (Table, LoadReport) {
-    let plan = try plan(path: path, displayName: displayName, schema: schema, segmentSize: max(1, segmentSize))
+    try read(plan(path: path, displayName: displayName, schema: schema, segmentSize: max(1, segmentSize)))
+  }
+
+  /// Reads a planned file, its segments in parallel.
+  static func read(_ plan: Plan) throws -> (Table, LoadReport) {
     let parts = Slots<SegmentResult>(count: plan.segments.count)
     DispatchQueue.concurrentPerform(iterations: plan.segments.count) { index in
       parts[index] = parse(plan, segment: index)

@@ -69,6 +69,31 @@ final class ExportTests: XCTestCase {
     }
   }
 
+  /// A Windows-1251 file whose first megabyte is plain ASCII (its Cyrillic begins later) is first
+  /// taken for UTF-8; once its texts are found damaged and the file as a whole is plainly not
+  /// UTF-8, it is read again as Windows-1251: the texts are right and no E0507 is left.
+  func testWindows1251WhoseCyrillicBeginsPastTheFirstMegabyte() throws {
+    let folder = try scratchFolder("crmq-late-cp1251")
+    var text = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
+    var id = 0
+    while text.utf8.count < 1_200_000 {
+      id += 1
+      text += "\(id),Deal \(id),Sales,New,open,1000.00,RUB,Anna Smirnova,\(id),Client \(id),Site,,2026-09-01 10:00:00,\n"
+    }
+    for _ in 0..<3 {
+      id += 1
+      text += "\(id),Сделка \(id),Продажи,Новая заявка,open,2000.00,RUB,Иван Петров,\(id),ООО «Север»,Сайт,,2026-09-02 10:00:00,\n"
+    }
+    try XCTUnwrap(text.data(using: .windowsCP1251)).write(to: URL(fileURLWithPath: folder + "/deals.csv"))
+    let engine = try Engine(folder: folder)
+    let report = try XCTUnwrap(engine.loadReports.first { $0.table == "deals" })
+    XCTAssertEqual(report.details, ["read as Windows-1251"])
+    XCTAssertTrue(report.warnings.isEmpty, report.warnings.map { DiagnosticRenderer().render($0) }.joined())
+    var session = Session(engine: engine)
+    let answer = Answers.text(session.run("count, sum(amount) by manager where source = 'Сайт'"))
+    XCTAssertEqual(answer, "manager,count,sum(amount)\nИван Петров,3,6000.00\n")
+  }
+
   /// Stage history from amoCRM's events API and from Bitrix24's crm.stagehistory.list, with
   /// their name dictionaries, answers like the canonical stage_history.csv it was made from.
   /// amoCRM's Unix times become local times in the engine's zone (the fixture's are Moscow's).
