@@ -52,13 +52,14 @@ enum CSVSegmentParser {
     }
     let headerCount = layout.header.count
     var scanner = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound)
-    // The hot loop works on memory it owns: the builders are moved out of `result` into plain
-    // buffers for the segment (an array's element access is a call per field), and back at the end.
+    // The hot loop works on memory it owns: the builders of the fields present are moved out of
+    // `result` into plain buffers for the segment, one per field in the order the loop takes them
+    // (an array's element access is a call per field, an optional one more), and back at the end.
     var fields = FieldList(capacity: headerCount + 2)
-    let numeric = UnsafeMutableBufferPointer<NumericColumnBuilder?>.allocate(capacity: result.numeric.count)
-    _ = numeric.initialize(from: result.numeric)
-    let strings = UnsafeMutableBufferPointer<StringColumnBuilder?>.allocate(capacity: result.strings.count)
-    _ = strings.initialize(from: result.strings)
+    let numeric = UnsafeMutableBufferPointer<NumericColumnBuilder>.allocate(capacity: numberFields.count)
+    _ = numeric.initialize(from: numberFields.map { result.numeric[numberSlots[$0.index]]! })
+    let strings = UnsafeMutableBufferPointer<StringColumnBuilder>.allocate(capacity: textFields.count)
+    _ = strings.initialize(from: textFields.map { result.strings[$0.slot]! })
     let scratchInt = UnsafeMutableBufferPointer<Int64>.allocate(capacity: headerCount)
     let scratchDouble = UnsafeMutableBufferPointer<Double>.allocate(capacity: headerCount)
     let scratchNull = UnsafeMutableBufferPointer<Bool>.allocate(capacity: headerCount)
@@ -158,24 +159,23 @@ enum CSVSegmentParser {
           continue loop
         }
       }
-      for (index, slot) in textFields {
+      for (text, (index, _)) in textFields.enumerated() {
         let field = fields[index]
         if field.start == field.end {
-          strings[slot]?.appendNull()
+          strings[text].appendNull()
         } else if field.escaped {
-          CSVText.withField(bytes, field, &unescaped) { f in strings[slot]?.append(f) }
+          CSVText.withField(bytes, field, &unescaped) { f in strings[text].append(f) }
         } else {
-          strings[slot]?.append(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
+          strings[text].append(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
         }
       }
-      for (index, kind) in numberFields {
-        let slot = numberSlots[index]
+      for (number, (index, kind)) in numberFields.enumerated() {
         if scratchNull[index] {
-          numeric[slot]?.appendNull()
+          numeric[number].appendNull()
         } else if kind == .double {
-          numeric[slot]?.append(scratchDouble[index])
+          numeric[number].append(scratchDouble[index])
         } else {
-          numeric[slot]?.append(scratchInt[index])
+          numeric[number].append(scratchInt[index])
         }
       }
       for (index, extra) in extraFields {
@@ -183,14 +183,14 @@ enum CSVSegmentParser {
       }
       result.rows += 1
       if result.rows == sizingRows {
-        for slot in strings.indices { strings[slot]?.deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
+        for text in strings.indices { strings[text].deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
         for extra in result.extras.indices {
           result.extras[extra].deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate)
         }
       }
     }
-    result.numeric = Array(numeric)
-    result.strings = Array(strings)
+    for (number, (index, _)) in numberFields.enumerated() { result.numeric[numberSlots[index]] = numeric[number] }
+    for (text, (_, slot)) in textFields.enumerated() { result.strings[slot] = strings[text] }
     numeric.deinitialize().deallocate()
     strings.deinitialize().deallocate()
     result.end = scanner.position
