@@ -95,11 +95,6 @@ class Accumulator {
   }
 }
 
-@inline(__always)
-func isValid(_ bits: ContiguousArray<UInt64>?, _ row: Int) -> Bool {
-  guard let bits else { return true }
-  return bits[row >> 6] & (1 << UInt64(row & 63)) != 0
-}
 
 /// Calls `body(row, gid)` for each selected row.
 @inline(__always)
@@ -128,7 +123,7 @@ final class CountAccumulator: Accumulator {
       case nil:
         for g in gids { counts[Int(g)] += 1 }
       case .int64(_, let validity), .double(_, let validity):
-        forEach(selection, gids) { row, g in if isValid(validity, row) { counts[g] += 1 } }
+        forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { counts[g] += 1 } }
       case .codes(let codes, _):
         forEach(selection, gids) { row, g in if codes[row] != 0 { counts[g] += 1 } }
       case .general(let f):
@@ -175,7 +170,7 @@ final class IntSumAccumulator: Accumulator {
               }
             } else {
               forEach(selection, gids) { row, g in
-                guard isValid(validity, row) else { return }
+                guard Column.isValid(row, in: validity) else { return }
                 let (s, o) = sums[g].addingReportingOverflow(v[row])
                 sums[g] = s
                 flags |= o ? 1 : 0
@@ -249,7 +244,7 @@ final class DoubleSumAccumulator: Accumulator {
         switch reader {
         case .double(let values, let validity):
           forEach(selection, gids) { row, g in
-            guard isValid(validity, row) else { return }
+            guard Column.isValid(row, in: validity) else { return }
             sums[g] += values[row]
             counts[g] += 1
           }
@@ -297,7 +292,7 @@ final class ExtremeAccumulator: Accumulator {
     case .int64(let values, let validity):
       var ints = [Int64?](repeating: nil, count: best.count)
       forEach(selection, gids) { row, g in
-        guard isValid(validity, row) else { return }
+        guard Column.isValid(row, in: validity) else { return }
         let v = values[row]
         if let current = ints[g] {
           if maximum ? v > current : v < current { ints[g] = v }
@@ -312,7 +307,7 @@ final class ExtremeAccumulator: Accumulator {
         if code != 0 { merge(g, .string(dictionary.string(at: code))) }
       }
     case .double(let values, let validity):
-      forEach(selection, gids) { row, g in if isValid(validity, row) { merge(g, .double(values[row])) } }
+      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { merge(g, .double(values[row])) } }
     case .general(let f):
       forEach(selection, gids) { row, g in merge(g, f(row)) }
     }
@@ -363,9 +358,9 @@ final class MedianAccumulator: Accumulator {
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
     switch reader {
     case .int64(let column, let validity):
-      forEach(selection, gids) { row, g in if isValid(validity, row) { ints[g].append(column[row]) } }
+      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { ints[g].append(column[row]) } }
     case .double(let column, let validity):
-      forEach(selection, gids) { row, g in if isValid(validity, row) { values[g].append(column[row]) } }
+      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { values[g].append(column[row]) } }
     case .general(let f):
       forEach(selection, gids) { row, g in
         switch f(row) {
@@ -512,7 +507,7 @@ final class DistinctAccumulator: Accumulator {
         case .int64(let values, let validity):
           values.withUnsafeBufferPointer { v in
             forEach(selection, gids) { row, g in
-              guard isValid(validity, row) else { return }
+              guard Column.isValid(row, in: validity) else { return }
               let offset = Int(v[row] - base)
               bits[g * stride + offset >> 6] |= 1 << UInt64(offset & 63)
             }
@@ -532,10 +527,10 @@ final class DistinctAccumulator: Accumulator {
     }
     switch reader {
     case .int64(let values, let validity):
-      forEach(selection, gids) { row, g in if isValid(validity, row) { sets[g].insert(values[row]) } }
+      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { sets[g].insert(values[row]) } }
     case .double(let values, let validity):
       forEach(selection, gids) { row, g in
-        if isValid(validity, row) { sets[g].insert(Int64(bitPattern: values[row].bitPattern)) }
+        if Column.isValid(row, in: validity) { sets[g].insert(Int64(bitPattern: values[row].bitPattern)) }
       }
     case .codes(let codes, _):
       forEach(selection, gids) { row, g in if codes[row] != 0 { sets[g].insert(Int64(codes[row])) } }

@@ -145,11 +145,6 @@ final class GroupKey {
     if case .general = reader { cardinality = internedValues.count }
   }
 
-  @inline(__always)
-  private func valid(_ bits: ContiguousArray<UInt64>?, _ row: Int) -> Bool {
-    guard let bits else { return true }
-    return bits[row >> 6] & (1 << UInt64(row & 63)) != 0
-  }
 
   /// Calls `body(i, row)` for the i-th selected row.
   @inline(__always)
@@ -175,7 +170,7 @@ final class GroupKey {
           forEachIndexed(selection) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row] - min + 1) }
         } else {
           forEachIndexed(selection) { i, row in
-            out[i] = valid(validity, row) ? Int32(truncatingIfNeeded: buffer[row] - min + 1) : 0
+            out[i] = Column.isValid(row, in: validity) ? Int32(truncatingIfNeeded: buffer[row] - min + 1) : 0
           }
         }
       }
@@ -184,12 +179,12 @@ final class GroupKey {
         table.withUnsafeBufferPointer { lookup in
           if divisor == 1 {
             forEachIndexed(selection) { i, row in
-              out[i] = valid(validity, row) ? lookup[Int(buffer[row] - minDay)] : 0
+              out[i] = Column.isValid(row, in: validity) ? lookup[Int(buffer[row] - minDay)] : 0
             }
           } else {
             // Seconds to days: a division by a constant, which compiles to a multiplication.
             forEachIndexed(selection) { i, row in
-              guard valid(validity, row) else {
+              guard Column.isValid(row, in: validity) else {
                 out[i] = 0
                 return
               }
@@ -203,7 +198,7 @@ final class GroupKey {
     case .hourOfDay(let values, let validity):
       values.withUnsafeBufferPointer { buffer in
         forEachIndexed(selection) { i, row in
-          guard valid(validity, row) else {
+          guard Column.isValid(row, in: validity) else {
             out[i] = 0
             return
           }
