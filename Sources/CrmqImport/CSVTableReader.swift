@@ -41,14 +41,21 @@ public enum CSVTableReader {
     // first, as an export would be: its head decides, as it does for exports.
     let head = UTF8Census(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 1 << 20)]), decidedAfter: 1 << 20)
     if !head.isMostlyUTF8 {
-      var plan = try plan(
-        decodedFile: MappedFile(copying: Windows1251.decode(file.bytes)), path: path, displayName: displayName, schema: schema,
-        segmentSize: segmentSize)
-      plan.details.append("read as Windows-1251")
-      plan.checksUTF8 = false
-      return plan
+      return try windows1251Plan(file: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
     }
     return try plan(decodedFile: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
+  }
+
+  /// The plan for a file in Windows-1251: its bytes decoded throughout, and so reported.
+  static func windows1251Plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws
+    -> Plan
+  {
+    var plan = try plan(
+      decodedFile: MappedFile(copying: Windows1251.decode(file.bytes)), path: path, displayName: displayName, schema: schema,
+      segmentSize: segmentSize)
+    plan.details.append("read as Windows-1251")
+    plan.checksUTF8 = false
+    return plan
   }
 
   /// The plan for a file whose bytes are UTF-8 text.
@@ -263,11 +270,10 @@ public enum CSVTableReader {
   /// A file taken for UTF-8 from its first megabyte whose data is plainly Windows-1251: read again,
   /// decoded throughout.
   static func rereadAsWindows1251(_ plan: Plan) throws -> (Table, LoadReport) {
-    var decoded = try self.plan(
-      decodedFile: MappedFile(copying: Windows1251.decode(plan.file.bytes)), path: plan.path, displayName: plan.layout.displayName,
-      schema: plan.layout.schema, segmentSize: defaultSegmentSize)
-    decoded.details = plan.details + ["read as Windows-1251"]
-    decoded.checksUTF8 = false
+    var decoded = try windows1251Plan(
+      file: plan.file, path: plan.path, displayName: plan.layout.displayName, schema: plan.layout.schema,
+      segmentSize: defaultSegmentSize)
+    decoded.details = plan.details + decoded.details
     return try read(decoded)
   }
 
