@@ -17,8 +17,9 @@ public enum CSVTableReader {
     let path: String
     let layout: CSVLayout
     let segments: [Range<Int>]
-    /// What converting an export did (empty for canonical files).
+    /// What converting an export did (empty for canonical files), and what it warned of.
     var details: [String] = []
+    var warnings: [Diagnostic] = []
     /// A converted export leaves client_id empty; it is numbered here from the client column.
     var numbersClients = false
     /// False for text crmq wrote itself from decoded text (a converted export): it is UTF-8 by
@@ -143,7 +144,7 @@ public enum CSVTableReader {
     let extras = columns.suffix(plan.layout.extraNames.count).map { (name: $0.name, type: $0.type) }
     var report = LoadReport(
       file: plan.layout.displayName, table: schema.table, rows: table.rowCount, rejected: checked.rejected,
-      bytes: plan.file.bytes.count, extraColumns: extras, warnings: checked.warnings)
+      bytes: plan.file.bytes.count, extraColumns: extras, warnings: plan.warnings + checked.warnings)
     report.details = details
     return (table, report)
   }

@@ -34,9 +34,19 @@ public struct ColumnMapping: Sendable, Equatable {
     self.status = status
   }
 
-  /// The headers the mapping names that the file does not have.
-  func missingHeaders(in header: [String]) -> [String] {
-    let named = columns.values.sorted() + (status.map { [$0.column] } ?? [])
-    return named.filter { !header.contains($0) }
+  /// The headers the mapping names that the file does not have. The status may come from a
+  /// canonical column the mapping (or the export's dialect, in `sources`) takes from a header.
+  func missingHeaders(in header: [String], sources: [String: [String]] = [:]) -> [String] {
+    let statusMissing = status.map { statusHeader(in: header, sources: sources) == nil ? [$0.column] : [] } ?? []
+    return columns.values.sorted().filter { !header.contains($0) } + statusMissing
+  }
+
+  /// The header the status rule reads: the column named, or the header of the canonical column
+  /// of that name (`stage = deal_stage, status from stage (…)`).
+  func statusHeader(in header: [String], sources: [String: [String]] = [:]) -> String? {
+    guard let named = status?.column else { return nil }
+    if header.contains(named) { return named }
+    if let mapped = columns[named], header.contains(mapped) { return mapped }
+    return sources[named]?.first { header.contains($0) }
   }
 }

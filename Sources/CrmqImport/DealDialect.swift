@@ -14,29 +14,59 @@ struct DealDialect: Sendable {
   /// Values of that column that mean won, and lost; any other value means open.
   var wonValues: [String] = ["Успешно реализовано", "Сделка успешна"]
   var lostValues: [String] = ["Закрыто и не реализовано", "Сделка провалена", "Анализ причины провала"]
-  /// How the report words the status rule.
-  var statusRule: String {
+  /// The CRM's own stage semantics, which outrank the stage's name (a company renames its
+  /// stages): Bitrix24's stage group, and the values of it that mean won and lost.
+  var groupSources: [String] = []
+  var groupWonValues = ["Успешные", "Успешная", "Успешно", "Успех", "Сделка успешна", "S"]
+  var groupLostValues = ["Провальные", "Провальная", "Провал", "Провалена", "Неуспешные", "Сделка провалена", "F"]
+  /// The header that says a deal is closed (Bitrix24's "Сделка закрыта"), and its values for yes.
+  var closedSources: [String] = []
+  var closedValues = ["Да", "Y", "Yes"]
+  /// Whether a closing date says a deal is closed (amoCRM writes "не закрыта" for open deals).
+  var closedByDate = false
+
+  /// How the report words the status rule; `group` is the stage group's header, when the file has it.
+  func statusRule(group: String?) -> String {
     let from = statusSources.first ?? "the stage"
     func list(_ values: [String]) -> String { values.map { "'\($0)'" }.joined(separator: ", ") }
-    return "status from \(from == sources["stage"]?.first ? "the stage" : from): \(list(wonValues)) → won; \(list(lostValues)) → lost; other values → open"
+    let byName = "\(list(wonValues)) → won; \(list(lostValues)) → lost; other values → open"
+    guard let group else { return "status from \(from == sources["stage"]?.first ? "the stage" : from): \(byName)" }
+    // The one-letter codes (S, F) are left out of the wording.
+    return "status from '\(group)' (\(list(groupWonValues.filter { $0.count > 1 })) → won; "
+      + "\(list(groupLostValues.filter { $0.count > 1 })) → lost), else from the stage: \(byName)"
   }
 
-  /// A dialect made from a mapping the user wrote: each canonical column from the header named,
-  /// or from a header of its own name; the status from the column and values named.
+  /// A dialect made from a mapping the user wrote, on top of the CRM export the header shows, if
+  /// any: each canonical column the mapping names from the header named; the others as the
+  /// export's dialect takes them, or from a header of their own name; the status from the column
+  /// and values named (a canonical column the mapping or the dialect defines counts as named).
   init(mapping: ColumnMapping, header: [String]) {
-    var sources: [String: [String]] = [:]
+    let base = DealDialect.detect(header)
+    var sources: [String: [String]] = base?.sources ?? [:]
     for column in CanonicalSchema.deals.columns.map(\.name) {
       if let named = mapping.columns[column] {
         sources[column] = [named]
-      } else if header.contains(column) {
+      } else if base == nil && header.contains(column) {
         sources[column] = [column]
       }
     }
-    self.init(name: "mapped", signature: [], sources: sources)
+    self.init(name: base?.name ?? "mapped", signature: [], sources: sources)
+    if let base {
+      (wonValues, lostValues, closedSources, closedByDate) = (base.wonValues, base.lostValues, base.closedSources, base.closedByDate)
+      groupSources = base.groupSources
+    }
     if let status = mapping.status {
-      statusSources = [status.column]
-      wonValues = status.values.filter { $0.status == "won" }.map(\.value)
-      lostValues = status.values.filter { $0.status == "lost" }.map(\.value)
+      statusSources = [mapping.statusHeader(in: header, sources: sources) ?? status.column]
+      let header = statusSources[0]
+      let named = Set(status.values.map(\.value))
+      // On the dialect's own stage column, the values named are added to (or taken from) the
+      // dialect's won and lost stages; on another column, they are the whole rule.
+      let keeps = base.map { $0.statusSources.contains(header) } ?? false
+      wonValues = status.values.filter { $0.status == "won" }.map(\.value) + (keeps ? wonValues.filter { !named.contains($0) } : [])
+      lostValues = status.values.filter { $0.status == "lost" }.map(\.value) + (keeps ? lostValues.filter { !named.contains($0) } : [])
+      groupSources = []  // the user's rule is the word on the status
+    } else if base != nil {
+      return
     } else if let direct = sources["status"] {
       statusSources = direct
       wonValues = ["won"]
@@ -53,7 +83,8 @@ struct DealDialect: Sendable {
     self.statusSources = sources["stage"] ?? []
   }
 
-  static let amocrm = DealDialect(
+  static let amocrm: DealDialect = {
+    var dialect = DealDialect(
     name: "amoCRM",
     signature: ["Название сделки", "Бюджет", "Этап сделки", "Воронка", "Дата создания сделки", "Ответственный"],
     sources: [
@@ -63,8 +94,12 @@ struct DealDialect: Sendable {
       "source": ["Источник", "Источник трафика", "utm_source"], "loss_reason": ["Причина отказа"],
       "created_at": ["Дата создания сделки", "Дата создания"], "closed_at": ["Дата закрытия"], "currency": ["Валюта"],
     ])
+    dialect.closedByDate = true
+    return dialect
+  }()
 
-  static let bitrix24 = DealDialect(
+  static let bitrix24: DealDialect = {
+    var dialect = DealDialect(
     name: "Bitrix24",
     signature: ["Стадия сделки", "Направление", "Группа стадий", "Сумма", "Дата создания", "Ответственный", "Сделка закрыта"],
     sources: [
@@ -73,6 +108,10 @@ struct DealDialect: Sendable {
       "source": ["Источник"], "loss_reason": ["Причина отказа", "Причина провала"], "created_at": ["Дата создания"],
       "closed_at": ["Дата закрытия"],
     ])
+    dialect.groupSources = ["Группа стадий"]
+    dialect.closedSources = ["Сделка закрыта"]
+    return dialect
+  }()
 
   static let all = [amocrm, bitrix24]
 

@@ -15,6 +15,9 @@ struct ExportConverter {
   var details: [String] = []
   /// Why the dates were read in the order they were, when the column had to decide it.
   var dateNote: String?
+  /// How the amounts were read, when the column showed English separators.
+  var amountNote: String?
+  var warnings: [Diagnostic] = []
 
   static let canonicalColumns = CanonicalSchema.deals.columns.map(\.name)
   static let notClosed = Array("не закрыта".utf8)
@@ -25,8 +28,8 @@ struct ExportConverter {
   static func convert(
     _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20, dialect forced: ((_ header: [String]) -> DealDialect)? = nil,
     cancelled: @Sendable () -> Bool = LoadProgress.never, progress: LoadProgress? = nil
-  ) throws -> (bytes: [UInt8], details: [String], clientIds: Bool)? {
-    try text.bytes.withUnsafeBufferPointer { bytes -> (bytes: [UInt8], details: [String], clientIds: Bool)? in
+  ) throws -> Output? {
+    try text.bytes.withUnsafeBufferPointer { bytes -> Output? in
       var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
       var fields: [FieldRef] = []
       guard case .record = scanner.next(into: &fields) else { return nil }
@@ -37,7 +40,9 @@ struct ExportConverter {
       var converter = ExportConverter(dialect: dialect)
       let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
       let form = text.source.map { "\($0), \(text.encoding)" } ?? "\(text.encoding), delimiter \(delimiterName)"
-      let what = dialect.signature.isEmpty ? "deals, with the mapping given" : "\(dialect.name) deals export"
+      let what =
+        !dialect.signature.isEmpty ? "\(dialect.name) deals export"
+        : dialect.name == "mapped" ? "deals, with the mapping given" : "\(dialect.name) deals export, with the mapping given"
       converter.details.append("\(fileName): \(what), \(form)")
       if text.invalidBytes > 0, let line = text.firstInvalidLine {
         converter.details.append(
@@ -49,6 +54,9 @@ struct ExportConverter {
         bytes, from: dataStart, delimiter: text.delimiter, columns: [planned.mapped["created_at"], planned.mapped["closed_at"]].compactMap { $0 })
       planned.monthFirst = order.monthFirst
       converter.dateNote = order.note
+      let amounts = AmountFormat.detect(bytes, from: dataStart, delimiter: text.delimiter, column: planned.mapped["amount"])
+      planned.amountFormat = amounts.format
+      converter.amountNote = amounts.note
       let layout = planned
       let cuts = ExportConverter.cuts(bytes, from: dataStart, delimiter: text.delimiter, segmentSize: segmentSize)
       let segments = (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
@@ -77,9 +85,17 @@ struct ExportConverter {
       var skipped: [Int] = []
       var formats = Set<String>()
       var lineOffset = scanner.line - 1
+      var rounded = 0
+      var firstRounded: (line: Int, written: String, kopecks: Int64)?
+      var closedButOpen: [String: Int] = [:]
+      var closedWithoutDate = 0
       for piece in pieces {
+        closedButOpen.merge(piece.closedButOpen, uniquingKeysWith: +)
+        closedWithoutDate += piece.closedWithoutDate
         out.append(contentsOf: piece.bytes)
         collapsed += piece.collapsed
+        rounded += piece.rounded
+        if firstRounded == nil, let first = piece.firstRounded { firstRounded = (first.line + lineOffset, first.written, first.kopecks) }
         skipped += piece.skipped.map { $0 + lineOffset }
         if let line = piece.unterminated { skipped.append(line + lineOffset) }
         formats.formUnion(DateForm.names(piece.dateForms))
@@ -88,8 +104,55 @@ struct ExportConverter {
         lineOffset += piece.lines
       }
       converter.finishDetails(layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)
-      return (out, converter.details, layout.mapped["client_id"] != nil)
+      if !closedButOpen.isEmpty {
+        converter.warnings.append(
+          converter.closedButOpenWarning(closedButOpen, layout: layout, header: header, fileName: fileName))
+      }
+      if closedWithoutDate > 0 {
+        let column = layout.mapped["closed_at"].map { "'\(header[$0])' is empty for them" } ?? "the file has no closing date mapped"
+        converter.warnings.append(
+          Diagnostic(
+            DiagnosticCode("E0516"), .warning,
+            "'\(fileName)': \(closedWithoutDate) won or lost deal\(closedWithoutDate == 1 ? " has" : "s have") no closing date (\(column)), "
+              + "so won, lost, revenue and the other measures counted when deals close leave \(closedWithoutDate == 1 ? "it" : "them") out",
+            help: [
+              layout.mapped["closed_at"] == nil
+                ? "map the closing date: load '\(fileName)' map closed_at = <column>" : "fill in the closing dates in the CRM and export again"
+            ]))
+      }
+      if let firstRounded {
+        converter.details.append(
+          "\(rounded) amount\(rounded == 1 ? "" : "s") with more than two decimals rounded to the kopeck, half away from zero "
+            + "(the first on line \(firstRounded.line): \(firstRounded.written) → \(NumberFormat.money(firstRounded.kopecks)))")
+      }
+      return Output(bytes: out, details: converter.details, warnings: converter.warnings, clientIds: layout.mapped["client_id"] != nil)
     }
+  }
+
+  /// A converted export: canonical CSV, what was done, what the user should know, and whether
+  /// the export gave client ids.
+  struct Output {
+    var bytes: [UInt8]
+    var details: [String]
+    var warnings: [Diagnostic]
+    var clientIds: Bool
+  }
+
+  /// Warning E0515: deals the export says are closed, whose stage names no won or lost stage, so
+  /// they load as open; it names the stages and how to map them.
+  func closedButOpenWarning(_ stages: [String: Int], layout: Layout, header: [String], fileName: String) -> Diagnostic {
+    let ordered = stages.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+    let total = stages.values.reduce(0, +)
+    let word = layout.closedByDate
+      ? "a closing date in '\(layout.mapped["closed_at"].map { header[$0] } ?? "closed_at")'"
+      : "'\(layout.closedIndex.map { header[$0] } ?? "closed")' = \(dialect.closedValues[0])"
+    let list = ordered.prefix(5).map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ")
+    let example = "'\(ordered[0].key)' = won" + (ordered.count > 1 ? ", '\(ordered[1].key)' = lost" : "")
+    return Diagnostic(
+      DiagnosticCode("E0515"), .warning,
+      "'\(fileName)': \(total) deal\(total == 1 ? " is" : "s are") closed by \(word), but \(total == 1 ? "its" : "their") stage is no won or lost stage, so \(total == 1 ? "it loads" : "they load") as open: "
+        + list + (ordered.count > 5 ? ", and \(ordered.count - 5) more" : ""),
+      help: ["say which of these stages are won and which lost, for example: load '\(fileName)' map status from stage (\(example))"])
   }
 
   /// Where to cut the data: line breaks about `segmentSize` apart, moved past the rows that repeat
@@ -135,6 +198,16 @@ struct ExportConverter {
     var lostValues: [[UInt8]]
     /// Dates written month first (`03/25/2026`), as the whole column showed.
     var monthFirst = false
+    /// The amounts' separators, as the whole column showed.
+    var amountFormat = AmountFormat()
+    /// The stage group's column and its values for won and lost (which outrank the stage name),
+    /// and the column whose value (or date, `closedByDate`) says a deal is closed.
+    var groupIndex: Int?
+    var groupWon: [[UInt8]] = []
+    var groupLost: [[UInt8]] = []
+    var closedIndex: Int?
+    var closedValues: [[UInt8]] = []
+    var closedByDate = false
   }
 
   /// One converted segment.
@@ -150,6 +223,14 @@ struct ExportConverter {
     /// The first and last deal ids, to see a deal's rows split between two segments.
     var firstId: [UInt8]?
     var lastId: [UInt8] = []
+    /// Amounts rounded to the kopeck by more than a double's noise: how many, and the first
+    /// (its line in the segment, as written, as read).
+    var rounded = 0
+    var firstRounded: (line: Int, written: String, kopecks: Int64)?
+    /// Deals closed by the export's own word whose stage is no won or lost one: stage → count.
+    var closedButOpen: [String: Int] = [:]
+    /// Won or lost deals with no closing date.
+    var closedWithoutDate = 0
   }
 
   mutating func layout(_ header: [String]) -> Layout {
@@ -160,6 +241,8 @@ struct ExportConverter {
     var mapped: [String: Int] = [:]
     for column in ExportConverter.canonicalColumns { if let found = index(column) { mapped[column] = found } }
     let statusIndex = dialect.statusSources.lazy.compactMap { header.firstIndex(of: $0) }.first
+    let groupIndex = dialect.groupSources.lazy.compactMap { header.firstIndex(of: $0) }.first
+    let closedIndex = dialect.closedSources.lazy.compactMap { header.firstIndex(of: $0) }.first
     var used = Set(mapped.values)
     if let statusIndex { used.insert(statusIndex) }
     var extras: [(name: String, index: Int)] = []
@@ -182,9 +265,16 @@ struct ExportConverter {
     func variants(_ values: [String]) -> [[UInt8]] {
       values.flatMap { [Array($0.utf8), Array($0.lowercased().utf8)] }
     }
-    return Layout(
+    var layout = Layout(
       mapped: mapped, extras: extras, headerLine: headerLine, statusIndex: statusIndex, wonValues: variants(dialect.wonValues),
       lostValues: variants(dialect.lostValues))
+    layout.groupIndex = groupIndex
+    layout.groupWon = variants(dialect.groupWonValues)
+    layout.groupLost = variants(dialect.groupLostValues)
+    layout.closedIndex = closedIndex
+    layout.closedValues = variants(dialect.closedValues)
+    layout.closedByDate = dialect.closedByDate
+    return layout
   }
 
   mutating func finishDetails(layout: Layout, header: [String], collapsed: Int, skipped: [Int], dateFormats: Set<String>) {
@@ -192,10 +282,13 @@ struct ExportConverter {
       details.append("\(skipped.count) row\(skipped.count == 1 ? "" : "s") skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
     }
     if layout.mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
-    details.append(layout.statusIndex == nil ? "no status column: every deal is open" : dialect.statusRule)
+    details.append(
+      layout.statusIndex == nil && layout.groupIndex == nil
+        ? "no status column: every deal is open" : dialect.statusRule(group: layout.groupIndex.map { header[$0] }))
     if !dateFormats.isEmpty {
       details.append("dates read as " + dateFormats.sorted().joined(separator: ", ") + (dateNote.map { " (\($0))" } ?? ""))
     }
+    if let amountNote { details.append("amounts read with \(amountNote)") }
     details.append("client_id given per distinct \(layout.mapped["client"].map { header[$0] } ?? "client")")
     if collapsed > 0 { details.append("\(collapsed) product row\(collapsed == 1 ? "" : "s") collapsed into \(collapsed == 1 ? "its deal" : "their deals"), amounts summed") }
   }
@@ -217,6 +310,9 @@ struct ExportConverter {
     var rowNumber = range.lowerBound
     // Read once: a field of `layout` read inside the row loop's closures copies the whole layout.
     let (statusIndex, wonValues, lostValues, monthFirst) = (layout.statusIndex, layout.wonValues, layout.lostValues, layout.monthFirst)
+    let (groupIndex, groupWon, groupLost) = (layout.groupIndex, layout.groupWon, layout.groupLost)
+    let (closedIndex, closedValues, closedByDate) = (layout.closedIndex, layout.closedValues, layout.closedByDate)
+    let amountFormat = layout.amountFormat
     let columnIndex = ExportConverter.canonicalColumns.map { mapped[$0] }
     let columnKinds = ExportConverter.canonicalColumns.map(ColumnKind.init)
     let won = Array("won".utf8)
@@ -224,6 +320,7 @@ struct ExportConverter {
     let open = Array("open".utf8)
 
     loop: while scanner.position < range.upperBound {
+      let recordLine = scanner.line
       switch scanner.next(into: &fields) {
       case .endOfFile: break loop
       case .strayAfterQuote(let line, _, _):
@@ -247,7 +344,16 @@ struct ExportConverter {
         }
       }
       let id: [UInt8] = mapped["id"] != nil ? with(mapped["id"]) { Array($0) } : Array(String(rowNumber).utf8)
-      let amount = with(mapped["amount"]) { ExportConverter.money($0) }
+      let amount: Int64? = with(mapped["amount"]) { written in
+        guard let reading = amountFormat.kopecks(written) else { return nil }
+        if reading.rounded && !reading.noise {
+          piece.rounded += 1
+          if piece.firstRounded == nil {
+            piece.firstRounded = (recordLine, String(decoding: written, as: UTF8.self), reading.kopecks)
+          }
+        }
+        return reading.kopecks
+      }
       if !id.isEmpty && id == previousId {
         // A product row of the deal just written: add its amount there.
         piece.collapsed += 1
@@ -262,10 +368,28 @@ struct ExportConverter {
       previousId = id
       previousAmount = amount
       if piece.firstId == nil { piece.firstId = id }
-      let status: [UInt8] = with(statusIndex) { value in
-        if wonValues.contains(where: { $0.elementsEqual(value) }) { return won }
-        if lostValues.contains(where: { $0.elementsEqual(value) }) { return lost }
+      // The CRM's stage group first (a renamed stage keeps its group), then the stage's name.
+      var status: [UInt8] = with(groupIndex) { value in
+        if groupWon.contains(where: { $0.elementsEqual(value) }) { return won }
+        if groupLost.contains(where: { $0.elementsEqual(value) }) { return lost }
         return open
+      }
+      if status == open {
+        status = with(statusIndex) { value in
+          if wonValues.contains(where: { $0.elementsEqual(value) }) { return won }
+          if lostValues.contains(where: { $0.elementsEqual(value) }) { return lost }
+          return open
+        }
+      }
+      if status == open {
+        let closed =
+          closedByDate
+          ? with(mapped["closed_at"]) { !$0.isEmpty && !$0.elementsEqual(ExportConverter.notClosed) }
+          : with(closedIndex) { value in closedValues.contains { $0.elementsEqual(value) } }
+        if closed {
+          let stage = with(mapped["stage"]) { String(decoding: $0, as: UTF8.self) }
+          piece.closedButOpen[stage, default: 0] += 1
+        }
       }
       for (position, column) in columnKinds.enumerated() {
         if position > 0 { out.append(UInt8(ascii: ",")) }
@@ -290,7 +414,9 @@ struct ExportConverter {
           with(source) { ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst) }
         case .closedAt:
           if status != open {
+            let start = out.count
             with(source) { ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst) }
+            if out.count == start { piece.closedWithoutDate += 1 }
           }
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
         }
@@ -353,36 +479,6 @@ struct ExportConverter {
       out.append(byte)
     }
     out.append(UInt8(ascii: "\""))
-  }
-
-  /// `50 000,00`, `50000.5`, `15 000` (spaces or non-breaking spaces between thousands, a `₽`
-  /// after) as kopecks.
-  static func money(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-    let cleaned = plainNumber(text, money: true)
-    guard !cleaned.isEmpty else { return nil }
-    return cleaned.withUnsafeBufferPointer { FieldParser.money($0) }
-  }
-
-  /// A number as written in a report, made plain: spaces and non-breaking spaces between
-  /// thousands dropped, a decimal comma made a dot; for `money`, tabs and a `₽` dropped too.
-  static func plainNumber(_ text: UnsafeBufferPointer<UInt8>, money: Bool) -> [UInt8] {
-    var cleaned: [UInt8] = []
-    cleaned.reserveCapacity(text.count)
-    var index = 0
-    while index < text.count {
-      let byte = text[index]
-      if byte == 32 || (money && byte == 9) {
-        index += 1
-      } else if byte == 0xC2 && index + 1 < text.count && text[index + 1] == 0xA0 {
-        index += 2  // non-breaking space
-      } else if money && byte == 0xE2 && index + 2 < text.count && text[index + 1] == 0x82 && text[index + 2] == 0xBD {
-        index += 3  // ₽
-      } else {
-        cleaned.append(byte == UInt8(ascii: ",") ? UInt8(ascii: ".") : byte)
-        index += 1
-      }
-    }
-    return cleaned
   }
 
   /// Whether the date columns write the month first: decided by the whole column, not by one

@@ -327,11 +327,12 @@ public enum FolderLoader {
   }
 
   static func convertedPlan(
-    _ converted: (bytes: [UInt8], details: [String], clientIds: Bool), path: String, displayName: String, segmentSize: Int
+    _ converted: ExportConverter.Output, path: String, displayName: String, segmentSize: Int
   ) throws -> CSVTableReader.Plan {
     var plan = try CSVTableReader.plan(
       file: MappedFile(copying: converted.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
     plan.details = converted.details
+    plan.warnings = converted.warnings
     plan.numbersClients = !converted.clientIds
     plan.checksUTF8 = false
     return plan
@@ -374,7 +375,7 @@ public enum FolderLoader {
   /// mapping names (reports open with a title row or two), and that row.
   static func headerRow(_ text: ExportText, mapping: ColumnMapping) -> (row: Int, header: [String]) {
     let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingSpaces() } }
-    let row = head.firstIndex { mapping.missingHeaders(in: $0).isEmpty } ?? 0
+    let row = head.firstIndex { mapping.missingHeaders(in: $0, sources: DealDialect.detect($0)?.sources ?? [:]).isEmpty } ?? 0
     return (row, head.indices.contains(row) ? head[row] : [])
   }
 
@@ -383,7 +384,7 @@ public enum FolderLoader {
   }
 
   static func checkMapping(_ mapping: ColumnMapping, header: [String], displayName: String) throws {
-    let missing = mapping.missingHeaders(in: header)
+    let missing = mapping.missingHeaders(in: header, sources: DealDialect.detect(header)?.sources ?? [:])
     guard !missing.isEmpty else { return }
     throw CrmqError(
       missing.map { name in

@@ -112,10 +112,13 @@ struct TableConverter {
   ) {
     switch kind {
     case .money:
-      if let kopecks = ExportConverter.money(field) { return out += Array(NumberFormat.money(kopecks).utf8) }
+      // A double's noise past the kopeck is dropped; a real third decimal is left for the reader to reject.
+      if let reading = AmountFormat().kopecks(field), !reading.rounded || reading.noise {
+        return out += Array(NumberFormat.money(reading.kopecks).utf8)
+      }
     case .int, .double:
       // Spaces (plain or non-breaking) between thousands out, a decimal comma to a dot.
-      return ExportConverter.quote(ExportConverter.plainNumber(field, money: false), into: &out)
+      return ExportConverter.quote(AmountFormat().plain(field, money: false), into: &out)
     case .timestamp:
       return ExportConverter.appendTimestamp(field, to: &out, &forms, monthFirst: monthFirst)
     case .date:
