@@ -120,7 +120,7 @@ public struct Session: Sendable {
         try setStages(pipeline, stages, source: source)
         return .done
       case .load(let load):
-        return .text(try runLoad(load, source: source))
+        return .report(try runLoad(load, source: source))
       }
     } catch let error as CrmqError {
       return .failure(error.diagnostics)

@@ -8,6 +8,9 @@ public struct StatementResult: Sendable {
     case table(ResultTable)
     /// Text, such as a plan from `explain`.
     case text(String)
+    /// What the statement did, for the person running it: the `load` statement's report. It is
+    /// no answer, so machine-readable output sends it to standard error.
+    case report(String)
     /// The statement changed the session (`let`, `set`) and prints nothing.
     case done
     /// The statement failed; nothing else ran for it.

@@ -134,6 +134,9 @@ public struct CommandRunner {
       }
     case .text(let text):
       io.write(text)
+    case .report(let text):
+      // Standard output carries data alone in csv and json, as for the report of --data.
+      if format.carriesNotes { io.write(text) } else { io.writeError(text) }
     case .done:
       break
     case .failure(let diagnostics):

@@ -179,6 +179,7 @@ public final class ProtocolServer: @unchecked Sendable {
       }
       return "{\"columns\": [\(columns.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))], \"total\": \(total), \"notes\": [\(notes.joined(separator: ", "))], \"periods\": [\(periods.joined(separator: ", "))]}"
     case .text(let text): return "{\"text\": \(JSONRenderer.string(text))}"
+    case .report(let text): return "{\"report\": \(JSONRenderer.string(text))}"
     case .done: return "{\"done\": true}"
     case .failure(let found): return "{\"error\": \(ProtocolServer.diagnostics(found))}"
     }

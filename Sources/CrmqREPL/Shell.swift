@@ -113,7 +113,7 @@ public final class Shell {
       case .table(let table):
         last = table
         show(table, full: false)
-      case .text(let text):
+      case .text(let text), .report(let text):
         emit(text)
       case .done:
         break

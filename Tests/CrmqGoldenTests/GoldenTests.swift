@@ -116,7 +116,7 @@ final class GoldenTests: XCTestCase {
   func render(_ result: StatementResult, format: OutputFormat) -> String {
     switch result.outcome {
     case .table(let table): return format.render(table)
-    case .text(let text): return text
+    case .text(let text), .report(let text): return text
     case .done: return ""
     case .failure(let diagnostics): return DiagnosticRenderer().render(diagnostics)
     }

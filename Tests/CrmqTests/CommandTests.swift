@@ -25,6 +25,21 @@ final class CommandTests: XCTestCase {
     XCTAssertEqual(result.errors, "period: 2026-09-01 – 2026-09-30 (created_at)\n")
   }
 
+  /// A `load` statement's report is no data: under csv and json it goes to standard error, so
+  /// what another program reads is the answers alone; in a table it prints with the results.
+  func testALoadStatementsReportGoesToStandardErrorInMachineFormats() throws {
+    let load = "load 'Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv'"
+    let csv = run(["--format", "csv", "-c", load, "-c", "count"])
+    XCTAssertEqual(csv.status, 0)
+    XCTAssertEqual(csv.output, "count\n5\n")
+    XCTAssertTrue(csv.errors.contains("amocrm_export.csv → deals: 5 rows"), csv.errors)
+    let json = run(["--format", "json", "-c", load, "-c", "count"])
+    let parsed = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+    XCTAssertEqual(parsed?.first?["count"] as? Int, 5, json.output)
+    let table = run(["-c", load])
+    XCTAssertTrue(table.output.contains("amocrm_export.csv → deals: 5 rows"), table.output)
+  }
+
   func testJSONIsAnArrayOfObjects() throws {
     let result = run(["--format=json", "-c", "count, sum(amount) by pipeline"])
     XCTAssertEqual(result.status, 0)
