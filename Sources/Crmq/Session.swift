@@ -238,6 +238,18 @@ public struct Session: Sendable {
             DiagnosticCode("E0312"), .error, "a funnel needs the order of the stages", span: funnel.span,
             label: "no stages.csv and no stage_history.csv",
             help: ["add stages.csv (pipeline, stage, stage_order, kind) or stage_history.csv"], source: source))
+      } catch FunnelError.pipelinesWithoutOrder(let pipelines, let known) {
+        let list = pipelines.map { "'\($0.pipeline)' (\($0.deals) deal\($0.deals == 1 ? "" : "s"))" }.joined(separator: ", ")
+        let first = pipelines[0].pipeline
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0312"), .error, "a funnel needs the order of the stages, and none is known for the pipeline\(pipelines.count == 1 ? "" : "s") \(list)",
+            span: funnel.span, label: "no stage order for these deals",
+            notes: known.isEmpty ? [] : [DiagnosticNote("stage orders are known for: " + known.prefix(10).joined(separator: ", "))],
+            help: [
+              "give the order, the won stage last: stages '\(first)': 'first stage', 'second stage', …",
+              "or add the pipeline to stages.csv (pipeline, stage, stage_order, kind), or load its stage_history",
+            ], source: source))
       }
     }
     let current = try run(context)

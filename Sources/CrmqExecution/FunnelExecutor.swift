@@ -78,13 +78,16 @@ public struct FunnelExecutor {
     // The deals of a range of selected positions, counted; a large selection is counted in two
     // halves on two cores and the counts added (each reads only shared, unchanging tables).
     func tally(_ positions: Range<Int>) -> FunnelTally {
-      var t = FunnelTally(keys: keyCount, width: width, classic: classic)
+      var t = FunnelTally(keys: keyCount, width: width, classic: classic, pipelines: pipelineCount)
       var flags = [Bool](repeating: false, count: width > 64 ? width : 0)
       for position in positions {
         let row = selection.all ? position : Int(selection.rows[position])
         let p = Int(pipelineCodes[row])
         let stageCount = stageCounts[p]
-        guard stageCount > 0 else { continue }
+        guard stageCount > 0 else {
+          t.unordered[p] += 1
+          continue
+        }
         let key = Int(grouping.gids[position]) * pipelineCount + p
         t.seen[key] = true
         let base = key * width
@@ -102,6 +105,7 @@ public struct FunnelExecutor {
           }
         }
         if classic {
+          if furthest < 0 { t.withoutHistory += 1 }
           for i in 0..<stageCount {
             if i < 64 ? mask & (1 << UInt64(i)) != 0 : flags[i] {
               t.reached[base + i] += 1
@@ -142,6 +146,13 @@ public struct FunnelExecutor {
       counted = tally(0..<selection.count)
     }
     let (reached, skipped, seen, lostWithoutHistory) = (counted.reached, counted.skipped, counted.seen, counted.lostWithoutHistory)
+    // Deals whose pipeline has no stage order: with none counted, the funnel cannot be drawn;
+    // else the note says who was left out.
+    let unordered = counted.unordered.enumerated().filter { $0.element > 0 }
+      .map { (pipeline: $0.offset == 0 ? "" : pipelines.string(at: $0.offset), deals: $0.element) }
+    if !unordered.isEmpty && !seen.contains(true) {
+      throw FunnelError.pipelinesWithoutOrder(unordered, known: order.stages.keys.sorted())
+    }
 
     var columns = [ResultColumn(name: "pipeline", type: .string, role: .dimension)]
     columns += funnel.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
@@ -176,6 +187,17 @@ public struct FunnelExecutor {
     var notes = funnel.notes
     if order.inferred { notes.append("stage order inferred from stage_history") }
     if !overrides.isEmpty { notes.append("stage order of \(overrides.keys.sorted().joined(separator: ", ")) set by 'stages'") }
+    if !unordered.isEmpty {
+      let count = unordered.map(\.deals).reduce(0, +)
+      notes.append(
+        "\(count) deal\(count == 1 ? "" : "s") left out: no stage order for the pipeline\(unordered.count == 1 ? "" : "s") "
+          + unordered.map { "'\($0.pipeline)' (\($0.deals))" }.joined(separator: ", "))
+    }
+    if counted.withoutHistory > 0 {
+      notes.append(
+        "\(counted.withoutHistory) deal\(counted.withoutHistory == 1 ? " has" : "s have") no stage history and count at no stage "
+          + "(a classic funnel counts the stages each deal entered; the conversion funnel counts them at their current stage)")
+    }
     if lostWithoutHistory > 0 {
       notes.append("\(lostWithoutHistory) lost deals have no stage history and count at the first stage only")
     }
@@ -187,5 +209,9 @@ public struct FunnelExecutor {
 
 /// Why a funnel cannot be drawn.
 public enum FunnelError: Error {
+  /// No stages.csv, no stage history, no `stages` statement.
   case noStageOrder
+  /// Stage orders exist, but none for the pipelines of the deals asked about: those pipelines
+  /// with their deal counts, and the pipelines that have an order.
+  case pipelinesWithoutOrder([(pipeline: String, deals: Int)], known: [String])
 }

@@ -4,8 +4,13 @@ struct FunnelTally {
   var skipped: [Int64]
   var seen: [Bool]
   var lostWithoutHistory = 0
+  /// Classic: deals with no stage history, which count at no stage.
+  var withoutHistory = 0
+  /// Deals of each pipeline code that has no stage order, left out of the counts.
+  var unordered: [Int]
 
-  init(keys: Int, width: Int, classic: Bool) {
+  init(keys: Int, width: Int, classic: Bool, pipelines: Int) {
+    unordered = Array(repeating: 0, count: pipelines)
     reached = Array(repeating: 0, count: keys * width)
     skipped = Array(repeating: 0, count: classic ? keys * width : 0)
     seen = Array(repeating: false, count: keys)
@@ -17,5 +22,7 @@ struct FunnelTally {
     for index in skipped.indices { skipped[index] += other.skipped[index] }
     for index in seen.indices where other.seen[index] { seen[index] = true }
     lostWithoutHistory += other.lostWithoutHistory
+    withoutHistory += other.withoutHistory
+    for index in unordered.indices { unordered[index] += other.unordered[index] }
   }
 }
