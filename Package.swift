@@ -18,6 +18,8 @@ let package = Package(
     .target(name: "CrmqPlanner", dependencies: ["CrmqCore", "CrmqSemantics"]),
     .target(name: "CrmqExecution", dependencies: ["CrmqCore", "CrmqPlanner", "CrmqStorage"]),
     .target(name: "CrmqOutput", dependencies: ["CrmqCore"]),
+    // The demo data set's generator: the benchmark's data, and the data an installed crmq runs on.
+    .target(name: "CrmqDemo", dependencies: ["CrmqCore"]),
     .target(
       name: "Crmq",
       dependencies: [
@@ -27,9 +29,9 @@ let package = Package(
     // The REPL is the one place that links a system library: libedit (Debian: libedit-dev).
     .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
     .target(name: "CrmqREPL", dependencies: ["Crmq", "CLibEdit"]),
-    .target(name: "CrmqCommand", dependencies: ["Crmq", "CrmqREPL"]),
+    .target(name: "CrmqCommand", dependencies: ["Crmq", "CrmqREPL", "CrmqDemo"]),
     .executableTarget(name: "crmq", dependencies: ["CrmqCommand"]),
-    .executableTarget(name: "crmq-bench", dependencies: ["Crmq"]),
+    .executableTarget(name: "crmq-bench", dependencies: ["Crmq", "CrmqDemo"]),
     .testTarget(
       name: "CrmqTests",
       dependencies: [

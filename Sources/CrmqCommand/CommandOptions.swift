@@ -33,7 +33,9 @@ public struct CommandOptions: Sendable, Equatable {
 
     options:
       --data DIR          a folder of CSV exports (deals.csv and optional stages.csv, stage_history.csv,
-                          calls.csv, spend.csv, plans.csv); default: the bundled examples/data
+                          calls.csv, spend.csv, plans.csv); default: examples/data in the working
+                          folder or beside the build, else the built-in demo data (the same
+                          3 000 deals, written once to ~/.cache/crmq)
       -c, --command TEXT  run TEXT (one or more statements); may be repeated
       --format FORMAT     table, csv, json or markdown (default: table)
       --today YYYY-MM-DD  the date relative periods count from (default: the system date)

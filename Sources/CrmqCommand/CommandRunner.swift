@@ -45,7 +45,7 @@ public struct CommandRunner {
       }
       scripts.append((TextFile.displayName(path), text))
     }
-    let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? "examples/data"
+    guard let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? demoFolder() else { return 1 }
     let loadStart = SystemClock.milliseconds()
     let engine: Engine
     let progress = LoadProgress()
@@ -119,6 +119,20 @@ public struct CommandRunner {
       }
     }
     return failed ? 1 : 0
+  }
+
+  /// With no `--data` and no examples/data near (an installed binary), the built-in demo data
+  /// set, said on standard error; nil when it cannot be written, with the error said.
+  func demoFolder() -> String? {
+    switch DemoFolder.prepare(environment: io.environment) {
+    case .success(let folder):
+      io.writeError("crmq: no --data given: using the built-in demo data (3 000 deals, the same as examples/data) in \(folder)\n")
+      return folder
+    case .failure(let error):
+      io.writeError("error: no --data given, and the built-in demo data could not be written: \(error.description)\n")
+      io.writeError("  = help: give a folder of exports with --data DIR, or set XDG_CACHE_HOME to a writable folder\n")
+      return nil
+    }
   }
 
   func print(_ result: StatementResult, format: OutputFormat) {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import CrmqDemo
 
 /// One question asked of both engines: crmq's text and the same question in DuckDB's SQL.
 ///

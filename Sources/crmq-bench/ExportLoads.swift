@@ -1,4 +1,5 @@
 import Crmq
+import CrmqDemo
 
 #if canImport(Glibc)
   import Glibc

@@ -40,6 +40,42 @@ final class CommandTests: XCTestCase {
     XCTAssertTrue(table.output.contains("amocrm_export.csv → deals: 5 rows"), table.output)
   }
 
+  /// An installed binary, copied away from the repository and run from another folder with no
+  /// --data, runs on the built-in demo data: the same answers as examples/data, and it says so.
+  func testAnInstalledBinaryRunsOnTheBuiltInDemoData() throws {
+    let built = CommandTests.repository.appendingPathComponent(".build/debug/crmq").path
+    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: built), "build crmq first: swift build")
+    let installed = try scratchFolder("crmq-installed")
+    let cache = try scratchFolder("crmq-cache")
+    try FileManager.default.copyItem(atPath: built, toPath: installed + "/crmq")
+    func crmq(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: installed + "/crmq")
+      process.arguments = arguments
+      process.currentDirectoryURL = URL(fileURLWithPath: installed)
+      process.environment = ["XDG_CACHE_HOME": cache, "HOME": installed, "PATH": "/usr/bin:/bin"]
+      let (out, err) = (Pipe(), Pipe())
+      process.standardOutput = out
+      process.standardError = err
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      return (process.terminationStatus, output, errors)
+    }
+    let query = ["--today", "2026-10-05", "--format", "csv", "-c", "deals, won, revenue by manager period 2026-Q3"]
+    let first = try crmq(query)
+    XCTAssertEqual(first.status, 0, first.errors)
+    XCTAssertTrue(first.errors.contains("using the built-in demo data"), first.errors)
+    XCTAssertEqual(first.output, run(["--data", "examples/data"] + query).output)
+    // The second start reuses the folder the first wrote.
+    let again = try crmq(query)
+    XCTAssertEqual(again.output, first.output)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cache + "/crmq"), ["demo-0.1.0"])
+    XCTAssertEqual(try crmq(["--help"]).status, 0)
+  }
+
   func testJSONIsAnArrayOfObjects() throws {
     let result = run(["--format=json", "-c", "count, sum(amount) by pipeline"])
     XCTAssertEqual(result.status, 0)

@@ -2,15 +2,15 @@
   import Glibc
 #endif
 
-import Crmq
+import CrmqCore
 
 /// Generates a deterministic, realistic CRM data set in the canonical format: deals with Russian
 /// names and values, their stage history, calls, ad spend and sales plans.
 ///
 /// The same seed and size always give the same bytes; examples/data is its output for 3 000 deals.
-struct DataGenerator {
-  let deals: Int
-  let seed: UInt64
+public struct DataGenerator: Sendable {
+  public let deals: Int
+  public let seed: UInt64
   /// The data ends the day before this (2026-10-05: the date the examples use as today).
   let endDay = CivilDate.days(year: 2026, month: 10, day: 5)
   let startDay = CivilDate.days(year: 2025, month: 1, day: 1)
@@ -64,8 +64,17 @@ struct DataGenerator {
     }
   }
 
+  /// A data set of `deals` deals from `seed`.
+  public init(deals: Int, seed: UInt64) {
+    self.deals = deals
+    self.seed = seed
+  }
+
+  /// The bundled demo data set, examples/data: 3 000 deals from seed 7.
+  public static let demo = DataGenerator(deals: 3000, seed: 7)
+
   /// Writes the six files into `folder`; returns the bytes written.
-  func write(to folder: String) throws -> Int {
+  public func write(to folder: String) throws -> Int {
     var rng = SplitMix(seed: seed)
     let clientCount = max(10, deals * 2 / 5)
     let days = Int(endDay - startDay)
@@ -282,7 +291,7 @@ struct PendingCall {
   var duration: Int64
 }
 
-struct GeneratorError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
+public struct GeneratorError: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
 }
