@@ -29,7 +29,8 @@ public struct Completer: Sendable {
   /// Candidates for the text that ends at `cursor` (a character offset into `line`), and how many
   /// characters before the cursor each candidate replaces.
   public func complete(line: String, cursor: Int) -> (replacing: Int, candidates: [String]) {
-    let before = String(line.prefix(cursor))
+    // A cursor out of the line (a protocol client's -1) is taken at its nearest end.
+    let before = String(line.prefix(max(0, cursor)))
     if before.hasPrefix("."), !before.contains(" ") { return (before.count, commands.filter { $0.hasPrefix(before) }) }
     // A path after .load, .read and .output.
     for command in [".load ", ".read ", ".output "] where before.hasPrefix(command) {

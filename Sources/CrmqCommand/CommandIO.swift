@@ -11,6 +11,26 @@ public protocol CommandIO: ShellOutput {
   var outputIsTerminal: Bool { get }
   var colorErrors: Bool { get }
   var environment: [String: String] { get }
+  /// Why standard output could not be written, once a write failed; nil while all went out.
+  var outputFailure: String? { get }
+  /// The next line, unless it is longer than `limit` bytes: then its length, the line skipped
+  /// without holding it in memory. Nil at the end.
+  func readLine(limit: Int) -> LineRead?
+}
+
+/// A line read with a limit.
+public enum LineRead: Equatable {
+  case line(String)
+  /// A line over the limit, skipped: its length in bytes.
+  case tooLong(Int)
+}
+
+extension CommandIO {
+  /// Reads the whole line, then measures it: for inputs already in memory.
+  public func readLine(limit: Int) -> LineRead? {
+    guard let line = readLine() else { return nil }
+    return line.utf8.count > limit ? .tooLong(line.utf8.count) : .line(line)
+  }
 }
 
 /// Buffers for tests: input lines in, everything written kept.
@@ -23,6 +43,7 @@ public final class BufferedIO: CommandIO {
   public var terminalWidth: Int?
   public var colorErrors = false
   public var environment: [String: String] = [:]
+  public var outputFailure: String?
 
   public init(input: [String] = []) {
     self.input = input

@@ -16,7 +16,16 @@ public struct CommandRunner {
     self.defaultFolders = defaultFolders
   }
 
+  /// Runs the command; a failed write of standard output (a full disk, a closed pipe) is said on
+  /// standard error and makes the exit status 1, whatever the statements did.
   public func run(arguments: [String]) -> Int32 {
+    let status = runCommand(arguments: arguments)
+    guard let failure = io.outputFailure else { return status }
+    io.writeError("crmq: cannot write standard output: \(failure)\n")
+    return status == 0 ? 1 : status
+  }
+
+  func runCommand(arguments: [String]) -> Int32 {
     let options: CommandOptions
     do {
       options = try CommandOptions.parse(arguments)
@@ -91,6 +100,8 @@ public struct CommandRunner {
     func execute(_ text: String, name: String) -> Bool {
       for result in session.run(text, sourceName: name) {
         print(result, format: format)
+        // Output that cannot be written stops the run: nothing after it would be seen either.
+        if io.outputFailure != nil { return false }
         if options.timer { io.writeError("time: \(CrmqVersion.milliseconds(result.milliseconds)) ms\n") }
         if result.failed {
           failed = true

@@ -22,6 +22,10 @@ public final class ProtocolServer: @unchecked Sendable {
   /// Requests read and not yet answered, by id: what `cancel` can reach.
   var waiting: [String: [CancelFlag]] = [:]
 
+  /// The longest request line read (16 MiB); a longer one is skipped as it streams by and
+  /// answered with error E0703, never held whole.
+  public static let maximumLineBytes = 16 << 20
+
   public init(io: CommandIO, session: Session) {
     self.io = io
     self.session = session
@@ -30,7 +34,16 @@ public final class ProtocolServer: @unchecked Sendable {
   /// Reads requests until standard input ends, then waits for the last answers.
   public func run() {
     let answered = DispatchGroup()
-    while let line = io.readLine() {
+    while let read = io.readLine(limit: ProtocolServer.maximumLineBytes) {
+      guard case .line(let line) = read else {
+        if case .tooLong(let bytes) = read {
+          emit(
+            ProtocolServer.error(
+              id: "null", code: "E0703",
+              message: "a request line of \(bytes) bytes is over the limit of \(ProtocolServer.maximumLineBytes) bytes; it was skipped"))
+        }
+        continue
+      }
       if line.allSatisfy(\.isWhitespace) { continue }
       let request: Request
       switch Request.parse(line) {
@@ -145,12 +158,16 @@ public final class ProtocolServer: @unchecked Sendable {
     }
   }
 
+  /// A request's id as JSON text, written back as it came: a number, a text, true or false, an
+  /// array or an object (keys sorted), or null. It is also the key `cancel` looks requests up by,
+  /// so ids of different JSON types never meet.
   static func idText(_ id: Any?) -> String {
-    switch id {
-    case let number as Int: return String(number)
-    case let text as String: return JSONRenderer.string(text)
-    default: return "null"
-    }
+    guard let id, !(id is NSNull) else { return "null" }
+    if let text = id as? String { return JSONRenderer.string(text) }
+    guard let data = try? JSONSerialization.data(withJSONObject: id, options: [.fragmentsAllowed, .sortedKeys]),
+      let text = String(data: data, encoding: .utf8)
+    else { return "null" }
+    return text
   }
 
   /// A JSON parameter as a crmq value: whole numbers are integers, other numbers doubles;

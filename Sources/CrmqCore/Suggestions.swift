@@ -3,14 +3,18 @@ public enum Suggestions {
   /// The candidates closest to `name`, best first: exact case-insensitive matches, then those within
   /// a distance of 2 (1 for names of four characters or fewer).
   public static func closest(to name: String, in candidates: [String], limit: Int = 3) -> [String] {
+    // A name this long is no typo of a name: and a distance over it would cost its length times
+    // each candidate's (a 10 MB literal took 47 s).
+    guard name.utf8.count <= maximumLength else { return [] }
     let target = Array(name.lowercased())
     var scored: [(String, Int)] = []
     var seen = Set<String>()
     for candidate in candidates where !seen.contains(candidate) {
       seen.insert(candidate)
       let folded = Array(candidate.lowercased())
-      let distance = editDistance(target, folded)
       let allowed = target.count <= 4 ? 1 : 2
+      // Lengths further apart than the distance allowed cannot be within it.
+      let distance = abs(folded.count - target.count) > allowed ? allowed + 1 : editDistance(target, folded)
       if distance <= allowed {
         scored.append((candidate, distance))
       } else if folded.count > 3, target.count > 3,
@@ -22,6 +26,9 @@ public enum Suggestions {
     scored.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
     return Array(scored.prefix(limit).map(\.0))
   }
+
+  /// Names longer than this (in bytes) get no suggestions.
+  public static let maximumLength = 256
 
   /// Damerau–Levenshtein distance (optimal string alignment) over characters.
   public static func editDistance(_ a: [Character], _ b: [Character]) -> Int {

@@ -76,6 +76,22 @@ final class CommandTests: XCTestCase {
     XCTAssertEqual(try crmq(["--help"]).status, 0)
   }
 
+  /// Output that cannot be written (a full disk) is an error and exit status 1, not a silent 0.
+  func testAFullDiskIsAFailedRun() throws {
+    let process = Process()
+    process.executableURL = CommandTests.repository.appendingPathComponent(".build/debug/crmq")
+    process.arguments = ["--data", "examples/data", "-c", "show deals"]
+    process.currentDirectoryURL = CommandTests.repository
+    process.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 1)
+    XCTAssertTrue(text.contains("cannot write standard output: No space left on device"), text)
+  }
+
   func testJSONIsAnArrayOfObjects() throws {
     let result = run(["--format=json", "-c", "count, sum(amount) by pipeline"])
     XCTAssertEqual(result.status, 0)

@@ -158,6 +158,34 @@ final class ProtocolTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(checked, 5)
   }
 
+  /// Requests a careless or hostile client sends: a cursor out of the line, ids of every JSON type
+  /// (each written back as it came, and a cancel that names one reaches no other), a 20 MB line.
+  func testNoRequestStopsTheServer() throws {
+    let server = try server()
+    for cursor in ["-1", "-9223372036854775808", "1000000", "1e30", "\"x\""] {
+      let response = try object(server.respond(to: #"{"id": 1, "method": "complete", "params": {"line": "count", "cursor": \#(cursor)}}"#))
+      XCTAssertNotNil(response["result"], cursor)
+    }
+    for id in ["true", "false", "1.5", "-0", "null", "\"x\"", "[1,\"b\"]", #"{"a":[2],"b":1}"#, "12345678901234567890"] {
+      let response = server.respond(to: #"{"id": \#(id), "method": "metrics"}"#)
+      XCTAssertTrue(response.hasPrefix("{\"id\": \(id == "-0" ? "0" : id), "), "\(id) → \(response.prefix(60))")
+    }
+    // An object id names its own request: its cancel finds nothing, null-id requests included.
+    let io = BufferedIO()
+    io.input = [
+      #"{"id": null, "method": "query", "params": {"text": "count"}}"#,
+      #"{"id": 9, "method": "cancel", "params": {"request": {"a": 1}}}"#,
+      String(repeating: "x", count: ProtocolServer.maximumLineBytes + 1),
+      #"{"id": "after", "method": "query", "params": {"text": "count"}}"#,
+    ]
+    ProtocolServer(io: io, session: Session(engine: try XCTUnwrap(ProtocolTests.engine))).run()
+    let responses = try io.output.split(separator: "\n").map { try object(String($0)) }
+    XCTAssertEqual(responses.count, 4, io.output)
+    XCTAssertFalse(io.output.contains("E0602"), "no request was cancelled")
+    XCTAssertTrue(io.output.contains("E0703"), "the long line is answered with an error")
+    XCTAssertNotNil(responses.first { $0["id"] as? String == "after" }?["result"], "the server reads on")
+  }
+
   func testMalformedLinesGetErrorsNotAnExit() throws {
     let server = try server()
     for line in ["not json", "[1, 2]", #"{"id": 1}"#, #"{"id": 2, "method": "dance"}"#, #"{"id": 3, "method": "query"}"#] {
