@@ -233,6 +233,7 @@ public enum FolderLoader {
       file: MappedFile(copying: bytes), path: names, displayName: names, schema: .stageHistory,
       segmentSize: CSVTableReader.defaultSegmentSize)
     plan.details = history.details
+    plan.warnings = history.warnings
     return try run([plan], progress: nil)
   }
 

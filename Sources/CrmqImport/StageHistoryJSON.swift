@@ -64,7 +64,8 @@ struct StageHistoryJSON {
     switch any {
     case let number as Int: return Int64(number)
     case let number as Int64: return number
-    case let number as Double where number == number.rounded(): return Int64(number)
+    // `Int64(exactly:)`: 1e19 or NaN is no id and no time (`Int64(_:)` would trap).
+    case let number as Double: return Int64(exactly: number)
     case let text as String: return Int64(text.trimmingCharacters(in: .whitespaces))
     default: return nil
     }
@@ -90,6 +91,30 @@ struct StageHistoryJSON {
 
   var files: [(name: String, kind: Kind, records: [[String: Any]])] = []
   var details: [String] = []
+  /// Items skipped for a value crmq cannot read (E0513), one warning per file.
+  var warnings: [Diagnostic] = []
+
+  /// Unix times crmq reads: 1900-01-01 to 2200-01-01.
+  static let unixRange: ClosedRange<Int64> = -2_208_988_800...7_258_118_400
+
+  /// A value as the message quotes it.
+  static func quoted(_ any: Any?) -> String {
+    switch any {
+    case nil: return "nothing"
+    case let text as String: return "'\(text.count > 40 ? String(text.prefix(40)) + "…" : text)'"
+    case let value?: return "\(value)"
+    }
+  }
+
+  /// Warning E0513 for the items of a file that were skipped: how many, and the first one's place.
+  mutating func warnSkipped(_ file: String, count: Int, first: String?) {
+    guard count > 0, let first else { return }
+    warnings.append(
+      Diagnostic(
+        DiagnosticCode("E0513"), .warning,
+        "'\(file)': \(count) item\(count == 1 ? "" : "s") skipped for a value that is no id or time; the first: \(first)",
+        help: ["the rest of the history loads; save the API's response again if the file was edited or cut"]))
+  }
 
   /// The rows of every history file, named with the dictionaries found; `utcOffset` gives the
   /// engine zone's offset at a Unix time (amoCRM's times are Unix seconds).
@@ -118,11 +143,20 @@ struct StageHistoryJSON {
       switch file.kind {
       case .amoEvents:
         var firstChange: [Int64: (at: Int64, before: Int64)] = [:]
-        for event in file.records {
-          guard event["type"] as? String == "lead_status_changed", event["entity_type"] as? String ?? "lead" == "lead",
-            let deal = StageHistoryJSON.int(event["entity_id"]), let at = StageHistoryJSON.int(event["created_at"]),
-            let after = StageHistoryJSON.status(event["value_after"])
-          else { continue }
+        var skipped = 0
+        var firstSkipped: String?
+        for (position, event) in file.records.enumerated() {
+          guard event["type"] as? String == "lead_status_changed", event["entity_type"] as? String ?? "lead" == "lead" else { continue }
+          let deal = StageHistoryJSON.int(event["entity_id"])
+          let at = StageHistoryJSON.int(event["created_at"]).flatMap { StageHistoryJSON.unixRange.contains($0) ? $0 : nil }
+          guard let deal, let at, let after = StageHistoryJSON.status(event["value_after"]) else {
+            skipped += 1
+            if firstSkipped == nil {
+              let field = deal == nil ? "entity_id" : at == nil ? "created_at" : "value_after"
+              firstSkipped = "event \(position + 1) has \(field) \(StageHistoryJSON.quoted(event[field]))"
+            }
+            continue
+          }
           if let id = StageHistoryJSON.text(event["id"]), !seen.insert(id).inserted { continue }
           used += 1
           let name = amoNames[after] ?? "status \(after)"
@@ -137,17 +171,29 @@ struct StageHistoryJSON {
           rows.append(Row(deal: deal, stage: amoNames[first.before] ?? "status \(first.before)", entered: nil))
         }
         details.append("\(file.name): amoCRM lead_status_changed events, \(used) stage changes of \(firstChange.count) deals")
+        warnSkipped(file.name, count: skipped, first: firstSkipped)
       case .bitrixHistory:
-        for item in file.records {
-          guard let deal = StageHistoryJSON.int(item["OWNER_ID"]), let stage = StageHistoryJSON.text(item["STAGE_ID"] ?? item["STATUS_ID"]),
-            let time = item["CREATED_TIME"] as? String, let at = StageHistoryJSON.wallClock(time)
-          else { continue }
+        var skipped = 0
+        var firstSkipped: String?
+        for (position, item) in file.records.enumerated() {
+          let deal = StageHistoryJSON.int(item["OWNER_ID"])
+          let stage = StageHistoryJSON.text(item["STAGE_ID"] ?? item["STATUS_ID"])
+          let at = (item["CREATED_TIME"] as? String).flatMap(StageHistoryJSON.wallClock)
+          guard let deal, let stage, let at else {
+            skipped += 1
+            if firstSkipped == nil {
+              let field = deal == nil ? "OWNER_ID" : stage == nil ? "STAGE_ID" : "CREATED_TIME"
+              firstSkipped = "item \(position + 1) has \(field) \(StageHistoryJSON.quoted(item[field]))"
+            }
+            continue
+          }
           if let id = StageHistoryJSON.text(item["ID"]), !seen.insert(id).inserted { continue }
           used += 1
           if bitrixNames[stage] == nil { unnamed.insert(stage) }
           rows.append(Row(deal: deal, stage: bitrixNames[stage] ?? stage, entered: at))
         }
         details.append("\(file.name): Bitrix24 crm.stagehistory.list items, \(used) stages entered")
+        warnSkipped(file.name, count: skipped, first: firstSkipped)
       case .amoPipelines:
         details.append("\(file.name): amoCRM pipelines, for the stage names")
       case .bitrixStatuses:
