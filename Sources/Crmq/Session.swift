@@ -179,7 +179,7 @@ public struct Session: Sendable {
     var earlier = context
     earlier.periodOverride = (comparison.start, comparison.end)
     let previous = try runBound(plain, context: earlier, source: source)
-    var joined = CompareJoiner.join(current: current, previous: previous, plan: comparison)
+    var joined = try CompareJoiner.join(current: current, previous: previous, plan: comparison)
     joined.periods = Session.withComparison(current.periods, comparison)
     // Order: as written, else the first measure descending for top, else the dimensions.
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
@@ -216,7 +216,7 @@ public struct Session: Sendable {
     }
     if let totals {
       // The totals as one-row tables with no dimension values: joined, they give the total row.
-      let row = CompareJoiner.join(
+      let row = try CompareJoiner.join(
         current: ResultTable(columns: current.columns, rows: [totals.now]),
         previous: ResultTable(columns: previous.columns, rows: [totals.before]), plan: comparison)
       joined.total = row.rows.first
@@ -257,7 +257,7 @@ public struct Session: Sendable {
     else { return current }
     var earlier = context
     earlier.periodOverride = (comparison.start, comparison.end)
-    var joined = CompareJoiner.join(current: current, previous: try run(earlier), plan: comparison)
+    var joined = try CompareJoiner.join(current: current, previous: try run(earlier), plan: comparison)
     joined.periods = Session.withComparison(current.periods, comparison)
     // Keep the funnel's order: pipeline, dimensions, then the stages in their order.
     let order = (StageOrder.resolve(engine.catalog)?.stages ?? [:]).merging(stageOrders) { $1 }

@@ -8,7 +8,7 @@ enum ArgumentReader {
   case int64(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?)
   case double(ContiguousArray<Double>, validity: ContiguousArray<UInt64>?)
   case codes(ContiguousArray<UInt32>, StringDictionary)
-  case general((Int) -> Value)
+  case general((Int) throws -> Value)
 
   init(_ expr: BoundExpr, table: Table) throws {
     // Days between two date or timestamp columns (a deal's cycle): computed once as a buffer,
@@ -98,12 +98,12 @@ class Accumulator {
 
 /// Calls `body(row, gid)` for each selected row.
 @inline(__always)
-func forEach(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>, _ body: (Int, Int) -> Void) {
+func forEach(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>, _ body: (Int, Int) throws -> Void) rethrows {
   if selection.all {
-    for row in 0..<selection.tableRows { body(row, Int(gids[row])) }
+    for row in 0..<selection.tableRows { try body(row, Int(gids[row])) }
   } else {
-    selection.rows.withUnsafeBufferPointer { rows in
-      for i in 0..<rows.count { body(Int(rows[i]), Int(gids[i])) }
+    try selection.rows.withUnsafeBufferPointer { rows in
+      for i in 0..<rows.count { try body(Int(rows[i]), Int(gids[i])) }
     }
   }
 }
@@ -118,7 +118,7 @@ final class CountAccumulator: Accumulator {
   }
   override func resize(_ groups: Int) { counts = Array(repeating: 0, count: groups) }
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
-    counts.withUnsafeMutableBufferPointer { counts in
+    try counts.withUnsafeMutableBufferPointer { counts in
       switch reader {
       case nil:
         for g in gids { counts[Int(g)] += 1 }
@@ -127,7 +127,7 @@ final class CountAccumulator: Accumulator {
       case .codes(let codes, _):
         forEach(selection, gids) { row, g in if codes[row] != 0 { counts[g] += 1 } }
       case .general(let f):
-        forEach(selection, gids) { row, g in if !f(row).isNull { counts[g] += 1 } }
+        try forEach(selection, gids) { row, g in if try !f(row).isNull { counts[g] += 1 } }
       }
     }
   }
@@ -155,8 +155,8 @@ final class IntSumAccumulator: Accumulator {
   }
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
     var overflow = false
-    sums.withUnsafeMutableBufferPointer { sums in
-      counts.withUnsafeMutableBufferPointer { counts in
+    try sums.withUnsafeMutableBufferPointer { sums in
+      try counts.withUnsafeMutableBufferPointer { counts in
         switch reader {
         case .int64(let values, let validity):
           var flags = 0
@@ -180,9 +180,9 @@ final class IntSumAccumulator: Accumulator {
           }
           overflow = flags != 0
         case .general(let f):
-          forEach(selection, gids) { row, g in
+          try forEach(selection, gids) { row, g in
             let value: Int64
-            switch f(row) {
+            switch try f(row) {
             case .int(let x), .money(let x): value = x
             default: return
             }
@@ -196,13 +196,13 @@ final class IntSumAccumulator: Accumulator {
         }
       }
     }
-    if overflow { throw ExecutionError.overflow("a sum is beyond 92 233 720 368 547 758.07") }
+    if overflow { throw ExecutionError.overflow(ValueOps.overflowMessage(type)) }
   }
   override func merge(_ other: Accumulator) throws {
     guard let other = other as? IntSumAccumulator else { return }
     for group in sums.indices {
       let (sum, overflow) = sums[group].addingReportingOverflow(other.sums[group])
-      if overflow { throw ExecutionError.overflow("a sum is beyond 92 233 720 368 547 758.07") }
+      if overflow { throw ExecutionError.overflow(ValueOps.overflowMessage(type)) }
       sums[group] = sum
       counts[group] += other.counts[group]
     }
@@ -239,8 +239,8 @@ final class DoubleSumAccumulator: Accumulator {
     counts = Array(repeating: 0, count: groups)
   }
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
-    sums.withUnsafeMutableBufferPointer { sums in
-      counts.withUnsafeMutableBufferPointer { counts in
+    try sums.withUnsafeMutableBufferPointer { sums in
+      try counts.withUnsafeMutableBufferPointer { counts in
         switch reader {
         case .double(let values, let validity):
           forEach(selection, gids) { row, g in
@@ -249,8 +249,8 @@ final class DoubleSumAccumulator: Accumulator {
             counts[g] += 1
           }
         case .general(let f):
-          forEach(selection, gids) { row, g in
-            guard let x = f(row).doubleValue else { return }
+          try forEach(selection, gids) { row, g in
+            guard let x = try f(row).doubleValue else { return }
             sums[g] += x
             counts[g] += 1
           }
@@ -309,7 +309,7 @@ final class ExtremeAccumulator: Accumulator {
     case .double(let values, let validity):
       forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { merge(g, .double(values[row])) } }
     case .general(let f):
-      forEach(selection, gids) { row, g in merge(g, f(row)) }
+      try forEach(selection, gids) { row, g in merge(g, try f(row)) }
     }
   }
   func wrap(_ v: Int64) -> Value {
@@ -362,8 +362,8 @@ final class MedianAccumulator: Accumulator {
     case .double(let column, let validity):
       forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { values[g].append(column[row]) } }
     case .general(let f):
-      forEach(selection, gids) { row, g in
-        switch f(row) {
+      try forEach(selection, gids) { row, g in
+        switch try f(row) {
         case .int(let v), .money(let v): ints[g].append(v)
         case .double(let v): values[g].append(v)
         default: break
@@ -535,8 +535,8 @@ final class DistinctAccumulator: Accumulator {
     case .codes(let codes, _):
       forEach(selection, gids) { row, g in if codes[row] != 0 { sets[g].insert(Int64(codes[row])) } }
     case .general(let f):
-      forEach(selection, gids) { row, g in
-        let v = f(row)
+      try forEach(selection, gids) { row, g in
+        let v = try f(row)
         if !v.isNull { general[g].insert(v) }
       }
     }

@@ -28,7 +28,7 @@ public enum CompareJoiner {
     return value
   }
 
-  public static func join(current: ResultTable, previous: ResultTable, plan: ComparisonPlan) -> ResultTable {
+  public static func join(current: ResultTable, previous: ResultTable, plan: ComparisonPlan) throws -> ResultTable {
     let dimensions = CompareJoiner.dimensions(current.columns)
     let measures = current.columns.indices.filter { current.columns[$0].role == .measure }
     func key(_ row: [Value], moved: Bool) -> [Value] { CompareJoiner.key(row, dimensions: dimensions, plan: plan, moved: moved) }
@@ -55,13 +55,13 @@ public enum CompareJoiner {
         ResultColumn(name: column.name + "_delta_pct", type: .ratio, role: .measure),
       ]
     }
-    let rows = order.map { k -> [Value] in
+    let rows = try order.map { k -> [Value] in
       var row = k
       for index in measures {
         let type = current.columns[index].type
         let m = now[k]?[index] ?? zero(type)
         let p = before[k]?[index] ?? zero(type)
-        row += [m, p, delta(m, p, type), percent(m, p)]
+        row += [m, p, try delta(m, p, type), percent(m, p)]
       }
       return row
     }
@@ -77,11 +77,11 @@ public enum CompareJoiner {
     }
   }
 
-  static func delta(_ m: Value, _ p: Value, _ type: DataType) -> Value {
+  static func delta(_ m: Value, _ p: Value, _ type: DataType) throws -> Value {
     switch (m, p) {
-    case (.int, .int): return ValueOps.arithmetic(.subtract, m, p, .int)
-    case (.money, .money): return ValueOps.arithmetic(.subtract, m, p, .money)
-    default: return ValueOps.arithmetic(.subtract, m, p, .double)
+    case (.int, .int): return try ValueOps.arithmetic(.subtract, m, p, .int)
+    case (.money, .money): return try ValueOps.arithmetic(.subtract, m, p, .money)
+    default: return try ValueOps.arithmetic(.subtract, m, p, .double)
     }
   }
 

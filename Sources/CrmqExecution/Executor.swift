@@ -32,7 +32,7 @@ public struct Executor {
     case .rows(let set):
       return ResultTable(columns: set.columns, rows: set.rows)
     case .selection(let table, let selection):
-      let set = materialize(table, selection, table.columns.map { BoundOutput(name: $0.name, expr: .column($0.name, $0.type), role: .field) })
+      let set = try materialize(table, selection, table.columns.map { BoundOutput(name: $0.name, expr: .column($0.name, $0.type), role: .field) })
       return ResultTable(columns: set.columns, rows: set.rows)
     }
   }
@@ -53,6 +53,7 @@ public struct Executor {
         guard let base = buffer.baseAddress else { return 0 }
         return filter.filter(UnsafeBufferPointer(buffer), into: base)
       }
+      if let failure = filter.failure { throw failure }
       rows.removeLast(rows.count - count)
       return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
     case .aggregate(let node):
@@ -68,9 +69,9 @@ public struct Executor {
     case .project(let node):
       switch try execute(node.input) {
       case .rows(let set):
-        return .rows(project(set, node.outputs))
+        return .rows(try project(set, node.outputs))
       case .selection(let table, let selection):
-        return .rows(materialize(table, selection, node.outputs))
+        return .rows(try materialize(table, selection, node.outputs))
       }
     case .sort(let node):
       return try sorted(try execute(node.input), node.keys, limit: nil)
@@ -169,7 +170,9 @@ public struct Executor {
       decoded[group] = values
       return values
     }
-    // A sort key straight from an accumulator where it is one; other expressions get a row.
+    // A sort key straight from an accumulator where it is one; other expressions get a row. An
+    // error there (an overflow) is kept and thrown once the ranking is done: comparisons cannot throw.
+    var keyFailure: Error?
     func key(_ position: Int, _ index: Int) -> Value {
       let group = Int(groups.ids[position])
       switch keyExprs[index].expr {
@@ -179,7 +182,12 @@ public struct Executor {
         return value.isNull ? groups.aggregates[slot].emptyValue : value
       case let expr:
         let row = Array(repeating: Value.null, count: dimensionCount) + groups.values(group)
-        return Executor.evaluate(expr, row: row, groupCount: dimensionCount)
+        do {
+          return try Executor.evaluate(expr, row: row, groupCount: dimensionCount)
+        } catch {
+          keyFailure = keyFailure ?? error
+          return .null
+        }
       }
     }
     func before(_ a: Int, _ b: Int) -> Bool {
@@ -210,9 +218,10 @@ public struct Executor {
       if kept.count > node.count { kept.removeLast() }
       if kept.count == node.count, let last = kept.last { threshold = number(last) }
     }
-    let rows = kept.map { position in
+    if let keyFailure { throw keyFailure }
+    let rows = try kept.map { position in
       let row = dims(groups.ids[position]) + groups.values(Int(groups.ids[position]))
-      return project.outputs.map { Executor.evaluate($0.expr, row: row, groupCount: dimensionCount) }
+      return try project.outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: dimensionCount) }
     }
     let columns = project.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
     return RowSet(
@@ -238,7 +247,7 @@ public struct Executor {
       let evaluators = try keys.map { try RowExpression($0.expr, table: table) }
       var entries: [(row: UInt32, keys: [Value])] = []
       entries.reserveCapacity(selection.count)
-      selection.forEachRow { row in entries.append((UInt32(row), evaluators.map { $0.evaluate(row) })) }
+      try selection.forEachRow { row in entries.append((UInt32(row), try evaluators.map { try $0.evaluate(row) })) }
       entries.sort { a, b in
         for (index, key) in keys.enumerated() {
           let x = a.keys[index]
@@ -255,31 +264,32 @@ public struct Executor {
     }
   }
 
-  func project(_ set: RowSet, _ outputs: [BoundOutput]) -> RowSet {
+  func project(_ set: RowSet, _ outputs: [BoundOutput]) throws -> RowSet {
     let groupCount = set.columns.filter { $0.role == .dimension }.count
-    let rows = set.rows.map { row in outputs.map { Executor.evaluate($0.expr, row: row, groupCount: groupCount) } }
+    let rows = try set.rows.map { row in try outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: groupCount) } }
     let columns = outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
     return RowSet(columns: columns, rows: rows, groupIds: set.groupIds, aggregation: set.aggregation, parts: set.parts)
   }
 
   /// A measure over one aggregated row.
-  static func evaluate(_ expr: BoundExpr, row: [Value], groupCount: Int) -> Value {
+  static func evaluate(_ expr: BoundExpr, row: [Value], groupCount: Int) throws -> Value {
     switch expr {
     case .groupRef(let index, _): return row[index]
     case .aggregateRef(let index, _): return row[groupCount + index]
     case .literal(let value, _): return value
     case .arithmetic(let op, let l, let r, let type):
-      return ValueOps.arithmetic(op, evaluate(l, row: row, groupCount: groupCount), evaluate(r, row: row, groupCount: groupCount), type)
-    case .negate(let inner): return ValueOps.negate(evaluate(inner, row: row, groupCount: groupCount))
-    default: return .null
+      return try ValueOps.arithmetic(
+        op, try evaluate(l, row: row, groupCount: groupCount), try evaluate(r, row: row, groupCount: groupCount), type)
+    case .negate(let inner): return try ValueOps.negate(try evaluate(inner, row: row, groupCount: groupCount))
+    default: throw ExecutionError.internalError("'\(expr)' over aggregated rows")
     }
   }
 
-  func materialize(_ table: Table, _ selection: Selection, _ outputs: [BoundOutput]) -> RowSet {
-    let evaluators = outputs.map { try? RowExpression($0.expr, table: table) }
+  func materialize(_ table: Table, _ selection: Selection, _ outputs: [BoundOutput]) throws -> RowSet {
+    let evaluators = try outputs.map { try RowExpression($0.expr, table: table) }
     var rows: [[Value]] = []
     rows.reserveCapacity(selection.count)
-    selection.forEachRow { row in rows.append(evaluators.map { $0?.evaluate(row) ?? .null }) }
+    try selection.forEachRow { row in rows.append(try evaluators.map { try $0.evaluate(row) }) }
     return RowSet(
       columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows, groupIds: nil,
       aggregation: nil)
@@ -304,8 +314,8 @@ public struct Executor {
     while true {
       if case .project(let project) = node, case .aggregate(let aggregate) = project.input {
         let row = try aggregation.op.total(aggregation.grouping, kept: set.groupIds ?? [])
-        let values = project.outputs.map { output -> Value in
-          output.role == .dimension ? .null : Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
+        let values = try project.outputs.map { output -> Value in
+          output.role == .dimension ? .null : try Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
         }
         return ResultTable(columns: set.columns, rows: set.rows, total: values)
       }
@@ -338,8 +348,8 @@ public struct Executor {
           }
           for (local, slot) in part.slots.enumerated() { row[merge.dimensionCount + slot] = values[local] }
         }
-        let values = project.outputs.map { output -> Value in
-          output.role == .dimension ? .null : Executor.evaluate(output.expr, row: row, groupCount: merge.dimensionCount)
+        let values = try project.outputs.map { output -> Value in
+          output.role == .dimension ? .null : try Executor.evaluate(output.expr, row: row, groupCount: merge.dimensionCount)
         }
         return ResultTable(columns: set.columns, rows: set.rows, total: values)
       }

@@ -35,7 +35,7 @@ public struct FunnelExecutor {
     }
     let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run()
     let grouper = try HashAggregateOperator(groups: funnel.groups, aggregates: [], table: deals)
-    let grouping = grouper.grouping(selection)
+    let grouping = try grouper.grouping(selection)
     guard case .dictionary(let pipelineCodes, let pipelines)? = deals.column(named: "pipeline")?.data,
       case .dictionary(let stageCodes, let dealStages)? = deals.column(named: "stage")?.data,
       case .dictionary(let statusCodes, let statuses)? = deals.column(named: "status")?.data

@@ -13,7 +13,7 @@ final class GroupKey {
     case offset(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?, min: Int64)
     case dayTable(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?, divisor: Int64, minDay: Int64, table: [Int32])
     case hourOfDay(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?)
-    case general((Int) -> Value)
+    case general((Int) throws -> Value)
   }
 
   let reader: Reader
@@ -22,6 +22,9 @@ final class GroupKey {
   private let decodeOrdinal: (Int) -> Value
   private var interned: [Value: Int32] = [:]
   private var internedValues: [Value] = [.null]
+  /// The first error a general key met (an overflow, E0601): `read` cannot throw from inside the
+  /// buffer it fills, so its caller asks this after reading.
+  private(set) var failure: Error?
   let strategy: String
 
   init(_ expr: BoundExpr, table: Table) throws {
@@ -209,7 +212,13 @@ final class GroupKey {
       }
     case .general(let evaluate):
       forEachIndexed(selection) { i, row in
-        let value = evaluate(row)
+        let value: Value
+        do {
+          value = try evaluate(row)
+        } catch {
+          if failure == nil { failure = error }
+          value = .null
+        }
         if value.isNull {
           out[i] = 0
         } else if let ordinal = interned[value] {

@@ -60,8 +60,8 @@ final class HashAggregateOperator {
   }
 
   /// Which group each selected row belongs to, without aggregating.
-  func grouping(_ selection: Selection) -> Grouping {
-    let (gids, groupCount, decode) = groupIds(selection)
+  func grouping(_ selection: Selection) throws -> Grouping {
+    let (gids, groupCount, decode) = try groupIds(selection)
     return Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
   }
 
@@ -124,7 +124,7 @@ final class HashAggregateOperator {
     if inHalves ?? (selection.count >= HashAggregateOperator.parallelRows && splitsAcrossCores) {
       return try aggregateInHalves(selection)
     }
-    let (gids, groupCount, decode) = groupIds(selection)
+    let (gids, groupCount, decode) = try groupIds(selection)
     let grouping = Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
     let (accumulators, counts) = try accumulate(selection, gids, groupCount)
     for accumulator in accumulators { accumulator.prepareResults() }
@@ -154,7 +154,7 @@ final class HashAggregateOperator {
     DispatchQueue.concurrentPerform(iterations: halves.count) { index in
       results[index] = Result {
         let (op, halves) = shared.value
-        let (gids, groupCount, decode) = op.groupIds(halves[index])
+        let (gids, groupCount, decode) = try op.groupIds(halves[index])
         let (accumulators, counts) = try op.accumulate(halves[index], gids, groupCount)
         return (gids, groupCount, decode, accumulators, counts)
       }
@@ -266,6 +266,7 @@ final class HashAggregateOperator {
       guard let base = buffer.baseAddress else { return 0 }
       return kernel.filter(UnsafeBufferPointer(buffer), into: base)
     }
+    if let failure = kernel.failure { throw failure }
     rows.removeLast(rows.count - kept)
     var groupOf = ContiguousArray<Int32>(repeating: 0, count: kept)
     if selection.all || groupOfRow != nil {
@@ -298,7 +299,7 @@ final class HashAggregateOperator {
   }
 
   /// The group id of every selected row, the number of groups, and how to decode a group's keys.
-  private func groupIds(_ selection: Selection) -> (ContiguousArray<Int32>, Int, (Int) -> [Value]) {
+  private func groupIds(_ selection: Selection) throws -> (ContiguousArray<Int32>, Int, (Int) -> [Value]) {
     if keys.isEmpty {
       return (ContiguousArray(repeating: 0, count: selection.count), 1, { _ in [] })
     }
@@ -306,6 +307,7 @@ final class HashAggregateOperator {
     for key in keys {
       var out = ContiguousArray<Int32>()
       key.read(selection, into: &out)
+      if let failure = key.failure { throw failure }
       ordinals.append(out)
     }
     let keys = self.keys

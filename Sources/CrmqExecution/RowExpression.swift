@@ -5,13 +5,13 @@ import CrmqStorage
 /// A row expression compiled into closures over a table's columns: the general (slower) path,
 /// used where no specialised kernel applies, and to produce the values of `show`.
 struct RowExpression {
-  let evaluate: (Int) -> Value
+  let evaluate: (Int) throws -> Value
 
   init(_ expr: BoundExpr, table: Table) throws {
     evaluate = try RowExpression.compile(expr, table)
   }
 
-  static func compile(_ expr: BoundExpr, _ table: Table) throws -> (Int) -> Value {
+  static func compile(_ expr: BoundExpr, _ table: Table) throws -> (Int) throws -> Value {
     switch expr {
     case .column(let name, _):
       guard let column = table.column(named: name) else { throw ExecutionError.missingColumn(name, table.name) }
@@ -21,7 +21,7 @@ struct RowExpression {
     case .bucket(let grain, let inner, let weekStart):
       let f = try compile(inner, table)
       return { row in
-        switch f(row) {
+        switch try f(row) {
         case .date(let d): return .bucket(grain, grain.bucket(ofDay: d, weekStart: weekStart))
         case .timestamp(let s): return .bucket(grain, grain.bucket(ofTimestamp: s, weekStart: weekStart))
         default: return .null
@@ -30,20 +30,20 @@ struct RowExpression {
     case .compare(let op, let l, let r):
       let fl = try compile(l, table)
       let fr = try compile(r, table)
-      return { row in ValueOps.compare(op, fl(row), fr(row)) }
+      return { row in ValueOps.compare(op, try fl(row), try fr(row)) }
     case .arithmetic(let op, let l, let r, let type):
       let fl = try compile(l, table)
       let fr = try compile(r, table)
-      return { row in ValueOps.arithmetic(op, fl(row), fr(row), type) }
+      return { row in try ValueOps.arithmetic(op, try fl(row), try fr(row), type) }
     case .negate(let inner):
       let f = try compile(inner, table)
-      return { row in ValueOps.negate(f(row)) }
+      return { row in try ValueOps.negate(try f(row)) }
     case .and(let items):
       let fs = try items.map { try compile($0, table) }
       return { row in
         var sawNull = false
         for f in fs {
-          switch f(row) {
+          switch try f(row) {
           case .bool(false): return .bool(false)
           case .null: sawNull = true
           default: break
@@ -56,7 +56,7 @@ struct RowExpression {
       return { row in
         var sawNull = false
         for f in fs {
-          switch f(row) {
+          switch try f(row) {
           case .bool(true): return .bool(true)
           case .null: sawNull = true
           default: break
@@ -67,30 +67,30 @@ struct RowExpression {
     case .not(let inner):
       let f = try compile(inner, table)
       return { row in
-        if case .bool(let b) = f(row) { return .bool(!b) }
+        if case .bool(let b) = try f(row) { return .bool(!b) }
         return .null
       }
     case .inList(let inner, let values, let negated):
       let f = try compile(inner, table)
       let set = Set(values)
       return { row in
-        let v = f(row)
+        let v = try f(row)
         if v.isNull { return .null }
         return .bool(set.contains(v) != negated)
       }
     case .isNull(let inner, let negated):
       let f = try compile(inner, table)
-      return { row in .bool(f(row).isNull != negated) }
+      return { row in .bool(try f(row).isNull != negated) }
     case .contains(let inner, let text, let negated):
       let f = try compile(inner, table)
       return { row in
-        guard case .string(let s) = f(row) else { return .null }
+        guard case .string(let s) = try f(row) else { return .null }
         return .bool(ValueOps.contains(s, text) != negated)
       }
     case .startsWith(let inner, let text, let negated):
       let f = try compile(inner, table)
       return { row in
-        guard case .string(let s) = f(row) else { return .null }
+        guard case .string(let s) = try f(row) else { return .null }
         return .bool(s.lowercased().hasPrefix(text) != negated)
       }
     case .daysBetween(let from, let to):
@@ -104,7 +104,7 @@ struct RowExpression {
           default: return nil
           }
         }
-        guard let a = seconds(f(row)), let b = seconds(t(row)) else { return .null }
+        guard let a = seconds(try f(row)), let b = seconds(try t(row)) else { return .null }
         return .double(Double(b - a) / Double(CivilDate.secondsPerDay))
       }
     case .groupRef, .aggregateRef:

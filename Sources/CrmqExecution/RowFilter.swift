@@ -21,6 +21,10 @@ class RowFilter {
 
   func decide(chunk: Int) -> ChunkDecision { .check }
 
+  /// An error a row met while filtering (an overflow): kernels cannot throw from their loops, so
+  /// the scan asks this once it is done.
+  var failure: Error? { nil }
+
   /// Writes the rows of `input` that pass to `output` and returns how many. `output` may be
   /// `input` itself: a kernel reads row i before it writes position n ≤ i. Loops are branch-free:
   /// every row is written and the count advances only for those that pass.
@@ -73,7 +77,7 @@ class RowFilter {
       let probe = try RowExpression.compile(
         expr, Table(name: table.name, columns: [probeColumn(name: column.name, dictionary: dictionary)], mainDate: nil))
       for code in 0..<dictionary.count {
-        if case .bool(let b) = probe(code) { accept[code] = b != negated }
+        if case .bool(let b) = try probe(code) { accept[code] = b != negated }
       }
       return CodeSetFilter(codes: codes, accept: accept)
     }
@@ -272,18 +276,29 @@ final class CodeSetFilter: RowFilter {
 
 /// The general path: the compiled expression per row, keeping rows where it is true.
 final class GeneralFilter: RowFilter {
-  let evaluate: (Int) -> Value
+  let evaluate: (Int) throws -> Value
   let negated: Bool
+  /// An error met (an overflow, E0601), behind a mutex: the halves of a scan filter at once.
+  private let failures = Slots<any Error>(count: 1)
 
-  init(_ evaluate: @escaping (Int) -> Value, negated: Bool) {
+  init(_ evaluate: @escaping (Int) throws -> Value, negated: Bool) {
     self.evaluate = evaluate
     self.negated = negated
   }
 
+  override var failure: Error? { failures[0] }
+
   override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
     var n = 0
     for row in input {
-      if case .bool(let b) = evaluate(Int(row)), b != negated {
+      let value: Value
+      do {
+        value = try evaluate(Int(row))
+      } catch {
+        failures[0] = error
+        return 0
+      }
+      if case .bool(let b) = value, b != negated {
         output[n] = row
         n += 1
       }
@@ -297,6 +312,7 @@ final class AndFilter: RowFilter {
   init(_ parts: [RowFilter]) { self.parts = parts }
   override var kernel: String { parts.map(\.kernel).joined(separator: "; ") }
   override var prunes: Bool { parts.contains { $0.prunes } }
+  override var failure: Error? { parts.lazy.compactMap(\.failure).first }
 
   override func decide(chunk: Int) -> ChunkDecision {
     var result = ChunkDecision.all
@@ -334,6 +350,7 @@ final class OrFilter: RowFilter {
   let parts: [RowFilter]
   init(_ parts: [RowFilter]) { self.parts = parts }
   override var kernel: String { "any of: " + parts.map(\.kernel).joined(separator: " | ") }
+  override var failure: Error? { parts.lazy.compactMap(\.failure).first }
 
   override func decide(chunk: Int) -> ChunkDecision {
     var result = ChunkDecision.skip

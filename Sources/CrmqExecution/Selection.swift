@@ -12,12 +12,12 @@ struct Selection {
 
   /// Calls `body` with the row numbers, in order.
   @inline(__always)
-  func forEachRow(_ body: (Int) -> Void) {
+  func forEachRow(_ body: (Int) throws -> Void) rethrows {
     if all {
-      for row in 0..<tableRows { body(row) }
+      for row in 0..<tableRows { try body(row) }
     } else {
-      rows.withUnsafeBufferPointer { buffer in
-        for row in buffer { body(Int(row)) }
+      try rows.withUnsafeBufferPointer { buffer in
+        for row in buffer { try body(Int(row)) }
       }
     }
   }

@@ -74,6 +74,7 @@ struct TableScan {
       }
       initialized = n
     }
+    if let failure = filter.failure { throw failure }
     return (rows, skipped)
   }
 }

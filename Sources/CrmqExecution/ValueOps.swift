@@ -1,4 +1,5 @@
 import CrmqCore
+import CrmqSemantics
 import CrmqSyntax
 
 /// Operations on single values with SQL's null rules: what the general path and the projection
@@ -18,37 +19,29 @@ enum ValueOps {
     }
   }
 
-  /// Arithmetic producing `type`; division by zero is null, never infinity.
-  static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ type: DataType) -> Value {
+  /// Arithmetic producing `type`, by `ValueRules`: division by zero is null, money ÷ a count is
+  /// rounded half away from zero to the kopeck, a result beyond 64 bits is error E0601.
+  static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ type: DataType) throws -> Value {
     if a.isNull || b.isNull { return .null }
     switch type {
     case .int:
       guard case .int(let x) = a, case .int(let y) = b else { return .null }
-      let result: (Int64, Bool)
       switch op {
-      case .add: result = x.addingReportingOverflow(y)
-      case .subtract: result = x.subtractingReportingOverflow(y)
-      case .multiply: result = x.multipliedReportingOverflow(by: y)
+      case .add: return .int(try checked(ValueRules.add(x, y), type))
+      case .subtract: return .int(try checked(ValueRules.subtract(x, y), type))
+      case .multiply: return .int(try checked(ValueRules.multiply(x, y), type))
       default: return .null
       }
-      return result.1 ? .null : .int(result.0)
     case .money:
       switch (op, a, b) {
-      case (.add, .money(let x), .money(let y)):
-        let (r, o) = x.addingReportingOverflow(y)
-        return o ? .null : .money(r)
-      case (.subtract, .money(let x), .money(let y)):
-        let (r, o) = x.subtractingReportingOverflow(y)
-        return o ? .null : .money(r)
+      case (.add, .money(let x), .money(let y)): return .money(try checked(ValueRules.add(x, y), type))
+      case (.subtract, .money(let x), .money(let y)): return .money(try checked(ValueRules.subtract(x, y), type))
       case (.multiply, .money(let x), .int(let y)), (.multiply, .int(let y), .money(let x)):
-        let (r, o) = x.multipliedReportingOverflow(by: y)
-        return o ? .null : .money(r)
+        return .money(try checked(ValueRules.multiply(x, y), type))
       case (.divide, .money(let x), .int(let y)):
-        // An average or a cost per deal: money, rounded half away from zero to the kopeck.
+        // An average or a cost per deal.
         guard y != 0 else { return .null }
-        let q = x / y
-        let r = x % y
-        return .money(q + (2 * r.magnitude >= y.magnitude ? ((x < 0) != (y < 0) ? -1 : 1) : 0))
+        return .money(try checked(ValueRules.divide(kopecks: x, by: y), type))
       default: return .null
       }
     default:
@@ -57,19 +50,31 @@ enum ValueOps {
       case .add: return .double(x + y)
       case .subtract: return .double(x - y)
       case .multiply: return .double(x * y)
-      case .divide: return y == 0 ? .null : .double(x / y)
+      case .divide: return ValueRules.divide(x, y).map(Value.double) ?? .null
       default: return .null
       }
     }
   }
 
-  static func negate(_ a: Value) -> Value {
+  static func negate(_ a: Value) throws -> Value {
     switch a {
-    case .int(let v): return v == Int64.min ? .null : .int(-v)
-    case .money(let v): return v == Int64.min ? .null : .money(-v)
+    case .int(let v): return .int(try checked(ValueRules.negate(v), .int))
+    case .money(let v): return .money(try checked(ValueRules.negate(v), .money))
     case .double(let v): return .double(-v)
     default: return .null
     }
+  }
+
+  /// A result of `ValueRules`, or error E0601 where it is beyond 64 bits.
+  @inline(__always)
+  static func checked(_ result: Int64?, _ type: DataType) throws -> Int64 {
+    guard let result else { throw ExecutionError.overflow(overflowMessage(type)) }
+    return result
+  }
+
+  /// What E0601 says of a result beyond its type's range.
+  static func overflowMessage(_ type: DataType) -> String {
+    ValueRules.overflowMessage(money: type == .money)
   }
 
   /// Case-insensitive substring test; `pattern` is already lower-cased.
