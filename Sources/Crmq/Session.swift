@@ -89,15 +89,12 @@ public struct Session: Sendable {
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
     do {
       switch statement.kind {
-      case .funnel(let funnel):
-        return .table(try runFunnel(funnel, source: source))
-      case .query(let query) where query.compare != nil:
-        return .table(try compare(query, statement: statement, source: source))
-      case .query, .show:
-        let (plan, notes, periods) = try plan(statement, source: source)
-        var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan)
-        result.notes = notes
-        result.periods = periods
+      case .query, .show, .funnel:
+        // parse → bind → plan → optimize → run on the backend.
+        let planned = try plan(statement, source: source)
+        var result = try backend.run(planned.plan, cancelled: isCancelled)
+        result.notes = planned.notes + result.notes
+        result.periods = planned.periods
         return .table(result)
       case .explain(let inner):
         return .text(try explain(inner, source: source))
@@ -124,6 +121,8 @@ public struct Session: Sendable {
       }
     } catch let error as CrmqError {
       return .failure(error.diagnostics)
+    } catch let error as FunnelError {
+      return .failure([Session.diagnostic(error, span: statement.span, source: source)])
     } catch is CancellationErrorLike {
       return .failure([
         Diagnostic(DiagnosticCode("E0602"), .error, "the query was cancelled", span: statement.span, label: "Ctrl-C", source: source)
@@ -142,25 +141,64 @@ public struct Session: Sendable {
     }
   }
 
-  /// Binds and optimises a query or show; returns the plan, the footer notes and the periods.
-  func plan(_ statement: Statement, source: SourceFile) throws -> (LogicalPlan, [String], [PeriodRange]) {
-    let optimizer = Optimizer(disabled: disabledRules)
+  /// A statement planned: its optimised plan, the notes its footer carries, the periods it covers,
+  /// and the optimizer rules that changed it.
+  struct Planned {
+    var plan: LogicalPlan
+    var notes: [String]
+    var periods: [PeriodRange]
+    var applied: [String] = []
+  }
+
+  /// Where plans run: the in-memory engine over the loaded catalog.
+  var backend: any ExecutionBackend { InMemoryBackend(catalog: engine.catalog) }
+
+  /// Binds a query, a show or a funnel and plans it: every statement that computes an answer is
+  /// one logical plan, optimised, which any backend can run.
+  func plan(_ statement: Statement, source: SourceFile) throws -> Planned {
+    var planned = try logicalPlan(statement, source: source)
+    let outcome = try Optimizer(disabled: disabledRules).optimize(planned.plan)
+    planned.plan = outcome.plan
+    planned.applied = outcome.applied
+    return planned
+  }
+
+  func logicalPlan(_ statement: Statement, source: SourceFile) throws -> Planned {
     switch statement.kind {
+    case .query(let query) where query.compare != nil:
+      return try comparePlan(query, source: source)
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-      return (try optimizer.optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan, bound.notes, Session.periods(of: bound))
+      return Planned(plan: LogicalPlanner.plan(bound, tableColumns: tableColumns), notes: bound.notes, periods: Session.periods(of: bound))
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
       let periods = bound.period.map { [PeriodRange(table: bound.table, column: $0.column, start: $0.start, end: $0.end)] } ?? []
-      return (try optimizer.optimize(LogicalPlanner.plan(bound)).plan, bound.notes, periods)
+      return Planned(plan: LogicalPlanner.plan(bound), notes: bound.notes, periods: periods)
+    case .funnel(let funnel):
+      let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
+      let periods = bound.period.map { [PeriodRange(table: "deals", column: $0.column, start: $0.start, end: $0.end)] } ?? []
+      guard let comparison = try Binder.comparison(funnel: funnel, schemas: schemas, context: context, source: source).get() else {
+        return Planned(plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders), notes: bound.notes, periods: periods)
+      }
+      let earlier = try Binder.bind(funnel: funnel, schemas: schemas, context: context(over: comparison), source: source).get()
+      return Planned(
+        plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders, earlier: earlier, comparison: comparison), notes: bound.notes,
+        periods: Session.withComparison(periods, comparison))
     default:
-      throw CrmqError(Diagnostic.bug("plan of a statement that is not a query", span: statement.span).with(source: source))
+      throw CrmqError(Diagnostic.bug("plan of a statement that computes no answer", span: statement.span).with(source: source))
     }
   }
 
-  /// Runs the query over its period and over the comparison period, then joins the two; order
-  /// and limit apply to the joined rows.
-  func compare(_ query: Query, statement: Statement, source: SourceFile) throws -> ResultTable {
+  /// The binding context of the earlier period of a compare.
+  func context(over comparison: ComparisonPlan) -> BindContext {
+    var earlier = context
+    earlier.periodOverride = (comparison.start, comparison.end)
+    return earlier
+  }
+
+  /// A query with `compare`: the query with no order, limit or compare bound over each period,
+  /// and the whole query bound for the order and limit of the joined rows.
+  func comparePlan(_ query: Query, source: SourceFile) throws -> Planned {
     guard let comparison = try Binder.comparison(query: query, schemas: schemas, context: context, source: source).get()
     else { throw CrmqError(Diagnostic.bug("compare without a comparison").with(source: source)) }
     var plain = query
@@ -168,157 +206,46 @@ public struct Session: Sendable {
     plain.order = nil
     plain.top = nil
     plain.limit = nil
-    // With every row shown, the compared total is each period's total, compared. With top or
-    // limit it covers the rows kept: the periods run without a total, the joined rows are
-    // ordered and cut, then each period totals the groups of the rows kept (its buckets moved
-    // onto the current calendar to be matched, as the join matches them).
-    let keepsSome = query.top != nil || query.limit != nil
-    let totalsKept = plain.withTotal && keepsSome
-    if totalsKept { plain.withTotal = false }
-    let current = try runBound(plain, context: context, source: source)
-    var earlier = context
-    earlier.periodOverride = (comparison.start, comparison.end)
-    let previous = try runBound(plain, context: earlier, source: source)
-    var joined = try CompareJoiner.join(current: current, previous: previous, plan: comparison)
-    joined.periods = Session.withComparison(current.periods, comparison)
-    // Order: as written, else the first measure descending for top, else the dimensions.
+    let current = try Binder.bind(query: plain, schemas: schemas, context: context, source: source).get()
+    let previous = try Binder.bind(query: plain, schemas: schemas, context: context(over: comparison), source: source).get()
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-    var keys: [(index: Int, descending: Bool)] = []
-    for order in ordered.order {
-      let name = ordered.outputs[order.output].name
-      if let index = joined.columns.firstIndex(where: { $0.name == name }) { keys.append((index, order.descending)) }
-    }
-    let sorted = joined.rows.indices.sorted { a, b in
-      for (index, descending) in keys {
-        let x = joined.rows[a][index]
-        let y = joined.rows[b][index]
-        if x.isNull != y.isNull { return y.isNull }
-        let c = Value.compare(x, y)
-        if c != 0 { return descending ? c > 0 : c < 0 }
-      }
-      return a < b
-    }
-    joined.rows = sorted.map { joined.rows[$0] }
-    if let limit = ordered.limit, joined.rows.count > limit { joined.rows.removeLast(joined.rows.count - limit) }
-    var totals: (now: [Value], before: [Value])?
-    if totalsKept {
-      let dimensions = CompareJoiner.dimensions(joined.columns)
-      let kept = Set(joined.rows.map { CompareJoiner.key($0, dimensions: dimensions, plan: comparison, moved: false) })
-      var withTotal = plain
-      withTotal.withTotal = true
-      let now = try runBound(withTotal, context: context, source: source) { kept.contains($0) }
-      let before = try runBound(withTotal, context: earlier, source: source) { dimensions in
-        kept.contains(dimensions.map { CompareJoiner.moved($0, plan: comparison) })
-      }
-      if let total = now.total, let earlierTotal = before.total { totals = (total, earlierTotal) }
-    } else if plain.withTotal, let total = current.total, let earlierTotal = previous.total {
-      totals = (total, earlierTotal)
-    }
-    if let totals {
-      // The totals as one-row tables with no dimension values: joined, they give the total row.
-      let row = try CompareJoiner.join(
-        current: ResultTable(columns: current.columns, rows: [totals.now]),
-        previous: ResultTable(columns: previous.columns, rows: [totals.before]), plan: comparison)
-      joined.total = row.rows.first
-    }
-    return joined
+    let plan = LogicalPlanner.plan(compare: comparison, current: current, previous: previous, ordered: ordered, tableColumns: tableColumns)
+    return Planned(plan: plan, notes: current.notes, periods: Session.withComparison(Session.periods(of: current), comparison))
   }
 
-  /// A funnel, and with `compare` the same funnel over the earlier period, joined by stage.
-  func runFunnel(_ funnel: Funnel, source: SourceFile) throws -> ResultTable {
-    func run(_ context: BindContext) throws -> ResultTable {
-      let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
-      do {
-        var result = try FunnelExecutor(catalog: engine.catalog).run(bound, overrides: stageOrders)
-        result.periods = bound.period.map { [PeriodRange(table: "deals", column: $0.column, start: $0.start, end: $0.end)] } ?? []
-        return result
-      } catch FunnelError.noStageOrder {
-        throw CrmqError(
-          Diagnostic(
-            DiagnosticCode("E0312"), .error, "a funnel needs the order of the stages", span: funnel.span,
-            label: "no stages.csv and no stage_history.csv",
-            help: ["add stages.csv (pipeline, stage, stage_order, kind) or stage_history.csv"], source: source))
-      } catch FunnelError.pipelinesWithoutOrder(let pipelines, let known) {
-        let list = pipelines.map { "'\($0.pipeline)' (\($0.deals) deal\($0.deals == 1 ? "" : "s"))" }.joined(separator: ", ")
-        let first = pipelines[0].pipeline
-        throw CrmqError(
-          Diagnostic(
-            DiagnosticCode("E0312"), .error, "a funnel needs the order of the stages, and none is known for the pipeline\(pipelines.count == 1 ? "" : "s") \(list)",
-            span: funnel.span, label: "no stage order for these deals",
-            notes: known.isEmpty ? [] : [DiagnosticNote("stage orders are known for: " + known.prefix(10).joined(separator: ", "))],
-            help: [
-              "give the order, the won stage last: stages '\(first)': 'first stage', 'second stage', …",
-              "or add the pipeline to stages.csv (pipeline, stage, stage_order, kind), or load its stage_history",
-            ], source: source))
-      }
+  /// Error E0312 for a funnel that has no stage order for its deals.
+  static func diagnostic(_ error: FunnelError, span: SourceSpan, source: SourceFile) -> Diagnostic {
+    switch error {
+    case .noStageOrder:
+      return Diagnostic(
+        DiagnosticCode("E0312"), .error, "a funnel needs the order of the stages", span: span,
+        label: "no stages.csv and no stage_history.csv",
+        help: ["add stages.csv (pipeline, stage, stage_order, kind) or stage_history.csv"], source: source)
+    case .pipelinesWithoutOrder(let pipelines, let known):
+      let list = pipelines.map { "'\($0.pipeline)' (\($0.deals) deal\($0.deals == 1 ? "" : "s"))" }.joined(separator: ", ")
+      return Diagnostic(
+        DiagnosticCode("E0312"), .error,
+        "a funnel needs the order of the stages, and none is known for the pipeline\(pipelines.count == 1 ? "" : "s") \(list)",
+        span: span, label: "no stage order for these deals",
+        notes: known.isEmpty ? [] : [DiagnosticNote("stage orders are known for: " + known.prefix(10).joined(separator: ", "))],
+        help: [
+          "give the order, the won stage last: stages '\(pipelines[0].pipeline)': 'first stage', 'second stage', …",
+          "or add the pipeline to stages.csv (pipeline, stage, stage_order, kind), or load its stage_history",
+        ], source: source)
     }
-    let current = try run(context)
-    guard let comparison = try Binder.comparison(funnel: funnel, schemas: schemas, context: context, source: source).get()
-    else { return current }
-    var earlier = context
-    earlier.periodOverride = (comparison.start, comparison.end)
-    var joined = try CompareJoiner.join(current: current, previous: try run(earlier), plan: comparison)
-    joined.periods = Session.withComparison(current.periods, comparison)
-    // Keep the funnel's order: pipeline, dimensions, then the stages in their order.
-    let order = (StageOrder.resolve(engine.catalog)?.stages ?? [:]).merging(stageOrders) { $1 }
-    let stageColumn = joined.columns.firstIndex { $0.name == "stage" } ?? 0
-    func rank(_ row: [Value]) -> Int {
-      guard case .string(let pipeline) = row[0], case .string(let stage) = row[stageColumn] else { return Int.max }
-      return order[pipeline]?.firstIndex(of: stage) ?? Int.max
-    }
-    joined.rows.sort { a, b in
-      for index in 0..<stageColumn {
-        let c = Value.compare(a[index], b[index])
-        if c != 0 { return c < 0 }
-      }
-      return rank(a) < rank(b)
-    }
-    return joined
-  }
-
-  /// `totalOver`: which groups a total row covers, by their dimension values (see `compare`).
-  func runBound(
-    _ query: Query, context: BindContext, source: SourceFile, totalOver keep: (([Value]) -> Bool)? = nil
-  ) throws -> ResultTable {
-    let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-    let plan = try Optimizer(disabled: disabledRules).optimize(LogicalPlanner.plan(bound, tableColumns: tableColumns)).plan
-    var result = try Executor(catalog: engine.catalog, cancelled: isCancelled).run(plan, totalOver: keep)
-    result.notes = bound.notes
-    result.periods = Session.periods(of: bound)
-    return result
   }
 
   func explain(_ statement: Statement, source: SourceFile) throws -> String {
-    let optimizer = Optimizer(disabled: disabledRules)
-    let logical: LogicalPlan
-    var notes: [String]
     switch statement.kind {
-    case .query(let query):
-      let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-      logical = LogicalPlanner.plan(bound, tableColumns: tableColumns)
-      notes = bound.notes
-    case .show(let show):
-      let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
-      logical = LogicalPlanner.plan(bound)
-      notes = bound.notes
-    case .funnel(let funnel):
-      let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
-      var text = "funnel (\(bound.classic ? "classic: stages each deal entered" : "conversion: up to the furthest stage reached")):\n"
-      text += "  deals where \(bound.filter.map(\.description) ?? "true")"
-      if !bound.groups.isEmpty { text += "\n  by " + bound.groups.map(\.expr.description).joined(separator: ", ") }
-      text += "\n  stage order: " + (engine.catalog.table(named: "stages") != nil ? "stages.csv" : "inferred from stage_history")
-      if funnel.compare != nil { text += "\n  compare: a second run over the earlier period, joined by pipeline, dimensions and stage" }
-      for note in bound.notes { text += "\n" + note }
-      return text + "\n"
+    case .query, .show, .funnel: break
     default:
       throw CrmqError(Diagnostic.bug("explain of a statement that is not a query", span: statement.span).with(source: source))
     }
-    let outcome = try optimizer.optimize(logical)
-    let physical = try PhysicalPlanDescriber(catalog: engine.catalog).describe(outcome.plan)
-    var text = "logical plan:\n" + indent(outcome.plan.description)
-    text += "\noptimizer rules applied: " + (outcome.applied.isEmpty ? "none" : outcome.applied.joined(separator: ", "))
-    text += "\nphysical plan:\n" + indent(physical)
-    for note in notes { text += "\n" + note }
+    let planned = try plan(statement, source: source)
+    var text = "logical plan:\n" + indent(planned.plan.description)
+    text += "\noptimizer rules applied: " + (planned.applied.isEmpty ? "none" : planned.applied.joined(separator: ", "))
+    text += "\nphysical plan:\n" + indent(try backend.describe(planned.plan))
+    for note in planned.notes { text += "\n" + note }
     return text + "\n"
   }
 

@@ -1,4 +1,5 @@
 import CrmqCore
+import CrmqPlanner
 import CrmqSemantics
 import CrmqSyntax
 
@@ -45,16 +46,7 @@ public enum CompareJoiner {
       if now[k] == nil && before[k] == nil { order.append(k) }
       before[k] = row
     }
-    var columns = dimensions.map { current.columns[$0] }
-    for index in measures {
-      let column = current.columns[index]
-      let deltaType: DataType = column.type == .int || column.type == .money || column.type == .ratio ? column.type : .double
-      columns += [
-        column, ResultColumn(name: column.name + "_prev", type: column.type, role: .measure),
-        ResultColumn(name: column.name + "_delta", type: deltaType, role: .measure),
-        ResultColumn(name: column.name + "_delta_pct", type: .ratio, role: .measure),
-      ]
-    }
+    let columns = Compare.columns(current.columns)
     let rows = try order.map { k -> [Value] in
       var row = k
       for index in measures {

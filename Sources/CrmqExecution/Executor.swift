@@ -25,8 +25,11 @@ public struct Executor {
   /// rather than the rows shown (a compared total over the rows kept in the joined result).
   public func run(_ plan: LogicalPlan, totalOver keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
     if cancelled() { throw CancellationErrorLike() }
-    if case .total(let total) = plan {
-      return try runTotal(total, keep: keep)
+    switch plan {
+    case .total(let total): return try runTotal(total, keep: keep)
+    case .compare(let compare): return try runCompare(compare)
+    case .funnel(let funnel): return try runFunnel(funnel)
+    default: break
     }
     switch try execute(plan) {
     case .rows(let set):
@@ -95,6 +98,8 @@ public struct Executor {
       throw ExecutionError.internalError("a total below the top of the plan")
     case .merge(let node):
       return .rows(try merge(node))
+    case .compare, .funnel:
+      throw ExecutionError.internalError("a compare or a funnel below the top of the plan")
     }
   }
 
@@ -143,9 +148,12 @@ public struct Executor {
     let complete = rows.map { row in
       row.enumerated().map { position, value in value ?? (position >= node.dimensionCount ? fills[position - node.dimensionCount] : .null) }
     }
-    let aggregateColumns = (0..<node.aggregateCount).map { ResultColumn(name: "#a\($0)", type: .null, role: .measure) }
+    // The columns the plan says a merge gives: the keys, then each aggregate with its type.
+    guard let columns = LogicalPlan.merge(node).outputColumns, columns.count == node.dimensionCount + node.aggregateCount else {
+      throw ExecutionError.internalError("a merge whose inputs do not say their columns")
+    }
     return RowSet(
-      columns: keyColumns + aggregateColumns, rows: complete, groupIds: complete.indices.map { Int32($0) }, aggregation: nil, parts: parts)
+      columns: columns, rows: complete, groupIds: complete.indices.map { Int32($0) }, aggregation: nil, parts: parts)
   }
 
   /// `top N` over many groups: ranks groups by the measures it sorts on and decodes the keys of

@@ -1,5 +1,6 @@
 import Dispatch
 import CrmqCore
+import CrmqPlanner
 import CrmqSemantics
 import CrmqStorage
 
@@ -12,9 +13,12 @@ import CrmqStorage
 /// the deals that reached a later stage without entering this one.
 public struct FunnelExecutor {
   let catalog: Catalog
+  /// Asked between chunks of the scan and every 65 536 deals counted: a cancelled funnel throws.
+  let cancelled: @Sendable () -> Bool
 
-  public init(catalog: Catalog) {
+  public init(catalog: Catalog, cancelled: @escaping @Sendable () -> Bool = { false }) {
     self.catalog = catalog
+    self.cancelled = cancelled
   }
 
   /// Selections of at least this many deals are counted in two halves, one per core.
@@ -33,7 +37,7 @@ public struct FunnelExecutor {
     guard let order = resolved, !order.stages.isEmpty else {
       throw FunnelError.noStageOrder
     }
-    let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run()
+    let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run(cancelled: cancelled)
     let grouper = try HashAggregateOperator(groups: funnel.groups, aggregates: [], table: deals)
     let grouping = try grouper.grouping(selection)
     guard case .dictionary(let pipelineCodes, let pipelines)? = deals.column(named: "pipeline")?.data,
@@ -75,12 +79,17 @@ public struct FunnelExecutor {
     let width = max(1, stageCounts.max() ?? 1)
     let keyCount = max(1, grouping.groupCount) * pipelineCount
     let classic = funnel.classic
+    let cancelled = self.cancelled
     // The deals of a range of selected positions, counted; a large selection is counted in two
     // halves on two cores and the counts added (each reads only shared, unchanging tables).
     func tally(_ positions: Range<Int>) -> FunnelTally {
       var t = FunnelTally(keys: keyCount, width: width, classic: classic, pipelines: pipelineCount)
       var flags = [Bool](repeating: false, count: width > 64 ? width : 0)
       for position in positions {
+        if position & 0xFFFF == 0 && cancelled() {
+          t.cancelled = true
+          break
+        }
         let row = selection.all ? position : Int(selection.rows[position])
         let p = Int(pipelineCodes[row])
         let stageCount = stageCounts[p]
@@ -145,6 +154,7 @@ public struct FunnelExecutor {
     } else {
       counted = tally(0..<selection.count)
     }
+    if counted.cancelled { throw CancellationErrorLike() }
     let (reached, skipped, seen, lostWithoutHistory) = (counted.reached, counted.skipped, counted.seen, counted.lostWithoutHistory)
     // Deals whose pipeline has no stage order: with none counted, the funnel cannot be drawn;
     // else the note says who was left out.
@@ -154,15 +164,7 @@ public struct FunnelExecutor {
       throw FunnelError.pipelinesWithoutOrder(unordered, known: order.stages.keys.sorted())
     }
 
-    var columns = [ResultColumn(name: "pipeline", type: .string, role: .dimension)]
-    columns += funnel.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
-    columns += [
-      ResultColumn(name: "stage", type: .string, role: .dimension),
-      ResultColumn(name: "deals", type: .int, role: .measure),
-      ResultColumn(name: "step_conversion", type: .ratio, role: .measure),
-      ResultColumn(name: "total_conversion", type: .ratio, role: .measure),
-    ]
-    if funnel.classic { columns.append(ResultColumn(name: "skipped", type: .int, role: .measure)) }
+    let columns = FunnelPlan.columns(funnel)
     var rows: [(sort: [Value], row: [Value])] = []
     for key in 0..<keyCount where seen[key] {
       let pipelineName = pipelines.string(at: key % pipelineCount)
@@ -184,7 +186,8 @@ public struct FunnelExecutor {
       }
       return false
     }
-    var notes = funnel.notes
+    // The funnel's own notes (its period) are the statement's, which the caller adds.
+    var notes: [String] = []
     if order.inferred { notes.append("stage order inferred from stage_history") }
     if !overrides.isEmpty { notes.append("stage order of \(overrides.keys.sorted().joined(separator: ", ")) set by 'stages'") }
     if !unordered.isEmpty {

@@ -8,6 +8,8 @@ struct FunnelTally {
   var withoutHistory = 0
   /// Deals of each pipeline code that has no stage order, left out of the counts.
   var unordered: [Int]
+  /// The count stopped early: the query was cancelled.
+  var cancelled = false
 
   init(keys: Int, width: Int, classic: Bool, pipelines: Int) {
     unordered = Array(repeating: 0, count: pipelines)
@@ -23,6 +25,7 @@ struct FunnelTally {
     for index in seen.indices where other.seen[index] { seen[index] = true }
     lostWithoutHistory += other.lostWithoutHistory
     withoutHistory += other.withoutHistory
+    cancelled = cancelled || other.cancelled
     for index in unordered.indices { unordered[index] += other.unordered[index] }
   }
 }

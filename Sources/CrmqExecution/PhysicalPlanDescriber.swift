@@ -56,12 +56,22 @@ public struct PhysicalPlanDescriber {
       header = "Total: second aggregate pass over the groups kept"
     case .merge(let node):
       header = "HashJoin: full outer join of \(node.inputs.count) aggregates on their keys"
+    case .compare(let node):
+      header = "CompareJoin: hash join of the two periods on the dimensions, earlier buckets moved; sort, nulls last"
+      if let limit = node.limit { header += "; limit \(limit)" }
+      if case .overKept = node.total { header += "; the totals' plans run over the groups kept" }
+    case .funnel(let node):
+      let deals = catalog.table(named: "deals")
+      header = "FunnelCount: one pass over \(deals?.rowCount ?? 0) deals"
+      header += node.funnel.classic ? ", each deal's history as a stage bitmask" : ", each deal at its furthest stage"
+      header += ", counts in flat arrays by group, pipeline and stage"
+      if (deals?.rowCount ?? 0) >= FunnelExecutor.parallelRows { header += ", in two halves on two cores" }
+      let order = StageOrder.resolve(catalog)
+      header += "; stage order: " + (order == nil ? "none" : order?.inferred == true ? "inferred from stage_history" : "stages.csv")
+      if node.comparison != nil { header += "; then again over the earlier period, joined by stage" }
     }
     var out = [pad + header]
-    if let input = plan.input { out += try lines(input, indent: indent + 1) }
-    if case .merge(let node) = plan {
-      for child in node.inputs { out += try lines(child, indent: indent + 1) }
-    }
+    for child in plan.children { out += try lines(child, indent: indent + 1) }
     return out
   }
 

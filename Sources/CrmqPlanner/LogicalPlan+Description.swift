@@ -9,10 +9,7 @@ extension LogicalPlan: CustomStringConvertible {
   func lines(indent: Int) -> [String] {
     let pad = String(repeating: "  ", count: indent)
     var out = [pad + header]
-    if let input { out += input.lines(indent: indent + 1) }
-    if case .merge(let merge) = self {
-      for child in merge.inputs { out += child.lines(indent: indent + 1) }
-    }
+    for child in children { out += child.lines(indent: indent + 1) }
     return out
   }
 
@@ -37,6 +34,23 @@ extension LogicalPlan: CustomStringConvertible {
     case .total: return "Total: re-aggregate the groups shown"
     case .merge(let n):
       return "Merge: join \(n.inputs.count) aggregates on \(n.dimensionCount) keys, slots=\(n.slots.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " "))"
+    case .compare(let n):
+      var text = "Compare: the current period, then \(n.comparison.description), joined on the dimensions"
+      if !n.order.isEmpty { text += "; order by " + n.order.map(\.description).joined(separator: ", ") + ", then the dimensions" }
+      if let limit = n.limit { text += "; limit \(limit)" }
+      switch n.total {
+      case .none: break
+      case .eachPeriod: text += "; each period's total"
+      case .overKept: text += "; each period's total over the groups kept (the last two inputs)"
+      }
+      return text
+    case .funnel(let n):
+      var text = "Funnel: \(n.funnel.classic ? "classic (the stages each deal entered)" : "conversion (every stage up to the furthest reached)")"
+      text += "; deals where \(n.funnel.filter.map(\.description) ?? "true")"
+      if !n.funnel.groups.isEmpty { text += "; by " + n.funnel.groups.map(\.expr.description).joined(separator: ", ") }
+      if !n.stageOrders.isEmpty { text += "; stage order of \(n.stageOrders.keys.sorted().joined(separator: ", ")) set by 'stages'" }
+      if let comparison = n.comparison { text += "; compared with \(comparison.description), joined by pipeline, dimensions and stage" }
+      return text
     }
   }
 }

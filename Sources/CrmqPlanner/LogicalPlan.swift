@@ -68,8 +68,77 @@ public struct Total: Sendable, Equatable {
   public var input: LogicalPlan
 }
 
-/// A query plan: what to compute, with no word on how. The same plan can be executed here or,
-/// later, compiled to SQL.
+/// A query over its period joined with the same query over an earlier one (`compare`).
+///
+/// Both inputs are whole query plans with the same dimensions and measures. Rows match on the
+/// dimensions, a time bucket of the earlier period first moved onto the current calendar
+/// (`comparison`); a key of one period only still gets its row. Each measure `m` is followed by
+/// `m_prev`, `m_delta` = m − m_prev and `m_delta_pct` = (m − m_prev) / m_prev (ValueRules: null when
+/// m_prev is 0 or null). The joined rows are ordered by `order`, then by every dimension not in
+/// it (ascending, nulls last: the order is total), and cut at `limit`.
+public struct Compare: Sendable, Equatable {
+  public var current: LogicalPlan
+  public var previous: LogicalPlan
+  public var comparison: ComparisonPlan
+  public var order: [CompareOrder]
+  public var limit: Int?
+  public var total: CompareTotal
+
+  public init(
+    current: LogicalPlan, previous: LogicalPlan, comparison: ComparisonPlan, order: [CompareOrder], limit: Int?, total: CompareTotal
+  ) {
+    self.current = current
+    self.previous = previous
+    self.comparison = comparison
+    self.order = order
+    self.limit = limit
+    self.total = total
+  }
+}
+
+/// A sort key of a compared result: a column of the joined rows by name.
+public struct CompareOrder: Sendable, Equatable, CustomStringConvertible {
+  public var column: String
+  public var descending: Bool
+  public init(column: String, descending: Bool) {
+    self.column = column
+    self.descending = descending
+  }
+  public var description: String { column + (descending ? " desc" : "") }
+}
+
+/// The total row of a compared result.
+public enum CompareTotal: Sendable, Equatable {
+  case none
+  /// Each period's own total (both inputs end in `Total`), compared.
+  case eachPeriod
+  /// With top or limit: each period's total over the groups of the rows kept. These plans (the
+  /// inputs, each under a `Total`) run once the joined rows are ordered and cut.
+  case overKept(current: LogicalPlan, previous: LogicalPlan)
+}
+
+/// Deals counted per pipeline stage: `funnel` says which (conversion: every stage up to the
+/// furthest reached; classic: the stages each deal entered), over which deals and by what.
+/// Stages follow stages.csv, else the order stage_history shows, with `stageOrders` (set by the
+/// `stages` statement) taking precedence. With `earlier` and `comparison`, the same funnel over the
+/// earlier period is joined to it by pipeline, dimensions and stage, as `Compare` joins queries.
+/// Rows come by pipeline, then dimensions, then stage order.
+public struct FunnelPlan: Sendable, Equatable {
+  public var funnel: BoundFunnel
+  public var stageOrders: [String: [String]]
+  public var earlier: BoundFunnel?
+  public var comparison: ComparisonPlan?
+
+  public init(funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil, comparison: ComparisonPlan? = nil) {
+    self.funnel = funnel
+    self.stageOrders = stageOrders
+    self.earlier = earlier
+    self.comparison = comparison
+  }
+}
+
+/// A statement's plan: what to compute, with no word on how. The same plan runs on any
+/// `ExecutionBackend`: the in-memory engine, or a compiler to SQL.
 public indirect enum LogicalPlan: Sendable, Equatable {
   case scan(Scan)
   case filter(Filter)
@@ -80,10 +149,13 @@ public indirect enum LogicalPlan: Sendable, Equatable {
   case topN(TopN)
   case total(Total)
   case merge(Merge)
+  case compare(Compare)
+  case funnel(FunnelPlan)
 
+  /// The one input of a node that has one; nil for leaves and for nodes of several (`children`).
   public var input: LogicalPlan? {
     switch self {
-    case .scan, .merge: return nil
+    case .scan, .merge, .compare, .funnel: return nil
     case .filter(let n): return n.input
     case .aggregate(let n): return n.input
     case .project(let n): return n.input
@@ -94,10 +166,38 @@ public indirect enum LogicalPlan: Sendable, Equatable {
     }
   }
 
+  /// Every input, in order: the one `input`, a merge's inputs, a compare's periods (and the
+  /// plans of its total over the rows kept).
+  public var children: [LogicalPlan] {
+    switch self {
+    case .merge(let n): return n.inputs
+    case .compare(let n):
+      if case .overKept(let current, let previous) = n.total { return [n.current, n.previous, current, previous] }
+      return [n.current, n.previous]
+    default: return input.map { [$0] } ?? []
+    }
+  }
+
+  /// The same node over new children, given in the order of `children`.
+  public func replacingChildren(_ children: [LogicalPlan]) -> LogicalPlan {
+    switch self {
+    case .merge(var n):
+      n.inputs = children
+      return .merge(n)
+    case .compare(var n):
+      n.current = children[0]
+      n.previous = children[1]
+      if case .overKept = n.total { n.total = .overKept(current: children[2], previous: children[3]) }
+      return .compare(n)
+    default:
+      return children.first.map(replacingInput) ?? self
+    }
+  }
+
   /// The same node over a new input.
   public func replacingInput(_ input: LogicalPlan) -> LogicalPlan {
     switch self {
-    case .scan, .merge: return self
+    case .scan, .merge, .compare, .funnel: return self
     case .filter(var n): n.input = input; return .filter(n)
     case .aggregate(var n): n.input = input; return .aggregate(n)
     case .project(var n): n.input = input; return .project(n)
@@ -112,20 +212,11 @@ public indirect enum LogicalPlan: Sendable, Equatable {
   public func transformUp(_ rewrite: (LogicalPlan) -> LogicalPlan?) -> (LogicalPlan, Bool) {
     var changed = false
     var node = self
-    if case .merge(var merge) = node {
-      for index in merge.inputs.indices {
-        let (child, childChanged) = merge.inputs[index].transformUp(rewrite)
-        if childChanged {
-          merge.inputs[index] = child
-          changed = true
-        }
-      }
-      node = .merge(merge)
-    }
-    if let input {
-      let (newInput, inputChanged) = input.transformUp(rewrite)
-      if inputChanged {
-        node = node.replacingInput(newInput)
+    let children = self.children
+    if !children.isEmpty {
+      let rewritten = children.map { $0.transformUp(rewrite) }
+      if rewritten.contains(where: \.1) {
+        node = node.replacingChildren(rewritten.map(\.0))
         changed = true
       }
     }

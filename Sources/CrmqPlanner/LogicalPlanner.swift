@@ -38,6 +38,40 @@ public enum LogicalPlanner {
     return plan
   }
 
+  /// A query with `compare`: `current` and `previous` are the query bound over each period with
+  /// no order, limit or compare; `ordered` is the whole query bound, for its order and limit,
+  /// which apply to the joined rows. With `with total` and a cut (top, limit), each period's total
+  /// covers the groups of the rows kept, so the periods run without one and the totals' plans
+  /// run after the cut.
+  public static func plan(
+    compare comparison: ComparisonPlan, current: BoundQuery, previous: BoundQuery, ordered: BoundQuery,
+    tableColumns: (String) -> [String]
+  ) -> LogicalPlan {
+    let totalsKept = ordered.withTotal && ordered.limit != nil
+    func period(_ bound: BoundQuery, total: Bool) -> LogicalPlan {
+      var bound = bound
+      bound.withTotal = total
+      return plan(bound, tableColumns: tableColumns)
+    }
+    let total: CompareTotal =
+      totalsKept
+      ? .overKept(current: period(current, total: true), previous: period(previous, total: true))
+      : ordered.withTotal ? .eachPeriod : .none
+    return .compare(
+      Compare(
+        current: period(current, total: ordered.withTotal && !totalsKept),
+        previous: period(previous, total: ordered.withTotal && !totalsKept), comparison: comparison,
+        order: ordered.order.map { CompareOrder(column: ordered.outputs[$0.output].name, descending: $0.descending) },
+        limit: ordered.limit, total: total))
+  }
+
+  /// A funnel, and with `earlier` the same funnel over the comparison period.
+  public static func plan(
+    funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil, comparison: ComparisonPlan? = nil
+  ) -> LogicalPlan {
+    .funnel(FunnelPlan(funnel: funnel, stageOrders: stageOrders, earlier: earlier, comparison: comparison))
+  }
+
   public static func plan(_ show: BoundShow) -> LogicalPlan {
     var plan = LogicalPlan.scan(Scan(table: show.table, columns: show.columns.map(\.name), filters: []))
     if let filter = show.filter {

@@ -15,8 +15,8 @@ public enum PlanInvariants {
       return "negative limit"
     case .topN(let top) where top.count < 0:
       return "negative top"
-    case .merge(let merge):
-      for child in merge.inputs { if let problem = check(child) { return problem } }
+    case .merge, .compare:
+      for child in plan.children { if let problem = check(child) { return problem } }
       return nil
     default:
       break

@@ -32,4 +32,19 @@ final class FunnelHalvesTests: XCTestCase {
       XCTAssertEqual(halves.notes, onePass.notes, text)
     }
   }
+
+  /// A funnel's count asks the cancel check as it goes: cancelled, it throws rather than finish.
+  func testAFunnelCanBeCancelled() throws {
+    let engine = try Engine(folder: FunnelHalvesTests.repository.appendingPathComponent("examples/data").path)
+    let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    let source = SourceFile(name: "query", text: "funnel classic by source")
+    guard case .funnel(let funnel)? = Parser.parse(source).first?.statement?.kind else { return XCTFail() }
+    let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source).get()
+    for inHalves in [false, true] {
+      XCTAssertThrowsError(try FunnelExecutor(catalog: engine.catalog, cancelled: { true }).run(bound, inHalves: inHalves)) { error in
+        XCTAssertTrue(error is CancellationErrorLike, "\(error)")
+      }
+      XCTAssertNoThrow(try FunnelExecutor(catalog: engine.catalog, cancelled: { false }).run(bound, inHalves: inHalves))
+    }
+  }
 }

@@ -54,14 +54,13 @@ public struct PruneColumns: OptimizerRule {
       let keys = Set(node.keys.flatMap(\.expr.columns))
       let (input, changed) = prune(node.input, needed: needed.map { $0.union(keys) })
       return (plan.replacingInput(input), changed)
-    case .merge(var node):
-      var changed = false
-      for index in node.inputs.indices {
-        let (child, childChanged) = prune(node.inputs[index], needed: nil)
-        node.inputs[index] = child
-        changed = changed || childChanged
-      }
-      return (.merge(node), changed)
+    case .merge, .compare:
+      // Each input is a plan of its own, pruned from its top.
+      let pruned = plan.children.map { prune($0, needed: nil) }
+      guard pruned.contains(where: \.1) else { return (plan, false) }
+      return (plan.replacingChildren(pruned.map(\.0)), true)
+    case .funnel:
+      return (plan, false)
     case .limit, .total:
       guard let input = plan.input else { return (plan, false) }
       let (newInput, changed) = prune(input, needed: needed)

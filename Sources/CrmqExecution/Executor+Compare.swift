@@ -1,0 +1,54 @@
+import CrmqCore
+import CrmqPlanner
+import CrmqSemantics
+
+extension Executor {
+  /// Runs both periods, joins them (`CompareJoiner`), orders the joined rows by the plan's keys
+  /// then by every other dimension, cuts them, and adds the compared total the plan asks for.
+  func runCompare(_ node: Compare) throws -> ResultTable {
+    let current = try run(node.current)
+    let previous = try run(node.previous)
+    var joined = try CompareJoiner.join(current: current, previous: previous, plan: node.comparison)
+    var keys: [(index: Int, descending: Bool)] = []
+    for order in node.order {
+      if let index = joined.columns.firstIndex(where: { $0.name == order.column }) { keys.append((index, order.descending)) }
+    }
+    for index in CompareJoiner.dimensions(joined.columns) where !keys.contains(where: { $0.index == index }) {
+      keys.append((index, false))
+    }
+    joined.rows.sort { a, b in
+      for (index, descending) in keys {
+        let x = a[index]
+        let y = b[index]
+        if x.isNull != y.isNull { return y.isNull }
+        let c = Value.compare(x, y)
+        if c != 0 { return descending ? c > 0 : c < 0 }
+      }
+      return false
+    }
+    if let limit = node.limit, joined.rows.count > limit { joined.rows.removeLast(joined.rows.count - limit) }
+    var totals: (now: [Value], before: [Value])?
+    switch node.total {
+    case .none:
+      break
+    case .eachPeriod:
+      if let now = current.total, let before = previous.total { totals = (now, before) }
+    case .overKept(let currentTotal, let previousTotal):
+      // Each period totals the groups of the rows kept, its buckets moved onto the current
+      // calendar to be matched, as the join matches them.
+      let dimensions = CompareJoiner.dimensions(joined.columns)
+      let kept = Set(joined.rows.map { CompareJoiner.key($0, dimensions: dimensions, plan: node.comparison, moved: false) })
+      let now = try run(currentTotal) { kept.contains($0) }
+      let before = try run(previousTotal) { values in kept.contains(values.map { CompareJoiner.moved($0, plan: node.comparison) }) }
+      if let nowTotal = now.total, let beforeTotal = before.total { totals = (nowTotal, beforeTotal) }
+    }
+    if let totals {
+      // The totals as one-row tables with no dimension values: joined, they give the total row.
+      let row = try CompareJoiner.join(
+        current: ResultTable(columns: current.columns, rows: [totals.now]),
+        previous: ResultTable(columns: previous.columns, rows: [totals.before]), plan: node.comparison)
+      joined.total = row.rows.first
+    }
+    return joined
+  }
+}
