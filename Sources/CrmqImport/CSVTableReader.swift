@@ -38,6 +38,11 @@ public enum CSVTableReader {
   }
 
   static func plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
+    if let plain = TextNormalizer.normalize(file.bytes) {
+      var plan = try self.plan(file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
+      plan.details.insert(plain.note, at: 0)
+      return plan
+    }
     // A canonical file saved in Windows-1251 (Excel's "CSV" on a Russian Windows) is decoded
     // first, as an export would be: its head decides, as it does for exports.
     let head = UTF8Census(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 1 << 20)]), decidedAfter: 1 << 20)
@@ -140,11 +145,15 @@ public enum CSVTableReader {
       details[line] += " (\(clients) clients)"
     }
     let schema = plan.layout.schema
+    let labels = LabelNormalizer.normalize(&columns, table: schema.table, file: plan.layout.displayName)
+    details += labels.details
     let table = Table(name: schema.table, columns: columns, mainDate: schema.mainDate, sourcePath: plan.path)
     let extras = columns.suffix(plan.layout.extraNames.count).map { (name: $0.name, type: $0.type) }
     var report = LoadReport(
       file: plan.layout.displayName, table: schema.table, rows: table.rowCount, rejected: checked.rejected,
-      bytes: plan.file.bytes.count, extraColumns: extras, warnings: plan.warnings + checked.warnings)
+      bytes: plan.file.bytes.count, extraColumns: extras,
+      warnings: plan.warnings + checked.warnings + labels.warnings
+        + (schema.table == "deals" ? DealChecks.warnings(columns, file: plan.layout.displayName) : []))
     report.details = details
     return (table, report)
   }

@@ -57,28 +57,41 @@ struct ExportConverter {
       let amounts = AmountFormat.detect(bytes, from: dataStart, delimiter: text.delimiter, column: planned.mapped["amount"])
       planned.amountFormat = amounts.format
       converter.amountNote = amounts.note
-      let layout = planned
       let cuts = ExportConverter.cuts(bytes, from: dataStart, delimiter: text.delimiter, segmentSize: segmentSize)
       let segments = (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
-      let parts = ConvertedParts(count: segments.count)
       let shared = SharedBytes(bytes: bytes)
-      progress?.begin("converting \(fileName)", totalBytes: bytes.count)
-      DispatchQueue.concurrentPerform(iterations: segments.count) { index in
-        if cancelled() { return }
-        let piece = ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index])
-        progress?.add(bytes: segments[index].count, rows: 0)
-        parts.set(index, piece)
+      func convertAll(_ layout: Layout) throws -> [Piece] {
+        let parts = ConvertedParts(count: segments.count)
+        progress?.begin("converting \(fileName)", totalBytes: bytes.count)
+        DispatchQueue.concurrentPerform(iterations: segments.count) { index in
+          if cancelled() { return }
+          let piece = ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index])
+          progress?.add(bytes: segments[index].count, rows: 0)
+          parts.set(index, piece)
+        }
+        if cancelled() { throw FolderLoader.loadCancelled() }
+        let pieces = parts.values
+        // A cut inside a quoted line break shows as a segment that does not end where planned; a
+        // cut between two rows of one deal (the cut is placed by physical lines, which a quoted
+        // line break fools) as a segment that starts with the deal the one before ended with.
+        let endsWhere = zip(pieces, segments).allSatisfy { $0.end == $1.upperBound && $0.unterminated == nil }
+        let splitsADeal = zip(pieces, pieces.dropFirst()).contains { !$0.lastId.isEmpty && $0.lastId == $1.firstId }
+        if segments.count > 1, !endsWhere || splitsADeal {
+          return [ExportConverter.convert(bytes, layout: layout, delimiter: text.delimiter, range: dataStart..<bytes.count)]
+        }
+        return pieces
       }
-      if cancelled() { throw FolderLoader.loadCancelled() }
-      var pieces = parts.values
-      // A cut inside a quoted line break shows as a segment that does not end where planned; a
-      // cut between two rows of one deal (the cut is placed by physical lines, which a quoted
-      // line break fools) as a segment that starts with the deal the one before ended with.
-      let endsWhere = zip(pieces, segments).allSatisfy { $0.end == $1.upperBound && $0.unterminated == nil }
-      let splitsADeal = zip(pieces, pieces.dropFirst()).contains { !$0.lastId.isEmpty && $0.lastId == $1.firstId }
-      if segments.count > 1, !endsWhere || splitsADeal {
-        pieces = [ExportConverter.convert(bytes, layout: layout, delimiter: text.delimiter, range: dataStart..<bytes.count)]
+      var pieces = try convertAll(planned)
+      // The order was chosen by the first date that settles it; when more dates fit only the
+      // other order, that one was an exception: convert again the other way.
+      let agreeing = pieces.reduce(0) { $0 + $1.agreeing }
+      let contradicting = pieces.reduce(0) { $0 + $1.contradicting }
+      if contradicting > agreeing {
+        planned.monthFirst.toggle()
+        converter.dateNote = "most dates fit \(planned.monthFirst ? "month" : "day") first only"
+        pieces = try convertAll(planned)
       }
+      let layout = planned
       var out = layout.headerLine
       out.reserveCapacity(bytes.count + bytes.count / 4)
       var collapsed = 0
@@ -89,7 +102,14 @@ struct ExportConverter {
       var firstRounded: (line: Int, written: String, kopecks: Int64)?
       var closedButOpen: [String: Int] = [:]
       var closedWithoutDate = 0
+      var minority = 0
+      var firstMinority: (line: Int, written: String)?
       for piece in pieces {
+        if let line = piece.unterminated {
+          throw CrmqError(ExportConverter.unterminatedQuote(bytes, fileName: fileName, line: line + lineOffset, at: piece.unterminatedAt))
+        }
+        minority += piece.contradicting
+        if firstMinority == nil, let first = piece.firstContradicting { firstMinority = (first.line + lineOffset, first.written) }
         closedButOpen.merge(piece.closedButOpen, uniquingKeysWith: +)
         closedWithoutDate += piece.closedWithoutDate
         out.append(contentsOf: piece.bytes)
@@ -107,6 +127,15 @@ struct ExportConverter {
       if !closedButOpen.isEmpty {
         converter.warnings.append(
           converter.closedButOpenWarning(closedButOpen, layout: layout, header: header, fileName: fileName))
+      }
+      if let firstMinority {
+        let order = layout.monthFirst ? "month first" : "day first"
+        converter.warnings.append(
+          Diagnostic(
+            DiagnosticCode("E0518"), .warning,
+            "'\(fileName)': the dates are read \(order), as most of them show, but \(minority) date\(minority == 1 ? " fits" : "s fit") only the other order; "
+              + "the first, '\(firstMinority.written)' on line \(firstMinority.line), cannot be read and its row is rejected",
+            help: ["check those rows in the CRM: a date typed by hand the other way round, or an export that mixes two formats"]))
       }
       if closedWithoutDate > 0 {
         let column = layout.mapped["closed_at"].map { "'\(header[$0])' is empty for them" } ?? "the file has no closing date mapped"
@@ -136,6 +165,19 @@ struct ExportConverter {
     var details: [String]
     var warnings: [Diagnostic]
     var clientIds: Bool
+  }
+
+  /// Error E0506 for an export whose quoted field never closes: the rest of the file would be
+  /// one field, so nothing after it can be trusted. It quotes the user's own line.
+  static func unterminatedQuote(_ bytes: UnsafeBufferPointer<UInt8>, fileName: String, line: Int, at place: (lineStart: Int, offset: Int))
+    -> Diagnostic
+  {
+    let source = SourceFile(name: fileName, text: CSVText.line(bytes, place.lineStart), firstLine: line)
+    let column = place.offset - place.lineStart
+    return Diagnostic(
+      DiagnosticCode("E0506"), .error, "'\(fileName)': a quoted field never ends",
+      span: SourceSpan(start: column, end: column + 1), label: "this quote is not closed before the end of the file",
+      help: ["inside quotes a quote is written twice (\"\"); check the export was not cut off"], source: source)
   }
 
   /// Warning E0515: deals the export says are closed, whose stage names no won or lost stage, so
@@ -220,6 +262,8 @@ struct ExportConverter {
     var dateForms: UInt16 = 0
     var end = 0
     var lines = 0
+    /// Where the quote that never closes opens: the byte offsets of its line and of the quote.
+    var unterminatedAt: (lineStart: Int, offset: Int) = (0, 0)
     /// The first and last deal ids, to see a deal's rows split between two segments.
     var firstId: [UInt8]?
     var lastId: [UInt8] = []
@@ -231,6 +275,11 @@ struct ExportConverter {
     var closedButOpen: [String: Int] = [:]
     /// Won or lost deals with no closing date.
     var closedWithoutDate = 0
+    /// Dates that fit only the day-month order read (`agreeing`), or only the other one; the
+    /// first of those (its line in the segment, as written).
+    var agreeing = 0
+    var contradicting = 0
+    var firstContradicting: (line: Int, written: String)?
   }
 
   mutating func layout(_ header: [String]) -> Layout {
@@ -326,8 +375,9 @@ struct ExportConverter {
       case .strayAfterQuote(let line, _, _):
         piece.skipped.append(line)
         continue loop
-      case .unterminatedQuote(let line, _, _):
+      case .unterminatedQuote(let line, let lineStart, let offset):
         piece.unterminated = line
+        piece.unterminatedAt = (lineStart, offset)
         break loop
       case .record: break
       }
@@ -411,11 +461,11 @@ struct ExportConverter {
         case .clientId: with(source) { ExportConverter.quote($0, into: &out) }
         case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
         case .createdAt:
-          with(source) { ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst) }
+          with(source) { piece.count(ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst), $0, recordLine) }
         case .closedAt:
           if status != open {
             let start = out.count
-            with(source) { ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst) }
+            with(source) { piece.count(ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst), $0, recordLine) }
             if out.count == start { piece.closedWithoutDate += 1 }
           }
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
@@ -569,13 +619,22 @@ struct ExportConverter {
   /// showed) or ISO as `YYYY-MM-DD HH:MM:SS`; "не закрыта" and empty as nothing; anything else
   /// unchanged (the reader then reports the row). Writes straight into `out`: it runs for every
   /// date of the file.
-  static func appendTimestamp(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], _ forms: inout UInt16, monthFirst: Bool = false) {
-    if value.isEmpty || value.elementsEqual(notClosed) { return }
+  /// What a date says of the day-month order it was read in: nothing (both numbers fit either
+  /// place), that it fits only that order, or that it fits only the other one.
+  enum OrderEvidence {
+    case none, agrees, contradicts
+  }
+
+  @discardableResult
+  static func appendTimestamp(
+    _ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], _ forms: inout UInt16, monthFirst: Bool = false
+  ) -> OrderEvidence {
+    if value.isEmpty || value.elementsEqual(notClosed) { return .none }
     func digit(_ i: Int) -> Bool { i < value.count && value[i] >= 48 && value[i] <= 57 }
     if value.count >= 10 && digit(0) && digit(3) && value[4] == UInt8(ascii: "-") {
       forms |= DateForm.iso
       out.append(contentsOf: value)
-      return
+      return .none
     }
     // Day and month of one or two digits, then the year.
     var i = 0
@@ -585,15 +644,20 @@ struct ExportConverter {
       return i > start ? start..<i : nil
     }
     guard var day = number(), i < value.count, value[i] == UInt8(ascii: ".") || value[i] == UInt8(ascii: "/") else {
-      return out.append(contentsOf: value)
+      out.append(contentsOf: value)
+      return .none
     }
     let separator = value[i]
     i += 1
-    guard var month = number(), i < value.count, value[i] == separator else { return out.append(contentsOf: value) }
+    guard var month = number(), i < value.count, value[i] == separator else {
+      out.append(contentsOf: value)
+      return .none
+    }
     if monthFirst { swap(&day, &month) }
     i += 1
     guard let year = number(), day.count <= 2, month.count <= 2, year.count == 4 || year.count == 2 else {
-      return out.append(contentsOf: value)
+      out.append(contentsOf: value)
+      return .none
     }
     // The time, if any: HH:MM or HH:MM:SS after spaces; checked before anything is written.
     var timeStart = i
@@ -602,8 +666,15 @@ struct ExportConverter {
     let colon = UInt8(ascii: ":")
     let shortTime = time.count == 5 && value[timeStart + 2] == colon
     let longTime = time.count == 8 && value[timeStart + 2] == colon && value[timeStart + 5] == colon
-    guard time.isEmpty || shortTime || longTime else { return out.append(contentsOf: value) }
+    guard time.isEmpty || shortTime || longTime else {
+      out.append(contentsOf: value)
+      return .none
+    }
     forms |= DateForm.bit(dotted: separator == UInt8(ascii: "."), monthFirst: monthFirst, fullYear: year.count == 4)
+    func number(_ range: Range<Int>) -> Int { value[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
+    let (dayNumber, monthNumber) = (number(day), number(month))
+    let evidence: OrderEvidence =
+      monthNumber > 12 && dayNumber <= 12 ? .contradicts : dayNumber > 12 && monthNumber <= 12 ? .agrees : .none
     if year.count == 2 { out.append(contentsOf: [50, 48]) }  // "20"
     out.append(contentsOf: UnsafeBufferPointer(rebasing: value[year]))
     out.append(UInt8(ascii: "-"))
@@ -619,8 +690,23 @@ struct ExportConverter {
       out.append(contentsOf: UnsafeBufferPointer(rebasing: value[time]))
       if shortTime { out.append(contentsOf: [colon, 48, 48]) }
     }
+    return evidence
   }
 
+
+}
+
+extension ExportConverter.Piece {
+  /// Counts what a date said of the day-month order.
+  mutating func count(_ evidence: ExportConverter.OrderEvidence, _ written: UnsafeBufferPointer<UInt8>, _ line: Int) {
+    switch evidence {
+    case .none: break
+    case .agrees: agreeing += 1
+    case .contradicts:
+      contradicting += 1
+      if firstContradicting == nil { firstContradicting = (line, String(decoding: written, as: UTF8.self)) }
+    }
+  }
 }
 
 /// The export's bytes, read (never written) by every worker while the caller holds them.

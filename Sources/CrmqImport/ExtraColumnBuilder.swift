@@ -32,8 +32,28 @@ struct ExtraColumnBuilder {
     nullRows.append(bytes.isEmpty)
     guard !bytes.isEmpty else { return }
     sawValue = true
+    // A phone number or a code (+79991234567, 007, an 18-digit account) read as a number would
+    // not print back as written: such a column stays text.
+    if candidates.contains(.int) || candidates.contains(.double), !ExtraColumnBuilder.printsBackAsNumber(bytes) {
+      candidates.remove(.int)
+      candidates.remove(.double)
+    }
     for kind in candidates where !FieldParser.parses(kind, bytes) { candidates.remove(kind) }
     if candidates.isEmpty { codeAsTexts() }
+  }
+
+  /// Whether a value, read as a number, prints back as written: no `+`, no leading zero before
+  /// another digit, at most 15 significant digits (what a double keeps).
+  static func printsBackAsNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = bytes.first, first != UInt8(ascii: "+") else { return false }
+    var index = first == UInt8(ascii: "-") ? 1 : 0
+    if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] >= 48, bytes[index + 1] <= 57 { return false }
+    var digits = 0
+    while index < bytes.count {
+      if bytes[index] >= 48 && bytes[index] <= 57 { digits += 1 }
+      index += 1
+    }
+    return digits <= 15
   }
 
   /// As a text column of the format does: stops coding texts that are mostly distinct.

@@ -254,6 +254,11 @@ public enum FolderLoader {
   static func dealsPlan(
     file: MappedFile, path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil
   ) throws -> CSVTableReader.Plan {
+    if sheet == nil, let plain = TextNormalizer.normalize(file.bytes) {
+      var plan = try dealsPlan(file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, reading: reading)
+      plan.details.insert(plain.note, at: min(1, plan.details.count))
+      return plan
+    }
     let format = reading.format
     let segmentSize = max(1, reading.segmentSize)
     if sheet == nil { reading.progress?.begin("reading \(displayName)", totalBytes: 0) }
@@ -509,6 +514,8 @@ public enum FolderLoader {
     let names = files(in: folder, endingWith: [".csv", ".xls", ".xlsx"]).filter { name in
       !CanonicalSchema.all.contains(where: { $0.fileName == name })
     }
+    // Every export is looked for: two of them is one deals table too many to pick from quietly.
+    var found: [(name: String, workbook: Spreadsheet?)] = []
     for name in names {
       guard let file = MappedFile(path: join(folder, name)) else { continue }
       if name.lowercased().hasSuffix(".xlsx") {
@@ -522,14 +529,25 @@ public enum FolderLoader {
         } catch {
           continue
         }
-        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { return (name, (workbook.text, XLSXWorkbook.source, workbook.sheetNames)) }
+        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { found.append((name, (workbook.text, XLSXWorkbook.source, workbook.sheetNames))) }
         continue
       }
       let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
       let text = HTMLTable.isHTML(head) ? HTMLTable(head).text : ExportText(head)
-      if isExport(text.records(limit: 1).rows.first ?? []) { return (name, nil) }
+      if isExport(text.records(limit: 1).rows.first ?? []) { found.append((name, nil)) }
     }
-    return nil
+    if found.count > 1 {
+      let list = found.map { "'\($0.name)'" }
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0519"), .error,
+          "'\(folder)' has \(found.count) deals exports, \(list.dropLast().joined(separator: ", ")) and \(list.last ?? ""): crmq reads one deals table",
+          help: [
+            "keep one export in the folder, or give the file itself: --data '\(join(folder, found[0].name))'",
+            "or export one file from the CRM that covers both",
+          ]))
+    }
+    return found.first
   }
 
   static func loadCancelled() -> CrmqError {

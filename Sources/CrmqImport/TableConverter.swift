@@ -120,7 +120,8 @@ struct TableConverter {
       // Spaces (plain or non-breaking) between thousands out, a decimal comma to a dot.
       return ExportConverter.quote(AmountFormat().plain(field, money: false), into: &out)
     case .timestamp:
-      return ExportConverter.appendTimestamp(field, to: &out, &forms, monthFirst: monthFirst)
+      ExportConverter.appendTimestamp(field, to: &out, &forms, monthFirst: monthFirst)
+      return
     case .date:
       var stamp: [UInt8] = []
       ExportConverter.appendTimestamp(field, to: &stamp, &forms, monthFirst: monthFirst)
