@@ -19,9 +19,14 @@ public struct Completer: Sendable {
     ".history", ".read", ".quit",
   ]
 
-  /// A completer over the engine's tables, columns, measures and frequent values.
-  public init(engine: Engine) {
+  /// Which paths Tab may list, and which files' headers it may read.
+  let loadPolicy: LoadPolicy
+
+  /// A completer over the engine's tables, columns, measures and frequent values; paths and file
+  /// headers only as far as `loadPolicy` lets a load read.
+  public init(engine: Engine, loadPolicy: LoadPolicy = .unrestricted) {
     self.engine = engine
+    self.loadPolicy = loadPolicy
     keywords = Keyword.allCases.map(\.rawValue) + ["total", "last", "previous", "classic"]
     measures = ["count", "sum(", "avg(", "min(", "max(", "median(", "count(distinct "] + engine.measureNames
   }
@@ -35,7 +40,7 @@ public struct Completer: Sendable {
     // A path after .load, .read and .output.
     for command in [".load ", ".read ", ".output "] where before.hasPrefix(command) {
       let typed = String(before.dropFirst(command.count))
-      return (typed.count, Completer.paths(typed))
+      return (typed.count, Completer.paths(typed, policy: loadPolicy))
     }
     // Inside a `load` statement: the file, the table, the columns to fill, the file's columns.
     if let load = loadContext(before) { return load }
@@ -66,11 +71,14 @@ public struct Completer: Sendable {
     return pool.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }.sorted()
   }
 
-  /// Files and folders that start with `typed` (folders end with '/').
-  static func paths(_ typed: String) -> [String] {
+  /// Files and folders that start with `typed` (folders end with '/'), of a folder the policy
+  /// permits, each one permitted too.
+  static func paths(_ typed: String, policy: LoadPolicy) -> [String] {
     let slash = typed.lastIndex(of: "/")
     let folder = slash.map { String(typed[...$0]) } ?? ""
     let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+    // Each entry is checked: a folder outside the roots lists nothing but the roots inside it.
+    guard policy.roots.map({ !$0.isEmpty }) ?? true else { return [] }
     guard let directory = opendir(folder.isEmpty ? "." : folder) else { return [] }
     defer { closedir(directory) }
     var out: [String] = []
@@ -78,6 +86,7 @@ public struct Completer: Sendable {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
       guard name != ".", name != "..", name.hasPrefix(prefix), !(prefix.isEmpty && name.hasPrefix(".")) else { continue }
       let isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+      guard policy.permits(folder + name) else { continue }
       out.append(folder + name + (isFolder ? "/" : ""))
     }
     return out.sorted()
@@ -93,7 +102,7 @@ public struct Completer: Sendable {
     let quoted = afterLoad.dropFirst()
     guard let close = quoted.firstIndex(of: "'") else {
       // Still in the path: files, quoted; a file closes its quote, a folder goes on.
-      let paths = Completer.paths(String(quoted)).map { "'" + $0 + ($0.hasSuffix("/") ? "" : "'") }
+      let paths = Completer.paths(String(quoted), policy: loadPolicy).map { "'" + $0 + ($0.hasSuffix("/") ? "" : "'") }
       return (afterLoad.count, paths)
     }
     let path = String(quoted[..<close])
@@ -116,7 +125,7 @@ public struct Completer: Sendable {
       // The file's own columns, quoted when they are not plain names; what is typed may open the quote.
       let typed = String(before[before.index(after: equals)...].drop { $0 == " " })
       let plain = typed.hasPrefix("'") ? String(typed.dropFirst()).lowercased() : typed.lowercased()
-      let header = Completer.header(of: path).filter { $0.lowercased().hasPrefix(plain) }.map { name in
+      let header = (loadPolicy.permits(path) ? Completer.header(of: path) : []).filter { $0.lowercased().hasPrefix(plain) }.map { name in
         name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !typed.hasPrefix("'") ? name : "'" + name.replacingQuote() + "'"
       }
       return (typed.count, header)
@@ -134,7 +143,7 @@ public struct Completer: Sendable {
 
   /// The header of a CSV (any delimiter and encoding) or HTML export, read from its first 64 KB.
   static func header(of path: String) -> [String] {
-    guard let file = fopen(path, "rb") else { return [] }
+    guard LoadPolicy.isRegularFile(path), let file = fopen(path, "rb") else { return [] }
     defer { fclose(file) }
     var bytes = [UInt8](repeating: 0, count: 64 << 10)
     let count = fread(&bytes, 1, bytes.count, file)

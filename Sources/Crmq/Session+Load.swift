@@ -18,6 +18,12 @@ extension Session {
           source: source))
     }
     let format = try mapping(load, schema: schema, source: source)
+    guard loadPolicy.permits(load.path.text) else {
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0521"), .error, "this session does not load '\(load.path.text)'", span: load.path.span,
+          label: "not allowed here", help: ["it loads \(loadPolicy.description) (crmq serve: --data and --allow-load DIR)"], source: source))
+    }
     do {
       engine = try engine.loading(file: load.path.text, as: schema.table, format: format, sheet: load.sheet?.text)
     } catch let error as CrmqError {

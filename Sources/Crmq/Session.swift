@@ -23,6 +23,9 @@ public struct Session: Sendable {
   var stageOrders: [String: [String]] = [:]
   /// Checked while a query runs (between chunks): a shell sets it on Ctrl-C.
   public var isCancelled: @Sendable () -> Bool = { false }
+  /// Which files `load` may read (and Tab may list): any, by default; `crmq serve` and embedders
+  /// that run others' statements name their folders.
+  public var loadPolicy = LoadPolicy.unrestricted
 
   /// A session over `engine`; `today` (a day number) overrides the engine calendar's today:
   /// `Session(engine: engine, today: SystemClock.parseDate("2026-10-05"))`.

@@ -21,12 +21,16 @@ public struct CommandOptions: Sendable, Equatable {
   public var version = false
   /// `crmq serve --stdio`: the JSON protocol on standard input and output.
   public var serve = false
+  /// `--allow-load DIR` (repeatable): folders a server's clients may load from, besides --data.
+  public var allowLoad: [String] = []
+  /// `--no-load`: a server's clients may load nothing.
+  public var noLoad = false
 
   public init() {}
 
   public static let usage = """
     usage: crmq [--data DIR] [options] [-c QUERY | SCRIPT.crmq …]
-           crmq serve --stdio [--data DIR] [--today YYYY-MM-DD]
+           crmq serve --stdio [--data DIR] [--today YYYY-MM-DD] [--allow-load DIR …] [--no-load]
 
     Ask questions of CRM exports. With no query or script, statements are read from standard
     input; on a terminal, an interactive shell opens.
@@ -47,6 +51,9 @@ public struct CommandOptions: Sendable, Equatable {
       --timer             print load and statement times on standard error
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
+      --allow-load DIR    serve: a folder the protocol's clients may load from, besides --data;
+                          may be repeated (clients read nothing else, links and .. included)
+      --no-load           serve: the protocol's clients may load nothing
       -h, --help          show this help
       --version           show the version
 
@@ -109,6 +116,8 @@ public struct CommandOptions: Sendable, Equatable {
         }
         options.calendar.timeZone = zone
       case "--timer": options.timer = true
+      case "--allow-load": options.allowLoad.append(try take())
+      case "--no-load": options.noLoad = true
       case "--stdio": options.serve = true
       case "serve" where index == 0: options.serve = true
       case "--bail": options.bail = true

@@ -91,6 +91,9 @@ public struct CommandRunner {
     }
     var session = Session(engine: engine, today: options.today)
     if options.serve {
+      // A client of the protocol is not the machine's user: it reads the data folder and the
+      // folders given with --allow-load, or nothing with --no-load.
+      session.loadPolicy = options.noLoad ? .none : .within([folder] + options.allowLoad)
       ProtocolServer(io: io, session: session).run()
       return 0
     }

@@ -130,6 +130,10 @@ public final class ProtocolServer: @unchecked Sendable {
       return "{\"id\": \(id), \"result\": {\"results\": [\(results.joined(separator: ", "))]}}"
     case "load":
       guard let folder = params["folder"] as? String else { return ProtocolServer.error(id: id, code: "E0702", message: "load needs params.folder") }
+      guard session.loadPolicy.permits(folder) else {
+        return ProtocolServer.error(
+          id: id, code: "E0521", message: "this server does not load '\(folder)': it loads \(session.loadPolicy.description)")
+      }
       do {
         let progress = LoadProgress(isCancelled: { cancelled.isSet })
         let engine = try Engine(folder: folder, calendar: session.engine.calendar, progress: progress)
@@ -146,7 +150,7 @@ public final class ProtocolServer: @unchecked Sendable {
     case "complete":
       let line = params["line"] as? String ?? ""
       let cursor = params["cursor"] as? Int ?? line.count
-      let completion = Completer(engine: session.engine).complete(line: line, cursor: cursor)
+      let completion = Completer(engine: session.engine, loadPolicy: session.loadPolicy).complete(line: line, cursor: cursor)
       let candidates = completion.candidates.map(JSONRenderer.string).joined(separator: ", ")
       return "{\"id\": \(id), \"result\": {\"replacing\": \(completion.replacing), \"candidates\": [\(candidates)]}}"
     case "metrics":

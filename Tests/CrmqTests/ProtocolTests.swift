@@ -3,6 +3,10 @@ import CrmqCommand
 import Foundation
 import XCTest
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The JSON protocol (`crmq serve --stdio`) and the Swift API an embedder uses.
 final class ProtocolTests: XCTestCase {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -184,6 +188,50 @@ final class ProtocolTests: XCTestCase {
     XCTAssertFalse(io.output.contains("E0602"), "no request was cancelled")
     XCTAssertTrue(io.output.contains("E0703"), "the long line is answered with an error")
     XCTAssertNotNil(responses.first { $0["id"] as? String == "after" }?["result"], "the server reads on")
+  }
+
+  /// A protocol client reads only under the data folder and the --allow-load roots: no file
+  /// elsewhere, no listing of other folders, no header of another file, no escape through a
+  /// link or `..`; a FIFO under a root is never opened for its header.
+  func testAClientLoadsOnlyUnderTheAllowedFolders() throws {
+    let root = try scratchFolder("crmq-root")
+    let outside = try scratchFolder("crmq-outside")
+    try "id,secret\n1,s3cr3t\n".write(toFile: outside + "/secret.csv", atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: outside)
+    try FileManager.default.copyItem(
+      atPath: ProtocolTests.repository.appendingPathComponent("Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv").path,
+      toPath: root + "/amocrm.csv")
+    XCTAssertEqual(mkfifo(root + "/pipe.csv", 0o600), 0)
+    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    session.loadPolicy = .within([root])
+    let server = ProtocolServer(io: BufferedIO(), session: session)
+    func query(_ text: String) -> String {
+      let request = try? JSONSerialization.data(withJSONObject: ["id": 1, "method": "query", "params": ["text": text]])
+      return server.respond(to: String(decoding: request ?? Data(), as: UTF8.self))
+    }
+    func complete(_ line: String) throws -> [String] {
+      let request = try JSONSerialization.data(withJSONObject: ["id": 2, "method": "complete", "params": ["line": line]])
+      let response = try object(server.respond(to: String(decoding: request, as: UTF8.self)))
+      return try XCTUnwrap((response["result"] as? [String: Any])?["candidates"] as? [String])
+    }
+    for path in ["/etc/passwd", outside + "/secret.csv", root + "/link/secret.csv", root + "/../" + URL(fileURLWithPath: outside).lastPathComponent + "/secret.csv"] {
+      let answer = query("load '\(path)' as deals map name = secret")
+      XCTAssertTrue(answer.contains("E0521"), path + ": " + answer)
+      XCTAssertFalse(answer.contains("s3cr3t") || answer.contains("root:"), answer)
+    }
+    XCTAssertEqual(try complete("load '/etc/"), [])
+    XCTAssertEqual(try complete("load '\(outside)/"), [])
+    XCTAssertEqual(try complete("load '\(root)/link/"), [])
+    XCTAssertEqual(try complete("load '\(outside)/secret.csv' map name = "), [])
+    XCTAssertEqual(try complete("load '\(root)/pipe.csv' map name = "), [], "a FIFO is not opened")
+    XCTAssertEqual(try complete("load '\(root)/am"), ["'\(root)/amocrm.csv'"])
+    XCTAssertTrue(try complete("load '\(root)/amocrm.csv' map name = ").contains("'Название сделки'"))
+    XCTAssertTrue(server.respond(to: #"{"id": 3, "method": "load", "params": {"folder": "/etc"}}"#).contains("E0521"))
+    XCTAssertTrue(query("load '\(root)/amocrm.csv'").contains("amocrm.csv → deals: 5 rows"))
+    // --no-load: nothing at all.
+    session.loadPolicy = .none
+    let closed = ProtocolServer(io: BufferedIO(), session: session)
+    XCTAssertTrue(closed.respond(to: #"{"id": 4, "method": "query", "params": {"text": "load 'examples/data/deals.csv'"}}"#).contains("E0521"))
   }
 
   func testMalformedLinesGetErrorsNotAnExit() throws {
