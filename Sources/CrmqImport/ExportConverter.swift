@@ -102,6 +102,7 @@ struct ExportConverter {
       var firstRounded: (line: Int, written: String, kopecks: Int64)?
       var closedButOpen: [String: Int] = [:]
       var closedWithoutDate = 0
+      var listed = Set<Int>()
       var minority = 0
       var firstMinority: (line: Int, written: String)?
       for piece in pieces {
@@ -112,6 +113,7 @@ struct ExportConverter {
         if firstMinority == nil, let first = piece.firstContradicting { firstMinority = (first.line + lineOffset, first.written) }
         closedButOpen.merge(piece.closedButOpen, uniquingKeysWith: +)
         closedWithoutDate += piece.closedWithoutDate
+        listed.formUnion(piece.listed)
         out.append(contentsOf: piece.bytes)
         collapsed += piece.collapsed
         rounded += piece.rounded
@@ -124,6 +126,11 @@ struct ExportConverter {
         lineOffset += piece.lines
       }
       converter.finishDetails(layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)
+      if !listed.isEmpty {
+        converter.details.append(
+          "a deal's product rows that differ are kept as lists ('; ' between them) in "
+            + listed.sorted().map { "'\(layout.extras[$0].name)'" }.joined(separator: ", "))
+      }
       if !closedButOpen.isEmpty {
         converter.warnings.append(
           converter.closedButOpenWarning(closedButOpen, layout: layout, header: header, fileName: fileName))
@@ -275,6 +282,8 @@ struct ExportConverter {
     var closedButOpen: [String: Int] = [:]
     /// Won or lost deals with no closing date.
     var closedWithoutDate = 0
+    /// The extra columns (by position) where a deal's product rows gave more than one value.
+    var listed = Set<Int>()
     /// Dates that fit only the day-month order read (`agreeing`), or only the other one; the
     /// first of those (its line in the segment, as written).
     var agreeing = 0
@@ -355,6 +364,10 @@ struct ExportConverter {
     var scratch: [UInt8] = []
     var previousId: [UInt8] = []
     var previousAmount: Int64?
+    // The last row's extra values, each a list (a deal's product rows add theirs), and where in
+    // `out` its extras begin, to write them again when a product row adds one.
+    var extraValues: [[[UInt8]]] = []
+    var extrasStart = 0
     var amountRange = 0..<0
     var rowNumber = range.lowerBound
     // Read once: a field of `layout` read inside the row loop's closures copies the whole layout.
@@ -410,8 +423,30 @@ struct ExportConverter {
         if let value = amount, let previous = previousAmount {
           previousAmount = previous + value
           let text = Array(NumberFormat.money(previous + value).utf8)
+          let shift = text.count - amountRange.count
           out.replaceSubrange(amountRange, with: text)
           amountRange = amountRange.lowerBound..<(amountRange.lowerBound + text.count)
+          extrasStart += shift
+        }
+        // Its other columns (Bitrix24's product, price, quantity): each value not yet in the
+        // deal's cell joins it, so no product is lost.
+        var added = false
+        for (position, extra) in extras.enumerated() where extra.index < fields.count {
+          let value = CSVText.withField(bytes, fields[extra.index], &scratch) { Array($0) }
+          if !value.isEmpty && !extraValues[position].contains(value) {
+            extraValues[position].append(value)
+            piece.listed.insert(position)
+            added = true
+          }
+        }
+        if added {
+          out.removeSubrange(extrasStart..<(out.count - 1))
+          var tail: [UInt8] = []
+          for values in extraValues {
+            tail.append(UInt8(ascii: ","))
+            ExportConverter.quote(Array(values.joined(separator: Array("; ".utf8))), into: &tail)
+          }
+          out.insert(contentsOf: tail, at: extrasStart)
         }
         continue loop
       }
@@ -471,10 +506,16 @@ struct ExportConverter {
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
         }
       }
+      extrasStart = out.count
+      extraValues.removeAll(keepingCapacity: true)
       for extra in extras {
         out.append(UInt8(ascii: ","))
         if extra.index < fields.count {
-          CSVText.withField(bytes, fields[extra.index], &scratch) { ExportConverter.quote($0, into: &out) }
+          let value = CSVText.withField(bytes, fields[extra.index], &scratch) { Array($0) }
+          ExportConverter.quote(value, into: &out)
+          extraValues.append(value.isEmpty ? [] : [value])
+        } else {
+          extraValues.append([])
         }
       }
       out.append(10)
