@@ -141,6 +141,11 @@ public struct Binder {
     var limit = query.limit
     if let items = query.order {
       order = try items.map { try bindOrder($0, outputs: outputs) }
+      // Ties break on the dimensions not ordered by, so the order is total: every backend gives
+      // the rows in the same order, none by position.
+      for index in outputs.indices where outputs[index].role == .dimension && !order.contains(where: { $0.output == index }) {
+        order.append(BoundOrder(output: index, descending: false))
+      }
     } else if query.top != nil {
       let measures = outputs.indices.filter { outputs[$0].role == .measure }
       let dimensions = outputs.indices.filter { outputs[$0].role == .dimension }
