@@ -18,13 +18,15 @@ let package = Package(
     .target(name: "CrmqPlanner", dependencies: ["CrmqCore", "CrmqSemantics"]),
     .target(name: "CrmqExecution", dependencies: ["CrmqCore", "CrmqPlanner", "CrmqStorage"]),
     .target(name: "CrmqOutput", dependencies: ["CrmqCore"]),
+    // Plans compiled to SQL for PostgreSQL and ClickHouse: text only, no database client.
+    .target(name: "CrmqSQL", dependencies: ["CrmqCore", "CrmqSyntax", "CrmqSemantics", "CrmqPlanner", "CrmqImport"]),
     // The demo data set's generator: the benchmark's data, and the data an installed crmq runs on.
     .target(name: "CrmqDemo", dependencies: ["CrmqCore"]),
     .target(
       name: "Crmq",
       dependencies: [
         "CrmqCore", "CrmqSyntax", "CrmqStorage", "CrmqImport", "CrmqSemantics", "CrmqPlanner",
-        "CrmqExecution", "CrmqOutput",
+        "CrmqExecution", "CrmqOutput", "CrmqSQL",
       ]),
     // The REPL is the one place that links a system library: libedit (Debian: libedit-dev).
     .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),

@@ -7,3 +7,7 @@
 // How a deals file is read: detected, a dialect forced, or a mapping.
 @_exported import enum CrmqImport.DealsFormat
 @_exported import struct CrmqImport.ColumnMapping
+/// The SQL targets a statement compiles to (`Session.compile(_:to:)`), and the canonical tables'
+/// DDL for them (`crmq schema`).
+@_exported import enum CrmqSQL.SQLDialect
+@_exported import enum CrmqSQL.CanonicalDDL

@@ -1,6 +1,7 @@
 import CrmqCore
 import CrmqExecution
 import CrmqPlanner
+import CrmqSQL
 import CrmqSemantics
 import CrmqStorage
 import CrmqSyntax
@@ -26,6 +27,8 @@ public struct Session: Sendable {
   /// Which files `load` may read (and Tab may list): any, by default; `crmq serve` and embedders
   /// that run others' statements name their folders.
   public var loadPolicy = LoadPolicy.unrestricted
+  /// Set while `compile(_:to:)` runs: statements that compute an answer become SQL.
+  var target: SQLDialect?
 
   /// A session over `engine`; `today` (a day number) overrides the engine calendar's today:
   /// `Session(engine: engine, today: SystemClock.parseDate("2026-10-05"))`.
@@ -93,6 +96,10 @@ public struct Session: Sendable {
     do {
       switch statement.kind {
       case .query, .show, .funnel:
+        if let target {
+          let (sql, notes) = try compiled(statement, to: target, source: source)
+          return .compiled(sql: sql, notes: notes)
+        }
         // parse → bind → plan → optimize → run on the backend.
         let planned = try plan(statement, source: source)
         var result = try backend.run(planned.plan, cancelled: isCancelled)
@@ -120,6 +127,7 @@ public struct Session: Sendable {
         try setStages(pipeline, stages, source: source)
         return .done
       case .load(let load):
+        if let target { _ = try compiled(statement, to: target, source: source) }
         return .report(try runLoad(load, source: source))
       }
     } catch let error as CrmqError {

@@ -11,6 +11,8 @@ public struct StatementResult: Sendable {
     /// What the statement did, for the person running it: the `load` statement's report. It is
     /// no answer, so machine-readable output sends it to standard error.
     case report(String)
+    /// The statement compiled to SQL (`Session.compile`), and the notes its result would carry.
+    case compiled(sql: String, notes: [String])
     /// The statement changed the session (`let`, `set`) and prints nothing.
     case done
     /// The statement failed; nothing else ran for it.

@@ -25,12 +25,20 @@ public struct CommandOptions: Sendable, Equatable {
   public var allowLoad: [String] = []
   /// `--no-load`: a server's clients may load nothing.
   public var noLoad = false
+  /// `crmq compile`: each statement printed as SQL for `target` instead of run.
+  public var compile = false
+  /// `crmq schema`: the canonical tables' CREATE TABLE statements for `target`.
+  public var schema = false
+  /// `--target postgres|clickhouse`.
+  public var target: SQLDialect?
 
   public init() {}
 
   public static let usage = """
     usage: crmq [--data DIR] [options] [-c QUERY | SCRIPT.crmq …]
            crmq serve --stdio [--data DIR] [--today YYYY-MM-DD] [--allow-load DIR …] [--no-load]
+           crmq compile --target postgres [--data DIR] [--today YYYY-MM-DD] [-c QUERY | SCRIPT.crmq …]
+           crmq schema --target postgres|clickhouse
 
     Ask questions of CRM exports. With no query or script, statements are read from standard
     input; on a terminal, an interactive shell opens.
@@ -120,6 +128,12 @@ public struct CommandOptions: Sendable, Equatable {
       case "--no-load": options.noLoad = true
       case "--stdio": options.serve = true
       case "serve" where index == 0: options.serve = true
+      case "compile" where index == 0: options.compile = true
+      case "schema" where index == 0: options.schema = true
+      case "--target":
+        let text = try take()
+        guard let target = SQLDialect(name: text) else { throw UsageError("unknown target '\(text)': use postgres or clickhouse") }
+        options.target = target
       case "--bail": options.bail = true
       case "--strict": options.strict = true
       case "-h", "--help": options.help = true
@@ -131,6 +145,9 @@ public struct CommandOptions: Sendable, Equatable {
         options.scripts.append(argument)
       }
       index += 1
+    }
+    if (options.compile || options.schema) && options.target == nil {
+      throw UsageError("\(options.compile ? "compile" : "schema") needs --target postgres or --target clickhouse")
     }
     return options
   }

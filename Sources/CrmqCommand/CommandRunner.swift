@@ -37,6 +37,10 @@ public struct CommandRunner {
       io.write(CommandOptions.usage + "\n")
       return 0
     }
+    if options.schema, let target = options.target {
+      io.write(CanonicalDDL.statements(target).joined(separator: "\n\n") + "\n")
+      return 0
+    }
     if options.version {
       io.write("crmq \(CrmqVersion.current)\n")
       return 0
@@ -101,7 +105,9 @@ public struct CommandRunner {
     var failed = false
 
     func execute(_ text: String, name: String) -> Bool {
-      for result in session.run(text, sourceName: name) {
+      let results = options.compile && options.target != nil
+        ? session.compile(text, to: options.target!, sourceName: name) : session.run(text, sourceName: name)
+      for result in results {
         print(result, format: format)
         // Output that cannot be written stops the run: nothing after it would be seen either.
         if io.outputFailure != nil { return false }
@@ -162,6 +168,10 @@ public struct CommandRunner {
       }
     case .text(let text):
       io.write(text)
+    case .compiled(let sql, let notes):
+      // One statement a block, a blank line between; notes on standard error.
+      io.write(sql + "\n\n")
+      for note in notes { io.writeError("-- " + note + "\n") }
     case .report(let text):
       // Standard output carries data alone in csv and json, as for the report of --data.
       if format.carriesNotes { io.write(text) } else { io.writeError(text) }

@@ -201,6 +201,8 @@ public final class ProtocolServer: @unchecked Sendable {
       return "{\"columns\": [\(columns.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))], \"total\": \(total), \"notes\": [\(notes.joined(separator: ", "))], \"periods\": [\(periods.joined(separator: ", "))]}"
     case .text(let text): return "{\"text\": \(JSONRenderer.string(text))}"
     case .report(let text): return "{\"report\": \(JSONRenderer.string(text))}"
+    case .compiled(let sql, let notes):
+      return "{\"sql\": \(JSONRenderer.string(sql)), \"notes\": [\(notes.map(JSONRenderer.string).joined(separator: ", "))]}"
     case .done: return "{\"done\": true}"
     case .failure(let found): return "{\"error\": \(ProtocolServer.diagnostics(found))}"
     }

@@ -115,6 +115,8 @@ public final class Shell {
         show(table, full: false)
       case .text(let text), .report(let text):
         emit(text)
+      case .compiled(let sql, _):
+        emit(sql + "\n")
       case .done:
         break
       case .failure(let diagnostics):

@@ -117,6 +117,7 @@ final class GoldenTests: XCTestCase {
     switch result.outcome {
     case .table(let table): return format.render(table)
     case .text(let text), .report(let text): return text
+    case .compiled(let sql, _): return sql + "\n"
     case .done: return ""
     case .failure(let diagnostics): return DiagnosticRenderer().render(diagnostics)
     }

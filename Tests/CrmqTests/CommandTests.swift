@@ -92,6 +92,23 @@ final class CommandTests: XCTestCase {
     XCTAssertTrue(text.contains("cannot write standard output: No space left on device"), text)
   }
 
+  /// `crmq schema` prints the canonical tables' DDL; `crmq compile` prints one SQL statement per
+  /// statement, and E0801 for what does not compile yet; both need a target.
+  func testSchemaAndCompile() {
+    let schema = run(["schema", "--target", "postgres"])
+    XCTAssertEqual(schema.status, 0)
+    XCTAssertTrue(schema.output.contains("CREATE TABLE \"deals\" (\n  \"id\" bigint,"), schema.output)
+    XCTAssertTrue(schema.output.contains("\"amount\" numeric(18,2)"))
+    XCTAssertEqual(run(["schema"]).status, 2)
+    let compiled = run(["compile", "--target", "postgres", "--today", "2026-10-05", "-c", "count by stage", "-c", "let big = amount > 1m", "-c", "count where big"])
+    XCTAssertEqual(compiled.status, 0, compiled.errors)
+    XCTAssertEqual(compiled.output.components(separatedBy: ";\n\n").count, 3, compiled.output)
+    XCTAssertTrue(compiled.output.contains("(\"amount\" > 1000000.00)"), compiled.output)
+    let refused = run(["compile", "--target", "postgres", "-c", "funnel"])
+    XCTAssertEqual(refused.status, 1)
+    XCTAssertTrue(refused.errors.contains("error[E0801]: not compiled to SQL: a funnel is not compiled yet"), refused.errors)
+  }
+
   func testJSONIsAnArrayOfObjects() throws {
     let result = run(["--format=json", "-c", "count, sum(amount) by pipeline"])
     XCTAssertEqual(result.status, 0)

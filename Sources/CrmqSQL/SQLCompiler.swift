@@ -1,0 +1,443 @@
+import CrmqCore
+import CrmqPlanner
+import CrmqSemantics
+import CrmqSyntax
+
+/// Compiles a statement's logical plan into one self-contained SQL statement over the canonical
+/// tables, which returns the cells the in-memory engine returns, in the same columns and order.
+///
+/// The plan's meaning is kept, never approximated: money stays exact (`numeric(18,2)`, divided
+/// and rounded half away from zero to the kopeck), division by zero is null (`NULLIF`), text
+/// orders by bytes (`COLLATE "C"`), nulls sort last, and every ORDER BY carries the plan's
+/// total order. What the compiler cannot yet say that way is error E0801, never SQL that runs
+/// and answers otherwise.
+public struct SQLCompiler: Sendable {
+  public let dialect: SQLDialect
+
+  public init(dialect: SQLDialect) {
+    self.dialect = dialect
+  }
+
+  /// The SQL of a plan, ending with `;`.
+  public func compile(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
+    guard dialect == .postgres else {
+      throw SQLCompileFailure("ClickHouse SQL is not compiled yet: only --target postgres is")
+    }
+    return try statement(plan) + ";"
+  }
+
+  // MARK: - Statements
+
+  /// A plan's top, down to the projection: a total, an order, a limit.
+  func statement(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
+    switch plan {
+    case .total(let total):
+      return try totalled(total.input)
+    case .compare:
+      throw SQLCompileFailure("compare is not compiled yet")
+    case .funnel:
+      throw SQLCompileFailure("a funnel is not compiled yet")
+    default:
+      let (query, _) = try ordered(plan)
+      return query
+    }
+  }
+
+  /// A projection with the order and limit above it.
+  struct Ordered {
+    var project: Project
+    /// ORDER BY terms over the projection's output names.
+    var order: [String]
+    var limit: Int?
+  }
+
+  /// Walks down through sort, top and limit to the projection.
+  func ordering(_ plan: LogicalPlan) throws(SQLCompileFailure) -> Ordered {
+    var keys: [SortKey] = []
+    var limit: Int?
+    var node = plan
+    loop: while true {
+      switch node {
+      case .sort(let sort):
+        if keys.isEmpty { keys = sort.keys }
+        node = sort.input
+      case .topN(let top):
+        keys = top.keys
+        limit = min(limit ?? top.count, top.count)
+        node = top.input
+      case .limit(let cut):
+        limit = min(limit ?? cut.count, cut.count)
+        node = cut.input
+      default:
+        break loop
+      }
+    }
+    guard case .project(let project) = node else { throw SQLCompileFailure("a plan whose top is not a projection") }
+    switch project.input {
+    case .aggregate, .merge: break
+    default:
+      if !keys.isEmpty { throw SQLCompileFailure("show with order by is not compiled yet: its ties follow the file's row order") }
+    }
+    let order = try keys.map { key throws(SQLCompileFailure) -> String in
+      guard case .column(let name, let type) = key.expr, project.outputs.contains(where: { $0.name == name }) else {
+        throw SQLCompileFailure("an order by something other than a column of the result")
+      }
+      return orderTerm(dialect.quote(name), type: type, descending: key.descending)
+    }
+    return Ordered(project: project, order: order, limit: limit)
+  }
+
+  /// A projection under any sort, top or limit: the SELECT with its ORDER BY and LIMIT.
+  func ordered(_ plan: LogicalPlan) throws(SQLCompileFailure) -> (String, order: String) {
+    let shape = try ordering(plan)
+    let select = try projection(shape.project)
+    if shape.order.isEmpty && shape.limit == nil { return (select, "") }
+    var sql = "SELECT * FROM (\n" + indent(select) + "\n) AS q"
+    if !shape.order.isEmpty { sql += "\nORDER BY " + shape.order.joined(separator: ", ") }
+    if let limit = shape.limit { sql += "\nLIMIT \(limit)" }
+    return (sql, shape.order.joined(separator: ", "))
+  }
+
+  /// `ORDER BY` for one key: bytes for text, nulls last either way (crmq's order).
+  func orderTerm(_ expression: String, type: DataType, descending: Bool) -> String {
+    let collated = type == .string || isBucket(type) ? expression + " COLLATE \"C\"" : expression
+    return collated + (descending ? " DESC" : " ASC") + " NULLS LAST"
+  }
+
+  /// The rows shown, then the total row: every aggregate again over the rows of the groups
+  /// shown (after the limit), the dimensions null.
+  func totalled(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
+    let shape = try ordering(plan)
+    guard case .aggregate(let aggregate) = shape.project.input else {
+      throw SQLCompileFailure("a total over several tables or dates is not compiled yet")
+    }
+    let source = try source(aggregate.input)
+    let groups = try aggregate.groups.map { group throws(SQLCompileFailure) in try expression(group.expr) }
+    // The kept keys under names of their own, so the table's columns inside EXISTS are the
+    // table's, not the result's columns of the same name.
+    let keep = groups.indices.map { "s.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM \(groups[$0])" }.joined(separator: " AND ")
+    let keys = groups.indices.map { "\(dialect.quote("#g\($0)")) AS \(dialect.quote("#k\($0)"))" }.joined(separator: ", ")
+    let aggregates = try aggregate.aggregates.enumerated().map { index, bound throws(SQLCompileFailure) in
+      try aggregateSQL(bound) + " AS " + dialect.quote("#a\(index)")
+    }
+    let conditions = source.conditions + (groups.isEmpty ? [] : ["EXISTS (SELECT 1 FROM (SELECT \(keys) FROM shown) AS s WHERE \(keep))"])
+    let totals = "SELECT " + aggregates.joined(separator: ", ") + " FROM " + source.table
+      + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    let outputs = try shape.project.outputs.map { output throws(SQLCompileFailure) -> String in
+      let value = output.role == .dimension ? "NULL" : try outputExpression(output.expr, groups: [], prefix: "t.")
+      return value + " AS " + dialect.quote(output.name)
+    }
+    let names = shape.project.outputs.map { dialect.quote($0.name) }.joined(separator: ", ")
+    let numbered =
+      "SELECT q.*, row_number() OVER (" + (shape.order.isEmpty ? "" : "ORDER BY " + shape.order.joined(separator: ", ")) + ") AS \"#row\" FROM (\n"
+      + indent(try projection(shape.project, keepingKeys: true)) + "\n) AS q"
+    let shown = "SELECT * FROM (\n" + indent(numbered) + "\n) AS r" + (shape.limit.map { " WHERE \"#row\" <= \($0)" } ?? "")
+    return "WITH shown AS (\n" + indent(shown) + "\n),\ntotal AS (\n"
+      + indent("SELECT " + outputs.joined(separator: ", ") + " FROM (" + totals + ") AS t") + "\n)\n"
+      + "SELECT " + names + " FROM (\n"
+      + indent("SELECT " + names + ", 0 AS \"#part\", \"#row\" FROM shown\nUNION ALL\nSELECT " + names + ", 1, 0 FROM total")
+      + "\n) AS u\nORDER BY \"#part\", \"#row\""
+  }
+
+  // MARK: - Projections
+
+  /// A projection: over one aggregate, over a merge of several, or over a table's rows (show).
+  /// `keepingKeys` adds the group keys as `#g0…`, for a total to find the groups shown.
+  func projection(_ project: Project, keepingKeys: Bool = false) throws(SQLCompileFailure) -> String {
+    switch project.input {
+    case .aggregate(let aggregate):
+      let inner = try aggregateSelect(aggregate, prefix: "")
+      var outputs = try project.outputs.map { output throws(SQLCompileFailure) in
+        try outputExpression(output.expr, groups: [], prefix: "a.") + " AS " + dialect.quote(output.name)
+      }
+      if keepingKeys { outputs += aggregate.groups.indices.map { "a.\(dialect.quote("#g\($0)"))" } }
+      return "SELECT " + outputs.joined(separator: ", ") + "\nFROM (\n" + indent(inner) + "\n) AS a"
+    case .merge(let merge):
+      if keepingKeys { throw SQLCompileFailure("a total over several tables or dates is not compiled yet") }
+      return try merged(merge, project)
+    case .scan, .filter:
+      let source = try source(project.input)
+      let outputs = try project.outputs.map { output throws(SQLCompileFailure) in
+        try valueExpression(output.expr) + " AS " + dialect.quote(output.name)
+      }
+      return "SELECT " + outputs.joined(separator: ", ") + " FROM " + source.table
+        + (source.conditions.isEmpty ? "" : " WHERE " + source.conditions.joined(separator: " AND "))
+    case .sort, .topN, .limit:
+      throw SQLCompileFailure("show with order by or limit is not compiled yet: its ties follow the file's row order")
+    default:
+      throw SQLCompileFailure("a projection over this plan is not compiled yet")
+    }
+  }
+
+  /// One aggregate as a SELECT: the group keys `#g0…`, the aggregates `#a0…`.
+  func aggregateSelect(_ aggregate: Aggregate, prefix: String) throws(SQLCompileFailure) -> String {
+    let source = try source(aggregate.input)
+    var columns = try aggregate.groups.enumerated().map { index, group throws(SQLCompileFailure) in
+      try expression(group.expr) + " AS " + dialect.quote("#g\(index)")
+    }
+    columns += try aggregate.aggregates.enumerated().map { index, bound throws(SQLCompileFailure) in
+      try aggregateSQL(bound) + " AS " + dialect.quote("#a\(index)")
+    }
+    var sql = "SELECT " + columns.joined(separator: ", ") + " FROM " + source.table
+    if !source.conditions.isEmpty { sql += " WHERE " + source.conditions.joined(separator: " AND ") }
+    if !aggregate.groups.isEmpty { sql += " GROUP BY " + (1...aggregate.groups.count).map(String.init).joined(separator: ", ") }
+    return sql
+  }
+
+  /// Several aggregates joined on their group keys: every key of any of them gets a row (the
+  /// keys' union, then each aggregate joined to it), and a key one lacks gets its fills.
+  func merged(_ merge: Merge, _ project: Project) throws(SQLCompileFailure) -> String {
+    var ctes: [String] = []
+    for (index, input) in merge.inputs.enumerated() {
+      guard case .aggregate(let aggregate) = input else { throw SQLCompileFailure("a merge of something other than aggregates") }
+      ctes.append("s\(index) AS (\n" + indent(try aggregateSelect(aggregate, prefix: "")) + "\n)")
+    }
+    let keys = (0..<merge.dimensionCount).map { dialect.quote("#g\($0)") }
+    var from = "FROM "
+    if keys.isEmpty {
+      from += "(SELECT 1 AS one) AS k"
+    } else {
+      ctes.append("k AS (\n" + indent(merge.inputs.indices.map { "SELECT " + keys.joined(separator: ", ") + " FROM s\($0)" }.joined(separator: "\nUNION\n")) + "\n)")
+      from += "k"
+    }
+    for index in merge.inputs.indices {
+      let on = keys.isEmpty ? "TRUE" : keys.map { "k.\($0) IS NOT DISTINCT FROM s\(index).\($0)" }.joined(separator: " AND ")
+      from += "\nLEFT JOIN s\(index) ON " + on
+    }
+    // The merged row: keys, then each aggregate at its slot, its fill where the input lacks it.
+    var slotSQL = [String](repeating: "NULL", count: merge.aggregateCount)
+    for (input, slots) in merge.slots.enumerated() {
+      for (local, slot) in slots.enumerated() {
+        let column = "s\(input).\(dialect.quote("#a\(local)"))"
+        let fill = merge.fills[input][local]
+        slotSQL[slot] = fill.isNull ? column : "COALESCE(\(column), \(try literal(fill)))"
+      }
+    }
+    let row = keys.map { "k.\($0)" } + slotSQL.enumerated().map { "\($1) AS \(dialect.quote("#a\($0)"))" }
+    let inner = "SELECT " + (keys.isEmpty ? [] : keys.map { "k.\($0) AS \($0)" }).joined(separator: ", ")
+      + (keys.isEmpty ? "" : ", ") + row.dropFirst(keys.count).joined(separator: ", ") + "\n" + from
+    let outputs = try project.outputs.map { output throws(SQLCompileFailure) in
+      try outputExpression(output.expr, groups: [], prefix: "a.") + " AS " + dialect.quote(output.name)
+    }
+    return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + "\nFROM (\n" + indent(inner) + "\n) AS a"
+  }
+
+  /// The table and the conditions of a scan, with the filters above it.
+  func source(_ plan: LogicalPlan) throws(SQLCompileFailure) -> (table: String, conditions: [String]) {
+    switch plan {
+    case .scan(let scan):
+      return (dialect.quote(scan.table), try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) })
+    case .filter(let filter):
+      var inner = try source(filter.input)
+      inner.conditions.append(try condition(filter.predicate))
+      return inner
+    default:
+      throw SQLCompileFailure("rows read from this plan are not compiled yet")
+    }
+  }
+
+  // MARK: - Expressions
+
+  /// A predicate: true, false or null, as crmq's filters read it.
+  func condition(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
+    "(" + (try expression(expr)) + ")"
+  }
+
+  /// A row expression over a table's columns.
+  func expression(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
+    switch expr {
+    case .column(let name, _):
+      if ["repeat", "stage_group", "lost_at"].contains(name) {
+        throw SQLCompileFailure("the derived column '\(name)' is not compiled yet")
+      }
+      return dialect.quote(name)
+    case .literal(let value, _):
+      return try literal(value)
+    case .bucket(let grain, let inner, let weekStart):
+      return try bucket(grain, try expression(inner), weekStart: weekStart, timestamp: inner.type == .timestamp)
+    case .compare(let op, let l, let r):
+      let collate = l.type == .string && op != .equal && op != .notEqual ? " COLLATE \"C\"" : ""
+      return "(\(try expression(l))\(collate) \(try comparison(op)) \(try expression(r)))"
+    case .arithmetic(let op, let l, let r, let type):
+      return try arithmetic(op, try expression(l), try expression(r), type: type, rightType: r.type)
+    case .negate(let inner):
+      return "(-\(try expression(inner)))"
+    case .and(let items):
+      return "(" + (try items.map { item throws(SQLCompileFailure) in try expression(item) }).joined(separator: " AND ") + ")"
+    case .or(let items):
+      return "(" + (try items.map { item throws(SQLCompileFailure) in try expression(item) }).joined(separator: " OR ") + ")"
+    case .not(let inner):
+      return "(NOT \(try expression(inner)))"
+    case .inList(let inner, let values, let negated):
+      let list = try values.map { value throws(SQLCompileFailure) in try literal(value) }.joined(separator: ", ")
+      return "(\(try expression(inner)) \(negated ? "NOT IN" : "IN") (\(list)))"
+    case .isNull(let inner, let negated):
+      return "(\(try expression(inner)) IS \(negated ? "NOT " : "")NULL)"
+    case .contains(let inner, let text, let negated):
+      return "(\(negated ? "NOT " : "")(strpos(lower(\(try expression(inner))), \(dialect.string(text))) > 0))"
+    case .startsWith(let inner, let text, let negated):
+      return "(\(negated ? "NOT " : "")starts_with(lower(\(try expression(inner))), \(dialect.string(text))))"
+    case .daysBetween(let from, let to):
+      let (a, b) = (try expression(from), try expression(to))
+      if from.type == .date && to.type == .date { return "((\(b) - \(a))::float8)" }
+      return "(EXTRACT(EPOCH FROM (\(b)::timestamp - \(a)::timestamp))::float8 / 86400)"
+    case .groupRef, .aggregateRef:
+      throw SQLCompileFailure("an aggregate's output in a row expression")
+    }
+  }
+
+  /// A value as the engine prints it: money with two decimals, buckets as their labels.
+  func valueExpression(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
+    let sql = try expression(expr)
+    switch expr.type {
+    case .money: return "CAST(\(sql) AS numeric(20,2))"
+    case .double, .ratio: return "CAST(\(sql) AS float8)"
+    default: return sql
+    }
+  }
+
+  /// An output over an aggregate's row: `#g…` and `#a…` of the alias `prefix`, combined by the
+  /// value rules.
+  func outputExpression(_ expr: BoundExpr, groups: [String], prefix: String) throws(SQLCompileFailure) -> String {
+    func inner(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
+      switch expr {
+      case .groupRef(let index, _): return prefix + dialect.quote("#g\(index)")
+      case .aggregateRef(let index, _): return prefix + dialect.quote("#a\(index)")
+      case .literal(let value, _): return try literal(value)
+      case .arithmetic(let op, let l, let r, let type):
+        return try arithmetic(op, try inner(l), try inner(r), type: type, rightType: r.type)
+      case .negate(let e): return "(-\(try inner(e)))"
+      default: throw SQLCompileFailure("'\(expr)' over an aggregate's row")
+      }
+    }
+    let sql = try inner(expr)
+    switch expr.type {
+    case .money: return "CAST(\(sql) AS numeric(20,2))"
+    case .double, .ratio: return "CAST(\(sql) AS float8)"
+    default: return sql
+    }
+  }
+
+  /// Arithmetic by ValueRules: money ÷ a count rounded half away from zero to the kopeck
+  /// (PostgreSQL's `round(numeric, 2)` does so), division by zero null, numbers as doubles.
+  func arithmetic(_ op: BinaryOperator, _ l: String, _ r: String, type: DataType, rightType: DataType) throws(SQLCompileFailure) -> String {
+    switch (type, op) {
+    case (.money, .divide):
+      return "round(CAST(\(l) AS numeric) / NULLIF(\(r), 0), 2)"
+    case (.int, .add), (.int, .subtract), (.int, .multiply), (.money, .add), (.money, .subtract), (.money, .multiply):
+      return "(\(l) \(op.rawValue) \(r))"
+    case (_, .divide):
+      return "(CAST(\(l) AS float8) / NULLIF(CAST(\(r) AS float8), 0))"
+    case (_, .add), (_, .subtract), (_, .multiply):
+      return "(CAST(\(l) AS float8) \(op.rawValue) CAST(\(r) AS float8))"
+    default:
+      throw SQLCompileFailure("the operator '\(op.rawValue)' is not compiled yet")
+    }
+  }
+
+  func comparison(_ op: BinaryOperator) throws(SQLCompileFailure) -> String {
+    switch op {
+    case .equal: return "="
+    case .notEqual: return "<>"
+    case .less: return "<"
+    case .lessEqual: return "<="
+    case .greater: return ">"
+    case .greaterEqual: return ">="
+    default: throw SQLCompileFailure("the comparison '\(op.rawValue)' is not compiled yet")
+    }
+  }
+
+  /// One aggregate, its own condition as FILTER, its empty value where crmq gives one.
+  func aggregateSQL(_ bound: BoundAggregate) throws(SQLCompileFailure) -> String {
+    let argument = try bound.argument.map { argument throws(SQLCompileFailure) in try expression(argument) }
+    let filter = try bound.filter.map { filter throws(SQLCompileFailure) in " FILTER (WHERE \(try expression(filter)))" } ?? ""
+    let text: Bool = bound.argument?.type == .string
+    var sql: String
+    switch bound.function {
+    case .count:
+      sql = "COUNT(\(argument ?? "*"))\(filter)"
+    case .countDistinct:
+      sql = "COUNT(DISTINCT \(argument ?? "*"))\(filter)"
+    case .sum:
+      sql = "SUM(\(argument ?? "1"))\(filter)"
+    case .avg:
+      guard let argument else { throw SQLCompileFailure("avg of nothing") }
+      sql =
+        bound.type == .money
+        ? "round(SUM(\(argument))\(filter) / NULLIF(COUNT(\(argument))\(filter), 0), 2)"
+        : "AVG(CAST(\(argument) AS float8))\(filter)"
+    case .min, .max:
+      guard let argument else { throw SQLCompileFailure("min or max of nothing") }
+      sql = "\(bound.function == .min ? "MIN" : "MAX")(\(argument)\(text ? " COLLATE \"C\"" : ""))\(filter)"
+    case .median:
+      guard let argument else { throw SQLCompileFailure("median of nothing") }
+      // The two middle values, ordered; their mean (money rounded half away from zero).
+      let sorted = "array_agg(\(argument) ORDER BY \(argument)) FILTER (WHERE \(argument) IS NOT NULL"
+        + (bound.filter == nil ? "" : " AND \(try expression(bound.filter!))") + ")"
+      let count = "COUNT(\(argument))\(filter)"
+      let low = "(\(sorted))[(\(count) + 1) / 2]"
+      let high = "(\(sorted))[\(count) / 2 + 1]"
+      sql =
+        bound.type == .money
+        ? "round((CAST(\(low) AS numeric) + \(high)) / 2, 2)"
+        : "((CAST(\(low) AS float8) + CAST(\(high) AS float8)) / 2)"
+    }
+    switch bound.emptyValue {
+    case .int(let zero): sql = "COALESCE(\(sql), \(zero))"
+    case .money: sql = "COALESCE(\(sql), 0.00)"
+    case .double: sql = "COALESCE(\(sql), 0)"
+    default: break
+    }
+    return sql
+  }
+
+  /// A time bucket, as the engine labels it: `2026-09-14`, `2026-W38`, `2026-09`, `2026-Q3`,
+  /// `2026`, `1 пн`, `09`.
+  func bucket(_ grain: TimeGrain, _ value: String, weekStart: Weekday, timestamp: Bool) throws(SQLCompileFailure) -> String {
+    switch grain {
+    case .day: return "to_char(\(value), 'YYYY-MM-DD')"
+    case .week:
+      guard weekStart == .monday else { throw SQLCompileFailure("weeks that start on another day than Monday are not compiled yet") }
+      return "to_char(\(value), 'IYYY-\"W\"IW')"
+    case .month: return "to_char(\(value), 'YYYY-MM')"
+    case .quarter: return "to_char(\(value), 'YYYY-\"Q\"Q')"
+    case .year: return "to_char(\(value), 'YYYY')"
+    case .weekday:
+      let day = "CAST(EXTRACT(ISODOW FROM \(value)) AS int)"
+      return "(\(day) || ' ' || (ARRAY['пн','вт','ср','чт','пт','сб','вс'])[\(day)])"
+    case .hour:
+      guard timestamp else { throw SQLCompileFailure("the hour of a date") }
+      return "to_char(\(value), 'HH24')"
+    }
+  }
+
+  /// A literal of the plan: money as numeric kopecks / 100, timestamps and dates typed.
+  func literal(_ value: Value) throws(SQLCompileFailure) -> String {
+    switch value {
+    case .null: return "NULL"
+    case .int(let v): return String(v)
+    case .double(let v): return v.isFinite ? "CAST(\(v) AS float8)" : "NULL"
+    case .money(let kopecks): return NumberFormat.money(kopecks)
+    case .bool(let b): return b ? "TRUE" : "FALSE"
+    case .date(let day): return "DATE '\(CivilDate.format(day))'"
+    case .timestamp(let seconds): return "TIMESTAMP '\(CivilDate.formatTimestamp(seconds))'"
+    case .string(let text): return dialect.string(text)
+    case .bucket(_, let key): return "DATE '\(CivilDate.format(key))'"
+    }
+  }
+
+  func isBucket(_ type: DataType) -> Bool {
+    if case .bucket = type { return true }
+    return false
+  }
+
+  func indent(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+  }
+}
+
+/// Why a plan did not compile: error E0801 names what is not compiled yet.
+public struct SQLCompileFailure: Error, Sendable, Equatable {
+  public let reason: String
+  public init(_ reason: String) { self.reason = reason }
+}
