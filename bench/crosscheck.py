@@ -13,36 +13,10 @@ from decimal import Decimal
 
 import duckdb
 from duckdb_load import load
+from questions import read_queries, same
 
 DATA = "examples/data"
 TODAY = "2026-10-05"
-
-
-def read_queries(path="bench/queries.txt"):
-    queries, current = [], None
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n")
-        if line.startswith("#"):
-            continue
-        if line.startswith("crmq: "):
-            current = {"crmq": line[6:], "sql": ""}
-            queries.append(current)
-        elif line.startswith("sql: "):
-            current["sql"] = line[5:]
-        elif line.strip() and current is not None:
-            current["sql"] += " " + line.strip()
-    return queries
-
-
-def same(a, b):
-    """Cells match when equal as text, or as numbers to 1e-9 (ratios print as shortest doubles)."""
-    if a == b:
-        return True
-    try:
-        x, y = float(a), float(b)
-    except ValueError:
-        return False
-    return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
 
 
 def cell(value):

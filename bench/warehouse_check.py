@@ -16,6 +16,8 @@ import os
 import subprocess
 import sys
 
+from questions import read_queries, same
+
 DATA = "examples/data"
 TODAY = "2026-10-05"
 
@@ -45,26 +47,11 @@ MORE = [
 ]
 
 
-def read_questions(path="bench/queries.txt"):
-    return [line[6:].rstrip("\n") for line in open(path, encoding="utf-8") if line.startswith("crmq: ")]
-
-
 def psql(database, args, stdin=None):
     return subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database] + args,
         input=stdin, capture_output=True, text=True,
     )
-
-
-def same(a, b):
-    """Cells match when equal as text, or as numbers to 1e-9 (ratios print as shortest doubles)."""
-    if a == b:
-        return True
-    try:
-        x, y = float(a), float(b)
-    except ValueError:
-        return False
-    return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
 
 
 def load(binary, database):
@@ -110,7 +97,7 @@ def main():
     subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"CREATE DATABASE {database}"], check=True)
     load(binary, database)
     passed = failed = not_compiled = 0
-    for question in read_questions() + MORE:
+    for question in [query["crmq"] for query in read_queries()] + MORE:
         compiled = subprocess.run(
             [binary, "compile", "--target", "postgres", "--data", DATA, "--today", TODAY, "-c", question],
             capture_output=True, text=True,
