@@ -20,6 +20,8 @@ public enum CSVTableReader {
     /// What converting an export did (empty for canonical files), and what it warned of.
     var details: [String] = []
     var warnings: [Diagnostic] = []
+    /// A converted export's rows' origins: its warnings quote the export, not the converted text.
+    var origin: ExportOrigin?
     /// A converted export leaves client_id empty; it is numbered here from the client column.
     var numbersClients = false
     /// False for text crmq wrote itself from decoded text (a converted export): it is UTF-8 by
@@ -125,6 +127,9 @@ public enum CSVTableReader {
         warnings.append(shift(warning, by: lineOffset))
       }
       lineOffset += part.lines
+    }
+    if let origin = plan.origin {
+      warnings = origin.remap(warnings, converted: plan.file.bytes, displayName: plan.layout.displayName)
     }
     if rejected > CSVSegmentParser.maximumDetailedRejections {
       warnings.append(

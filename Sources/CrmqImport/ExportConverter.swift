@@ -105,7 +105,10 @@ struct ExportConverter {
       var listed = Set<Int>()
       var minority = 0
       var firstMinority: (line: Int, written: String)?
+      var origins: [(line: Int, start: Int)] = []
+      origins.reserveCapacity(pieces.reduce(0) { $0 + $1.origins.count })
       for piece in pieces {
+        origins += piece.origins.map { ($0.line + lineOffset, $0.start) }
         if let line = piece.unterminated {
           throw CrmqError(ExportConverter.unterminatedQuote(bytes, fileName: fileName, line: line + lineOffset, at: piece.unterminatedAt))
         }
@@ -161,7 +164,15 @@ struct ExportConverter {
           "\(rounded) amount\(rounded == 1 ? "" : "s") with more than two decimals rounded to the kopeck, half away from zero "
             + "(the first on line \(firstRounded.line): \(firstRounded.written) → \(NumberFormat.money(firstRounded.kopecks)))")
       }
-      return Output(bytes: out, details: converter.details, warnings: converter.warnings, clientIds: layout.mapped["client_id"] != nil)
+      // The export's field each converted column comes from: the canonical columns as mapped (the
+      // status from its column), then the extras.
+      let sources: [Int?] =
+        ExportConverter.canonicalColumns.map { $0 == "status" ? layout.statusIndex ?? layout.groupIndex : layout.mapped[$0] }
+        + layout.extras.map(\.index)
+      let origin = ExportOrigin(text: text.bytes, delimiter: text.delimiter, rows: origins, sources: sources, header: header, sheet: text.sheet)
+      converter.warnings = text.warnings + converter.warnings
+      return Output(
+        bytes: out, details: converter.details, warnings: converter.warnings, clientIds: layout.mapped["client_id"] != nil, origin: origin)
     }
   }
 
@@ -172,6 +183,8 @@ struct ExportConverter {
     var details: [String]
     var warnings: [Diagnostic]
     var clientIds: Bool
+    /// Where each converted row came from, for warnings that quote the export itself.
+    var origin: ExportOrigin?
   }
 
   /// Error E0506 for an export whose quoted field never closes: the rest of the file would be
@@ -284,6 +297,8 @@ struct ExportConverter {
     var closedWithoutDate = 0
     /// The extra columns (by position) where a deal's product rows gave more than one value.
     var listed = Set<Int>()
+    /// Each row written: its record's line in the segment and its first byte in the export.
+    var origins: [(line: Int, start: Int)] = []
     /// Dates that fit only the day-month order read (`agreeing`), or only the other one; the
     /// first of those (its line in the segment, as written).
     var agreeing = 0
@@ -383,6 +398,7 @@ struct ExportConverter {
 
     loop: while scanner.position < range.upperBound {
       let recordLine = scanner.line
+      let recordStart = scanner.position
       switch scanner.next(into: &fields) {
       case .endOfFile: break loop
       case .strayAfterQuote(let line, _, _):
@@ -453,6 +469,7 @@ struct ExportConverter {
       previousId = id
       previousAmount = amount
       if piece.firstId == nil { piece.firstId = id }
+      piece.origins.append((recordLine, recordStart))
       // The CRM's stage group first (a renamed stage keeps its group), then the stage's name.
       var status: [UInt8] = with(groupIndex) { value in
         if groupWon.contains(where: { $0.elementsEqual(value) }) { return won }

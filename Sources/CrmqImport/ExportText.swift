@@ -11,6 +11,10 @@ struct ExportText {
   var firstInvalidLine: Int?
   /// What the text was read from when it is not a CSV file (an HTML table), for the report.
   var source: String?
+  /// A workbook's sheet: its name and each line's row number in it, for messages that name cells.
+  var sheet: (name: String, rows: [Int])?
+  /// What reading the text found wrong (a workbook's unreadable cells), for the load report.
+  var warnings: [Diagnostic] = []
 
   /// Detects the encoding (a UTF-8 or UTF-16 byte order mark, valid UTF-8, else Windows-1251)
   /// and the delimiter (`,`, `;` or tab: the most frequent outside quotes in the header line).

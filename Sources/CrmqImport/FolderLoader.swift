@@ -339,6 +339,7 @@ public enum FolderLoader {
       file: MappedFile(copying: converted.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
     plan.details = converted.details
     plan.warnings = converted.warnings
+    plan.origin = converted.origin
     plan.numbersClients = !converted.clientIds
     plan.checksUTF8 = false
     return plan

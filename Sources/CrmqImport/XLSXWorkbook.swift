@@ -57,7 +57,7 @@ struct XLSXWorkbook {
       // Rows are cut apart at their tags (a `<` in text is always written `&lt;`) and converted on
       // every core.
       let cuts = XLSXWorkbook.rowCuts(sheet, parts: max(1, min(256, sheet.count / max(1, partSize))))
-      let pieces = Slots<([UInt8], Int)>(count: cuts.count - 1)
+      let pieces = Slots<SheetPart>(count: cuts.count - 1)
       if cancelled() { throw Failure.cancelled }
       DispatchQueue.concurrentPerform(iterations: cuts.count - 1) { index in
         if cancelled() { return }
@@ -67,12 +67,14 @@ struct XLSXWorkbook {
       if cancelled() { throw Failure.cancelled }
       let parts = pieces.values.compactMap { $0 }
       var csv: [UInt8] = []
-      csv.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
-      for part in parts { csv += part.0 }
-      let rows = parts.reduce(0) { $0 + $1.1 }
+      csv.reserveCapacity(parts.reduce(0) { $0 + $1.bytes.count })
+      for part in parts { csv += part.bytes }
+      let rows = parts.reduce(0) { $0 + $1.rows }
       var text = csv.withUnsafeBufferPointer { ExportText($0) }
       text.encoding = "sheet '\(sheetName)'"
       text.source = XLSXWorkbook.source
+      text.sheet = (sheetName, parts.flatMap(\.rowNumbers))
+      text.warnings = XLSXWorkbook.warnings(parts, sheet: sheetName)
       self.text = text
       self.rows = rows
       self.sheetName = sheetName
@@ -186,17 +188,53 @@ struct XLSXWorkbook {
     return plain.contains("d") || plain.contains("y") || plain.contains("h") && plain.contains("s")
   }
 
+  /// One stretch of the sheet as CSV: its lines, how many, each line's row number in the sheet,
+  /// and what could not be read.
+  struct SheetPart {
+    var bytes: [UInt8] = []
+    var rows = 0
+    var rowNumbers: [Int] = []
+    /// Cells whose shared string the workbook does not have: how many, and the first (`C7`).
+    var badCells = 0
+    var firstBadCell: String?
+    /// A row whose closing tag never came (the sheet cut mid-XML), by its row number.
+    var cutRow: Int?
+  }
+
+  /// The warnings of a sheet's parts (E0508): unreadable cells and a row cut off.
+  static func warnings(_ parts: [SheetPart], sheet: String) -> [Diagnostic] {
+    var out: [Diagnostic] = []
+    let bad = parts.reduce(0) { $0 + $1.badCells }
+    if bad > 0, let first = parts.lazy.compactMap(\.firstBadCell).first {
+      out.append(
+        Diagnostic(
+          DiagnosticCode("E0508"), .warning,
+          "sheet '\(sheet)': \(bad) \(bad == 1 ? "cell refers" : "cells refer") to text the workbook does not have, and read as empty (the first: \(first))",
+          help: ["open the workbook in Excel or LibreOffice and save it again, or export CSV from the CRM"]))
+    }
+    if let cut = parts.lazy.compactMap(\.cutRow).first {
+      out.append(
+        Diagnostic(
+          DiagnosticCode("E0508"), .warning, "sheet '\(sheet)': row \(cut) is cut off in the middle: its cells are not read",
+          help: ["the workbook is damaged there: save it again from Excel or LibreOffice, or export CSV from the CRM"]))
+    }
+    return out
+  }
+
   /// The sheet's rows as CSV; cells are placed by their reference (`C7`), gaps left empty.
-  static func csv(_ xml: [UInt8], range: Range<Int>, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
+  static func csv(_ xml: [UInt8], range: Range<Int>, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> SheetPart {
     XMLCursor.walk(xml, range: range) { cursor in
       csv(&cursor, count: range.count, strings: strings, dateStyles: dateStyles, date1904: date1904)
     }
   }
 
-  static func csv(_ cursor: inout XMLCursor, count: Int, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> ([UInt8], Int) {
+  static func csv(_ cursor: inout XMLCursor, count: Int, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> SheetPart {
+    var part = SheetPart()
     var out: [UInt8] = []
     out.reserveCapacity(count / 3)
     var rows = 0
+    var rowNumber = 0
+    var rowOpen = false
     // The row's cell texts, one after another in an arena reused from row to row, and where each
     // column's text lies in it: no array per cell.
     var arena: [UInt8] = []
@@ -208,8 +246,13 @@ struct XLSXWorkbook {
     let base = CivilDate.days(year: date1904 ? 1904 : 1899, month: date1904 ? 1 : 12, day: date1904 ? 1 : 30)
     while let tag = cursor.next() {
       switch (tag.name, tag.closing) {
+      case ("row", false):
+        rowNumber = tag.raw("r").flatMap(XMLCursor.integer) ?? rowNumber + 1
+        rowOpen = !tag.selfClosing
       case ("row", true):
+        rowOpen = false
         if cells.contains(where: { !$0.isEmpty }) {
+          part.rowNumbers.append(rowNumber)
           arena.withUnsafeBufferPointer { texts in
             for (index, cell) in cells.enumerated() {
               if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -236,7 +279,12 @@ struct XLSXWorkbook {
         case .shared:
           let index = XMLCursor.integer(arena[value])
           arena.removeLast(value.count)
-          if let index, index < strings.count { arena += strings[index] }
+          if let index, index < strings.count {
+            arena += strings[index]
+          } else {
+            part.badCells += 1
+            if part.firstBadCell == nil { part.firstBadCell = "\(ExportOrigin.columnLetters(column))\(rowNumber)" }
+          }
         case .boolean:
           let truth = arena[value].elementsEqual([UInt8(ascii: "1")])
           arena.removeLast(value.count)
@@ -256,7 +304,10 @@ struct XLSXWorkbook {
       default: break
       }
     }
-    return (out, rows)
+    if rowOpen && cells.contains(where: { !$0.isEmpty }) { part.cutRow = rowNumber }
+    part.bytes = out
+    part.rows = rows
+    return part
   }
 
 

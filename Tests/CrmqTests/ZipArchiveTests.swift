@@ -88,7 +88,7 @@ final class ZipArchiveTests: XCTestCase {
     }
     let row = Array("<row><c r=\"C1\" t=\"inlineStr\"><is><t>x &lt;y&gt;</t></is></c></row>".utf8)
     XCTAssertEqual(
-      String(decoding: XLSXWorkbook.csv(row, range: 0..<row.count, strings: [], dateStyles: [], date1904: false).0, as: UTF8.self),
+      String(decoding: XLSXWorkbook.csv(row, range: 0..<row.count, strings: [], dateStyles: [], date1904: false).bytes, as: UTF8.self),
       ",,x <y>\n")
   }
 }
