@@ -13,7 +13,9 @@ let package = Package(
     .target(name: "CrmqCore"),
     .target(name: "CrmqSyntax", dependencies: ["CrmqCore"]),
     .target(name: "CrmqStorage", dependencies: ["CrmqCore"]),
-    .target(name: "CrmqImport", dependencies: ["CrmqCore", "CrmqStorage"]),
+    // A SIGBUS guard over file mappings (a file cut short while it is read): libc only.
+    .target(name: "CMapGuard"),
+    .target(name: "CrmqImport", dependencies: ["CrmqCore", "CrmqStorage", "CMapGuard"]),
     .target(name: "CrmqSemantics", dependencies: ["CrmqCore", "CrmqSyntax"]),
     .target(name: "CrmqPlanner", dependencies: ["CrmqCore", "CrmqSemantics"]),
     .target(name: "CrmqExecution", dependencies: ["CrmqCore", "CrmqPlanner", "CrmqStorage"]),

@@ -108,6 +108,7 @@ public enum CSVTableReader {
   /// Checks the segments met where planned (else reads the file again in one piece) and gathers
   /// their warnings, with line numbers made absolute; a fatal problem is thrown.
   static func check(_ plan: Plan, _ parts: [SegmentResult]) throws -> Checked {
+    if plan.file.changedWhileRead { throw MappedFile.changed(plan.layout.displayName) }
     var parts = parts
     let aligned = parts.indices.allSatisfy { parts[$0].end == plan.segments[$0].upperBound } && parts.allSatisfy { $0.fatal == nil }
     if !aligned && plan.segments.count > 1 {

@@ -254,6 +254,15 @@ public enum FolderLoader {
   static func dealsPlan(
     file: MappedFile, path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil
   ) throws -> CSVTableReader.Plan {
+    let plan = try dealsPlanOf(file: file, path: path, displayName: displayName, reading: reading, sheet: sheet)
+    // An export is read whole before it is converted: a file cut short meanwhile read zeros.
+    if file.changedWhileRead { throw MappedFile.changed(displayName) }
+    return plan
+  }
+
+  static func dealsPlanOf(
+    file: MappedFile, path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil
+  ) throws -> CSVTableReader.Plan {
     if sheet == nil, let plain = TextNormalizer.normalize(file.bytes) {
       var plan = try dealsPlan(file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, reading: reading)
       plan.details.insert(plain.note, at: min(1, plan.details.count))

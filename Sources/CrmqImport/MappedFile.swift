@@ -1,3 +1,6 @@
+import CMapGuard
+import CrmqCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +15,8 @@ final class MappedFile: @unchecked Sendable {
   private let size: Int
   /// Memory this object allocated (text converted from an export), rather than mapped.
   private var owned: UnsafeMutablePointer<UInt8>?
+  /// The mapping's slot in the SIGBUS guard (-1: none).
+  private var guardSlot: Int32 = -1
   private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
   init?(path: String) {
@@ -29,6 +34,19 @@ final class MappedFile: @unchecked Sendable {
     guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else { return nil }
     base = mapped
     bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: size)
+    guardSlot = crmq_map_guard_register(mapped, size)
+  }
+
+  /// Whether the file lost pages while it was mapped (cut short or replaced while read): what
+  /// was read of them is zeros, so nothing read from it can be trusted.
+  var changedWhileRead: Bool { guardSlot >= 0 && crmq_map_guard_faults(guardSlot) > 0 }
+
+  /// Error E0522 for a file that changed while it was read.
+  static func changed(_ name: String) -> CrmqError {
+    CrmqError(
+      Diagnostic(
+        DiagnosticCode("E0522"), .error, "'\(name)' changed while it was read (cut short or written over): nothing of it was loaded",
+        help: ["load again once the file is written whole (a download or an export still running?)"]))
   }
 
   /// Bytes made in memory (an export converted to the canonical format).
@@ -52,6 +70,7 @@ final class MappedFile: @unchecked Sendable {
   }
 
   deinit {
+    if guardSlot >= 0 { crmq_map_guard_unregister(guardSlot) }
     if let base { munmap(base, size) }
     owned?.deallocate()
   }
