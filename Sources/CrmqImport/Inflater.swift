@@ -6,6 +6,8 @@
 struct Inflater {
   enum Failure: Error, Equatable {
     case truncated, badBlockType, badStoredLength, badCode, badDistance, badLengths
+    /// The output passed the limit the caller set.
+    case tooLarge
   }
 
   /// A canonical Huffman code: how many codes of each length, and the symbols in code order.
@@ -73,11 +75,15 @@ struct Inflater {
   var buffer: UInt64 = 0
   var available = 0
   var output: [UInt8] = []
+  var limit = Int.max
 
   /// The decompressed bytes of a raw DEFLATE stream (no zlib or gzip header).
-  static func inflate(_ input: UnsafeBufferPointer<UInt8>, expectedSize: Int = 0) throws -> [UInt8] {
+  /// `limit`: the most bytes it may make; past it the stream is refused (`tooLarge`), so a small
+  /// hostile stream cannot fill memory.
+  static func inflate(_ input: UnsafeBufferPointer<UInt8>, expectedSize: Int = 0, limit: Int = Int.max) throws -> [UInt8] {
     var inflater = Inflater(input: input)
-    inflater.output.reserveCapacity(expectedSize)
+    inflater.limit = limit
+    inflater.output.reserveCapacity(min(expectedSize, limit))
     var last = false
     while !last {
       last = try inflater.bits(1) == 1
@@ -117,6 +123,7 @@ struct Inflater {
     guard position + length <= input.count else { throw Failure.truncated }
     output.append(contentsOf: input[position..<(position + length)])
     position += length
+    if output.count > limit { throw Failure.tooLarge }
   }
 
   mutating func decode(_ code: Huffman) throws -> Int {
@@ -168,6 +175,8 @@ struct Inflater {
         // would copy the whole buffer each time.
         let start = output.count - distance
         for offset in 0..<length { output.append(output[start + offset]) }
+        // Only copies can grow the output faster than the input: the limit is checked after each.
+        if output.count > limit { throw Failure.tooLarge }
       }
     }
   }

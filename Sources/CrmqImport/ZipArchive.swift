@@ -15,6 +15,8 @@ struct ZipArchive {
 
   enum Failure: Error, Equatable {
     case notAZip, truncated, zip64, encrypted(String), unsupportedMethod(String, Int), corrupt(String)
+    /// A part that inflates (or says it does) past what a load may take: its name and the limit.
+    case tooLarge(String, Int)
 
     var reason: String {
       switch self {
@@ -24,6 +26,8 @@ struct ZipArchive {
       case .encrypted(let name): return "'\(name)' in it is password-protected"
       case .unsupportedMethod(let name, let method): return "'\(name)' in it is compressed with method \(method)"
       case .corrupt(let name): return "'\(name)' in it is damaged"
+      case .tooLarge(let name, let limit):
+        return "'\(name)' in it inflates to over \(limit >> 20) MB, more than \(ZipArchive.maximumRatio) times its compressed size (a damaged or hostile file)"
       }
     }
   }
@@ -56,6 +60,17 @@ struct ZipArchive {
     }
   }
 
+  /// How many times its compressed size a part may inflate to (sheets compress about 5 to 20
+  /// times), and never past `maximumPart` bytes; a part under `smallPart` is never refused.
+  static let maximumRatio = 200
+  static let smallPart = 64 << 20
+  static let maximumPart = 2 << 30
+
+  /// The most bytes a part of `compressed` bytes may inflate to.
+  static func limit(compressed: Int) -> Int {
+    min(maximumPart, max(smallPart, compressed.multipliedReportingOverflow(by: maximumRatio).overflow ? Int.max : compressed * maximumRatio))
+  }
+
   /// The bytes of an entry, or nil when there is none of that name.
   func read(_ name: String) throws -> [UInt8]? {
     guard let entry = entries[name] else { return nil }
@@ -69,8 +84,14 @@ struct ZipArchive {
     switch entry.method {
     case 0: out = Array(data)
     case 8:
+      let limit = ZipArchive.limit(compressed: entry.compressedSize)
+      // A declared size past the limit is refused before anything is made; a smaller one that
+      // lies is caught as the stream passes the limit.
+      guard entry.size <= limit else { throw Failure.tooLarge(name, limit) }
       do {
-        out = try Inflater.inflate(data, expectedSize: entry.size)
+        out = try Inflater.inflate(data, expectedSize: entry.size, limit: limit)
+      } catch Inflater.Failure.tooLarge {
+        throw Failure.tooLarge(name, limit)
       } catch is Inflater.Failure {
         throw Failure.corrupt(name)
       }

@@ -91,4 +91,29 @@ final class ZipArchiveTests: XCTestCase {
       String(decoding: XLSXWorkbook.csv(row, range: 0..<row.count, strings: [], dateStyles: [], date1904: false).bytes, as: UTF8.self),
       ",,x <y>\n")
   }
+
+  /// A 200 KB part that inflates to 200 MB (a thousand times over) is refused once it passes the
+  /// limit, whether its header says its size, lies with a small one, or claims a huge one.
+  func testAPartThatInflatesPastItsLimitIsRefused() throws {
+    let url = ExportTests.fixtures.appendingPathComponent("zip_bomb.zip")
+    var data = try [UInt8](Data(contentsOf: url))
+    let limit = ZipArchive.limit(compressed: data.count)
+    XCTAssertEqual(limit, ZipArchive.smallPart)
+    func read() -> Error? {
+      data.withUnsafeBufferPointer { bytes in
+        do {
+          _ = try ZipArchive(bytes).read("xl/worksheets/sheet1.xml")
+          return nil
+        } catch { return error }
+      }
+    }
+    XCTAssertEqual(read() as? ZipArchive.Failure, .tooLarge("xl/worksheets/sheet1.xml", limit))
+    // The central directory's uncompressed size: a lie either way is refused as well.
+    let central = try XCTUnwrap((0..<(data.count - 4)).last { data[$0] == 0x50 && data[$0 + 1] == 0x4B && data[$0 + 2] == 1 && data[$0 + 3] == 2 })
+    for declared: UInt32 in [1000, 0xFFFF_FFF0] {
+      for index in 0..<4 { data[central + 24 + index] = UInt8(truncatingIfNeeded: declared >> (8 * UInt32(index))) }
+      XCTAssertEqual(read() as? ZipArchive.Failure, .tooLarge("xl/worksheets/sheet1.xml", limit), "declared \(declared)")
+    }
+    XCTAssertTrue(ZipArchive.Failure.tooLarge("x", limit).reason.contains("more than 200 times its compressed size"))
+  }
 }
