@@ -55,7 +55,9 @@ public struct LoadPolicy: Sendable, Equatable {
       return trimmed == ".." || trimmed == "." ? nil : resolved(".").map { $0 + "/" + trimmed }
     }
     let last = String(trimmed[trimmed.index(after: slash)...])
-    guard last != "..", last != ".", let folder = resolved(String(trimmed[..<slash]).isEmpty ? "/" : String(trimmed[..<slash])) else {
+    guard last != "..", last != ".",
+      let folder = resolved(String(trimmed[..<slash]).isEmpty ? "/" : String(trimmed[..<slash]))
+    else {
       return nil
     }
     return folder + "/" + last

@@ -11,7 +11,9 @@ extension Session {
   ///
   ///     var session = Session(engine: engine, today: SystemClock.parseDate("2026-10-05"))
   ///     let sql = session.compile("revenue by manager period 2026-09", to: .postgres)
-  public mutating func compile(_ text: String, to dialect: SQLDialect, sourceName: String = "query") -> [StatementResult] {
+  public mutating func compile(_ text: String, to dialect: SQLDialect, sourceName: String = "query")
+    -> [StatementResult]
+  {
     let previous = target
     target = dialect
     defer { target = previous }
@@ -19,7 +21,9 @@ extension Session {
   }
 
   /// The SQL of a statement that computes an answer, and its notes.
-  func compiled(_ statement: Statement, to dialect: SQLDialect, source: SourceFile) throws -> (sql: String, notes: [String]) {
+  func compiled(_ statement: Statement, to dialect: SQLDialect, source: SourceFile) throws -> (
+    sql: String, notes: [String]
+  ) {
     switch statement.kind {
     case .query, .show, .funnel:
       let planned = try plan(statement, source: source)
@@ -29,7 +33,9 @@ extension Session {
         throw CrmqError(Session.notCompiled(error.reason, span: statement.span, source: source))
       }
     case .load:
-      throw CrmqError(Session.notCompiled("a load reads files here; put them on the server with crmq push", span: statement.span, source: source))
+      throw CrmqError(
+        Session.notCompiled(
+          "a load reads files here; put them on the server with crmq push", span: statement.span, source: source))
     default:
       throw CrmqError(Session.notCompiled("this statement has no SQL", span: statement.span, source: source))
     }

@@ -105,8 +105,12 @@ public struct CommandRunner {
     var failed = false
 
     func execute(_ text: String, name: String) -> Bool {
-      let results = options.compile && options.target != nil
-        ? session.compile(text, to: options.target!, sourceName: name) : session.run(text, sourceName: name)
+      let results: [StatementResult]
+      if options.compile, let target = options.target {
+        results = session.compile(text, to: target, sourceName: name)
+      } else {
+        results = session.run(text, sourceName: name)
+      }
       for result in results {
         print(result, format: format)
         // Output that cannot be written stops the run: nothing after it would be seen either.

@@ -11,7 +11,9 @@ extension Executor {
     var joined = try CompareJoiner.join(current: current, previous: previous, plan: node.comparison)
     var keys: [(index: Int, descending: Bool)] = []
     for order in node.order {
-      if let index = joined.columns.firstIndex(where: { $0.name == order.column }) { keys.append((index, order.descending)) }
+      if let index = joined.columns.firstIndex(where: { $0.name == order.column }) {
+        keys.append((index, order.descending))
+      }
     }
     for index in CompareJoiner.dimensions(joined.columns) where !keys.contains(where: { $0.index == index }) {
       keys.append((index, false))
@@ -37,9 +39,12 @@ extension Executor {
       // Each period totals the groups of the rows kept, its buckets moved onto the current
       // calendar to be matched, as the join matches them.
       let dimensions = CompareJoiner.dimensions(joined.columns)
-      let kept = Set(joined.rows.map { CompareJoiner.key($0, dimensions: dimensions, plan: node.comparison, moved: false) })
+      let kept = Set(
+        joined.rows.map { CompareJoiner.key($0, dimensions: dimensions, plan: node.comparison, moved: false) })
       let now = try run(currentTotal) { kept.contains($0) }
-      let before = try run(previousTotal) { values in kept.contains(values.map { CompareJoiner.moved($0, plan: node.comparison) }) }
+      let before = try run(previousTotal) { values in
+        kept.contains(values.map { CompareJoiner.moved($0, plan: node.comparison) })
+      }
       if let nowTotal = now.total, let beforeTotal = before.total { totals = (nowTotal, beforeTotal) }
     }
     if let totals {

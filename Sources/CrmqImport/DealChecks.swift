@@ -13,19 +13,27 @@ enum DealChecks {
       if missing > 0 { found.append("\(rows(missing)) with no id") }
       let (repeated, examples) = duplicates(values, id)
       if repeated > 0 {
-        found.append("\(repeated) id\(repeated == 1 ? "" : "s") given to more than one deal (" + examples.map(String.init).joined(separator: ", ")
-          + (repeated > examples.count ? ", …" : "") + ")")
+        found.append(
+          "\(repeated) id\(repeated == 1 ? "" : "s") given to more than one deal ("
+            + examples.map(String.init).joined(separator: ", ")
+            + (repeated > examples.count ? ", …" : "") + ")")
       }
     }
-    if let created = columns.first(where: { $0.name == "created_at" }), created.hasNulls, case .int64(let values) = created.data {
+    if let created = columns.first(where: { $0.name == "created_at" }), created.hasNulls,
+      case .int64(let values) = created.data
+    {
       let missing = values.indices.filter { !created.isValid($0) }.count
-      if missing > 0 { found.append("\(rows(missing)) with no created_at, which no period or time bucket of created_at counts") }
+      if missing > 0 {
+        found.append("\(rows(missing)) with no created_at, which no period or time bucket of created_at counts")
+      }
     }
     guard !found.isEmpty else { return [] }
     return [
       Diagnostic(
         DiagnosticCode("E0520"), .warning, "'\(file)': " + found.joined(separator: "; "),
-        help: ["the deals load as they are; an id is how history, calls and repeat clients find a deal: fix them in the CRM or the file"])
+        help: [
+          "the deals load as they are; an id is how history, calls and repeat clients find a deal: fix them in the CRM or the file"
+        ])
     ]
   }
 
@@ -53,5 +61,7 @@ enum DealChecks {
     return (repeated.count, examples)
   }
 
-  static func rows(_ count: Int) -> String { count == 1 ? "1 deal" : "\(NumberFormat.integer(Int64(count), grouped: true)) deals" }
+  static func rows(_ count: Int) -> String {
+    count == 1 ? "1 deal" : "\(NumberFormat.integer(Int64(count), grouped: true)) deals"
+  }
 }

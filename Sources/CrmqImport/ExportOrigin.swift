@@ -32,7 +32,9 @@ struct ExportOrigin: @unchecked Sendable {
       let start = scanner.position
       guard case .record = scanner.next(into: &fields) else { break }
       // A record spans its lines: a warning on any of them belongs to it.
-      for covered in line..<max(line + 1, scanner.line) where wanted.contains(covered) { records[covered] = (index, start, line, fields) }
+      for covered in line..<max(line + 1, scanner.line) where wanted.contains(covered) {
+        records[covered] = (index, start, line, fields)
+      }
       index += 1
     }
     return text.withUnsafeBufferPointer { original in
@@ -63,7 +65,8 @@ struct ExportOrigin: @unchecked Sendable {
         let end = (quoted ? place.end + 1 : place.end) - origin.start
         // A workbook's line is its sheet row: the gutter shows the row Excel shows.
         let sheetRow = sheet.flatMap { origin.line - 1 < $0.rows.count ? $0.rows[origin.line - 1] : nil }
-        copy.source = SourceFile(name: displayName, text: CSVText.line(original, origin.start), firstLine: sheetRow ?? origin.line)
+        copy.source = SourceFile(
+          name: displayName, text: CSVText.line(original, origin.start), firstLine: sheetRow ?? origin.line)
         copy.span = SourceSpan(start: start, end: max(start + 1, end))
         // The value as the user wrote it, not as it was converted (`09/25/2026`, not `2026-25-09`).
         if let found = copy.message.range(of: ", found '") {
@@ -74,7 +77,9 @@ struct ExportOrigin: @unchecked Sendable {
         if let sheet, origin.line - 1 < sheet.rows.count {
           let name = field < header.count ? " (\(header[field]))" : ""
           copy.notes.insert(
-            DiagnosticNote("\(displayName): sheet '\(sheet.name)', cell \(ExportOrigin.columnLetters(field))\(sheet.rows[origin.line - 1])\(name)"),
+            DiagnosticNote(
+              "\(displayName): sheet '\(sheet.name)', cell \(ExportOrigin.columnLetters(field))\(sheet.rows[origin.line - 1])\(name)"
+            ),
             at: 0)
         }
         return copy

@@ -16,7 +16,9 @@ enum LabelNormalizer {
   ]
 
   /// Rewrites the labelled columns of `table` in place; returns the report's lines and warnings.
-  static func normalize(_ columns: inout [Column], table: String, file: String) -> (details: [String], warnings: [Diagnostic]) {
+  static func normalize(_ columns: inout [Column], table: String, file: String) -> (
+    details: [String], warnings: [Diagnostic]
+  ) {
     var details: [String] = []
     var warnings: [Diagnostic] = []
     for (name, words) in labels[table] ?? [] {
@@ -62,7 +64,8 @@ enum LabelNormalizer {
         }
         let column = columns[index]
         columns[index] = Column(
-          name: column.name, type: column.type, data: .dictionary(codes: mapped, dictionary: StringDictionary(interner: interner, rowCounts: rowCounts)),
+          name: column.name, type: column.type,
+          data: .dictionary(codes: mapped, dictionary: StringDictionary(interner: interner, rowCounts: rowCounts)),
           validity: column.validity)
       }
       if !unknown.isEmpty {
@@ -73,11 +76,15 @@ enum LabelNormalizer {
             DiagnosticCode("E0517"), .warning,
             "'\(file)': \(rows(total)) \(total == 1 ? "has" : "have") a \(name) that is none of \(words.joined(separator: ", ")): \(list)"
               + (unknown.count > 5 ? ", and \(unknown.count - 5) more" : ""),
-            help: ["the measures that count by \(name) leave these rows out: write one of \(words.joined(separator: ", ")) in the file"]))
+            help: [
+              "the measures that count by \(name) leave these rows out: write one of \(words.joined(separator: ", ")) in the file"
+            ]))
       }
     }
     return (details, warnings)
   }
 
-  static func rows(_ count: Int) -> String { count == 1 ? "1 row" : "\(NumberFormat.integer(Int64(count), grouped: true)) rows" }
+  static func rows(_ count: Int) -> String {
+    count == 1 ? "1 row" : "\(NumberFormat.integer(Int64(count), grouped: true)) rows"
+  }
 }

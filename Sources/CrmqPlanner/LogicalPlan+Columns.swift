@@ -44,7 +44,8 @@ extension Compare {
   public static func columns(_ period: [ResultColumn]) -> [ResultColumn] {
     var columns = period.filter { $0.role == .dimension }
     for column in period where column.role == .measure {
-      let deltaType: DataType = column.type == .int || column.type == .money || column.type == .ratio ? column.type : .double
+      let deltaType: DataType =
+        column.type == .int || column.type == .money || column.type == .ratio ? column.type : .double
       columns += [
         column, ResultColumn(name: column.name + "_prev", type: column.type, role: .measure),
         ResultColumn(name: column.name + "_delta", type: deltaType, role: .measure),

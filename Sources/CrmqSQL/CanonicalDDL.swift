@@ -15,7 +15,8 @@ public enum CanonicalDDL {
     case .postgres:
       return "CREATE TABLE \(dialect.quote(schema.table)) (\n" + columns.joined(separator: ",\n") + "\n);"
     case .clickhouse:
-      return "CREATE TABLE \(dialect.quote(schema.table)) (\n" + columns.joined(separator: ",\n") + "\n) ENGINE = MergeTree ORDER BY tuple();"
+      return "CREATE TABLE \(dialect.quote(schema.table)) (\n" + columns.joined(separator: ",\n")
+        + "\n) ENGINE = MergeTree ORDER BY tuple();"
     }
   }
 

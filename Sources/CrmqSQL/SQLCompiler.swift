@@ -76,7 +76,9 @@ public struct SQLCompiler: Sendable {
     switch project.input {
     case .aggregate, .merge: break
     default:
-      if !keys.isEmpty { throw SQLCompileFailure("show with order by is not compiled yet: its ties follow the file's row order") }
+      if !keys.isEmpty {
+        throw SQLCompileFailure("show with order by is not compiled yet: its ties follow the file's row order")
+      }
     }
     let order = try keys.map { key throws(SQLCompileFailure) -> String in
       guard case .column(let name, let type) = key.expr, project.outputs.contains(where: { $0.name == name }) else {
@@ -115,13 +117,18 @@ public struct SQLCompiler: Sendable {
     let groups = try aggregate.groups.map { group throws(SQLCompileFailure) in try expression(group.expr) }
     // The kept keys under names of their own, so the table's columns inside EXISTS are the
     // table's, not the result's columns of the same name.
-    let keep = groups.indices.map { "s.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM \(groups[$0])" }.joined(separator: " AND ")
-    let keys = groups.indices.map { "\(dialect.quote("#g\($0)")) AS \(dialect.quote("#k\($0)"))" }.joined(separator: ", ")
+    let keep = groups.indices.map { "s.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM \(groups[$0])" }.joined(
+      separator: " AND ")
+    let keys = groups.indices.map { "\(dialect.quote("#g\($0)")) AS \(dialect.quote("#k\($0)"))" }.joined(
+      separator: ", ")
     let aggregates = try aggregate.aggregates.enumerated().map { index, bound throws(SQLCompileFailure) in
       try aggregateSQL(bound) + " AS " + dialect.quote("#a\(index)")
     }
-    let conditions = source.conditions + (groups.isEmpty ? [] : ["EXISTS (SELECT 1 FROM (SELECT \(keys) FROM shown) AS s WHERE \(keep))"])
-    let totals = "SELECT " + aggregates.joined(separator: ", ") + " FROM " + source.table
+    let conditions =
+      source.conditions
+      + (groups.isEmpty ? [] : ["EXISTS (SELECT 1 FROM (SELECT \(keys) FROM shown) AS s WHERE \(keep))"])
+    let totals =
+      "SELECT " + aggregates.joined(separator: ", ") + " FROM " + source.table
       + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
     let outputs = try shape.project.outputs.map { output throws(SQLCompileFailure) -> String in
       let value = output.role == .dimension ? "NULL" : try outputExpression(output.expr, groups: [], prefix: "t.")
@@ -129,13 +136,16 @@ public struct SQLCompiler: Sendable {
     }
     let names = shape.project.outputs.map { dialect.quote($0.name) }.joined(separator: ", ")
     let numbered =
-      "SELECT q.*, row_number() OVER (" + (shape.order.isEmpty ? "" : "ORDER BY " + shape.order.joined(separator: ", ")) + ") AS \"#row\" FROM (\n"
+      "SELECT q.*, row_number() OVER (" + (shape.order.isEmpty ? "" : "ORDER BY " + shape.order.joined(separator: ", "))
+      + ") AS \"#row\" FROM (\n"
       + indent(try projection(shape.project, keepingKeys: true)) + "\n) AS q"
-    let shown = "SELECT * FROM (\n" + indent(numbered) + "\n) AS r" + (shape.limit.map { " WHERE \"#row\" <= \($0)" } ?? "")
+    let shown =
+      "SELECT * FROM (\n" + indent(numbered) + "\n) AS r" + (shape.limit.map { " WHERE \"#row\" <= \($0)" } ?? "")
     return "WITH shown AS (\n" + indent(shown) + "\n),\ntotal AS (\n"
       + indent("SELECT " + outputs.joined(separator: ", ") + " FROM (" + totals + ") AS t") + "\n)\n"
       + "SELECT " + names + " FROM (\n"
-      + indent("SELECT " + names + ", 0 AS \"#part\", \"#row\" FROM shown\nUNION ALL\nSELECT " + names + ", 1, 0 FROM total")
+      + indent(
+        "SELECT " + names + ", 0 AS \"#part\", \"#row\" FROM shown\nUNION ALL\nSELECT " + names + ", 1, 0 FROM total")
       + "\n) AS u\nORDER BY \"#part\", \"#row\""
   }
 
@@ -180,7 +190,9 @@ public struct SQLCompiler: Sendable {
     }
     var sql = "SELECT " + columns.joined(separator: ", ") + " FROM " + source.table
     if !source.conditions.isEmpty { sql += " WHERE " + source.conditions.joined(separator: " AND ") }
-    if !aggregate.groups.isEmpty { sql += " GROUP BY " + (1...aggregate.groups.count).map(String.init).joined(separator: ", ") }
+    if !aggregate.groups.isEmpty {
+      sql += " GROUP BY " + (1...aggregate.groups.count).map(String.init).joined(separator: ", ")
+    }
     return sql
   }
 
@@ -189,7 +201,9 @@ public struct SQLCompiler: Sendable {
   func merged(_ merge: Merge, _ project: Project) throws(SQLCompileFailure) -> String {
     var ctes: [String] = []
     for (index, input) in merge.inputs.enumerated() {
-      guard case .aggregate(let aggregate) = input else { throw SQLCompileFailure("a merge of something other than aggregates") }
+      guard case .aggregate(let aggregate) = input else {
+        throw SQLCompileFailure("a merge of something other than aggregates")
+      }
       ctes.append("s\(index) AS (\n" + indent(try aggregateSelect(aggregate, prefix: "")) + "\n)")
     }
     let keys = (0..<merge.dimensionCount).map { dialect.quote("#g\($0)") }
@@ -197,11 +211,16 @@ public struct SQLCompiler: Sendable {
     if keys.isEmpty {
       from += "(SELECT 1 AS one) AS k"
     } else {
-      ctes.append("k AS (\n" + indent(merge.inputs.indices.map { "SELECT " + keys.joined(separator: ", ") + " FROM s\($0)" }.joined(separator: "\nUNION\n")) + "\n)")
+      ctes.append(
+        "k AS (\n"
+          + indent(
+            merge.inputs.indices.map { "SELECT " + keys.joined(separator: ", ") + " FROM s\($0)" }.joined(
+              separator: "\nUNION\n")) + "\n)")
       from += "k"
     }
     for index in merge.inputs.indices {
-      let on = keys.isEmpty ? "TRUE" : keys.map { "k.\($0) IS NOT DISTINCT FROM s\(index).\($0)" }.joined(separator: " AND ")
+      let on =
+        keys.isEmpty ? "TRUE" : keys.map { "k.\($0) IS NOT DISTINCT FROM s\(index).\($0)" }.joined(separator: " AND ")
       from += "\nLEFT JOIN s\(index) ON " + on
     }
     // The merged row: keys, then each aggregate at its slot, its fill where the input lacks it.
@@ -214,19 +233,23 @@ public struct SQLCompiler: Sendable {
       }
     }
     let row = keys.map { "k.\($0)" } + slotSQL.enumerated().map { "\($1) AS \(dialect.quote("#a\($0)"))" }
-    let inner = "SELECT " + (keys.isEmpty ? [] : keys.map { "k.\($0) AS \($0)" }).joined(separator: ", ")
+    let inner =
+      "SELECT " + (keys.isEmpty ? [] : keys.map { "k.\($0) AS \($0)" }).joined(separator: ", ")
       + (keys.isEmpty ? "" : ", ") + row.dropFirst(keys.count).joined(separator: ", ") + "\n" + from
     let outputs = try project.outputs.map { output throws(SQLCompileFailure) in
       try outputExpression(output.expr, groups: [], prefix: "a.") + " AS " + dialect.quote(output.name)
     }
-    return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + "\nFROM (\n" + indent(inner) + "\n) AS a"
+    return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + "\nFROM (\n"
+      + indent(inner) + "\n) AS a"
   }
 
   /// The table and the conditions of a scan, with the filters above it.
   func source(_ plan: LogicalPlan) throws(SQLCompileFailure) -> (table: String, conditions: [String]) {
     switch plan {
     case .scan(let scan):
-      return (dialect.quote(scan.table), try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) })
+      return (
+        dialect.quote(scan.table), try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) }
+      )
     case .filter(let filter):
       var inner = try source(filter.input)
       inner.conditions.append(try condition(filter.predicate))
@@ -263,9 +286,11 @@ public struct SQLCompiler: Sendable {
     case .negate(let inner):
       return "(-\(try expression(inner)))"
     case .and(let items):
-      return "(" + (try items.map { item throws(SQLCompileFailure) in try expression(item) }).joined(separator: " AND ") + ")"
+      return "(" + (try items.map { item throws(SQLCompileFailure) in try expression(item) }).joined(separator: " AND ")
+        + ")"
     case .or(let items):
-      return "(" + (try items.map { item throws(SQLCompileFailure) in try expression(item) }).joined(separator: " OR ") + ")"
+      return "(" + (try items.map { item throws(SQLCompileFailure) in try expression(item) }).joined(separator: " OR ")
+        + ")"
     case .not(let inner):
       return "(NOT \(try expression(inner)))"
     case .inList(let inner, let values, let negated):
@@ -320,7 +345,9 @@ public struct SQLCompiler: Sendable {
 
   /// Arithmetic by ValueRules: money ÷ a count rounded half away from zero to the kopeck
   /// (PostgreSQL's `round(numeric, 2)` does so), division by zero null, numbers as doubles.
-  func arithmetic(_ op: BinaryOperator, _ l: String, _ r: String, type: DataType, rightType: DataType) throws(SQLCompileFailure) -> String {
+  func arithmetic(_ op: BinaryOperator, _ l: String, _ r: String, type: DataType, rightType: DataType)
+    throws(SQLCompileFailure) -> String
+  {
     switch (type, op) {
     case (.money, .divide):
       return "round(CAST(\(l) AS numeric) / NULLIF(\(r), 0), 2)"
@@ -350,7 +377,8 @@ public struct SQLCompiler: Sendable {
   /// One aggregate, its own condition as FILTER, its empty value where crmq gives one.
   func aggregateSQL(_ bound: BoundAggregate) throws(SQLCompileFailure) -> String {
     let argument = try bound.argument.map { argument throws(SQLCompileFailure) in try expression(argument) }
-    let filter = try bound.filter.map { filter throws(SQLCompileFailure) in " FILTER (WHERE \(try expression(filter)))" } ?? ""
+    let filter =
+      try bound.filter.map { filter throws(SQLCompileFailure) in " FILTER (WHERE \(try expression(filter)))" } ?? ""
     let text: Bool = bound.argument?.type == .string
     var sql: String
     switch bound.function {
@@ -372,8 +400,8 @@ public struct SQLCompiler: Sendable {
     case .median:
       guard let argument else { throw SQLCompileFailure("median of nothing") }
       // The two middle values, ordered; their mean (money rounded half away from zero).
-      let sorted = "array_agg(\(argument) ORDER BY \(argument)) FILTER (WHERE \(argument) IS NOT NULL"
-        + (bound.filter == nil ? "" : " AND \(try expression(bound.filter!))") + ")"
+      let own = try bound.filter.map { filter throws(SQLCompileFailure) in " AND " + (try expression(filter)) } ?? ""
+      let sorted = "array_agg(\(argument) ORDER BY \(argument)) FILTER (WHERE \(argument) IS NOT NULL\(own))"
       let count = "COUNT(\(argument))\(filter)"
       let low = "(\(sorted))[(\(count) + 1) / 2]"
       let high = "(\(sorted))[\(count) / 2 + 1]"
@@ -393,11 +421,15 @@ public struct SQLCompiler: Sendable {
 
   /// A time bucket, as the engine labels it: `2026-09-14`, `2026-W38`, `2026-09`, `2026-Q3`,
   /// `2026`, `1 пн`, `09`.
-  func bucket(_ grain: TimeGrain, _ value: String, weekStart: Weekday, timestamp: Bool) throws(SQLCompileFailure) -> String {
+  func bucket(_ grain: TimeGrain, _ value: String, weekStart: Weekday, timestamp: Bool) throws(SQLCompileFailure)
+    -> String
+  {
     switch grain {
     case .day: return "to_char(\(value), 'YYYY-MM-DD')"
     case .week:
-      guard weekStart == .monday else { throw SQLCompileFailure("weeks that start on another day than Monday are not compiled yet") }
+      guard weekStart == .monday else {
+        throw SQLCompileFailure("weeks that start on another day than Monday are not compiled yet")
+      }
       return "to_char(\(value), 'IYYY-\"W\"IW')"
     case .month: return "to_char(\(value), 'YYYY-MM')"
     case .quarter: return "to_char(\(value), 'YYYY-\"Q\"Q')"

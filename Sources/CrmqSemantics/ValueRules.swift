@@ -48,6 +48,7 @@ public enum ValueRules {
 
   /// What E0601 says of a result beyond its type's range.
   public static func overflowMessage(money: Bool) -> String {
-    money ? "a money result is beyond ±92 233 720 368 547 758.07" : "an integer result is beyond ±9 223 372 036 854 775 807"
+    money
+      ? "a money result is beyond ±92 233 720 368 547 758.07" : "an integer result is beyond ±9 223 372 036 854 775 807"
   }
 }

@@ -15,11 +15,14 @@ final class PlanColumnsTests: XCTestCase {
   func testThePlanSaysTheColumnsTheEngineReturns() throws {
     let engine = try Engine(folder: PlanColumnsTests.repository.appendingPathComponent("examples/data").path)
     let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
-    let questions = try String(contentsOf: PlanColumnsTests.repository.appendingPathComponent("bench/queries.txt"), encoding: .utf8)
-      .split(separator: "\n").filter { $0.hasPrefix("crmq: ") }.map { String($0.dropFirst(6)) }
+    let questions = try String(
+      contentsOf: PlanColumnsTests.repository.appendingPathComponent("bench/queries.txt"), encoding: .utf8
+    )
+    .split(separator: "\n").filter { $0.hasPrefix("crmq: ") }.map { String($0.dropFirst(6)) }
     XCTAssertGreaterThan(questions.count, 20)
     let more = [
-      "deals, won, revenue, spend by source", "revenue, won by manager period 2026-09 compare previous top 2 with total",
+      "deals, won, revenue, spend by source",
+      "revenue, won by manager period 2026-09 compare previous top 2 with total",
       "funnel classic by source period 2026-09 compare previous", "show deals where amount > 1m order by id limit 3",
       "won, lost by month with total", "avg_check, cycle by manager",
     ]
@@ -29,7 +32,9 @@ final class PlanColumnsTests: XCTestCase {
       let planned = try session.plan(statement, source: source)
       let columns = try XCTUnwrap(planned.plan.outputColumns, text)
       var copy = session
-      guard case .table(let result) = copy.execute(statement, source: source) else { return XCTFail("no table: \(text)") }
+      guard case .table(let result) = copy.execute(statement, source: source) else {
+        return XCTFail("no table: \(text)")
+      }
       XCTAssertEqual(columns, result.columns, text)
       XCTAssertFalse(columns.contains { $0.name.hasPrefix("#") || $0.type == .null }, text)
     }
