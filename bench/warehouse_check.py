@@ -44,6 +44,8 @@ MORE = [
     "count where amount > 1m",
     "show deals where amount > 2m",
     "won_of_created by month period 2026",
+    "count, sum(amount) by repeat, pipeline",
+    "repeat_won, won by quarter period 2026",
 ]
 
 

@@ -247,9 +247,8 @@ public struct SQLCompiler: Sendable {
   func source(_ plan: LogicalPlan) throws(SQLCompileFailure) -> (table: String, conditions: [String]) {
     switch plan {
     case .scan(let scan):
-      return (
-        dialect.quote(scan.table), try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) }
-      )
+      let table = scan.table == "deals" && scan.columns.contains("repeat") ? dealsWithRepeat : dialect.quote(scan.table)
+      return (table, try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) })
     case .filter(let filter):
       var inner = try source(filter.input)
       inner.conditions.append(try condition(filter.predicate))
@@ -257,6 +256,18 @@ public struct SQLCompiler: Sendable {
     default:
       throw SQLCompileFailure("rows read from this plan are not compiled yet")
     }
+  }
+
+  /// deals with the derived `repeat` (DerivedColumns): `repeat` when the deal's client_id has a
+  /// won deal closed before this one was created, else `primary` (also without a client or a
+  /// creation date).
+  var dealsWithRepeat: String {
+    let deals = dialect.quote("deals")
+    return "(SELECT d.*, CASE WHEN d.\(dialect.quote("created_at")) IS NOT NULL AND w.first_win < d.\(dialect.quote("created_at")) "
+      + "THEN 'repeat' ELSE 'primary' END AS \(dialect.quote("repeat")) FROM \(deals) AS d LEFT JOIN ("
+      + "SELECT \(dialect.quote("client_id")), MIN(\(dialect.quote("closed_at"))) AS first_win FROM \(deals) "
+      + "WHERE \(dialect.quote("status")) = 'won' AND \(dialect.quote("client_id")) IS NOT NULL AND \(dialect.quote("closed_at")) IS NOT NULL "
+      + "GROUP BY 1) AS w ON w.\(dialect.quote("client_id")) = d.\(dialect.quote("client_id"))) AS \(deals)"
   }
 
   // MARK: - Expressions
@@ -270,7 +281,7 @@ public struct SQLCompiler: Sendable {
   func expression(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
     switch expr {
     case .column(let name, _):
-      if ["repeat", "stage_group", "lost_at"].contains(name) {
+      if ["stage_group", "lost_at"].contains(name) {
         throw SQLCompileFailure("the derived column '\(name)' is not compiled yet")
       }
       return dialect.quote(name)
