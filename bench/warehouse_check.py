@@ -46,6 +46,12 @@ MORE = [
     "won_of_created by month period 2026",
     "count, sum(amount) by repeat, pipeline",
     "repeat_won, won by quarter period 2026",
+    "deals, won by month period 2026-Q3 compare previous",
+    "deals, won by week period 2026-09-01..2026-09-20 compare previous",
+    "deals by day period 2026-09-01..2026-09-10 compare previous",
+    "revenue, win_rate by manager period 2026-Q3 compare year top 3",
+    "count by source period last month compare previous order by count desc limit 4",
+    "avg_check, cycle_avg by pipeline, quarter period 2026 compare year",
 ]
 
 

@@ -13,6 +13,9 @@ import CrmqSyntax
 /// and answers otherwise.
 public struct SQLCompiler: Sendable {
   public let dialect: SQLDialect
+  /// While the earlier period of a compare compiles: how its time buckets move onto the current
+  /// calendar (its dimensions are written moved, so the two periods meet on them).
+  var shift: ComparisonPlan?
 
   public init(dialect: SQLDialect) {
     self.dialect = dialect
@@ -33,8 +36,8 @@ public struct SQLCompiler: Sendable {
     switch plan {
     case .total(let total):
       return try totalled(total.input)
-    case .compare:
-      throw SQLCompileFailure("compare is not compiled yet")
+    case .compare(let compare):
+      return try compared(compare)
     case .funnel:
       throw SQLCompileFailure("a funnel is not compiled yet")
     default:
@@ -147,6 +150,63 @@ public struct SQLCompiler: Sendable {
       + indent(
         "SELECT " + names + ", 0 AS \"#part\", \"#row\" FROM shown\nUNION ALL\nSELECT " + names + ", 1, 0 FROM total")
       + "\n) AS u\nORDER BY \"#part\", \"#row\""
+  }
+
+  /// A compare: each period's rows (the earlier one's buckets moved onto the current calendar),
+  /// every key of either joined to both, each measure m followed by m_prev, m_delta and
+  /// m_delta_pct as CompareJoiner makes them, ordered by the plan's keys then the dimensions.
+  func compared(_ node: CrmqPlanner.Compare) throws(SQLCompileFailure) -> String {
+    guard case .none = node.total else { throw SQLCompileFailure("compare with total is not compiled yet") }
+    var earlier = self
+    earlier.shift = node.comparison
+    let current = try ordering(node.current).project
+    let previous = try earlier.ordering(node.previous).project
+    let dimensions = current.outputs.filter { $0.role == .dimension }
+    let measures = current.outputs.filter { $0.role != .dimension }
+    let keys = dimensions.map { dialect.quote($0.name) }
+    var sql = "WITH cur AS (\n" + indent(try projection(current)) + "\n),\nprev AS (\n" + indent(try earlier.projection(previous)) + "\n)"
+    var from = "FROM "
+    if keys.isEmpty {
+      from += "(SELECT 1 AS one) AS k LEFT JOIN cur ON TRUE LEFT JOIN prev ON TRUE"
+    } else {
+      sql += ",\nk AS (\n" + indent("SELECT \(keys.joined(separator: ", ")) FROM cur\nUNION\nSELECT \(keys.joined(separator: ", ")) FROM prev") + "\n)"
+      from += "k\n" + ["cur", "prev"].map { side in
+        "LEFT JOIN \(side) ON " + keys.map { "k.\($0) IS NOT DISTINCT FROM \(side).\($0)" }.joined(separator: " AND ")
+      }.joined(separator: "\n")
+    }
+    var columns = keys.map { "k.\($0) AS \($0)" }
+    for measure in measures {
+      let name = dialect.quote(measure.name)
+      let type = measure.expr.type
+      // A count or a sum with no rows in a period is 0 there (CompareJoiner.zero).
+      let zero = type == .int ? "0" : type == .money ? "0.00" : nil
+      let m = zero.map { "COALESCE(cur.\(name), \($0))" } ?? "cur.\(name)"
+      let p = zero.map { "COALESCE(prev.\(name), \($0))" } ?? "prev.\(name)"
+      let delta: String
+      switch type {
+      case .int: delta = "(\(m) - \(p))"
+      case .money: delta = "CAST(\(m) - \(p) AS numeric(20,2))"
+      default: delta = "(CAST(\(m) AS float8) - CAST(\(p) AS float8))"
+      }
+      let percent = "((CAST(\(m) AS float8) - CAST(\(p) AS float8)) / NULLIF(CAST(\(p) AS float8), 0))"
+      columns += [
+        "\(m) AS \(name)", "\(p) AS \(dialect.quote(measure.name + "_prev"))", "\(delta) AS \(dialect.quote(measure.name + "_delta"))",
+        "\(percent) AS \(dialect.quote(measure.name + "_delta_pct"))",
+      ]
+    }
+    let joined = sql + "\nSELECT " + columns.joined(separator: ", ") + "\n" + from
+    // The plan's order, then every dimension not in it: the order is total.
+    let types = Dictionary(
+      CrmqPlanner.Compare.columns(current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }).map { ($0.name, $0.type) },
+      uniquingKeysWith: { a, _ in a })
+    var order = node.order.map { orderTerm(dialect.quote($0.column), type: types[$0.column] ?? .double, descending: $0.descending) }
+    for dimension in dimensions where !node.order.contains(where: { $0.column == dimension.name }) {
+      order.append(orderTerm(dialect.quote(dimension.name), type: dimension.expr.type, descending: false))
+    }
+    var out = "SELECT * FROM (\n" + indent(joined) + "\n) AS q"
+    if !order.isEmpty { out += "\nORDER BY " + order.joined(separator: ", ") }
+    if let limit = node.limit { out += "\nLIMIT \(limit)" }
+    return out
   }
 
   // MARK: - Projections
@@ -288,7 +348,9 @@ public struct SQLCompiler: Sendable {
     case .literal(let value, _):
       return try literal(value)
     case .bucket(let grain, let inner, let weekStart):
-      return try bucket(grain, try expression(inner), weekStart: weekStart, timestamp: inner.type == .timestamp)
+      let value = try expression(inner)
+      if let shift, grain.isCalendar { return try bucket(grain, try moved(grain, value, shift), weekStart: weekStart, timestamp: false) }
+      return try bucket(grain, value, weekStart: weekStart, timestamp: inner.type == .timestamp)
     case .compare(let op, let l, let r):
       let collate = l.type == .string && op != .equal && op != .notEqual ? " COLLATE \"C\"" : ""
       return "(\(try expression(l))\(collate) \(try comparison(op)) \(try expression(r)))"
@@ -452,6 +514,23 @@ public struct SQLCompiler: Sendable {
       guard timestamp else { throw SQLCompileFailure("the hour of a date") }
       return "to_char(\(value), 'HH24')"
     }
+  }
+
+  /// The day a bucket of the earlier period starts on, moved onto the current calendar as
+  /// `ComparisonPlan.shifted` moves it: by whole months when both periods are whole months, else
+  /// by days; the result is bucketed again.
+  func moved(_ grain: TimeGrain, _ value: String, _ shift: ComparisonPlan) throws(SQLCompileFailure) -> String {
+    let start: String
+    switch grain {
+    case .day: start = "CAST(\(value) AS date)"
+    case .week: start = "CAST(date_trunc('week', \(value)) AS date)"
+    case .month: start = "CAST(date_trunc('month', \(value)) AS date)"
+    case .quarter: start = "CAST(date_trunc('quarter', \(value)) AS date)"
+    case .year: start = "CAST(date_trunc('year', \(value)) AS date)"
+    case .weekday, .hour: return value
+    }
+    return shift.shiftMonths != 0
+      ? "CAST(\(start) + make_interval(months => \(shift.shiftMonths)) AS date)" : "(\(start) + \(shift.shiftDays))"
   }
 
   /// A literal of the plan: money as numeric kopecks / 100, timestamps and dates typed.
