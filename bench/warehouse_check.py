@@ -52,6 +52,8 @@ MORE = [
     "revenue, win_rate by manager period 2026-Q3 compare year top 3",
     "count by source period last month compare previous order by count desc limit 4",
     "avg_check, cycle_avg by pipeline, quarter period 2026 compare year",
+    "count, sum(amount) by stage_group, pipeline",
+    "count by stage_group, repeat where amount > 100k",
 ]
 
 

@@ -1,4 +1,5 @@
 import CrmqCore
+import CrmqSemantics
 import CrmqStorage
 import Dispatch
 
@@ -213,10 +214,7 @@ struct StageKinds {
   var isEmpty: Bool { kinds.isEmpty }
 
   /// The closing stages amoCRM and Bitrix24 create in every pipeline, by lower-cased name.
-  static let closingStageNames: [String: String] = [
-    "успешно реализовано": "won", "закрыто и не реализовано": "lost",
-    "сделка успешна": "won", "сделка провалена": "lost", "анализ причины провала": "lost",
-  ]
+  static let closingStageNames = ClosingStages.names
 
   /// `[pipeline code][stage code]` → kind, for two dictionaries.
   func table(pipelines: StringDictionary, stages: StringDictionary) -> [[String?]] {

@@ -307,7 +307,8 @@ public struct SQLCompiler: Sendable {
   func source(_ plan: LogicalPlan) throws(SQLCompileFailure) -> (table: String, conditions: [String]) {
     switch plan {
     case .scan(let scan):
-      let table = scan.table == "deals" && scan.columns.contains("repeat") ? dealsWithRepeat : dialect.quote(scan.table)
+      let derived = scan.table == "deals" ? ["repeat", "stage_group"].filter(scan.columns.contains) : []
+      let table = derived.isEmpty ? dialect.quote(scan.table) : dealsWithDerived(derived)
       return (table, try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) })
     case .filter(let filter):
       var inner = try source(filter.input)
@@ -318,16 +319,30 @@ public struct SQLCompiler: Sendable {
     }
   }
 
-  /// deals with the derived `repeat` (DerivedColumns): `repeat` when the deal's client_id has a
-  /// won deal closed before this one was created, else `primary` (also without a client or a
-  /// creation date).
-  var dealsWithRepeat: String {
-    let deals = dialect.quote("deals")
-    return "(SELECT d.*, CASE WHEN d.\(dialect.quote("created_at")) IS NOT NULL AND w.first_win < d.\(dialect.quote("created_at")) "
-      + "THEN 'repeat' ELSE 'primary' END AS \(dialect.quote("repeat")) FROM \(deals) AS d LEFT JOIN ("
-      + "SELECT \(dialect.quote("client_id")), MIN(\(dialect.quote("closed_at"))) AS first_win FROM \(deals) "
-      + "WHERE \(dialect.quote("status")) = 'won' AND \(dialect.quote("client_id")) IS NOT NULL AND \(dialect.quote("closed_at")) IS NOT NULL "
-      + "GROUP BY 1) AS w ON w.\(dialect.quote("client_id")) = d.\(dialect.quote("client_id"))) AS \(deals)"
+  /// deals with the derived columns it is read for, computed as DerivedColumns computes them:
+  /// - `repeat`: `repeat` when the deal's client has a won deal closed before this one was
+  ///   created, else `primary` (also without a client or a creation date);
+  /// - `stage_group`: the kind stages gives the deal's (pipeline, stage); with no stages at all,
+  ///   the CRMs' closing stage names; else the status.
+  func dealsWithDerived(_ columns: [String]) -> String {
+    func q(_ name: String) -> String { dialect.quote(name) }
+    let deals = q("deals")
+    var select = ["d.*"]
+    var joins = ""
+    if columns.contains("repeat") {
+      select.append("CASE WHEN d.\(q("created_at")) IS NOT NULL AND w.first_win < d.\(q("created_at")) THEN 'repeat' ELSE 'primary' END AS \(q("repeat"))")
+      joins += " LEFT JOIN (SELECT \(q("client_id")), MIN(\(q("closed_at"))) AS first_win FROM \(deals) WHERE \(q("status")) = 'won' "
+        + "AND \(q("client_id")) IS NOT NULL AND \(q("closed_at")) IS NOT NULL GROUP BY 1) AS w ON w.\(q("client_id")) = d.\(q("client_id"))"
+    }
+    if columns.contains("stage_group") {
+      let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
+      let names = ClosingStages.names.sorted(by: { $0.key < $1.key }).map { "WHEN \(dialect.string($0.key)) THEN \(dialect.string($0.value))" }.joined(separator: " ")
+      select.append(
+        "COALESCE((SELECT MAX(s.\(q("kind"))) FROM \(q("stages")) AS s WHERE \(known) AND s.\(q("pipeline")) = d.\(q("pipeline")) AND s.\(q("stage")) = d.\(q("stage"))), "
+          + "CASE WHEN NOT EXISTS (SELECT 1 FROM \(q("stages")) WHERE \(known)) THEN CASE lower(d.\(q("stage"))) \(names) END END, "
+          + "d.\(q("status"))) AS \(q("stage_group"))")
+    }
+    return "(SELECT " + select.joined(separator: ", ") + " FROM \(deals) AS d" + joins + ") AS \(deals)"
   }
 
   // MARK: - Expressions
@@ -341,7 +356,7 @@ public struct SQLCompiler: Sendable {
   func expression(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
     switch expr {
     case .column(let name, _):
-      if ["stage_group", "lost_at"].contains(name) {
+      if name == "lost_at" {
         throw SQLCompileFailure("the derived column '\(name)' is not compiled yet")
       }
       return dialect.quote(name)
@@ -563,3 +578,4 @@ public struct SQLCompileFailure: Error, Sendable, Equatable {
   public let reason: String
   public init(_ reason: String) { self.reason = reason }
 }
+
