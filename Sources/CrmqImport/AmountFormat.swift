@@ -166,8 +166,10 @@ struct AmountFormat: Sendable, Equatable {
     return Reading(kopecks: negative ? -kopecks : kopecks, rounded: changed, noise: changed && noise)
   }
 
-  /// The column's format, from its values: the first that settles it decides. The note says
-  /// how it was decided when it was not the Russian default.
+  /// The column's format, from its values: the first that settles it decides, within the first
+  /// `scanBytes` of data (a file with no comma there gains nothing from a whole pass: a later
+  /// `12,500.00` says its own separators, and a later lone `12,500` is refused, never misread).
+  /// The note says how it was decided when it was not the Russian default.
   static func detect(
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8, column: Int?
   ) -> (format: AmountFormat, note: String?) {
@@ -175,7 +177,7 @@ struct AmountFormat: Sendable, Equatable {
     var scanner = CSVScanner(bytes: bytes, start: start, delimiter: delimiter)
     var fields: [FieldRef] = []
     var scratch: [UInt8] = []
-    rows: while true {
+    rows: while scanner.position - start < scanBytes {
       switch scanner.next(into: &fields) {
       case .endOfFile: break rows
       case .strayAfterQuote, .unterminatedQuote: continue rows
@@ -192,6 +194,9 @@ struct AmountFormat: Sendable, Equatable {
     }
     return (AmountFormat(), nil)
   }
+
+  /// How far into the data the separators are looked for.
+  static let scanBytes = 4 << 20
 
   enum Evidence: Equatable {
     case commaDecimal
