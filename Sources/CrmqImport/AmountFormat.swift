@@ -50,7 +50,8 @@ struct AmountFormat: Sendable, Equatable {
         index += 1
       }
     }
-    guard commas + dots > 0 else { return cleaned }
+    // No separator, or a lone dot before the decimals (`15000.50`): already plain.
+    guard commas + dots > 0, commas > 0 || dots > 1 else { return cleaned }
     // The decimal separator: the later of the two when both are there; else a lone comma unless
     // commas group thousands; else a lone dot. Every other separator groups thousands.
     let decimal: Int
@@ -98,6 +99,14 @@ struct AmountFormat: Sendable, Equatable {
     // Rounding is for numbers written with a dot, as programs write doubles; a decimal comma with
     // three digits after it stays unread, since it may be a thousands separator.
     guard !text.contains(UInt8(ascii: ",")) else { return nil }
+    // `1.250` or `125.000` may be thousands grouped with a dot: never rounded to 1.25, refused.
+    // (A group never starts with 0: `0.005` is a number.)
+    if let dot = cleaned.firstIndex(of: UInt8(ascii: ".")), cleaned.count - dot - 1 == 3 {
+      let whole = cleaned[..<dot].filter { $0 >= 48 && $0 <= 57 }
+      if (1...3).contains(whole.count), whole.first != 48, cleaned[(dot + 1)...].allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+        return nil
+      }
+    }
     return AmountFormat.rounded(cleaned)
   }
 

@@ -379,10 +379,11 @@ struct ExportConverter {
     var scratch: [UInt8] = []
     var previousId: [UInt8] = []
     var previousAmount: Int64?
-    // The last row's extra values, each a list (a deal's product rows add theirs), and where in
-    // `out` its extras begin, to write them again when a product row adds one.
-    var extraValues: [[[UInt8]]] = []
+    // Where in `out` the last row's extras begin, and, once a product row of its deal comes, the
+    // deal's extra values as lists (read back from its first row only then: product rows are
+    // few, and every row paying for lists made exports a third slower).
     var extrasStart = 0
+    var extraValues: [[[UInt8]]]?
     var amountRange = 0..<0
     var rowNumber = range.lowerBound
     // Read once: a field of `layout` read inside the row loop's closures copies the whole layout.
@@ -446,19 +447,31 @@ struct ExportConverter {
         }
         // Its other columns (Bitrix24's product, price, quantity): each value not yet in the
         // deal's cell joins it, so no product is lost.
+        if extraValues == nil, let first = piece.origins.last {
+          var again = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: first.start, delimiter: delimiter)
+          var firstFields: [FieldRef] = []
+          _ = again.next(into: &firstFields)
+          extraValues = extras.map { extra in
+            guard extra.index < firstFields.count else { return [] }
+            let value = CSVText.withField(bytes, firstFields[extra.index], &scratch) { Array($0) }
+            return value.isEmpty ? [] : [value]
+          }
+        }
+        var lists = extraValues ?? []
         var added = false
-        for (position, extra) in extras.enumerated() where extra.index < fields.count {
+        for (position, extra) in extras.enumerated() where extra.index < fields.count && position < lists.count {
           let value = CSVText.withField(bytes, fields[extra.index], &scratch) { Array($0) }
-          if !value.isEmpty && !extraValues[position].contains(value) {
-            extraValues[position].append(value)
+          if !value.isEmpty && !lists[position].contains(value) {
+            lists[position].append(value)
             piece.listed.insert(position)
             added = true
           }
         }
+        extraValues = lists
         if added {
           out.removeSubrange(extrasStart..<(out.count - 1))
           var tail: [UInt8] = []
-          for values in extraValues {
+          for values in lists {
             tail.append(UInt8(ascii: ","))
             ExportConverter.quote(Array(values.joined(separator: Array("; ".utf8))), into: &tail)
           }
@@ -524,15 +537,11 @@ struct ExportConverter {
         }
       }
       extrasStart = out.count
-      extraValues.removeAll(keepingCapacity: true)
+      extraValues = nil
       for extra in extras {
         out.append(UInt8(ascii: ","))
         if extra.index < fields.count {
-          let value = CSVText.withField(bytes, fields[extra.index], &scratch) { Array($0) }
-          ExportConverter.quote(value, into: &out)
-          extraValues.append(value.isEmpty ? [] : [value])
-        } else {
-          extraValues.append([])
+          CSVText.withField(bytes, fields[extra.index], &scratch) { ExportConverter.quote($0, into: &out) }
         }
       }
       out.append(10)

@@ -35,6 +35,10 @@ final class AmountFormatTests: XCTestCase {
     XCTAssertEqual(reading("333333.3333333333"), .init(kopecks: 33_333_333, rounded: true, noise: false))
     XCTAssertEqual(reading("-0.005"), .init(kopecks: -1, rounded: true, noise: false))
     XCTAssertEqual(reading("0.0049"), .init(kopecks: 0, rounded: true, noise: false))
+    // Three decimals after at most three digits may be a dot between thousands: refused.
+    XCTAssertNil(reading("1.250"))
+    XCTAssertNil(reading("125.000"))
+    XCTAssertEqual(reading("1250.000"), .init(kopecks: 125_000))
     XCTAssertEqual(reading("1.2345E4"), .init(kopecks: 1_234_500))
     XCTAssertEqual(reading("6.62887100000001E4"), .init(kopecks: 6_628_871, rounded: true, noise: true))
     XCTAssertEqual(reading("1E-9"), .init(kopecks: 0, rounded: true, noise: true))
