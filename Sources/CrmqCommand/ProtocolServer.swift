@@ -17,6 +17,14 @@ public final class ProtocolServer: @unchecked Sendable {
   /// Touched only by the request being handled: on the worker, or by `respond(to:)`.
   var session: Session
   let work = DispatchQueue(label: "crmq.serve.requests")
+  /// Responses are written here, never on the reading thread: a client that stops reading its
+  /// output cannot stop the server from reading its next request (a cancel above all).
+  let output = DispatchQueue(label: "crmq.serve.output")
+  /// Bytes handed to `output` and not yet written; the worker waits while they pass
+  /// `maximumQueuedBytes`, so a client that never reads holds bounded memory.
+  var queuedBytes = 0
+  let drained = DispatchSemaphore(value: 0)
+  static let maximumQueuedBytes = 16 << 20
   /// Guards `waiting` and the output stream.
   let lock = NSLock()
   /// Requests read and not yet answered, by id: what `cancel` can reach.
@@ -62,15 +70,27 @@ public final class ProtocolServer: @unchecked Sendable {
       work.async {
         let response = flag.isSet ? ProtocolServer.cancelled(request) : self.handle(request, cancelled: flag)
         self.lock.withLock { self.waiting[request.id]?.removeAll { $0 === flag } }
-        self.emit(response)
+        self.emit(response, waitingForRoom: true)
         answered.leave()
       }
     }
     answered.wait()
+    output.sync {}
   }
 
-  func emit(_ response: String) {
-    lock.withLock { io.write(response + "\n") }
+  /// Queues a response line for writing. The worker (`waitingForRoom`) waits while too much is
+  /// queued; the reading thread never waits, so it goes on reading requests.
+  func emit(_ response: String, waitingForRoom: Bool = false) {
+    let line = response + "\n"
+    while waitingForRoom && lock.withLock({ queuedBytes > ProtocolServer.maximumQueuedBytes }) {
+      _ = drained.wait(timeout: .now() + .milliseconds(50))
+    }
+    lock.withLock { queuedBytes += line.utf8.count }
+    output.async {
+      self.io.write(line)
+      self.lock.withLock { self.queuedBytes -= line.utf8.count }
+      self.drained.signal()
+    }
   }
 
   /// The response line for one request line, handled at once on the calling thread.

@@ -234,6 +234,54 @@ final class ProtocolTests: XCTestCase {
     XCTAssertTrue(closed.respond(to: #"{"id": 4, "method": "query", "params": {"text": "load 'examples/data/deals.csv'"}}"#).contains("E0521"))
   }
 
+  /// A client that stops reading its output does not stop the server from reading: responses are
+  /// written on a queue of their own, so the reading thread still reaches the next request (the
+  /// cancel in particular) while every write is stuck.
+  func testAClientThatDoesNotReadItsOutputDoesNotBlockTheReader() throws {
+    final class StuckOutput: CommandIO, @unchecked Sendable {
+      var lines: [String]
+      let writes = DispatchSemaphore(value: 0)
+      let readerDone = DispatchSemaphore(value: 0)
+      let lock = NSLock()
+      var written: [String] = []
+      init(_ lines: [String]) { self.lines = lines }
+      func write(_ text: String) {
+        writes.wait()
+        writes.signal()
+        lock.withLock { written.append(text) }
+      }
+      func writeError(_ text: String) {}
+      func readLine() -> String? {
+        if lines.isEmpty {
+          readerDone.signal()
+          return nil
+        }
+        return lines.removeFirst()
+      }
+      var isInteractive: Bool { false }
+      var outputIsTerminal: Bool { false }
+      var terminalWidth: Int? { nil }
+      var colorErrors: Bool { false }
+      var environment: [String: String] { [:] }
+      var outputFailure: String? { nil }
+    }
+    let long = Array(repeating: "count by stage, manager, month", count: 2_000).joined(separator: "; ")
+    let io = StuckOutput([
+      #"{"id": 1, "method": "query", "params": {"text": "count"}}"#,
+      #"{"id": "long", "method": "query", "params": {"text": "\#(long)"}}"#,
+      #"{"id": 2, "method": "cancel", "params": {"request": "long"}}"#,
+    ])
+    let server = ProtocolServer(io: io, session: Session(engine: try XCTUnwrap(ProtocolTests.engine)))
+    let finished = DispatchSemaphore(value: 0)
+    Thread { server.run(); finished.signal() }.start()
+    XCTAssertEqual(io.readerDone.wait(timeout: .now() + 10), .success, "the reader got to the end while no write went out")
+    io.writes.signal()
+    XCTAssertEqual(finished.wait(timeout: .now() + 60), .success)
+    let output = io.lock.withLock { io.written.joined() }
+    XCTAssertTrue(output.contains(#"{"id": 2, "result": {"cancelled": true}}"#), output.prefix(300) + "…")
+    XCTAssertTrue(output.contains("E0602"), "the long request was stopped")
+  }
+
   func testMalformedLinesGetErrorsNotAnExit() throws {
     let server = try server()
     for line in ["not json", "[1, 2]", #"{"id": 1}"#, #"{"id": 2, "method": "dance"}"#, #"{"id": 3, "method": "query"}"#] {
