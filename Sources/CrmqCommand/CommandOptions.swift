@@ -14,6 +14,8 @@ public struct CommandOptions: Sendable, Equatable {
   /// `--sheet`: the workbook sheet of an XLSX deals export.
   public var sheet: String?
   public var timer = false
+  /// `--echo`: each statement printed above its result, as psql's `-e` does.
+  public var echo = false
   public var bail = false
   /// Rejected rows make the load fail instead of warning.
   public var strict = false
@@ -57,6 +59,7 @@ public struct CommandOptions: Sendable, Equatable {
       --first-weekday DAY the day weeks start on: monday (default) … sunday, or пн … вс
       --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
+      -e, --echo          print each statement above its result (as psql -e)
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
       --allow-load DIR    serve: a folder the protocol's clients may load from, besides --data;
@@ -124,6 +127,7 @@ public struct CommandOptions: Sendable, Equatable {
         }
         options.calendar.timeZone = zone
       case "--timer": options.timer = true
+      case "--echo", "-e": options.echo = true
       case "--allow-load": options.allowLoad.append(try take())
       case "--no-load": options.noLoad = true
       case "--stdio": options.serve = true

@@ -112,6 +112,7 @@ public struct CommandRunner {
         results = session.run(text, sourceName: name)
       }
       for result in results {
+        if options.echo { echo(result.text, format: format) }
         print(result, format: format)
         // Output that cannot be written stops the run: nothing after it would be seen either.
         if io.outputFailure != nil { return false }
@@ -157,6 +158,13 @@ public struct CommandRunner {
       io.writeError("  = help: give a folder of exports with --data DIR, or set XDG_CACHE_HOME to a writable folder\n")
       return nil
     }
+  }
+
+  /// The statement above its result: in a table or markdown on standard output, where the
+  /// result goes; in csv and json on standard error, so the data stays alone.
+  func echo(_ statement: String, format: OutputFormat) {
+    let text = String(statement.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) + "\n"
+    if format.carriesNotes { io.write(text) } else { io.writeError(text) }
   }
 
   func print(_ result: StatementResult, format: OutputFormat) {

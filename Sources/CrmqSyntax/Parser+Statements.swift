@@ -60,7 +60,7 @@ extension Parser {
     default:
       throw failure(
         expected: "the end of the statement",
-        help: "end a statement with ';' or a new line; clauses are of, by, where, period, order by, top, limit, with total")
+        help: "end a statement with ';' or a new line; clauses are of, by, where, period, compare, order by, top, limit, with total")
     }
   }
 

@@ -109,6 +109,17 @@ final class CommandTests: XCTestCase {
     XCTAssertTrue(refused.errors.contains("error[E0801]: not compiled to SQL: a funnel is not compiled yet"), refused.errors)
   }
 
+  /// `--echo` prints each statement above its result, on standard output for a table and on
+  /// standard error for csv, whose standard output carries data alone.
+  func testEchoPrintsEachStatementAboveItsResult() {
+    let table = run(["--echo", "--today", "2026-10-05", "-c", "count; deals period 2026-09"])
+    XCTAssertTrue(table.output.hasPrefix("count\n┌"), table.output)
+    XCTAssertTrue(table.output.contains("(1 row)\ndeals period 2026-09\n┌"), table.output)
+    let csv = run(["-e", "--format", "csv", "-c", "count"])
+    XCTAssertEqual(csv.output, "count\n3000\n")
+    XCTAssertTrue(csv.errors.hasPrefix("count\n"), csv.errors)
+  }
+
   func testJSONIsAnArrayOfObjects() throws {
     let result = run(["--format=json", "-c", "count, sum(amount) by pipeline"])
     XCTAssertEqual(result.status, 0)
