@@ -1,3 +1,5 @@
+import CrmqCore
+
 /// The rows of an HTML table, as Bitrix24's "Excel" export writes them: a `<meta charset>` and a
 /// `<table>` saved with the .xls extension.
 ///
@@ -20,7 +22,16 @@ struct HTMLTable {
 
   init(_ raw: UnsafeBufferPointer<UInt8>) {
     var decoded = ExportText(raw)
-    let (csv, rows) = decoded.bytes.withUnsafeBufferPointer { HTMLTable.csv($0) }
+    let (csv, rows, unclosed) = decoded.bytes.withUnsafeBufferPointer { HTMLTable.csv($0) }
+    if let unclosed {
+      // What was swallowed is said, with the line it starts on.
+      let line = decoded.bytes[..<unclosed.offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+      decoded.warnings.append(
+        Diagnostic(
+          DiagnosticCode("E0509"), .warning,
+          "the HTML table's \(unclosed.what) opened on line \(line) never closes: the \(decoded.bytes.count - unclosed.offset) bytes after it were not read",
+          help: ["the file is cut short or damaged: export it again from the CRM, or save it as CSV"]))
+    }
     decoded.bytes = csv
     decoded.delimiter = UInt8(ascii: ",")
     decoded.source = "an HTML table saved as .xls"
@@ -30,7 +41,10 @@ struct HTMLTable {
 
   /// The table as CSV, one line per row that has cells, written in one pass: a cell's text is
   /// gathered (folded as it comes) in a scratch buffer, then quoted into the output.
-  static func csv(_ bytes: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], rows: Int) {
+  /// `unclosed`: a comment, script, style or tag that runs to the end of the file, and where it
+  /// opens: everything after it is lost to the table, and the caller warns of it.
+  static func csv(_ bytes: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], rows: Int, unclosed: (what: String, offset: Int)?) {
+    var unclosed: (what: String, offset: Int)?
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count / 2)
     var rows = 0
@@ -69,10 +83,18 @@ struct HTMLTable {
       let byte = bytes[index]
       if byte == UInt8(ascii: "<") {
         if starts(bytes, at: index, with: "<!--") {
-          index = find(bytes, "-->", from: index + 4).map { $0 + 3 } ?? bytes.count
+          guard let close = find(bytes, "-->", from: index + 4) else {
+            unclosed = ("comment", index)
+            break
+          }
+          index = close + 3
           continue
         }
         let (name, closing, end) = tag(bytes, at: index)
+        if end >= bytes.count && bytes[bytes.count - 1] != UInt8(ascii: ">") {
+          unclosed = ("tag (or a quoted attribute in it)", index)
+          break
+        }
         index = end
         switch name {
         case tr, table, thead, tbody, tfoot: closeRow()
@@ -81,7 +103,12 @@ struct HTMLTable {
           inCell = !closing
         case br: if inCell { add(32) }
         case script where !closing, style where !closing:
-          index = find(bytes, name == script ? "</script" : "</style", from: index) ?? bytes.count
+          guard let close = find(bytes, name == script ? "</script" : "</style", from: index) else {
+            unclosed = (name == script ? "script" : "style", index)
+            index = bytes.count
+            break
+          }
+          index = close
         default: break
         }
       } else if !inCell {
@@ -96,7 +123,7 @@ struct HTMLTable {
       }
     }
     closeRow()
-    return (out, rows)
+    return (out, rows, unclosed)
   }
 
   typealias Name = XMLCursor.Name
