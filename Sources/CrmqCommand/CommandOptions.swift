@@ -16,6 +16,8 @@ public struct CommandOptions: Sendable, Equatable {
   public var timer = false
   /// `--echo`: each statement printed above its result, as psql's `-e` does.
   public var echo = false
+  /// `--output-dir DIR`: with `--format csv` and several results, one file each.
+  public var outputDir: String?
   public var bail = false
   /// Rejected rows make the load fail instead of warning.
   public var strict = false
@@ -60,6 +62,7 @@ public struct CommandOptions: Sendable, Equatable {
       --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
       -e, --echo          print each statement above its result (as psql -e)
+      --output-dir DIR    with --format csv and several results: one file each, DIR/01.csv, …
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
       --allow-load DIR    serve: a folder the protocol's clients may load from, besides --data;
@@ -128,6 +131,7 @@ public struct CommandOptions: Sendable, Equatable {
         options.calendar.timeZone = zone
       case "--timer": options.timer = true
       case "--echo", "-e": options.echo = true
+      case "--output-dir": options.outputDir = try take()
       case "--allow-load": options.allowLoad.append(try take())
       case "--no-load": options.noLoad = true
       case "--stdio": options.serve = true

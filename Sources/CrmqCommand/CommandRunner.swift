@@ -103,6 +103,10 @@ public struct CommandRunner {
     }
     let format = options.format ?? .table
     var failed = false
+    // csv and json make one document of the whole run: the results are kept and written at the
+    // end (one CSV or JSON array for one result; JSON Lines, or one CSV file each, for several).
+    let document = !format.carriesNotes && !options.compile
+    var kept: [StatementResult] = []
 
     func execute(_ text: String, name: String) -> Bool {
       let results: [StatementResult]
@@ -113,7 +117,13 @@ public struct CommandRunner {
       }
       for result in results {
         if options.echo { echo(result.text, format: format) }
-        print(result, format: format)
+        if document, case .table(let table) = result.outcome {
+          kept.append(result)
+          for note in table.notes { io.writeError(note + "\n") }
+        } else {
+          if document, result.failed { kept.append(result) }
+          print(result, format: format)
+        }
         // Output that cannot be written stops the run: nothing after it would be seen either.
         if io.outputFailure != nil { return false }
         if options.timer { io.writeError("time: \(CrmqVersion.milliseconds(result.milliseconds)) ms\n") }
@@ -125,8 +135,12 @@ public struct CommandRunner {
       return true
     }
 
-    for query in options.queries where !execute(query, name: "query") { return 1 }
-    for script in scripts where !execute(script.text, name: script.name) { return 1 }
+    func finish(_ status: Int32) -> Int32 {
+      guard document else { return status }
+      return writeDocument(kept, format: format, outputDir: options.outputDir) ? status : 1
+    }
+    for query in options.queries where !execute(query, name: "query") { return finish(1) }
+    for script in scripts where !execute(script.text, name: script.name) { return finish(1) }
     if options.queries.isEmpty && scripts.isEmpty {
       if io.isInteractive {
         let home = io.environment["HOME"].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
@@ -140,10 +154,52 @@ public struct CommandRunner {
       } else {
         var lines: [String] = []
         while let line = io.readLine() { lines.append(line) }
-        if !execute(lines.joined(separator: "\n"), name: "stdin") { return 1 }
+        if !execute(lines.joined(separator: "\n"), name: "stdin") { return finish(1) }
       }
     }
-    return failed ? 1 : 0
+    return finish(failed ? 1 : 0)
+  }
+
+  /// Writes a csv or json run as one document. One result: its CSV, or its JSON array. Several:
+  /// JSON Lines, one object per statement with its text and its columns and rows or its error;
+  /// for csv, one file each in `outputDir`, else nothing and an error (several CSVs glued into one
+  /// stream read as one table). False when the run could not be written so.
+  func writeDocument(_ results: [StatementResult], format: OutputFormat, outputDir: String?) -> Bool {
+    let tables = results.compactMap { result -> (String, ResultTable)? in
+      if case .table(let table) = result.outcome { return (result.text, table) }
+      return nil
+    }
+    if format == .json && (tables.count > 1 || tables.count != results.count && !tables.isEmpty) {
+      for result in results {
+        let body = ProtocolServer.result(result)
+        io.write("{\"statement\": \(JSONRenderer.string(result.text)), " + body.dropFirst() + "\n")
+      }
+      return true
+    }
+    if format == .csv && tables.count > 1 {
+      guard let outputDir else {
+        io.writeError(
+          "crmq: --format csv writes one result, and these statements gave \(tables.count): give --output-dir DIR for one file each, or use --format json (one JSON line per statement)\n")
+        return false
+      }
+      for (index, (statement, table)) in tables.enumerated() {
+        let path = outputDir + "/" + (index < 9 ? "0" : "") + "\(index + 1).csv"
+        var data = table
+        data.notes = []
+        guard TextFile.write(format.render(data), to: path) else {
+          io.writeError("crmq: cannot write '\(path)'\n")
+          return false
+        }
+        io.writeError("wrote \(path): \(statement)\n")
+      }
+      return true
+    }
+    for (_, table) in tables {
+      var data = table
+      data.notes = []
+      io.write(format.render(data))
+    }
+    return true
   }
 
   /// With no `--data` and no examples/data near (an installed binary), the built-in demo data

@@ -10,6 +10,15 @@ import Crmq
 enum TextFile {
   static func read(_ path: String) -> String? { TextFiles.read(path) }
 
+  /// Writes `text` to `path`, replacing it; false when it cannot be written whole.
+  static func write(_ text: String, to path: String) -> Bool {
+    guard let file = fopen(path, "wb") else { return false }
+    var copy = text
+    let written = copy.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
+    let closed = fclose(file) == 0
+    return written == text.utf8.count && closed
+  }
+
   static func isDirectory(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

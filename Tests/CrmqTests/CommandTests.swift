@@ -150,9 +150,37 @@ final class CommandTests: XCTestCase {
   }
 
   func testStatementsFromStandardInput() {
-    let result = run(["--format", "csv"], input: ["count", "  where status = 'won'", "count where status = 'open'"])
+    let result = run(["--format", "json"], input: ["count", "  where status = 'won'", "count where status = 'open'"])
     XCTAssertEqual(result.status, 0)
-    XCTAssertEqual(result.output, "count\n1218\ncount\n202\n")
+    let lines = result.output.split(separator: "\n")
+    XCTAssertEqual(lines.count, 2, result.output)
+    XCTAssertTrue(lines[0].hasPrefix(#"{"statement": "count\n  where status = 'won'", "columns""#), String(lines[0]))
+    XCTAssertTrue(lines[0].contains(#""rows": [[1218]]"#))
+    XCTAssertTrue(lines[1].contains(#""rows": [[202]]"#))
+  }
+
+  /// A script's machine output is one document: one result is a CSV or a JSON array; several are
+  /// JSON Lines (errors as lines of their own), or for csv one file each with --output-dir, and
+  /// never several CSVs glued into one stream.
+  func testSeveralResultsMakeOneDocument() throws {
+    let json = run(["--format", "json", "-c", "count", "-c", "count by nothing", "-c", "count by pipeline"])
+    XCTAssertEqual(json.status, 1)
+    let objects = try json.output.split(separator: "\n").map { try object(String($0)) }
+    XCTAssertEqual(objects.map { $0["statement"] as? String }, ["count", "count by nothing", "count by pipeline"])
+    XCTAssertNotNil(objects[1]["error"])
+    XCTAssertEqual((objects[2]["rows"] as? [[Any]])?.count, 2)
+    let glued = run(["--format", "csv", "-c", "count", "-c", "count by pipeline"])
+    XCTAssertEqual(glued.status, 1)
+    XCTAssertEqual(glued.output, "")
+    XCTAssertTrue(glued.errors.contains("give --output-dir DIR"), glued.errors)
+    let folder = try scratchFolder("crmq-output-dir")
+    let files = run(["--format", "csv", "--output-dir", folder, "-c", "count", "-c", "count by pipeline"])
+    XCTAssertEqual(files.status, 0, files.errors)
+    XCTAssertEqual(try String(contentsOfFile: folder + "/02.csv", encoding: .utf8), "pipeline,count\nПовторные продажи,442\nПродажи,2558\n")
+  }
+
+  func object(_ line: String) throws -> [String: Any] {
+    try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
   }
 
   func testScriptErrorsNameTheFileLineAndColumn() throws {
