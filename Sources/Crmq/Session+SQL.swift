@@ -44,6 +44,6 @@ extension Session {
   static func notCompiled(_ reason: String, span: SourceSpan, source: SourceFile) -> Diagnostic {
     Diagnostic(
       DiagnosticCode("E0801"), .error, "not compiled to SQL: \(reason)", span: span, label: "runs in memory only",
-      help: ["run it without --target, in memory; docs/sql.md lists what compiles"], source: source)
+      help: ["it runs in memory as it is (without --target); docs/sql.md lists what compiles"], source: source)
   }
 }

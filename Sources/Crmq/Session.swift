@@ -106,6 +106,8 @@ public struct Session: Sendable {
         result.notes = planned.notes + result.notes
         result.periods = planned.periods
         return .table(result)
+      case .explainSQL(let inner):
+        return .text(try compiled(inner, to: .postgres, source: source).sql + "\n")
       case .explain(let inner):
         return .text(try explain(inner, source: source))
       case .tables:

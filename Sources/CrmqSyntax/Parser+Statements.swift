@@ -261,6 +261,7 @@ extension Parser {
   /// grammar: explain
   mutating func parseExplain() throws -> Statement {
     let start = try expect(.explain).span
+    let sql = eatWord("sql") != nil
     let inner = try parseStatement()
     switch inner.kind {
     case .query, .show, .funnel: break
@@ -270,7 +271,7 @@ extension Parser {
           DiagnosticCode("E0201"), .error, "explain takes a query or a show statement", span: inner.span,
           label: "nothing to plan here"))
     }
-    return Statement(.explain(inner), start.merged(with: inner.span))
+    return Statement(sql ? .explainSQL(inner) : .explain(inner), start.merged(with: inner.span))
   }
 
   /// grammar: let

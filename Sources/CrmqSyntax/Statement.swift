@@ -105,6 +105,8 @@ public indirect enum StatementKind: Sendable, Equatable {
   case tables
   case describe(Name)
   case explain(Statement)
+  /// `explain sql …`: the SQL the statement compiles to, for PostgreSQL.
+  case explainSQL(Statement)
   /// `let big = amount > 100k`: a named segment for `where`.
   case letSegment(Name, Expr)
   /// `set today = 2026-09-30`.
