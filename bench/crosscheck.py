@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import duckdb
 from duckdb_load import load
-from questions import read_queries, same
+from questions import print_difference, read_queries, rows_match
 
 DATA = "examples/data"
 TODAY = "2026-10-05"
@@ -44,15 +44,10 @@ def main():
             continue
         mine = list(csv.reader(io.StringIO(run.stdout)))[1:]
         theirs = [[cell(v) for v in row] for row in con.execute(query["sql"]).fetchall()]
-        if len(mine) != len(theirs) or any(len(a) != len(b) or not all(same(x, y) for x, y in zip(a, b)) for a, b in zip(mine, theirs)):
+        if not rows_match(mine, theirs):
             failures += 1
             print(f"FAIL {query['crmq']}")
-            for a, b in zip(mine, theirs):
-                if len(a) != len(b) or not all(same(x, y) for x, y in zip(a, b)):
-                    print(f"  crmq:   {a}\n  duckdb: {b}")
-                    break
-            if len(mine) != len(theirs):
-                print(f"  rows: crmq {len(mine)}, duckdb {len(theirs)}")
+            print_difference(mine, theirs, "duckdb")
         else:
             print(f"ok   {query['crmq']} ({len(mine)} rows)")
     print(f"{len(queries) - failures} passed, {failures} failed")

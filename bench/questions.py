@@ -27,3 +27,20 @@ def same(a, b):
     except ValueError:
         return False
     return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+
+
+def rows_match(mine, theirs):
+    """Whether two lists of rows hold the same cells (see `same`), row for row."""
+    return len(mine) == len(theirs) and all(
+        len(a) == len(b) and all(same(x, y) for x, y in zip(a, b)) for a, b in zip(mine, theirs)
+    )
+
+
+def print_difference(mine, theirs, other):
+    """The first row that differs, and the row counts when they differ."""
+    for a, b in zip(mine, theirs):
+        if not rows_match([a], [b]):
+            print(f"  crmq: {a}\n  {other}: {b}")
+            break
+    if len(mine) != len(theirs):
+        print(f"  rows: crmq {len(mine)}, {other} {len(theirs)}")

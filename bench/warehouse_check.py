@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-from questions import read_queries, same
+from questions import print_difference, read_queries, rows_match
 
 DATA = "examples/data"
 TODAY = "2026-10-05"
@@ -131,19 +131,12 @@ def main():
             continue
         a = list(csv.reader(io.StringIO(mine.stdout)))
         b = list(csv.reader(io.StringIO(theirs.stdout)))
-        if a[:1] != b[:1] or len(a) != len(b) or any(
-            len(x) != len(y) or not all(same(p, q) for p, q in zip(x, y)) for x, y in zip(a, b)
-        ):
+        if a[:1] != b[:1] or not rows_match(a[1:], b[1:]):
             failed += 1
             print(f"FAIL {question}")
             if a[:1] != b[:1]:
                 print(f"  columns: crmq {a[:1]}, postgres {b[:1]}")
-            for x, y in zip(a[1:], b[1:]):
-                if len(x) != len(y) or not all(same(p, q) for p, q in zip(x, y)):
-                    print(f"  crmq:     {x}\n  postgres: {y}")
-                    break
-            if len(a) != len(b):
-                print(f"  rows: crmq {len(a) - 1}, postgres {len(b) - 1}")
+            print_difference(a[1:], b[1:], "postgres")
         else:
             passed += 1
             print(f"ok   {question} ({len(a) - 1} rows)")

@@ -134,7 +134,7 @@ public struct SQLCompiler: Sendable {
       "SELECT " + aggregates.joined(separator: ", ") + " FROM " + source.table
       + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
     let outputs = try shape.project.outputs.map { output throws(SQLCompileFailure) -> String in
-      let value = output.role == .dimension ? "NULL" : try outputExpression(output.expr, groups: [], prefix: "t.")
+      let value = output.role == .dimension ? "NULL" : try outputExpression(output.expr, prefix: "t.")
       return value + " AS " + dialect.quote(output.name)
     }
     let names = shape.project.outputs.map { dialect.quote($0.name) }.joined(separator: ", ")
@@ -218,7 +218,7 @@ public struct SQLCompiler: Sendable {
     case .aggregate(let aggregate):
       let inner = try aggregateSelect(aggregate, prefix: "")
       var outputs = try project.outputs.map { output throws(SQLCompileFailure) in
-        try outputExpression(output.expr, groups: [], prefix: "a.") + " AS " + dialect.quote(output.name)
+        try outputExpression(output.expr, prefix: "a.") + " AS " + dialect.quote(output.name)
       }
       if keepingKeys { outputs += aggregate.groups.indices.map { "a.\(dialect.quote("#g\($0)"))" } }
       return "SELECT " + outputs.joined(separator: ", ") + "\nFROM (\n" + indent(inner) + "\n) AS a"
@@ -297,7 +297,7 @@ public struct SQLCompiler: Sendable {
       "SELECT " + (keys.isEmpty ? [] : keys.map { "k.\($0) AS \($0)" }).joined(separator: ", ")
       + (keys.isEmpty ? "" : ", ") + row.dropFirst(keys.count).joined(separator: ", ") + "\n" + from
     let outputs = try project.outputs.map { output throws(SQLCompileFailure) in
-      try outputExpression(output.expr, groups: [], prefix: "a.") + " AS " + dialect.quote(output.name)
+      try outputExpression(output.expr, prefix: "a.") + " AS " + dialect.quote(output.name)
     }
     return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + "\nFROM (\n"
       + indent(inner) + "\n) AS a"
@@ -411,7 +411,7 @@ public struct SQLCompiler: Sendable {
 
   /// An output over an aggregate's row: `#g…` and `#a…` of the alias `prefix`, combined by the
   /// value rules.
-  func outputExpression(_ expr: BoundExpr, groups: [String], prefix: String) throws(SQLCompileFailure) -> String {
+  func outputExpression(_ expr: BoundExpr, prefix: String) throws(SQLCompileFailure) -> String {
     func inner(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
       switch expr {
       case .groupRef(let index, _): return prefix + dialect.quote("#g\(index)")
