@@ -84,7 +84,9 @@ public struct Completer: Sendable {
     var out: [String] = []
     while let entry = readdir(directory) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard name != ".", name != "..", name.hasPrefix(prefix), !(prefix.isEmpty && name.hasPrefix(".")) else { continue }
+      guard name != ".", name != "..", name.hasPrefix(prefix), !(prefix.isEmpty && name.hasPrefix(".")) else {
+        continue
+      }
       let isFolder = entry.pointee.d_type == UInt8(DT_DIR)
       guard policy.permits(folder + name) else { continue }
       out.append(folder + name + (isFolder ? "/" : ""))
@@ -125,8 +127,11 @@ public struct Completer: Sendable {
       // The file's own columns, quoted when they are not plain names; what is typed may open the quote.
       let typed = String(before[before.index(after: equals)...].drop { $0 == " " })
       let plain = typed.hasPrefix("'") ? String(typed.dropFirst()).lowercased() : typed.lowercased()
-      let header = (loadPolicy.permits(path) ? Completer.header(of: path) : []).filter { $0.lowercased().hasPrefix(plain) }.map { name in
-        name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !typed.hasPrefix("'") ? name : "'" + name.replacingQuote() + "'"
+      let header = (loadPolicy.permits(path) ? Completer.header(of: path) : []).filter {
+        $0.lowercased().hasPrefix(plain)
+      }.map { name in
+        name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !typed.hasPrefix("'")
+          ? name : "'" + name.replacingQuote() + "'"
       }
       return (typed.count, header)
     }
@@ -134,7 +139,8 @@ public struct Completer: Sendable {
     case "as": return matching(tables)
     case "map", ",":
       let words = rest.lowercased().split(whereSeparator: { $0 == " " || $0 == "\n" })
-      let table = words.firstIndex(of: "as").flatMap { words.indices.contains($0 + 1) ? String(words[$0 + 1]) : nil } ?? "deals"
+      let table =
+        words.firstIndex(of: "as").flatMap { words.indices.contains($0 + 1) ? String(words[$0 + 1]) : nil } ?? "deals"
       return matching(CanonicalSchema.all.first { $0.table == table }?.columns.map(\.name) ?? [])
     default:
       return matching(rest.lowercased().contains(" map ") ? [] : ["sheet", "as", "map"])

@@ -117,7 +117,9 @@ enum DerivedColumns {
     let stageCount = stages.count
     let byStage = ContiguousArray(kinds.table(pipelines: pipelines, stages: stages).joined().map(pick))
     let byName = ContiguousArray(
-      (0..<stageCount).map { pick($0 == 0 || !kinds.isEmpty ? nil : StageKinds.closingStageNames[stages.string(at: $0).lowercased()]) })
+      (0..<stageCount).map {
+        pick($0 == 0 || !kinds.isEmpty ? nil : StageKinds.closingStageNames[stages.string(at: $0).lowercased()])
+      })
     let byStatus = ContiguousArray((0..<statuses.count).map { pick($0 == 0 ? nil : statuses.string(at: $0)) })
     var picks = ContiguousArray<Int32>(repeating: -1, count: deals.rowCount)
     for row in 0..<deals.rowCount {
@@ -143,7 +145,9 @@ enum DerivedColumns {
         let open = statuses.code(of: "open") ?? UInt32.max
         var seen = Set<UInt32>()
         for row in 0..<deals.rowCount where statusCodes[row] != open && statusCodes[row] != 0 {
-          if seen.insert(stageCodes[row]).inserted, stageCodes[row] != 0 { closing.insert(stageNames.string(at: Int(stageCodes[row]))) }
+          if seen.insert(stageCodes[row]).inserted, stageCodes[row] != 0 {
+            closing.insert(stageNames.string(at: Int(stageCodes[row])))
+          }
         }
       }
       let row = (0..<historyDictionary.count).map { $0 != 0 && !closing.contains(historyDictionary.string(at: $0)) }
@@ -220,7 +224,9 @@ struct StageKinds {
   func table(pipelines: StringDictionary, stages: StringDictionary) -> [[String?]] {
     let stageNames = (0..<stages.count).map { $0 == 0 ? "" : stages.string(at: $0) }
     return (0..<pipelines.count).map { p in
-      guard p != 0, let byStage = kinds[pipelines.string(at: p)] else { return Array(repeating: nil, count: stages.count) }
+      guard p != 0, let byStage = kinds[pipelines.string(at: p)] else {
+        return Array(repeating: nil, count: stages.count)
+      }
       return stageNames.map { byStage[$0] }
     }
   }

@@ -2,12 +2,13 @@
 // and the renderers; the stages behind it stay internal.
 @_exported import CrmqCore
 @_exported import CrmqOutput
-// Rows a host supplies (`Engine(tables:)`, `Engine.loading(_:)`).
-@_exported import struct CrmqImport.TableAppender
+
+@_exported import struct CrmqImport.ColumnMapping
 // How a deals file is read: detected, a dialect forced, or a mapping.
 @_exported import enum CrmqImport.DealsFormat
-@_exported import struct CrmqImport.ColumnMapping
+// Rows a host supplies (`Engine(tables:)`, `Engine.loading(_:)`).
+@_exported import struct CrmqImport.TableAppender
+@_exported import enum CrmqSQL.CanonicalDDL
 /// The SQL targets a statement compiles to (`Session.compile(_:to:)`), and the canonical tables'
 /// DDL for them (`crmq schema`).
 @_exported import enum CrmqSQL.SQLDialect
-@_exported import enum CrmqSQL.CanonicalDDL

@@ -13,8 +13,13 @@ extension Session {
       let known = CanonicalSchema.all.map(\.table)
       throw CrmqError(
         Diagnostic(
-          DiagnosticCode("E0510"), .error, "'\(load.table?.text ?? "")' is not a table crmq knows", span: load.table?.span,
-          label: "not a table", help: [Suggestions.closest(to: tableName, in: known).first.map { "did you mean '\($0)'?" } ?? "a file loads as one of: " + known.joined(separator: ", ")],
+          DiagnosticCode("E0510"), .error, "'\(load.table?.text ?? "")' is not a table crmq knows",
+          span: load.table?.span,
+          label: "not a table",
+          help: [
+            Suggestions.closest(to: tableName, in: known).first.map { "did you mean '\($0)'?" }
+              ?? "a file loads as one of: " + known.joined(separator: ", ")
+          ],
           source: source))
     }
     let format = try mapping(load, schema: schema, source: source)
@@ -22,14 +27,20 @@ extension Session {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0521"), .error, "this session does not load '\(load.path.text)'", span: load.path.span,
-          label: "not allowed here", help: ["it loads \(loadPolicy.description) (crmq serve: --data and --allow-load DIR)"], source: source))
+          label: "not allowed here",
+          help: ["it loads \(loadPolicy.description) (crmq serve: --data and --allow-load DIR)"], source: source))
     }
     do {
       engine = try engine.loading(file: load.path.text, as: schema.table, format: format, sheet: load.sheet?.text)
     } catch let error as CrmqError {
       // Point the file's errors at the statement that named it.
-      throw CrmqError(error.diagnostics.map { $0.span == nil ? Diagnostic(
-        $0.code, $0.severity, $0.message, span: load.path.span, label: "this file", notes: $0.notes, help: $0.help, source: source) : $0 })
+      throw CrmqError(
+        error.diagnostics.map {
+          $0.span == nil
+            ? Diagnostic(
+              $0.code, $0.severity, $0.message, span: load.path.span, label: "this file", notes: $0.notes,
+              help: $0.help, source: source) : $0
+        })
     }
     var text = ""
     for report in engine.loadReports where report.table == schema.table {
@@ -54,8 +65,10 @@ extension Session {
           Diagnostic(
             DiagnosticCode("E0314"), .error, "'\(target.text)' is not a column of \(schema.table)", span: target.span,
             label: "not a \(schema.table) column",
-            help: [Suggestions.closest(to: name, in: canonical).first.map { "did you mean '\($0)'?" }
-              ?? "\(schema.table) has " + canonical.joined(separator: ", ")],
+            help: [
+              Suggestions.closest(to: name, in: canonical).first.map { "did you mean '\($0)'?" }
+                ?? "\(schema.table) has " + canonical.joined(separator: ", ")
+            ],
             source: source))
       }
       if let first = seen[name] {
@@ -72,7 +85,8 @@ extension Session {
       guard schema.table == "deals" else {
         throw CrmqError(
           Diagnostic(
-            DiagnosticCode("E0314"), .error, "'status from' applies to deals", span: column.span, label: "\(schema.table) has no status",
+            DiagnosticCode("E0314"), .error, "'status from' applies to deals", span: column.span,
+            label: "\(schema.table) has no status",
             source: source))
       }
       var values: [(value: String, status: String)] = []
@@ -81,7 +95,8 @@ extension Session {
         guard ["won", "lost", "open"].contains(status) else {
           throw CrmqError(
             Diagnostic(
-              DiagnosticCode("E0314"), .error, "a deal's status is won, lost or open, not '\(word.text)'", span: word.span,
+              DiagnosticCode("E0314"), .error, "a deal's status is won, lost or open, not '\(word.text)'",
+              span: word.span,
               label: "not a status", help: ["'\(value.text)' = won"], source: source))
         }
         values.append((value.text, status))

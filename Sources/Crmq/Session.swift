@@ -46,7 +46,9 @@ public struct Session: Sendable {
   ///
   ///     session.run("revenue by month where manager = $who period $year",
   ///                 parameters: ["who": .string("Анна Смирнова")])
-  public mutating func run(_ text: String, sourceName: String = "query", parameters: [String: Value] = [:]) -> [StatementResult] {
+  public mutating func run(_ text: String, sourceName: String = "query", parameters: [String: Value] = [:])
+    -> [StatementResult]
+  {
     self.parameters = parameters
     defer { self.parameters = [:] }
     let source = SourceFile(name: sourceName, text: text)
@@ -57,8 +59,10 @@ public struct Session: Sendable {
       if let last = results.last, isCancelled() {
         if case .failure(let found) = last.outcome, found.first?.code == DiagnosticCode("E0602") { break }
         let cancelled = Diagnostic(
-          DiagnosticCode("E0602"), .error, "the query was cancelled", span: parsed.span, label: "not run", source: source)
-        results.append(StatementResult(outcome: .failure([cancelled]), text: source.text(of: parsed.span), milliseconds: 0))
+          DiagnosticCode("E0602"), .error, "the query was cancelled", span: parsed.span, label: "not run",
+          source: source)
+        results.append(
+          StatementResult(outcome: .failure([cancelled]), text: source.text(of: parsed.span), milliseconds: 0))
         break
       }
       let started = SystemClock.milliseconds()
@@ -77,7 +81,9 @@ public struct Session: Sendable {
 
   /// Runs the statements in the current task: cancelling the task stops a long query between
   /// chunks (its result is error E0602), and the statements after it do not run.
-  public func results(_ text: String, sourceName: String = "query", parameters: [String: Value] = [:]) async -> [StatementResult] {
+  public func results(_ text: String, sourceName: String = "query", parameters: [String: Value] = [:]) async
+    -> [StatementResult]
+  {
     var copy = self
     let outer = isCancelled
     copy.isCancelled = { Task.isCancelled || outer() }
@@ -112,7 +118,8 @@ public struct Session: Sendable {
         return .text(try explain(inner, source: source))
       case .tables:
         return .table(tablesResult())
-      case .describe(let name) where name.text.lowercased() == "metrics" && engine.catalog.table(named: name.text) == nil:
+      case .describe(let name)
+      where name.text.lowercased() == "metrics" && engine.catalog.table(named: name.text) == nil:
         return .table(Session.metricsTable())
       case .describe(let name):
         guard let table = engine.catalog.table(named: name.text) else {
@@ -138,7 +145,9 @@ public struct Session: Sendable {
       return .failure([Session.diagnostic(error, span: statement.span, source: source)])
     } catch is CancellationErrorLike {
       return .failure([
-        Diagnostic(DiagnosticCode("E0602"), .error, "the query was cancelled", span: statement.span, label: "Ctrl-C", source: source)
+        Diagnostic(
+          DiagnosticCode("E0602"), .error, "the query was cancelled", span: statement.span, label: "Ctrl-C",
+          source: source)
       ])
     } catch let error as PlanInvariantViolation {
       return .failure([Diagnostic.bug(error.description, span: statement.span).with(source: source)])
@@ -182,23 +191,34 @@ public struct Session: Sendable {
       return try comparePlan(query, source: source)
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-      return Planned(plan: LogicalPlanner.plan(bound, tableColumns: tableColumns), notes: bound.notes, periods: Session.periods(of: bound))
+      return Planned(
+        plan: LogicalPlanner.plan(bound, tableColumns: tableColumns), notes: bound.notes,
+        periods: Session.periods(of: bound))
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
-      let periods = bound.period.map { [PeriodRange(table: bound.table, column: $0.column, start: $0.start, end: $0.end)] } ?? []
+      let periods =
+        bound.period.map { [PeriodRange(table: bound.table, column: $0.column, start: $0.start, end: $0.end)] } ?? []
       return Planned(plan: LogicalPlanner.plan(bound), notes: bound.notes, periods: periods)
     case .funnel(let funnel):
       let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
-      let periods = bound.period.map { [PeriodRange(table: "deals", column: $0.column, start: $0.start, end: $0.end)] } ?? []
-      guard let comparison = try Binder.comparison(funnel: funnel, schemas: schemas, context: context, source: source).get() else {
-        return Planned(plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders), notes: bound.notes, periods: periods)
+      let periods =
+        bound.period.map { [PeriodRange(table: "deals", column: $0.column, start: $0.start, end: $0.end)] } ?? []
+      guard
+        let comparison = try Binder.comparison(funnel: funnel, schemas: schemas, context: context, source: source).get()
+      else {
+        return Planned(
+          plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders), notes: bound.notes, periods: periods)
       }
-      let earlier = try Binder.bind(funnel: funnel, schemas: schemas, context: context(over: comparison), source: source).get()
+      let earlier = try Binder.bind(
+        funnel: funnel, schemas: schemas, context: context(over: comparison), source: source
+      ).get()
       return Planned(
-        plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders, earlier: earlier, comparison: comparison), notes: bound.notes,
+        plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders, earlier: earlier, comparison: comparison),
+        notes: bound.notes,
         periods: Session.withComparison(periods, comparison))
     default:
-      throw CrmqError(Diagnostic.bug("plan of a statement that computes no answer", span: statement.span).with(source: source))
+      throw CrmqError(
+        Diagnostic.bug("plan of a statement that computes no answer", span: statement.span).with(source: source))
     }
   }
 
@@ -220,10 +240,13 @@ public struct Session: Sendable {
     plain.top = nil
     plain.limit = nil
     let current = try Binder.bind(query: plain, schemas: schemas, context: context, source: source).get()
-    let previous = try Binder.bind(query: plain, schemas: schemas, context: context(over: comparison), source: source).get()
+    let previous = try Binder.bind(query: plain, schemas: schemas, context: context(over: comparison), source: source)
+      .get()
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
-    let plan = LogicalPlanner.plan(compare: comparison, current: current, previous: previous, ordered: ordered, tableColumns: tableColumns)
-    return Planned(plan: plan, notes: current.notes, periods: Session.withComparison(Session.periods(of: current), comparison))
+    let plan = LogicalPlanner.plan(
+      compare: comparison, current: current, previous: previous, ordered: ordered, tableColumns: tableColumns)
+    return Planned(
+      plan: plan, notes: current.notes, periods: Session.withComparison(Session.periods(of: current), comparison))
   }
 
   /// Error E0312 for a funnel that has no stage order for its deals.
@@ -235,12 +258,14 @@ public struct Session: Sendable {
         label: "no stages.csv and no stage_history.csv",
         help: ["add stages.csv (pipeline, stage, stage_order, kind) or stage_history.csv"], source: source)
     case .pipelinesWithoutOrder(let pipelines, let known):
-      let list = pipelines.map { "'\($0.pipeline)' (\($0.deals) deal\($0.deals == 1 ? "" : "s"))" }.joined(separator: ", ")
+      let list = pipelines.map { "'\($0.pipeline)' (\($0.deals) deal\($0.deals == 1 ? "" : "s"))" }.joined(
+        separator: ", ")
       return Diagnostic(
         DiagnosticCode("E0312"), .error,
         "a funnel needs the order of the stages, and none is known for the pipeline\(pipelines.count == 1 ? "" : "s") \(list)",
         span: span, label: "no stage order for these deals",
-        notes: known.isEmpty ? [] : [DiagnosticNote("stage orders are known for: " + known.prefix(10).joined(separator: ", "))],
+        notes: known.isEmpty
+          ? [] : [DiagnosticNote("stage orders are known for: " + known.prefix(10).joined(separator: ", "))],
         help: [
           "give the order, the won stage last: stages '\(pipelines[0].pipeline)': 'first stage', 'second stage', …",
           "or add the pipeline to stages.csv (pipeline, stage, stage_order, kind), or load its stage_history",
@@ -252,7 +277,8 @@ public struct Session: Sendable {
     switch statement.kind {
     case .query, .show, .funnel: break
     default:
-      throw CrmqError(Diagnostic.bug("explain of a statement that is not a query", span: statement.span).with(source: source))
+      throw CrmqError(
+        Diagnostic.bug("explain of a statement that is not a query", span: statement.span).with(source: source))
     }
     let planned = try plan(statement, source: source)
     var text = "logical plan:\n" + indent(planned.plan.description)
@@ -275,9 +301,11 @@ public struct Session: Sendable {
 
   /// The current ranges, then the same tables and columns over the earlier range of a compare.
   static func withComparison(_ current: [PeriodRange], _ comparison: ComparisonPlan) -> [PeriodRange] {
-    current + current.map {
-      PeriodRange(table: $0.table, column: $0.column, start: comparison.start, end: comparison.end, isComparison: true)
-    }
+    current
+      + current.map {
+        PeriodRange(
+          table: $0.table, column: $0.column, start: comparison.start, end: comparison.end, isComparison: true)
+      }
   }
 
   func tableColumns(_ table: String) -> [String] {
@@ -294,7 +322,8 @@ public struct Session: Sendable {
       guard case .period(.day(let day)) = expr.kind else {
         throw CrmqError(
           Diagnostic(
-            DiagnosticCode("E0104"), .error, "today must be a date", span: expr.span, label: "expected a date such as 2026-09-30",
+            DiagnosticCode("E0104"), .error, "today must be a date", span: expr.span,
+            label: "expected a date such as 2026-09-30",
             source: source))
       }
       today = day
@@ -309,12 +338,15 @@ public struct Session: Sendable {
         throw CrmqError(
           Diagnostic(
             DiagnosticCode("E0104"), .error, "first_weekday must be a day of the week", span: expr.span,
-            label: "expected monday … sunday", help: ["set first_weekday = sunday   (or пн … вс, or 1 … 7)"], source: source))
+            label: "expected monday … sunday", help: ["set first_weekday = sunday   (or пн … вс, or 1 … 7)"],
+            source: source))
       }
       calendar.firstWeekday = day
     default:
       let settings = ["today", "first_weekday"]
-      let help = Suggestions.closest(to: name.text, in: settings).first.map { "did you mean '\($0)'?" } ?? "settings: today, first_weekday"
+      let help =
+        Suggestions.closest(to: name.text, in: settings).first.map { "did you mean '\($0)'?" }
+        ?? "settings: today, first_weekday"
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0308"), .error, "unknown setting '\(name.text)'", span: name.span, label: "not a setting",
@@ -333,8 +365,10 @@ public struct Session: Sendable {
       ResultColumn(name: "meaning", type: .string, role: .field),
     ]
     let rows = SemanticModel.measures.map { m -> [Value] in
-      [.string(m.name), .string(m.table), m.anchor.map(Value.string) ?? .null, .string(m.type.description),
-       .string(m.definition), .string(m.meaning)]
+      [
+        .string(m.name), .string(m.table), m.anchor.map(Value.string) ?? .null, .string(m.type.description),
+        .string(m.definition), .string(m.meaning),
+      ]
     }
     return ResultTable(
       columns: columns, rows: rows,
@@ -348,7 +382,8 @@ public struct Session: Sendable {
   mutating func setStages(_ pipeline: Name, _ stages: [Name], source: SourceFile) throws {
     let known = schemas.values(of: "pipeline", in: "deals")?.map(\.value) ?? []
     guard known.contains(pipeline.text) else {
-      let help = Suggestions.closest(to: pipeline.text, in: known).first.map { "did you mean '\($0)'?" }
+      let help =
+        Suggestions.closest(to: pipeline.text, in: known).first.map { "did you mean '\($0)'?" }
         ?? "pipelines: " + known.map { "'\($0)'" }.joined(separator: ", ")
       throw CrmqError(
         Diagnostic(
@@ -359,7 +394,8 @@ public struct Session: Sendable {
     for stage in stages where !seen.insert(stage.text).inserted {
       throw CrmqError(
         Diagnostic(
-          DiagnosticCode("E0306"), .error, "the stage '\(stage.text)' is listed twice", span: stage.span, label: "again",
+          DiagnosticCode("E0306"), .error, "the stage '\(stage.text)' is listed twice", span: stage.span,
+          label: "again",
           source: source))
     }
     stageOrders[pipeline.text] = stages.map(\.text)
@@ -373,7 +409,10 @@ public struct Session: Sendable {
       ResultColumn(name: "main date", type: .string, role: .field),
     ]
     let rows = engine.catalog.tables.map { table -> [Value] in
-      [.string(table.name), .int(Int64(table.rowCount)), .int(Int64(table.columns.count)), table.mainDate.map(Value.string) ?? .null]
+      [
+        .string(table.name), .int(Int64(table.rowCount)), .int(Int64(table.columns.count)),
+        table.mainDate.map(Value.string) ?? .null,
+      ]
     }
     return ResultTable(columns: columns, rows: rows)
   }

@@ -140,7 +140,9 @@ public struct CommandOptions: Sendable, Equatable {
       case "schema" where index == 0: options.schema = true
       case "--target":
         let text = try take()
-        guard let target = SQLDialect(name: text) else { throw UsageError("unknown target '\(text)': use postgres or clickhouse") }
+        guard let target = SQLDialect(name: text) else {
+          throw UsageError("unknown target '\(text)': use postgres or clickhouse")
+        }
         options.target = target
       case "--bail": options.bail = true
       case "--strict": options.strict = true

@@ -58,14 +58,18 @@ public struct CommandRunner {
       }
       scripts.append((TextFile.displayName(path), text))
     }
-    guard let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? demoFolder() else { return 1 }
+    guard let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? demoFolder() else {
+      return 1
+    }
     let loadStart = SystemClock.milliseconds()
     let engine: Engine
     let progress = LoadProgress()
     let line = io.isInteractive && io.outputIsTerminal ? ProgressLine(progress: progress) : nil
     do {
       defer { line?.finish() }
-      engine = try Engine(folder: folder, calendar: options.calendar, format: options.dealsFormat, sheet: options.sheet, progress: progress)
+      engine = try Engine(
+        folder: folder, calendar: options.calendar, format: options.dealsFormat, sheet: options.sheet,
+        progress: progress)
     } catch let error as CrmqError {
       io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(error.diagnostics))
       return 1
@@ -90,7 +94,9 @@ public struct CommandRunner {
     }
     for report in engine.loadReports {
       // A converted export says what was done with it; canonical files load quietly.
-      if !report.details.isEmpty { io.writeError(([report.summary] + report.details.map { "  " + $0 }).joined(separator: "\n") + "\n") }
+      if !report.details.isEmpty {
+        io.writeError(([report.summary] + report.details.map { "  " + $0 }).joined(separator: "\n") + "\n")
+      }
       if !report.warnings.isEmpty { io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(report.warnings)) }
     }
     var session = Session(engine: engine, today: options.today)
@@ -179,7 +185,8 @@ public struct CommandRunner {
     if format == .csv && tables.count > 1 {
       guard let outputDir else {
         io.writeError(
-          "crmq: --format csv writes one result, and these statements gave \(tables.count): give --output-dir DIR for one file each, or use --format json (one JSON line per statement)\n")
+          "crmq: --format csv writes one result, and these statements gave \(tables.count): give --output-dir DIR for one file each, or use --format json (one JSON line per statement)\n"
+        )
         return false
       }
       for (index, (statement, table)) in tables.enumerated() {
@@ -207,7 +214,8 @@ public struct CommandRunner {
   func demoFolder() -> String? {
     switch DemoFolder.prepare(environment: io.environment) {
     case .success(let folder):
-      io.writeError("crmq: no --data given: using the built-in demo data (3 000 deals, the same as examples/data) in \(folder)\n")
+      io.writeError(
+        "crmq: no --data given: using the built-in demo data (3 000 deals, the same as examples/data) in \(folder)\n")
       return folder
     case .failure(let error):
       io.writeError("error: no --data given, and the built-in demo data could not be written: \(error.description)\n")

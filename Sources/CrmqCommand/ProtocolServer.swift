@@ -48,7 +48,9 @@ public final class ProtocolServer: @unchecked Sendable {
           emit(
             ProtocolServer.error(
               id: "null", code: "E0703",
-              message: "a request line of \(bytes) bytes is over the limit of \(ProtocolServer.maximumLineBytes) bytes; it was skipped"))
+              message:
+                "a request line of \(bytes) bytes is over the limit of \(ProtocolServer.maximumLineBytes) bytes; it was skipped"
+            ))
         }
         continue
       }
@@ -97,20 +99,23 @@ public final class ProtocolServer: @unchecked Sendable {
   public func respond(to line: String) -> String {
     switch Request.parse(line) {
     case .failure(let failure): return failure.response
-    case .success(let request): return request.method == "cancel" ? cancel(request) : handle(request, cancelled: CancelFlag())
+    case .success(let request):
+      return request.method == "cancel" ? cancel(request) : handle(request, cancelled: CancelFlag())
     }
   }
 
   /// Sets the flag of every waiting or running request with the id named.
   func cancel(_ request: Request) -> String {
     guard let target = request.params["request"] else {
-      return ProtocolServer.error(id: request.id, code: "E0702", message: "cancel needs params.request: the id of the request to stop")
+      return ProtocolServer.error(
+        id: request.id, code: "E0702", message: "cancel needs params.request: the id of the request to stop")
     }
     let key = ProtocolServer.idText(target)
     let flags = lock.withLock { waiting[key] ?? [] }
     for flag in flags { flag.set() }
     if flags.isEmpty {
-      return "{\"id\": \(request.id), \"result\": {\"cancelled\": false, \"reason\": \"no request \(ProtocolServer.escaped(key)) is running or waiting\"}}"
+      return
+        "{\"id\": \(request.id), \"result\": {\"cancelled\": false, \"reason\": \"no request \(ProtocolServer.escaped(key)) is running or waiting\"}}"
     }
     return "{\"id\": \(request.id), \"result\": {\"cancelled\": true}}"
   }
@@ -130,14 +135,19 @@ public final class ProtocolServer: @unchecked Sendable {
     defer { session.isCancelled = { false } }
     switch request.method {
     case "query":
-      guard let text = params["text"] as? String else { return ProtocolServer.error(id: id, code: "E0702", message: "query needs params.text") }
+      guard let text = params["text"] as? String else {
+        return ProtocolServer.error(id: id, code: "E0702", message: "query needs params.text")
+      }
       if let today = params["today"] as? String {
-        guard let day = SystemClock.parseDate(today) else { return ProtocolServer.error(id: id, code: "E0702", message: "params.today must be YYYY-MM-DD") }
+        guard let day = SystemClock.parseDate(today) else {
+          return ProtocolServer.error(id: id, code: "E0702", message: "params.today must be YYYY-MM-DD")
+        }
         session.today = day
       }
       if let first = params["first_weekday"] {
         guard let day = Weekday(name: "\(first)") else {
-          return ProtocolServer.error(id: id, code: "E0702", message: "params.first_weekday must be a day of the week: monday … sunday, or 1 … 7")
+          return ProtocolServer.error(
+            id: id, code: "E0702", message: "params.first_weekday must be a day of the week: monday … sunday, or 1 … 7")
         }
         session.calendar.firstWeekday = day
       }
@@ -145,14 +155,19 @@ public final class ProtocolServer: @unchecked Sendable {
       let results = session.run(text, parameters: parameters).map(ProtocolServer.result)
       return "{\"id\": \(id), \"result\": {\"results\": [\(results.joined(separator: ", "))]}}"
     case "explain":
-      guard let text = params["text"] as? String else { return ProtocolServer.error(id: id, code: "E0702", message: "explain needs params.text") }
+      guard let text = params["text"] as? String else {
+        return ProtocolServer.error(id: id, code: "E0702", message: "explain needs params.text")
+      }
       let results = session.run("explain " + text).map(ProtocolServer.result)
       return "{\"id\": \(id), \"result\": {\"results\": [\(results.joined(separator: ", "))]}}"
     case "load":
-      guard let folder = params["folder"] as? String else { return ProtocolServer.error(id: id, code: "E0702", message: "load needs params.folder") }
+      guard let folder = params["folder"] as? String else {
+        return ProtocolServer.error(id: id, code: "E0702", message: "load needs params.folder")
+      }
       guard session.loadPolicy.permits(folder) else {
         return ProtocolServer.error(
-          id: id, code: "E0521", message: "this server does not load '\(folder)': it loads \(session.loadPolicy.description)")
+          id: id, code: "E0521",
+          message: "this server does not load '\(folder)': it loads \(session.loadPolicy.description)")
       }
       do {
         let progress = LoadProgress(isCancelled: { cancelled.isSet })
@@ -161,7 +176,8 @@ public final class ProtocolServer: @unchecked Sendable {
         let reports = engine.loadReports.map { JSONRenderer.string($0.summary) }
         let details = engine.loadReports.flatMap(\.details).map(JSONRenderer.string)
         let tables = engine.tableNames.map(JSONRenderer.string)
-        return "{\"id\": \(id), \"result\": {\"tables\": [\(tables.joined(separator: ", "))], \"reports\": [\(reports.joined(separator: ", "))], \"details\": [\(details.joined(separator: ", "))]}}"
+        return
+          "{\"id\": \(id), \"result\": {\"tables\": [\(tables.joined(separator: ", "))], \"reports\": [\(reports.joined(separator: ", "))], \"details\": [\(details.joined(separator: ", "))]}}"
       } catch let error as CrmqError {
         return "{\"id\": \(id), \"error\": \(ProtocolServer.diagnostics(error.diagnostics))}"
       } catch {
@@ -170,7 +186,8 @@ public final class ProtocolServer: @unchecked Sendable {
     case "complete":
       let line = params["line"] as? String ?? ""
       let cursor = params["cursor"] as? Int ?? line.count
-      let completion = Completer(engine: session.engine, loadPolicy: session.loadPolicy).complete(line: line, cursor: cursor)
+      let completion = Completer(engine: session.engine, loadPolicy: session.loadPolicy).complete(
+        line: line, cursor: cursor)
       let candidates = completion.candidates.map(JSONRenderer.string).joined(separator: ", ")
       return "{\"id\": \(id), \"result\": {\"replacing\": \(completion.replacing), \"candidates\": [\(candidates)]}}"
     case "metrics":
@@ -178,7 +195,8 @@ public final class ProtocolServer: @unchecked Sendable {
       return "{\"id\": \(id), \"result\": {\"results\": [\(results.joined(separator: ", "))]}}"
     default:
       return ProtocolServer.error(
-        id: id, code: "E0702", message: "unknown method '\(request.method)': query, explain, load, complete, metrics or cancel")
+        id: id, code: "E0702",
+        message: "unknown method '\(request.method)': query, explain, load, complete, metrics or cancel")
     }
   }
 
@@ -200,7 +218,8 @@ public final class ProtocolServer: @unchecked Sendable {
     switch any {
     case let flag as Bool where type(of: any) == type(of: true): return .bool(flag)
     case let number as Int: return .int(Int64(number))
-    case let number as Double: return number == number.rounded() && abs(number) < 9e15 ? .int(Int64(number)) : .double(number)
+    case let number as Double:
+      return number == number.rounded() && abs(number) < 9e15 ? .int(Int64(number)) : .double(number)
     case let text as String: return .string(text)
     default: return .null
     }
@@ -218,11 +237,13 @@ public final class ProtocolServer: @unchecked Sendable {
       let periods = table.periods.map { range in
         "{\"table\": \(JSONRenderer.string(range.table)), \"column\": \(JSONRenderer.string(range.column)), \"first\": \"\(range.first)\", \"last\": \"\(range.last)\", \"comparison\": \(range.isComparison)}"
       }
-      return "{\"columns\": [\(columns.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))], \"total\": \(total), \"notes\": [\(notes.joined(separator: ", "))], \"periods\": [\(periods.joined(separator: ", "))]}"
+      return
+        "{\"columns\": [\(columns.joined(separator: ", "))], \"rows\": [\(rows.joined(separator: ", "))], \"total\": \(total), \"notes\": [\(notes.joined(separator: ", "))], \"periods\": [\(periods.joined(separator: ", "))]}"
     case .text(let text): return "{\"text\": \(JSONRenderer.string(text))}"
     case .report(let text): return "{\"report\": \(JSONRenderer.string(text))}"
     case .compiled(let sql, let notes):
-      return "{\"sql\": \(JSONRenderer.string(sql)), \"notes\": [\(notes.map(JSONRenderer.string).joined(separator: ", "))]}"
+      return
+        "{\"sql\": \(JSONRenderer.string(sql)), \"notes\": [\(notes.map(JSONRenderer.string).joined(separator: ", "))]}"
     case .done: return "{\"done\": true}"
     case .failure(let found): return "{\"error\": \(ProtocolServer.diagnostics(found))}"
     }
@@ -232,7 +253,8 @@ public final class ProtocolServer: @unchecked Sendable {
   static func diagnostics(_ diagnostics: [Diagnostic]) -> String {
     let items = diagnostics.map { diagnostic -> String in
       var fields = [
-        "\"code\": \(JSONRenderer.string(diagnostic.code.rawValue))", "\"severity\": \(JSONRenderer.string(diagnostic.severity.rawValue))",
+        "\"code\": \(JSONRenderer.string(diagnostic.code.rawValue))",
+        "\"severity\": \(JSONRenderer.string(diagnostic.severity.rawValue))",
         "\"message\": \(JSONRenderer.string(diagnostic.message))",
       ]
       if let source = diagnostic.source, let span = diagnostic.span {
@@ -261,12 +283,18 @@ struct Request: @unchecked Sendable {
 
   /// The request, or the error response for a line that is not one.
   static func parse(_ line: String) -> Result<Request, ParseFailure> {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)), let request = object as? [String: Any] else {
-      return .failure(ParseFailure(ProtocolServer.error(id: "null", code: "E0701", message: "not a JSON request object: one {\"id\", \"method\", \"params\"} per line")))
+    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)), let request = object as? [String: Any]
+    else {
+      return .failure(
+        ParseFailure(
+          ProtocolServer.error(
+            id: "null", code: "E0701",
+            message: "not a JSON request object: one {\"id\", \"method\", \"params\"} per line")))
     }
     let id = ProtocolServer.idText(request["id"])
     guard let method = request["method"] as? String else {
-      return .failure(ParseFailure(ProtocolServer.error(id: id, code: "E0702", message: "a request needs a \"method\"")))
+      return .failure(
+        ParseFailure(ProtocolServer.error(id: id, code: "E0702", message: "a request needs a \"method\"")))
     }
     return .success(Request(id: id, method: method, params: request["params"] as? [String: Any] ?? [:]))
   }

@@ -1,8 +1,8 @@
+import CrmqCore
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-import CrmqCore
 
 /// Generates a deterministic, realistic CRM data set in the canonical format: deals with Russian
 /// names and values, their stage history, calls, ad spend and sales plans.
@@ -21,22 +21,29 @@ public struct DataGenerator: Sendable {
   ]
   static let managerWeights: [Double] = [1.4, 1.2, 1.1, 1.0, 1.0, 0.9, 0.8, 0.6]
   static let managerSkill: [Double] = [1.25, 1.1, 1.0, 0.95, 1.05, 0.85, 0.9, 0.75]
-  static let sources = ["Яндекс Директ", "Сайт", "Рекомендация", "Холодный звонок", "Авито", "Выставка", "VK Реклама", "Telegram"]
+  static let sources = [
+    "Яндекс Директ", "Сайт", "Рекомендация", "Холодный звонок", "Авито", "Выставка", "VK Реклама", "Telegram",
+  ]
   static let sourceWeights: [Double] = [3.0, 2.5, 1.2, 1.5, 1.0, 0.4, 1.1, 0.6]
   static let sourceWinRate: [Double] = [0.32, 0.40, 0.58, 0.16, 0.28, 0.45, 0.26, 0.30]
   static let paidSources: [(name: String, dailyKopecks: Int64)] = [
     ("Яндекс Директ", 2_500_000), ("VK Реклама", 900_000), ("Авито", 600_000), ("Telegram", 450_000),
   ]
-  static let lossReasons = ["Дорого", "Выбрали конкурента", "Нет бюджета", "Не дозвонились", "Отложили покупку", "Не целевой"]
+  static let lossReasons = [
+    "Дорого", "Выбрали конкурента", "Нет бюджета", "Не дозвонились", "Отложили покупку", "Не целевой",
+  ]
   static let lossWeights: [Double] = [3, 2.5, 2, 1.5, 1.5, 1]
-  static let cities = ["Москва", "Санкт-Петербург", "Казань", "Екатеринбург", "Новосибирск", "Нижний Новгород", "Краснодар", "Самара"]
+  static let cities = [
+    "Москва", "Санкт-Петербург", "Казань", "Екатеринбург", "Новосибирск", "Нижний Новгород", "Краснодар", "Самара",
+  ]
   static let cityWeights: [Double] = [5, 3, 1.2, 1.2, 1, 0.8, 0.8, 0.6]
   static let products = [
     "Поставка оборудования", "Внедрение CRM", "Годовая подписка", "Монтаж вентиляции", "Аудит продаж",
     "Обучение менеджеров", "Разработка сайта", "Техническое обслуживание",
   ]
   static let companyWords = [
-    "Альфа", "Вектор", "Гранит", "Ромашка", "Север", "Меридиан", "Феникс", "Лидер", "Сигма", "Орион", "Восход", "Кристалл",
+    "Альфа", "Вектор", "Гранит", "Ромашка", "Север", "Меридиан", "Феникс", "Лидер", "Сигма", "Орион", "Восход",
+    "Кристалл",
     "Атлант", "Импульс", "Прогресс", "Радуга", "Стройсервис", "Техноком", "Агрохолдинг", "Логистик",
   ]
   static let people = [
@@ -50,7 +57,9 @@ public struct DataGenerator: Sendable {
     static let lost = "Закрыто и не реализовано"
   }
   static let pipelines = [
-    Pipeline(name: "Продажи", stages: ["Новая заявка", "Квалификация", "Презентация", "Коммерческое предложение", "Переговоры"]),
+    Pipeline(
+      name: "Продажи",
+      stages: ["Новая заявка", "Квалификация", "Презентация", "Коммерческое предложение", "Переговоры"]),
     Pipeline(name: "Повторные продажи", stages: ["Новый запрос", "Согласование", "Счёт выставлен"]),
   ]
 
@@ -88,7 +97,8 @@ public struct DataGenerator: Sendable {
         ]),
       let history = CSVWriter(path: path("stage_history.csv"), header: ["deal_id", "stage", "entered_at"]),
       let calls = CSVWriter(
-        path: path("calls.csv"), header: ["id", "manager", "client_id", "direction", "started_at", "duration_sec", "status"])
+        path: path("calls.csv"),
+        header: ["id", "manager", "client_id", "direction", "started_at", "duration_sec", "status"])
     else { throw GeneratorError("cannot write into '\(folder)'") }
 
     // Creation times first, in order: a CRM numbers deals as they are created, so exports listed
@@ -115,7 +125,8 @@ public struct DataGenerator: Sendable {
       amount = max(amount, 300_000)
       let closedProbability = min(0.96, ageDays / 40)
       let isClosed = rng.chance(closedProbability)
-      let winRate = min(0.9, DataGenerator.sourceWinRate[source] * DataGenerator.managerSkill[manager] * (pipelineIndex == 1 ? 1.5 : 1))
+      let winRate = min(
+        0.9, DataGenerator.sourceWinRate[source] * DataGenerator.managerSkill[manager] * (pipelineIndex == 1 ? 1.5 : 1))
       let won = isClosed && rng.chance(winRate)
       let status = !isClosed ? "open" : (won ? "won" : "lost")
       let openStages = pipeline.stages.count
@@ -222,7 +233,9 @@ public struct DataGenerator: Sendable {
     }
     spend.close()
 
-    guard let plans = CSVWriter(path: path("plans.csv"), header: ["period", "manager", "target_amount", "target_count"]) else {
+    guard
+      let plans = CSVWriter(path: path("plans.csv"), header: ["period", "manager", "target_amount", "target_count"])
+    else {
       throw GeneratorError("cannot write plans.csv")
     }
     for month in 0..<24 {

@@ -1,7 +1,7 @@
-import Dispatch
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
+import Dispatch
 
 /// How an aggregate reads its argument: straight from a buffer where it can.
 enum ArgumentReader {
@@ -23,7 +23,9 @@ enum ArgumentReader {
       let days = ContiguousArray<Double>(unsafeUninitializedCapacity: rows) { out, initialized in
         a.withUnsafeBufferPointer { a in
           b.withUnsafeBufferPointer { b in
-            for row in 0..<rows { out[row] = Double(b[row] &* toScale &- a[row] &* fromScale) / Double(CivilDate.secondsPerDay) }
+            for row in 0..<rows {
+              out[row] = Double(b[row] &* toScale &- a[row] &* fromScale) / Double(CivilDate.secondsPerDay)
+            }
           }
         }
         initialized = rows
@@ -66,7 +68,8 @@ class Accumulator {
 
   /// `reader`: the argument's reader when the caller already made it (one buffer shared by
   /// every aggregate of a query that reads the same expression, and by both halves).
-  static func make(_ aggregate: BoundAggregate, table: Table, reader known: ArgumentReader? = nil) throws -> Accumulator {
+  static func make(_ aggregate: BoundAggregate, table: Table, reader known: ArgumentReader? = nil) throws -> Accumulator
+  {
     guard let argument = aggregate.argument else { return CountAccumulator(reader: nil) }
     let reader = try known ?? ArgumentReader(argument, table: table)
     switch aggregate.function {
@@ -77,7 +80,9 @@ class Accumulator {
         switch column.data {
         case .dictionary(_, let dictionary): domain = (0, dictionary.count)
         case .int64:
-          if let range = column.range, range.max - range.min < 1 << 26 { domain = (range.min, Int(range.max - range.min) + 1) }
+          if let range = column.range, range.max - range.min < 1 << 26 {
+            domain = (range.min, Int(range.max - range.min) + 1)
+          }
         case .double: break
         }
       }
@@ -94,7 +99,6 @@ class Accumulator {
     }
   }
 }
-
 
 /// Calls `body(row, gid)` for each selected row.
 @inline(__always)

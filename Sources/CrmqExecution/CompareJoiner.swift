@@ -32,7 +32,9 @@ public enum CompareJoiner {
   public static func join(current: ResultTable, previous: ResultTable, plan: ComparisonPlan) throws -> ResultTable {
     let dimensions = CompareJoiner.dimensions(current.columns)
     let measures = current.columns.indices.filter { current.columns[$0].role == .measure }
-    func key(_ row: [Value], moved: Bool) -> [Value] { CompareJoiner.key(row, dimensions: dimensions, plan: plan, moved: moved) }
+    func key(_ row: [Value], moved: Bool) -> [Value] {
+      CompareJoiner.key(row, dimensions: dimensions, plan: plan, moved: moved)
+    }
     var order: [[Value]] = []
     var now: [[Value]: [Value]] = [:]
     var before: [[Value]: [Value]] = [:]

@@ -35,7 +35,9 @@ public struct Executor {
     case .rows(let set):
       return ResultTable(columns: set.columns, rows: set.rows)
     case .selection(let table, let selection):
-      let set = try materialize(table, selection, table.columns.map { BoundOutput(name: $0.name, expr: .column($0.name, $0.type), role: .field) })
+      let set = try materialize(
+        table, selection,
+        table.columns.map { BoundOutput(name: $0.name, expr: .column($0.name, $0.type), role: .field) })
       return ResultTable(columns: set.columns, rows: set.rows)
     }
   }
@@ -68,7 +70,8 @@ public struct Executor {
       let columns =
         node.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
         + node.aggregates.map { ResultColumn(name: $0.description, type: $0.type, role: .measure) }
-      return .rows(RowSet(columns: columns, rows: output.rows, groupIds: output.groupIds, aggregation: (op, output.grouping)))
+      return .rows(
+        RowSet(columns: columns, rows: output.rows, groupIds: output.groupIds, aggregation: (op, output.grouping)))
     case .project(let node):
       switch try execute(node.input) {
       case .rows(let set):
@@ -133,7 +136,8 @@ public struct Executor {
         }
       }
       groupsAt.append(groupAt)
-      parts.append(MergePart(aggregation: aggregation, groupOfRow: [], slots: node.slots[input], fills: node.fills[input]))
+      parts.append(
+        MergePart(aggregation: aggregation, groupOfRow: [], slots: node.slots[input], fills: node.fills[input]))
     }
     if rows.isEmpty && node.dimensionCount == 0 {
       rows.append(Array(repeating: nil, count: node.aggregateCount))
@@ -146,10 +150,14 @@ public struct Executor {
       for (local, slot) in slots.enumerated() { fills[slot] = node.fills[input][local] }
     }
     let complete = rows.map { row in
-      row.enumerated().map { position, value in value ?? (position >= node.dimensionCount ? fills[position - node.dimensionCount] : .null) }
+      row.enumerated().map { position, value in
+        value ?? (position >= node.dimensionCount ? fills[position - node.dimensionCount] : .null)
+      }
     }
     // The columns the plan says a merge gives: the keys, then each aggregate with its type.
-    guard let columns = LogicalPlan.merge(node).outputColumns, columns.count == node.dimensionCount + node.aggregateCount else {
+    guard let columns = LogicalPlan.merge(node).outputColumns,
+      columns.count == node.dimensionCount + node.aggregateCount
+    else {
       throw ExecutionError.internalError("a merge whose inputs do not say their columns")
     }
     return RowSet(
@@ -167,7 +175,9 @@ public struct Executor {
     // Bound once as a constant: the functions below capture it, and a captured var is boxed.
     var collected: [(expr: BoundExpr, descending: Bool)] = []
     for key in node.keys {
-      guard case .column(let name, _) = key.expr, let output = project.outputs.first(where: { $0.name == name }) else { return nil }
+      guard case .column(let name, _) = key.expr, let output = project.outputs.first(where: { $0.name == name }) else {
+        return nil
+      }
       collected.append((output.expr, key.descending))
     }
     let keyExprs = collected
@@ -217,7 +227,9 @@ public struct Executor {
     var threshold: Double?
     for candidate in groups.ids.indices {
       if kept.count == node.count, let last = kept.last {
-        if let threshold, let value = number(candidate), descendingFirst ? value < threshold : value > threshold { continue }
+        if let threshold, let value = number(candidate), descendingFirst ? value < threshold : value > threshold {
+          continue
+        }
         if !before(candidate, last) { continue }
       }
       var position = kept.count
@@ -274,7 +286,9 @@ public struct Executor {
 
   func project(_ set: RowSet, _ outputs: [BoundOutput]) throws -> RowSet {
     let groupCount = set.columns.filter { $0.role == .dimension }.count
-    let rows = try set.rows.map { row in try outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: groupCount) } }
+    let rows = try set.rows.map { row in
+      try outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: groupCount) }
+    }
     let columns = outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
     return RowSet(columns: columns, rows: rows, groupIds: set.groupIds, aggregation: set.aggregation, parts: set.parts)
   }
@@ -299,7 +313,8 @@ public struct Executor {
     rows.reserveCapacity(selection.count)
     try selection.forEachRow { row in rows.append(try evaluators.map { try $0.evaluate(row) }) }
     return RowSet(
-      columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows, groupIds: nil,
+      columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows,
+      groupIds: nil,
       aggregation: nil)
   }
 
@@ -323,7 +338,8 @@ public struct Executor {
       if case .project(let project) = node, case .aggregate(let aggregate) = project.input {
         let row = try aggregation.op.total(aggregation.grouping, kept: set.groupIds ?? [])
         let values = try project.outputs.map { output -> Value in
-          output.role == .dimension ? .null : try Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
+          output.role == .dimension
+            ? .null : try Executor.evaluate(output.expr, row: row, groupCount: aggregate.groups.count)
         }
         return ResultTable(columns: set.columns, rows: set.rows, total: values)
       }
@@ -357,7 +373,8 @@ public struct Executor {
           for (local, slot) in part.slots.enumerated() { row[merge.dimensionCount + slot] = values[local] }
         }
         let values = try project.outputs.map { output -> Value in
-          output.role == .dimension ? .null : try Executor.evaluate(output.expr, row: row, groupCount: merge.dimensionCount)
+          output.role == .dimension
+            ? .null : try Executor.evaluate(output.expr, row: row, groupCount: merge.dimensionCount)
         }
         return ResultTable(columns: set.columns, rows: set.rows, total: values)
       }

@@ -1,8 +1,8 @@
-import Dispatch
 import CrmqCore
 import CrmqPlanner
 import CrmqSemantics
 import CrmqStorage
+import Dispatch
 
 /// Counts deals per pipeline stage.
 ///
@@ -26,7 +26,9 @@ public struct FunnelExecutor {
 
   /// `overrides` are stage orders set in the session (`stages …`), by pipeline; `inHalves` forces
   /// counting in two halves or in one pass (by default, by the selection's size).
-  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:], inHalves: Bool? = nil) throws -> ResultTable {
+  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:], inHalves: Bool? = nil) throws
+    -> ResultTable
+  {
     guard let deals = catalog.table(named: "deals") else { throw ExecutionError.missingTable("deals") }
     var resolved = StageOrder.resolve(catalog)
     if !overrides.isEmpty {
@@ -37,7 +39,8 @@ public struct FunnelExecutor {
     guard let order = resolved, !order.stages.isEmpty else {
       throw FunnelError.noStageOrder
     }
-    let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run(cancelled: cancelled)
+    let (selection, _) = try TableScan(table: deals, filters: funnel.filter.map { [$0] } ?? []).run(
+      cancelled: cancelled)
     let grouper = try HashAggregateOperator(groups: funnel.groups, aggregates: [], table: deals)
     let grouping = try grouper.grouping(selection)
     guard case .dictionary(let pipelineCodes, let pipelines)? = deals.column(named: "pipeline")?.data,
@@ -64,7 +67,9 @@ public struct FunnelExecutor {
     let historyWidth: Int
     let historyCodes: ContiguousArray<UInt32>
     let index = catalog.history
-    if let history = catalog.table(named: "stage_history"), case .dictionary(let codes, let names)? = history.column(named: "stage")?.data {
+    if let history = catalog.table(named: "stage_history"),
+      case .dictionary(let codes, let names)? = history.column(named: "stage")?.data
+    {
       historyCodes = codes
       (historyTable, historyWidth) = indexTable(names)
     } else {
@@ -148,14 +153,18 @@ public struct FunnelExecutor {
       DispatchQueue.concurrentPerform(iterations: 2) { half in
         halves[half] = shared.value(half == 0 ? 0..<middle : middle..<selection.count)
       }
-      guard var first = halves[0], let second = halves[1] else { throw ExecutionError.internalError("a half of a funnel was not counted") }
+      guard var first = halves[0], let second = halves[1] else {
+        throw ExecutionError.internalError("a half of a funnel was not counted")
+      }
       first.add(second)
       counted = first
     } else {
       counted = tally(0..<selection.count)
     }
     if counted.cancelled { throw CancellationErrorLike() }
-    let (reached, skipped, seen, lostWithoutHistory) = (counted.reached, counted.skipped, counted.seen, counted.lostWithoutHistory)
+    let (reached, skipped, seen, lostWithoutHistory) = (
+      counted.reached, counted.skipped, counted.seen, counted.lostWithoutHistory
+    )
     // Deals whose pipeline has no stage order: with none counted, the funnel cannot be drawn;
     // else the note says who was left out.
     let unordered = counted.unordered.enumerated().filter { $0.element > 0 }
@@ -189,7 +198,9 @@ public struct FunnelExecutor {
     // The funnel's own notes (its period) are the statement's, which the caller adds.
     var notes: [String] = []
     if order.inferred { notes.append("stage order inferred from stage_history") }
-    if !overrides.isEmpty { notes.append("stage order of \(overrides.keys.sorted().joined(separator: ", ")) set by 'stages'") }
+    if !overrides.isEmpty {
+      notes.append("stage order of \(overrides.keys.sorted().joined(separator: ", ")) set by 'stages'")
+    }
     if !unordered.isEmpty {
       let count = unordered.map(\.deals).reduce(0, +)
       notes.append(
@@ -199,7 +210,8 @@ public struct FunnelExecutor {
     if counted.withoutHistory > 0 {
       notes.append(
         "\(counted.withoutHistory) deal\(counted.withoutHistory == 1 ? " has" : "s have") no stage history and count at no stage "
-          + "(a classic funnel counts the stages each deal entered; the conversion funnel counts them at their current stage)")
+          + "(a classic funnel counts the stages each deal entered; the conversion funnel counts them at their current stage)"
+      )
     }
     if lostWithoutHistory > 0 {
       notes.append("\(lostWithoutHistory) lost deals have no stage history and count at the first stage only")

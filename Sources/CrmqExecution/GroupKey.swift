@@ -11,7 +11,8 @@ final class GroupKey {
   enum Reader {
     case codes(ContiguousArray<UInt32>)
     case offset(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?, min: Int64)
-    case dayTable(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?, divisor: Int64, minDay: Int64, table: [Int32])
+    case dayTable(
+      ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?, divisor: Int64, minDay: Int64, table: [Int32])
     case hourOfDay(ContiguousArray<Int64>, validity: ContiguousArray<UInt64>?)
     case general((Int) throws -> Value)
   }
@@ -147,7 +148,6 @@ final class GroupKey {
     }
     if case .general = reader { cardinality = internedValues.count }
   }
-
 
   /// Calls `body(i, row)` for the i-th selected row.
   @inline(__always)

@@ -1,8 +1,7 @@
-import Dispatch
-
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
+import Dispatch
 
 /// Groups the selected rows and computes every aggregate per group.
 ///
@@ -132,7 +131,10 @@ final class HashAggregateOperator {
     return Groups(ids: ids, grouping: grouping, accumulators: accumulators, aggregates: aggregates)
   }
 
-  typealias Half = (gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator], counts: [Int64])
+  typealias Half = (
+    gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator],
+    counts: [Int64]
+  )
 
   func aggregateInHalves(_ selection: Selection) throws -> Groups {
     let middle = selection.count / 2
@@ -166,7 +168,8 @@ final class HashAggregateOperator {
       mine.prepareResults()
     }
     let counts = zip(first.counts, second.counts).map { $0 + $1 }
-    let grouping = Grouping(selection: selection, gids: first.gids + second.gids, groupCount: first.groupCount, decode: first.decode)
+    let grouping = Grouping(
+      selection: selection, gids: first.gids + second.gids, groupCount: first.groupCount, decode: first.decode)
     let ids = (0..<first.groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
     return Groups(ids: ids, grouping: grouping, accumulators: first.accumulators, aggregates: aggregates)
   }
@@ -329,15 +332,18 @@ final class HashAggregateOperator {
         }
       }
       let cardinalities = keys.map { max(1, $0.cardinality) }
-      return (gids, product, { gid in
-        var rest = gid
-        return (0..<keys.count).map { k in
-          let ordinal = rest / strides[k]
-          rest %= strides[k]
-          _ = cardinalities
-          return keys[k].decode(ordinal)
+      return (
+        gids, product,
+        { gid in
+          var rest = gid
+          return (0..<keys.count).map { k in
+            let ordinal = rest / strides[k]
+            rest %= strides[k]
+            _ = cardinalities
+            return keys[k].decode(ordinal)
+          }
         }
-      })
+      )
     }
     // Wide keys: pack the ordinals into one 64-bit word when they fit (client_id × client does).
     let widths = keys.map { max(1, Int.bitWidth - max(1, $0.cardinality).leadingZeroBitCount) }
@@ -365,15 +371,18 @@ final class HashAggregateOperator {
         }
       }
       let packedKeys = index.packed
-      return (gids, packedKeys.count, { gid in
-        var packed = packedKeys[gid]
-        var values = [Value](repeating: .null, count: keys.count)
-        for k in stride(from: keys.count - 1, through: 0, by: -1) {
-          values[k] = keys[k].decode(Int(packed & ((1 << UInt64(widths[k])) - 1)))
-          packed >>= UInt64(widths[k])
+      return (
+        gids, packedKeys.count,
+        { gid in
+          var packed = packedKeys[gid]
+          var values = [Value](repeating: .null, count: keys.count)
+          for k in stride(from: keys.count - 1, through: 0, by: -1) {
+            values[k] = keys[k].decode(Int(packed & ((1 << UInt64(widths[k])) - 1)))
+            packed >>= UInt64(widths[k])
+          }
+          return values
         }
-        return values
-      })
+      )
     }
     var index: [[Int32]: Int32] = [:]
     var tuples: [[Int32]] = []

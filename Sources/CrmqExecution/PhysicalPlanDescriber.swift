@@ -67,7 +67,9 @@ public struct PhysicalPlanDescriber {
       header += ", counts in flat arrays by group, pipeline and stage"
       if (deals?.rowCount ?? 0) >= FunnelExecutor.parallelRows { header += ", in two halves on two cores" }
       let order = StageOrder.resolve(catalog)
-      header += "; stage order: " + (order == nil ? "none" : order?.inferred == true ? "inferred from stage_history" : "stages.csv")
+      header +=
+        "; stage order: "
+        + (order == nil ? "none" : order?.inferred == true ? "inferred from stage_history" : "stages.csv")
       if node.comparison != nil { header += "; then again over the earlier period, joined by stage" }
     }
     var out = [pad + header]

@@ -61,7 +61,9 @@ class RowFilter {
         return NullTestFilter(column: column, wantNull: isNot == negated)
       }
     case .compare(let op, .column(let name, let type), .literal(let value, _)):
-      if let column = table.column(named: name), case .int64(let values) = column.data, let constant = int64(value), type != .double {
+      if let column = table.column(named: name), case .int64(let values) = column.data, let constant = int64(value),
+        type != .double
+      {
         return Int64CompareFilter(
           column: column, values: values, op: negated ? inverse(op) : op, constant: constant)
       }
@@ -208,7 +210,9 @@ final class Int64CompareFilter: RowFilter {
   }
 
   @inline(__always)
-  private func run(_ input: UnsafeBufferPointer<UInt32>, _ output: UnsafeMutablePointer<UInt32>, _ test: (Int64) -> Bool) -> Int {
+  private func run(
+    _ input: UnsafeBufferPointer<UInt32>, _ output: UnsafeMutablePointer<UInt32>, _ test: (Int64) -> Bool
+  ) -> Int {
     values.withUnsafeBufferPointer { buffer in
       var n = 0
       if let validity = column.validity {
@@ -241,7 +245,9 @@ final class CodeSetFilter: RowFilter {
     self.accept = ContiguousArray(accept.map { $0 ? 1 : 0 })
   }
 
-  override var kernel: String { "dictionary code lookup (\(accept.filter { $0 == 1 }.count) of \(accept.count - 1) values)" }
+  override var kernel: String {
+    "dictionary code lookup (\(accept.filter { $0 == 1 }.count) of \(accept.count - 1) values)"
+  }
 
   override func decide(chunk: Int) -> ChunkDecision {
     accept.contains(1) ? .check : .skip

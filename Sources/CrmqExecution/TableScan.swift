@@ -1,8 +1,7 @@
 import CrmqCore
-import Dispatch
 import CrmqSemantics
 import CrmqStorage
-
+import Dispatch
 
 /// Applies a scan's filters chunk by chunk: chunks ruled out by min/max are never read, chunks
 /// that pass whole are taken without a per-row check.

@@ -34,32 +34,43 @@ public enum CSVTableReader {
   static func plan(path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
     guard let file = MappedFile(path: path) else {
       throw CrmqError(
-        Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
+        Diagnostic(
+          DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'",
+          help: ["check that the file exists and is readable"]))
     }
     return try plan(file: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
   }
 
-  static func plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
+  static func plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int)
+    throws -> Plan
+  {
     if let plain = TextNormalizer.normalize(file.bytes) {
-      var plan = try self.plan(file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
+      var plan = try self.plan(
+        file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, schema: schema,
+        segmentSize: segmentSize)
       plan.details.insert(plain.note, at: 0)
       return plan
     }
     // A canonical file saved in Windows-1251 (Excel's "CSV" on a Russian Windows) is decoded
     // first, as an export would be: its head decides, as it does for exports.
-    let head = UTF8Census(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 1 << 20)]), decidedAfter: 1 << 20)
+    let head = UTF8Census(
+      UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 1 << 20)]), decidedAfter: 1 << 20)
     if !head.isMostlyUTF8 {
-      return try windows1251Plan(file: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
+      return try windows1251Plan(
+        file: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
     }
     return try plan(decodedFile: file, path: path, displayName: displayName, schema: schema, segmentSize: segmentSize)
   }
 
   /// The plan for a file in Windows-1251: its bytes decoded throughout, and so reported.
-  static func windows1251Plan(file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws
+  static func windows1251Plan(
+    file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int
+  ) throws
     -> Plan
   {
     var plan = try plan(
-      decodedFile: MappedFile(copying: Windows1251.decode(file.bytes)), path: path, displayName: displayName, schema: schema,
+      decodedFile: MappedFile(copying: Windows1251.decode(file.bytes)), path: path, displayName: displayName,
+      schema: schema,
       segmentSize: segmentSize)
     plan.details.append("read as Windows-1251")
     plan.checksUTF8 = false
@@ -67,7 +78,9 @@ public enum CSVTableReader {
   }
 
   /// The plan for a file whose bytes are UTF-8 text.
-  static func plan(decodedFile file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
+  static func plan(
+    decodedFile file: MappedFile, path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int
+  ) throws -> Plan {
     let layout = try CSVLayout(bytes: file.bytes, displayName: displayName, schema: schema)
     let bytes = file.bytes
     var cuts = [layout.dataStart]
@@ -110,7 +123,8 @@ public enum CSVTableReader {
   static func check(_ plan: Plan, _ parts: [SegmentResult]) throws -> Checked {
     if plan.file.changedWhileRead { throw MappedFile.changed(plan.layout.displayName) }
     var parts = parts
-    let aligned = parts.indices.allSatisfy { parts[$0].end == plan.segments[$0].upperBound } && parts.allSatisfy { $0.fatal == nil }
+    let aligned =
+      parts.indices.allSatisfy { parts[$0].end == plan.segments[$0].upperBound } && parts.allSatisfy { $0.fatal == nil }
     if !aligned && plan.segments.count > 1 {
       let whole = plan.layout.dataStart..<plan.file.bytes.count
       parts = [
@@ -124,7 +138,8 @@ public enum CSVTableReader {
     for part in parts {
       if let fatal = part.fatal { throw CrmqError(shift(fatal, by: lineOffset)) }
       rejected += part.rejected
-      for warning in part.warnings where warnings.count - plan.layout.warnings.count < CSVSegmentParser.maximumDetailedRejections {
+      for warning in part.warnings
+      where warnings.count - plan.layout.warnings.count < CSVSegmentParser.maximumDetailedRejections {
         warnings.append(shift(warning, by: lineOffset))
       }
       lineOffset += part.lines
@@ -136,7 +151,8 @@ public enum CSVTableReader {
       warnings.append(
         Diagnostic(
           DiagnosticCode("E0502"), .warning,
-          "'\(plan.layout.displayName)': \(rejected - CSVSegmentParser.maximumDetailedRejections) more rows rejected (\(rejected) in all)"))
+          "'\(plan.layout.displayName)': \(rejected - CSVSegmentParser.maximumDetailedRejections) more rows rejected (\(rejected) in all)"
+        ))
     }
     return Checked(parts: parts, warnings: warnings, rejected: rejected)
   }
@@ -195,7 +211,8 @@ public enum CSVTableReader {
     let frozenChecked = checked
     DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
       let task = frozenTasks[index]
-      guard let file = frozenChecked[task.plan], let column = mergeColumn(task.column, file.parts, plans[task.plan].layout)
+      guard let file = frozenChecked[task.plan],
+        let column = mergeColumn(task.column, file.parts, plans[task.plan].layout)
       else { return }
       merged[index] = column
       if plans[task.plan].checksUTF8, !UTF8Census.allValid(column) { damaged[task.plan] = true }
@@ -210,10 +227,14 @@ public enum CSVTableReader {
         // Its first megabyte read as UTF-8, but the file as a whole plainly is not: its Cyrillic
         // begins later. It is read again as the Windows-1251 it is, as an export would be.
         if !census.isMostlyUTF8 {
-          results[index] = Result { try rereadAsWindows1251(plans[index]) }.mapError { $0 as? CrmqError ?? CrmqError(.bug("\($0)")) }
+          results[index] = Result { try rereadAsWindows1251(plans[index]) }.mapError {
+            $0 as? CrmqError ?? CrmqError(.bug("\($0)"))
+          }
           continue
         }
-        if let warning = invalidUTF8Warning(plans[index], census) { file.warnings.insert(warning, at: plans[index].layout.warnings.count) }
+        if let warning = invalidUTF8Warning(plans[index], census) {
+          file.warnings.insert(warning, at: plans[index].layout.warnings.count)
+        }
       }
       results[index] = .success(assemble(plans[index], file, columns: columns[index].compactMap { $0 }))
     }

@@ -24,7 +24,8 @@ public struct ColumnMapping: Sendable, Equatable {
     }
 
     public static func == (a: StatusRule, b: StatusRule) -> Bool {
-      a.column == b.column && a.values.map(\.value) == b.values.map(\.value) && a.values.map(\.status) == b.values.map(\.status)
+      a.column == b.column && a.values.map(\.value) == b.values.map(\.value)
+        && a.values.map(\.status) == b.values.map(\.status)
     }
   }
 

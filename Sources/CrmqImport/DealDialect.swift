@@ -52,7 +52,9 @@ struct DealDialect: Sendable {
     }
     self.init(name: base?.name ?? "mapped", signature: [], sources: sources)
     if let base {
-      (wonValues, lostValues, closedSources, closedByDate) = (base.wonValues, base.lostValues, base.closedSources, base.closedByDate)
+      (wonValues, lostValues, closedSources, closedByDate) = (
+        base.wonValues, base.lostValues, base.closedSources, base.closedByDate
+      )
       groupSources = base.groupSources
     }
     if let status = mapping.status {
@@ -62,8 +64,12 @@ struct DealDialect: Sendable {
       // On the dialect's own stage column, the values named are added to (or taken from) the
       // dialect's won and lost stages; on another column, they are the whole rule.
       let keeps = base.map { $0.statusSources.contains(header) } ?? false
-      wonValues = status.values.filter { $0.status == "won" }.map(\.value) + (keeps ? wonValues.filter { !named.contains($0) } : [])
-      lostValues = status.values.filter { $0.status == "lost" }.map(\.value) + (keeps ? lostValues.filter { !named.contains($0) } : [])
+      wonValues =
+        status.values.filter { $0.status == "won" }.map(\.value)
+        + (keeps ? wonValues.filter { !named.contains($0) } : [])
+      lostValues =
+        status.values.filter { $0.status == "lost" }.map(\.value)
+        + (keeps ? lostValues.filter { !named.contains($0) } : [])
       groupSources = []  // the user's rule is the word on the status
     } else if base != nil {
       return
@@ -85,29 +91,32 @@ struct DealDialect: Sendable {
 
   static let amocrm: DealDialect = {
     var dialect = DealDialect(
-    name: "amoCRM",
-    signature: ["Название сделки", "Бюджет", "Этап сделки", "Воронка", "Дата создания сделки", "Ответственный"],
-    sources: [
-      "id": ["ID"], "name": ["Название сделки"], "pipeline": ["Воронка"], "stage": ["Этап сделки"],
-      "amount": ["Бюджет", "Бюджет ₽", "Бюджет, ₽", "бюджет ₽", "бюджет, ₽"], "manager": ["Ответственный"],
-      "client": ["Компания", "Полное имя контакта", "Компания контакта"],
-      "source": ["Источник", "Источник трафика", "utm_source"], "loss_reason": ["Причина отказа"],
-      "created_at": ["Дата создания сделки", "Дата создания"], "closed_at": ["Дата закрытия"], "currency": ["Валюта"],
-    ])
+      name: "amoCRM",
+      signature: ["Название сделки", "Бюджет", "Этап сделки", "Воронка", "Дата создания сделки", "Ответственный"],
+      sources: [
+        "id": ["ID"], "name": ["Название сделки"], "pipeline": ["Воронка"], "stage": ["Этап сделки"],
+        "amount": ["Бюджет", "Бюджет ₽", "Бюджет, ₽", "бюджет ₽", "бюджет, ₽"], "manager": ["Ответственный"],
+        "client": ["Компания", "Полное имя контакта", "Компания контакта"],
+        "source": ["Источник", "Источник трафика", "utm_source"], "loss_reason": ["Причина отказа"],
+        "created_at": ["Дата создания сделки", "Дата создания"], "closed_at": ["Дата закрытия"], "currency": ["Валюта"],
+      ])
     dialect.closedByDate = true
     return dialect
   }()
 
   static let bitrix24: DealDialect = {
     var dialect = DealDialect(
-    name: "Bitrix24",
-    signature: ["Стадия сделки", "Направление", "Группа стадий", "Сумма", "Дата создания", "Ответственный", "Сделка закрыта"],
-    sources: [
-      "id": ["ID"], "name": ["Название сделки", "Сделка"], "pipeline": ["Направление"], "stage": ["Стадия сделки"],
-      "amount": ["Сумма"], "currency": ["Валюта"], "manager": ["Ответственный"], "client": ["Компания", "Контакт", "Клиент"],
-      "source": ["Источник"], "loss_reason": ["Причина отказа", "Причина провала"], "created_at": ["Дата создания"],
-      "closed_at": ["Дата закрытия"],
-    ])
+      name: "Bitrix24",
+      signature: [
+        "Стадия сделки", "Направление", "Группа стадий", "Сумма", "Дата создания", "Ответственный", "Сделка закрыта",
+      ],
+      sources: [
+        "id": ["ID"], "name": ["Название сделки", "Сделка"], "pipeline": ["Направление"], "stage": ["Стадия сделки"],
+        "amount": ["Сумма"], "currency": ["Валюта"], "manager": ["Ответственный"],
+        "client": ["Компания", "Контакт", "Клиент"],
+        "source": ["Источник"], "loss_reason": ["Причина отказа", "Причина провала"], "created_at": ["Дата создания"],
+        "closed_at": ["Дата закрытия"],
+      ])
     dialect.groupSources = ["Группа стадий"]
     dialect.closedSources = ["Сделка закрыта"]
     return dialect

@@ -26,7 +26,8 @@ struct ExportConverter {
   /// when no dialect matches its headers. `dialect` forces one (`--dialect`, a mapping).
   /// `cancelled` is asked before each segment; a cancelled conversion throws E0602.
   static func convert(
-    _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20, dialect forced: ((_ header: [String]) -> DealDialect)? = nil,
+    _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20,
+    dialect forced: ((_ header: [String]) -> DealDialect)? = nil,
     cancelled: @Sendable () -> Bool = LoadProgress.never, progress: LoadProgress? = nil
   ) throws -> Output? {
     try text.bytes.withUnsafeBufferPointer { bytes -> Output? in
@@ -41,8 +42,10 @@ struct ExportConverter {
       let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
       let form = text.source.map { "\($0), \(text.encoding)" } ?? "\(text.encoding), delimiter \(delimiterName)"
       let what =
-        !dialect.signature.isEmpty ? "\(dialect.name) deals export"
-        : dialect.name == "mapped" ? "deals, with the mapping given" : "\(dialect.name) deals export, with the mapping given"
+        !dialect.signature.isEmpty
+        ? "\(dialect.name) deals export"
+        : dialect.name == "mapped"
+          ? "deals, with the mapping given" : "\(dialect.name) deals export, with the mapping given"
       converter.details.append("\(fileName): \(what), \(form)")
       if text.invalidBytes > 0, let line = text.firstInvalidLine {
         converter.details.append(
@@ -51,10 +54,12 @@ struct ExportConverter {
       var planned = converter.layout(header)
       let dataStart = scanner.position
       let order = ExportConverter.dateOrder(
-        bytes, from: dataStart, delimiter: text.delimiter, columns: [planned.mapped["created_at"], planned.mapped["closed_at"]].compactMap { $0 })
+        bytes, from: dataStart, delimiter: text.delimiter,
+        columns: [planned.mapped["created_at"], planned.mapped["closed_at"]].compactMap { $0 })
       planned.monthFirst = order.monthFirst
       converter.dateNote = order.note
-      let amounts = AmountFormat.detect(bytes, from: dataStart, delimiter: text.delimiter, column: planned.mapped["amount"])
+      let amounts = AmountFormat.detect(
+        bytes, from: dataStart, delimiter: text.delimiter, column: planned.mapped["amount"])
       planned.amountFormat = amounts.format
       converter.amountNote = amounts.note
       let cuts = ExportConverter.cuts(bytes, from: dataStart, delimiter: text.delimiter, segmentSize: segmentSize)
@@ -65,7 +70,8 @@ struct ExportConverter {
         progress?.begin("converting \(fileName)", totalBytes: bytes.count)
         DispatchQueue.concurrentPerform(iterations: segments.count) { index in
           if cancelled() { return }
-          let piece = ExportConverter.convert(shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index])
+          let piece = ExportConverter.convert(
+            shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index])
           progress?.add(bytes: segments[index].count, rows: 0)
           parts.set(index, piece)
         }
@@ -77,7 +83,9 @@ struct ExportConverter {
         let endsWhere = zip(pieces, segments).allSatisfy { $0.end == $1.upperBound && $0.unterminated == nil }
         let splitsADeal = zip(pieces, pieces.dropFirst()).contains { !$0.lastId.isEmpty && $0.lastId == $1.firstId }
         if segments.count > 1, !endsWhere || splitsADeal {
-          return [ExportConverter.convert(bytes, layout: layout, delimiter: text.delimiter, range: dataStart..<bytes.count)]
+          return [
+            ExportConverter.convert(bytes, layout: layout, delimiter: text.delimiter, range: dataStart..<bytes.count)
+          ]
         }
         return pieces
       }
@@ -110,25 +118,34 @@ struct ExportConverter {
       for piece in pieces {
         origins += piece.origins.map { ($0.line + lineOffset, $0.start) }
         if let line = piece.unterminated {
-          throw CrmqError(ExportConverter.unterminatedQuote(bytes, fileName: fileName, line: line + lineOffset, at: piece.unterminatedAt))
+          throw CrmqError(
+            ExportConverter.unterminatedQuote(
+              bytes, fileName: fileName, line: line + lineOffset, at: piece.unterminatedAt))
         }
         minority += piece.contradicting
-        if firstMinority == nil, let first = piece.firstContradicting { firstMinority = (first.line + lineOffset, first.written) }
+        if firstMinority == nil, let first = piece.firstContradicting {
+          firstMinority = (first.line + lineOffset, first.written)
+        }
         closedButOpen.merge(piece.closedButOpen, uniquingKeysWith: +)
         closedWithoutDate += piece.closedWithoutDate
         listed.formUnion(piece.listed)
         out.append(contentsOf: piece.bytes)
         collapsed += piece.collapsed
         rounded += piece.rounded
-        if firstRounded == nil, let first = piece.firstRounded { firstRounded = (first.line + lineOffset, first.written, first.kopecks) }
+        if firstRounded == nil, let first = piece.firstRounded {
+          firstRounded = (first.line + lineOffset, first.written, first.kopecks)
+        }
         skipped += piece.skipped.map { $0 + lineOffset }
         if let line = piece.unterminated { skipped.append(line + lineOffset) }
         formats.formUnion(DateForm.names(piece.dateForms))
         // A workbook's date cells arrive as YYYY-MM-DD text made from Excel's day serials.
-        if text.source == XLSXWorkbook.source, formats.remove("YYYY-MM-DD") != nil { formats.insert("Excel date cells") }
+        if text.source == XLSXWorkbook.source, formats.remove("YYYY-MM-DD") != nil {
+          formats.insert("Excel date cells")
+        }
         lineOffset += piece.lines
       }
-      converter.finishDetails(layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)
+      converter.finishDetails(
+        layout: layout, header: header, collapsed: collapsed, skipped: skipped, dateFormats: formats)
       if !listed.isEmpty {
         converter.details.append(
           "a deal's product rows that differ are kept as lists ('; ' between them) in "
@@ -145,10 +162,14 @@ struct ExportConverter {
             DiagnosticCode("E0518"), .warning,
             "'\(fileName)': the dates are read \(order), as most of them show, but \(minority) date\(minority == 1 ? " fits" : "s fit") only the other order; "
               + "the first, '\(firstMinority.written)' on line \(firstMinority.line), cannot be read and its row is rejected",
-            help: ["check those rows in the CRM: a date typed by hand the other way round, or an export that mixes two formats"]))
+            help: [
+              "check those rows in the CRM: a date typed by hand the other way round, or an export that mixes two formats"
+            ]))
       }
       if closedWithoutDate > 0 {
-        let column = layout.mapped["closed_at"].map { "'\(header[$0])' is empty for them" } ?? "the file has no closing date mapped"
+        let column =
+          layout.mapped["closed_at"].map { "'\(header[$0])' is empty for them" }
+          ?? "the file has no closing date mapped"
         converter.warnings.append(
           Diagnostic(
             DiagnosticCode("E0516"), .warning,
@@ -156,23 +177,29 @@ struct ExportConverter {
               + "so won, lost, revenue and the other measures counted when deals close leave \(closedWithoutDate == 1 ? "it" : "them") out",
             help: [
               layout.mapped["closed_at"] == nil
-                ? "map the closing date: load '\(fileName)' map closed_at = <column>" : "fill in the closing dates in the CRM and export again"
+                ? "map the closing date: load '\(fileName)' map closed_at = <column>"
+                : "fill in the closing dates in the CRM and export again"
             ]))
       }
       if let firstRounded {
         converter.details.append(
           "\(rounded) amount\(rounded == 1 ? "" : "s") with more than two decimals rounded to the kopeck, half away from zero "
-            + "(the first on line \(firstRounded.line): \(firstRounded.written) → \(NumberFormat.money(firstRounded.kopecks)))")
+            + "(the first on line \(firstRounded.line): \(firstRounded.written) → \(NumberFormat.money(firstRounded.kopecks)))"
+        )
       }
       // The export's field each converted column comes from: the canonical columns as mapped (the
       // status from its column), then the extras.
       let sources: [Int?] =
-        ExportConverter.canonicalColumns.map { $0 == "status" ? layout.statusIndex ?? layout.groupIndex : layout.mapped[$0] }
+        ExportConverter.canonicalColumns.map {
+          $0 == "status" ? layout.statusIndex ?? layout.groupIndex : layout.mapped[$0]
+        }
         + layout.extras.map(\.index)
-      let origin = ExportOrigin(text: text.bytes, delimiter: text.delimiter, rows: origins, sources: sources, header: header, sheet: text.sheet)
+      let origin = ExportOrigin(
+        text: text.bytes, delimiter: text.delimiter, rows: origins, sources: sources, header: header, sheet: text.sheet)
       converter.warnings = text.warnings + converter.warnings
       return Output(
-        bytes: out, details: converter.details, warnings: converter.warnings, clientIds: layout.mapped["client_id"] != nil, origin: origin)
+        bytes: out, details: converter.details, warnings: converter.warnings,
+        clientIds: layout.mapped["client_id"] != nil, origin: origin)
     }
   }
 
@@ -189,7 +216,9 @@ struct ExportConverter {
 
   /// Error E0506 for an export whose quoted field never closes: the rest of the file would be
   /// one field, so nothing after it can be trusted. It quotes the user's own line.
-  static func unterminatedQuote(_ bytes: UnsafeBufferPointer<UInt8>, fileName: String, line: Int, at place: (lineStart: Int, offset: Int))
+  static func unterminatedQuote(
+    _ bytes: UnsafeBufferPointer<UInt8>, fileName: String, line: Int, at place: (lineStart: Int, offset: Int)
+  )
     -> Diagnostic
   {
     let source = SourceFile(name: fileName, text: CSVText.line(bytes, place.lineStart), firstLine: line)
@@ -205,7 +234,8 @@ struct ExportConverter {
   func closedButOpenWarning(_ stages: [String: Int], layout: Layout, header: [String], fileName: String) -> Diagnostic {
     let ordered = stages.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
     let total = stages.values.reduce(0, +)
-    let word = layout.closedByDate
+    let word =
+      layout.closedByDate
       ? "a closing date in '\(layout.mapped["closed_at"].map { header[$0] } ?? "closed_at")'"
       : "'\(layout.closedIndex.map { header[$0] } ?? "closed")' = \(dialect.closedValues[0])"
     let list = ordered.prefix(5).map { "'\($0.key)' (\($0.value))" }.joined(separator: ", ")
@@ -214,7 +244,9 @@ struct ExportConverter {
       DiagnosticCode("E0515"), .warning,
       "'\(fileName)': \(total) deal\(total == 1 ? " is" : "s are") closed by \(word), but \(total == 1 ? "its" : "their") stage is no won or lost stage, so \(total == 1 ? "it loads" : "they load") as open: "
         + list + (ordered.count > 5 ? ", and \(ordered.count - 5) more" : ""),
-      help: ["say which of these stages are won and which lost, for example: load '\(fileName)' map status from stage (\(example))"])
+      help: [
+        "say which of these stages are won and which lost, for example: load '\(fileName)' map status from stage (\(example))"
+      ])
   }
 
   /// Where to cut the data: line breaks about `segmentSize` apart, moved past the rows that repeat
@@ -308,7 +340,9 @@ struct ExportConverter {
 
   mutating func layout(_ header: [String]) -> Layout {
     func index(_ column: String) -> Int? {
-      for candidate in dialect.sources[column] ?? [] { if let found = header.firstIndex(of: candidate) { return found } }
+      for candidate in dialect.sources[column] ?? [] {
+        if let found = header.firstIndex(of: candidate) { return found }
+      }
       return nil
     }
     var mapped: [String: Int] = [:]
@@ -331,15 +365,19 @@ struct ExportConverter {
       extras.append((unique, position))
     }
     details.append(
-      "columns: " + ExportConverter.canonicalColumns.compactMap { column in mapped[column].map { "\(column) ← \(header[$0])" } }
+      "columns: "
+        + ExportConverter.canonicalColumns.compactMap { column in mapped[column].map { "\(column) ← \(header[$0])" } }
         .joined(separator: ", "))
     if !extras.isEmpty { details.append("kept as extra columns: " + extras.map(\.name).joined(separator: ", ")) }
-    let headerLine = Array(((ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quoteText).joined(separator: ",") + "\n").utf8)
+    let headerLine = Array(
+      ((ExportConverter.canonicalColumns + extras.map(\.name)).map(ExportConverter.quoteText).joined(separator: ",")
+        + "\n").utf8)
     func variants(_ values: [String]) -> [[UInt8]] {
       values.flatMap { [Array($0.utf8), Array($0.lowercased().utf8)] }
     }
     var layout = Layout(
-      mapped: mapped, extras: extras, headerLine: headerLine, statusIndex: statusIndex, wonValues: variants(dialect.wonValues),
+      mapped: mapped, extras: extras, headerLine: headerLine, statusIndex: statusIndex,
+      wonValues: variants(dialect.wonValues),
       lostValues: variants(dialect.lostValues))
     layout.groupIndex = groupIndex
     layout.groupWon = variants(dialect.groupWonValues)
@@ -350,29 +388,42 @@ struct ExportConverter {
     return layout
   }
 
-  mutating func finishDetails(layout: Layout, header: [String], collapsed: Int, skipped: [Int], dateFormats: Set<String>) {
+  mutating func finishDetails(
+    layout: Layout, header: [String], collapsed: Int, skipped: [Int], dateFormats: Set<String>
+  ) {
     if !skipped.isEmpty {
-      details.append("\(skipped.count) row\(skipped.count == 1 ? "" : "s") skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
+      details.append(
+        "\(skipped.count) row\(skipped.count == 1 ? "" : "s") skipped, unreadable (a quote out of place) at line "
+          + skipped.prefix(5).map(String.init).joined(separator: ", "))
     }
-    if layout.mapped["pipeline"] == nil { details.append("no pipeline column: every deal is in the pipeline 'Основная'") }
+    if layout.mapped["pipeline"] == nil {
+      details.append("no pipeline column: every deal is in the pipeline 'Основная'")
+    }
     details.append(
       layout.statusIndex == nil && layout.groupIndex == nil
         ? "no status column: every deal is open" : dialect.statusRule(group: layout.groupIndex.map { header[$0] }))
     if !dateFormats.isEmpty {
-      details.append("dates read as " + dateFormats.sorted().joined(separator: ", ") + (dateNote.map { " (\($0))" } ?? ""))
+      details.append(
+        "dates read as " + dateFormats.sorted().joined(separator: ", ") + (dateNote.map { " (\($0))" } ?? ""))
     }
     if let amountNote { details.append("amounts read with \(amountNote)") }
     details.append("client_id given per distinct \(layout.mapped["client"].map { header[$0] } ?? "client")")
-    if collapsed > 0 { details.append("\(collapsed) product row\(collapsed == 1 ? "" : "s") collapsed into \(collapsed == 1 ? "its deal" : "their deals"), amounts summed") }
+    if collapsed > 0 {
+      details.append(
+        "\(collapsed) product row\(collapsed == 1 ? "" : "s") collapsed into \(collapsed == 1 ? "its deal" : "their deals"), amounts summed"
+      )
+    }
   }
 
   /// Converts the rows of one byte range. client_id, unless a mapping gives it, is left empty:
   /// the reader numbers clients after loading, in first-seen order over the whole file.
-  static func convert(_ bytes: UnsafeBufferPointer<UInt8>, layout: Layout, delimiter: UInt8, range: Range<Int>) -> Piece {
+  static func convert(_ bytes: UnsafeBufferPointer<UInt8>, layout: Layout, delimiter: UInt8, range: Range<Int>) -> Piece
+  {
     var piece = Piece()
     let mapped = layout.mapped
     let extras = layout.extras
-    var scanner = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound, delimiter: delimiter)
+    var scanner = CSVScanner(
+      bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: range.lowerBound, delimiter: delimiter)
     var fields: [FieldRef] = []
     var out: [UInt8] = []
     out.reserveCapacity(range.count + range.count / 4)
@@ -387,7 +438,9 @@ struct ExportConverter {
     var amountRange = 0..<0
     var rowNumber = range.lowerBound
     // Read once: a field of `layout` read inside the row loop's closures copies the whole layout.
-    let (statusIndex, wonValues, lostValues, monthFirst) = (layout.statusIndex, layout.wonValues, layout.lostValues, layout.monthFirst)
+    let (statusIndex, wonValues, lostValues, monthFirst) = (
+      layout.statusIndex, layout.wonValues, layout.lostValues, layout.monthFirst
+    )
     let (groupIndex, groupWon, groupLost) = (layout.groupIndex, layout.groupWon, layout.groupLost)
     let (closedIndex, closedValues, closedByDate) = (layout.closedIndex, layout.closedValues, layout.closedByDate)
     let amountFormat = layout.amountFormat
@@ -448,7 +501,8 @@ struct ExportConverter {
         // Its other columns (Bitrix24's product, price, quantity): each value not yet in the
         // deal's cell joins it, so no product is lost.
         if extraValues == nil, let first = piece.origins.last {
-          var again = CSVScanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: first.start, delimiter: delimiter)
+          var again = CSVScanner(
+            bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), start: first.start, delimiter: delimiter)
           var firstFields: [FieldRef] = []
           _ = again.next(into: &firstFields)
           extraValues = extras.map { extra in
@@ -522,15 +576,22 @@ struct ExportConverter {
           amountRange = start..<out.count
         case .pipeline where source == nil: out.append(contentsOf: "Основная".utf8)
         case .currency where source == nil: out.append(contentsOf: "RUB".utf8)
-        case .currency: with(source) { $0.isEmpty ? out.append(contentsOf: "RUB".utf8) : ExportConverter.quote($0, into: &out) }
+        case .currency:
+          with(source) { $0.isEmpty ? out.append(contentsOf: "RUB".utf8) : ExportConverter.quote($0, into: &out) }
         case .clientId: with(source) { ExportConverter.quote($0, into: &out) }
         case .lossReason: if status == lost { with(source) { ExportConverter.quote($0, into: &out) } }
         case .createdAt:
-          with(source) { piece.count(ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst), $0, recordLine) }
+          with(source) {
+            piece.count(
+              ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst), $0, recordLine)
+          }
         case .closedAt:
           if status != open {
             let start = out.count
-            with(source) { piece.count(ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst), $0, recordLine) }
+            with(source) {
+              piece.count(
+                ExportConverter.appendTimestamp($0, to: &out, &piece.dateForms, monthFirst: monthFirst), $0, recordLine)
+            }
             if out.count == start { piece.closedWithoutDate += 1 }
           }
         case .pipeline, .text: with(source) { ExportConverter.quote($0, into: &out) }
@@ -652,7 +713,9 @@ struct ExportConverter {
       return index > start ? value : nil
     }
     while index < raw.count, raw[index] == 32 { index += 1 }
-    guard let a = number(), index < raw.count, raw[index] == UInt8(ascii: ".") || raw[index] == UInt8(ascii: "/") else { return nil }
+    guard let a = number(), index < raw.count, raw[index] == UInt8(ascii: ".") || raw[index] == UInt8(ascii: "/") else {
+      return nil
+    }
     let separator = raw[index]
     index += 1
     guard let b = number(), index < raw.count, raw[index] == separator else { return nil }
@@ -671,7 +734,8 @@ struct ExportConverter {
       if bits & iso != 0 { out.insert("YYYY-MM-DD") }
       for dotted in [false, true] {
         for monthFirst in [false, true] {
-          for fullYear in [false, true] where bits & bit(dotted: dotted, monthFirst: monthFirst, fullYear: fullYear) != 0 {
+          for fullYear in [false, true]
+          where bits & bit(dotted: dotted, monthFirst: monthFirst, fullYear: fullYear) != 0 {
             let separator = dotted ? "." : "/"
             let (first, second) = monthFirst ? ("mm", "dd") : ("dd", "mm")
             out.insert(first + separator + second + separator + (fullYear ? "yyyy" : "yy"))
@@ -759,7 +823,6 @@ struct ExportConverter {
     }
     return evidence
   }
-
 
 }
 

@@ -27,7 +27,8 @@ struct ExportText {
       var units: [UInt16] = []
       var index = 2
       while index + 1 < raw.count {
-        units.append(little ? UInt16(raw[index]) | UInt16(raw[index + 1]) << 8 : UInt16(raw[index]) << 8 | UInt16(raw[index + 1]))
+        units.append(
+          little ? UInt16(raw[index]) | UInt16(raw[index + 1]) << 8 : UInt16(raw[index]) << 8 | UInt16(raw[index + 1]))
         index += 2
       }
       bytes = Array(String(decoding: units, as: UTF16.self).utf8)

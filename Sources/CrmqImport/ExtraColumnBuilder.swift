@@ -47,7 +47,9 @@ struct ExtraColumnBuilder {
   static func printsBackAsNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = bytes.first, first != UInt8(ascii: "+") else { return false }
     var index = first == UInt8(ascii: "-") ? 1 : 0
-    if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] >= 48, bytes[index + 1] <= 57 { return false }
+    if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] >= 48, bytes[index + 1] <= 57 {
+      return false
+    }
     var digits = 0
     while index < bytes.count {
       if bytes[index] >= 48 && bytes[index] <= 57 { digits += 1 }
@@ -68,7 +70,11 @@ struct ExtraColumnBuilder {
     arena.withUnsafeBufferPointer { arena in
       var start = 0
       for (row, end) in ends.enumerated() {
-        if nullRows[row] { builder.appendNull() } else { builder.append(UnsafeBufferPointer(rebasing: arena[start..<end])) }
+        if nullRows[row] {
+          builder.appendNull()
+        } else {
+          builder.append(UnsafeBufferPointer(rebasing: arena[start..<end]))
+        }
         start = end
       }
     }

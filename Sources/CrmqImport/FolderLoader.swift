@@ -46,28 +46,36 @@ public enum FolderLoader {
     guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
       throw CrmqError(
         Diagnostic(
-          DiagnosticCode("E0501"), .error, "no such file '\(file)'", help: ["give the path of a CSV file with the \(schema.table) columns"]))
+          DiagnosticCode("E0501"), .error, "no such file '\(file)'",
+          help: ["give the path of a CSV file with the \(schema.table) columns"]))
     }
     guard let mapped = MappedFile(path: file) else {
       throw CrmqError(
-        Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(name)'", help: ["check that the file exists and is readable"]))
+        Diagnostic(
+          DiagnosticCode("E0501"), .error, "cannot read '\(name)'", help: ["check that the file exists and is readable"]
+        ))
     }
     let reading = Reading(
-      format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never,
+      format: format, sheetName: sheetName, segmentSize: segmentSize,
+      cancelled: progress?.isCancelled ?? LoadProgress.never,
       progress: progress)
     let plan = try plan(mapped, path: file, name: name, schema: schema, reading: reading)
     return try run([plan], progress: progress)
   }
 
   /// The plan for one file as one table.
-  static func plan(_ file: MappedFile, path: String, name: String, schema: CanonicalSchema, reading: Reading) throws -> CSVTableReader.Plan {
+  static func plan(_ file: MappedFile, path: String, name: String, schema: CanonicalSchema, reading: Reading) throws
+    -> CSVTableReader.Plan
+  {
     if schema.table == "deals" {
       return try dealsPlan(file: file, path: path, displayName: name, reading: reading)
     }
     if case .mapped(let mapping) = reading.format {
-      return try mappedTablePlan(file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: reading.segmentSize)
+      return try mappedTablePlan(
+        file, mapping: mapping, path: path, name: name, schema: schema, segmentSize: reading.segmentSize)
     }
-    return try CSVTableReader.plan(file: file, path: path, displayName: name, schema: schema, segmentSize: max(1, reading.segmentSize))
+    return try CSVTableReader.plan(
+      file: file, path: path, displayName: name, schema: schema, segmentSize: max(1, reading.segmentSize))
   }
 
   /// A file's bytes held in memory (a download, an upload, a message attachment) read as one
@@ -78,7 +86,8 @@ public enum FolderLoader {
   ) throws -> Outcome {
     let file = MappedFile(copying: bytes)
     let reading = Reading(
-      format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never,
+      format: format, sheetName: sheetName, segmentSize: segmentSize,
+      cancelled: progress?.isCancelled ?? LoadProgress.never,
       progress: progress)
     let plan = try plan(file, path: name, name: name, schema: schema, reading: reading)
     return try run([plan], progress: progress)
@@ -87,17 +96,20 @@ public enum FolderLoader {
   /// Every file of a folder crmq recognises (or one deals file); `format` says how the deals
   /// file is read.
   public static func load(
-    folder: String, format: DealsFormat = .detect, sheetName: String? = nil, segmentSize: Int = CSVTableReader.defaultSegmentSize,
+    folder: String, format: DealsFormat = .detect, sheetName: String? = nil,
+    segmentSize: Int = CSVTableReader.defaultSegmentSize,
     progress: LoadProgress? = nil,
     utcOffset: (Int64) -> Int64 = { _ in 0 }
   ) throws -> Outcome {
     let reading = Reading(
-      format: format, sheetName: sheetName, segmentSize: segmentSize, cancelled: progress?.isCancelled ?? LoadProgress.never,
+      format: format, sheetName: sheetName, segmentSize: segmentSize,
+      cancelled: progress?.isCancelled ?? LoadProgress.never,
       progress: progress)
     var info = stat()
     if stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
       // One file: a deals export or a canonical deals.csv.
-      let plan = try dealsPlan(path: folder, displayName: String(folder.split(separator: "/").last ?? ""), reading: reading)
+      let plan = try dealsPlan(
+        path: folder, displayName: String(folder.split(separator: "/").last ?? ""), reading: reading)
       return try run([plan], progress: progress)
     }
     guard stat(folder, &info) == 0 else {
@@ -116,8 +128,10 @@ public enum FolderLoader {
     var dealsFile = "deals.csv"
     // A workbook found here is kept, not parsed a second time when its plan is made.
     var workbook: Spreadsheet?
-    if !present.contains(where: { $0.table == "deals" }), let export = try findDealsExport(
-      folder, segmentSize: segmentSize, sheetName: sheetName, cancelled: reading.cancelled, progress: reading.progress)
+    if !present.contains(where: { $0.table == "deals" }),
+      let export = try findDealsExport(
+        folder, segmentSize: segmentSize, sheetName: sheetName, cancelled: reading.cancelled, progress: reading.progress
+      )
     {
       dealsFile = export.name
       workbook = export.workbook
@@ -142,7 +156,8 @@ public enum FolderLoader {
         } else {
           plans.append(
             try CSVTableReader.plan(
-              path: join(folder, schema.fileName), displayName: schema.fileName, schema: schema, segmentSize: max(1, segmentSize)))
+              path: join(folder, schema.fileName), displayName: schema.fileName, schema: schema,
+              segmentSize: max(1, segmentSize)))
         }
       } catch let error as CrmqError {
         failures.append(contentsOf: error.diagnostics)
@@ -173,19 +188,28 @@ public enum FolderLoader {
   /// stages their time. A file that is no history is error E0513.
   public static func loadJSONHistory(file: String, deals: Table?, utcOffset: (Int64) -> Int64) throws -> Outcome {
     let folder = file.contains("/") ? String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]) : "."
-    let beside = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }.filter { $0 != file && $0 != "./" + file }
+    let beside = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }.filter {
+      $0 != file && $0 != "./" + file
+    }
     let (read, broken) = try readJSON([file])
     // The dictionaries beside it (an unreadable or broken file there is not this load's business).
-    let dictionaries = beside.flatMap { (try? readJSON([$0]))?.files ?? [] }.filter { $0.kind == .amoPipelines || $0.kind == .bitrixStatuses }
+    let dictionaries = beside.flatMap { (try? readJSON([$0]))?.files ?? [] }.filter {
+      $0.kind == .amoPipelines || $0.kind == .bitrixStatuses
+    }
     let loaded = try jsonHistory(read + dictionaries, deals: deals, utcOffset: utcOffset)
     let name = String(file.split(separator: "/").last ?? "")
     guard let loaded else {
       throw CrmqError(
-        broken.map { Diagnostic($0.code, .error, $0.message, help: $0.help) } + (broken.isEmpty
-          ? [Diagnostic(
-            DiagnosticCode("E0513"), .error, "'\(name)' is not a stage history crmq reads",
-            help: ["save amoCRM's GET /api/v4/events?filter[type]=lead_status_changed or Bitrix24's crm.stagehistory.list as JSON"])]
-          : []))
+        broken.map { Diagnostic($0.code, .error, $0.message, help: $0.help) }
+          + (broken.isEmpty
+            ? [
+              Diagnostic(
+                DiagnosticCode("E0513"), .error, "'\(name)' is not a stage history crmq reads",
+                help: [
+                  "save amoCRM's GET /api/v4/events?filter[type]=lead_status_changed or Bitrix24's crm.stagehistory.list as JSON"
+                ])
+            ]
+            : []))
     }
     return loaded
   }
@@ -200,15 +224,22 @@ public enum FolderLoader {
     for path in paths {
       let name = String(path.split(separator: "/").last ?? "")
       guard let file = MappedFile(path: path) else {
-        throw CrmqError(Diagnostic(DiagnosticCode("E0501"), .error, "no such file '\(path)'", help: ["give the path of the saved API response"]))
+        throw CrmqError(
+          Diagnostic(
+            DiagnosticCode("E0501"), .error, "no such file '\(path)'", help: ["give the path of the saved API response"]
+          ))
       }
       do {
-        if let found = try StageHistoryJSON.classify(Array(file.bytes)) { read.append((name, found.kind, found.records)) }
+        if let found = try StageHistoryJSON.classify(Array(file.bytes)) {
+          read.append((name, found.kind, found.records))
+        }
       } catch {
         broken.append(
           Diagnostic(
             DiagnosticCode("E0513"), .warning, "'\(name)' is not valid JSON, so it was not read",
-            help: ["a download cut short? save the API's response again; a stage history is read from amoCRM's events or Bitrix24's crm.stagehistory.list"]))
+            help: [
+              "a download cut short? save the API's response again; a stage history is read from amoCRM's events or Bitrix24's crm.stagehistory.list"
+            ]))
       }
     }
     return (read, broken)
@@ -225,7 +256,9 @@ public enum FolderLoader {
     if let deals, let ids = deals.column(named: "id"), let times = deals.column(named: "created_at"),
       case .int64(let idValues) = ids.data, case .int64(let timeValues) = times.data
     {
-      for row in 0..<deals.rowCount where ids.isValid(row) && times.isValid(row) { created[idValues[row]] = timeValues[row] }
+      for row in 0..<deals.rowCount where ids.isValid(row) && times.isValid(row) {
+        created[idValues[row]] = timeValues[row]
+      }
     }
     let bytes = history.csv(rows, created: created)
     let names = history.files.map(\.name).joined(separator: ", ")
@@ -243,10 +276,14 @@ public enum FolderLoader {
   typealias Spreadsheet = (text: ExportText, kind: String, sheets: [String])
 
   /// `sheet`: the file already read as a spreadsheet, when the caller has it.
-  static func dealsPlan(path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil) throws -> CSVTableReader.Plan {
+  static func dealsPlan(path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil) throws
+    -> CSVTableReader.Plan
+  {
     guard let file = MappedFile(path: path) else {
       throw CrmqError(
-        Diagnostic(DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'", help: ["check that the file exists and is readable"]))
+        Diagnostic(
+          DiagnosticCode("E0501"), .error, "cannot read '\(displayName)'",
+          help: ["check that the file exists and is readable"]))
     }
     return try dealsPlan(file: file, path: path, displayName: displayName, reading: reading, sheet: sheet)
   }
@@ -264,15 +301,19 @@ public enum FolderLoader {
     file: MappedFile, path: String, displayName: String, reading: Reading, sheet: Spreadsheet? = nil
   ) throws -> CSVTableReader.Plan {
     if sheet == nil, let plain = TextNormalizer.normalize(file.bytes) {
-      var plan = try dealsPlan(file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, reading: reading)
+      var plan = try dealsPlan(
+        file: MappedFile(copying: plain.bytes), path: path, displayName: displayName, reading: reading)
       plan.details.insert(plain.note, at: min(1, plan.details.count))
       return plan
     }
     let format = reading.format
     let segmentSize = max(1, reading.segmentSize)
     if sheet == nil { reading.progress?.begin("reading \(displayName)", totalBytes: 0) }
-    let table = try sheet
-      ?? spreadsheet(file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: reading.sheetName, cancelled: reading.cancelled)
+    let table =
+      try sheet
+      ?? spreadsheet(
+        file.bytes, displayName, partSize: min(segmentSize, 1 << 20), sheetName: reading.sheetName,
+        cancelled: reading.cancelled)
     if format != .detect && format != .canonical {
       // A dialect forced, or a mapping: convert whatever the header looks like.
       let text = table?.text ?? ExportText(file.bytes)
@@ -280,7 +321,9 @@ public enum FolderLoader {
     }
     if let table {
       // Bitrix24's "Excel" (an HTML table) or an XLSX workbook: as CSV text, then the CSV way.
-      if format == .detect, let plan = try exportPlan(table.text, path: path, displayName: displayName, reading: reading) {
+      if format == .detect,
+        let plan = try exportPlan(table.text, path: path, displayName: displayName, reading: reading)
+      {
         return plan
       }
       let header = table.text.records(limit: 1).rows.first ?? []
@@ -301,7 +344,8 @@ public enum FolderLoader {
             help: help))
       }
       return try CSVTableReader.plan(
-        file: MappedFile(copying: table.text.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+        file: MappedFile(copying: table.text.bytes), path: path, displayName: displayName, schema: .deals,
+        segmentSize: segmentSize)
     }
     // The header alone decides; only an export is decoded whole.
     let head = ExportText(UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)]))
@@ -310,7 +354,8 @@ public enum FolderLoader {
     {
       return plan
     }
-    return try CSVTableReader.plan(file: file, path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+    return try CSVTableReader.plan(
+      file: file, path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
   }
 
   /// The first row of a file's head (CSV in any delimiter and encoding, or an HTML table), its
@@ -333,10 +378,13 @@ public enum FolderLoader {
   }
 
   /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
-  static func exportPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws -> CSVTableReader.Plan? {
+  static func exportPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws
+    -> CSVTableReader.Plan?
+  {
     guard isExport(text.records(limit: 1).rows.first ?? []),
       let converted = try ExportConverter.convert(
-        text, fileName: displayName, segmentSize: max(1, reading.segmentSize), cancelled: reading.cancelled, progress: reading.progress)
+        text, fileName: displayName, segmentSize: max(1, reading.segmentSize), cancelled: reading.cancelled,
+        progress: reading.progress)
     else { return nil }
     return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: max(1, reading.segmentSize))
   }
@@ -345,7 +393,8 @@ public enum FolderLoader {
     _ converted: ExportConverter.Output, path: String, displayName: String, segmentSize: Int
   ) throws -> CSVTableReader.Plan {
     var plan = try CSVTableReader.plan(
-      file: MappedFile(copying: converted.bytes), path: path, displayName: displayName, schema: .deals, segmentSize: segmentSize)
+      file: MappedFile(copying: converted.bytes), path: path, displayName: displayName, schema: .deals,
+      segmentSize: segmentSize)
     plan.details = converted.details
     plan.warnings = converted.warnings
     plan.origin = converted.origin
@@ -356,7 +405,9 @@ public enum FolderLoader {
 
   /// A deals file converted with the dialect forced or the mapping given; a mapping that names a
   /// header the file lacks is an error that lists the headers there are.
-  static func forcedPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws -> CSVTableReader.Plan {
+  static func forcedPlan(_ text: ExportText, path: String, displayName: String, reading: Reading) throws
+    -> CSVTableReader.Plan
+  {
     let format = reading.format
     let segmentSize = max(1, reading.segmentSize)
     var text = text
@@ -378,10 +429,14 @@ public enum FolderLoader {
     }
     guard
       var converted = try ExportConverter.convert(
-        text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! }, cancelled: reading.cancelled,
+        text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! },
+        cancelled: reading.cancelled,
         progress: reading.progress)
     else {
-      throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(displayName)' has no header row", help: ["the first row names the columns"]))
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0504"), .error, "'\(displayName)' has no header row",
+          help: ["the first row names the columns"]))
     }
     if skipped > 0 { converted.details.insert(headerNote(skipped), at: min(1, converted.details.count)) }
     return try convertedPlan(converted, path: path, displayName: displayName, segmentSize: segmentSize)
@@ -391,7 +446,8 @@ public enum FolderLoader {
   /// mapping names (reports open with a title row or two), and that row.
   static func headerRow(_ text: ExportText, mapping: ColumnMapping) -> (row: Int, header: [String]) {
     let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingSpaces() } }
-    let row = head.firstIndex { mapping.missingHeaders(in: $0, sources: DealDialect.detect($0)?.sources ?? [:]).isEmpty } ?? 0
+    let row =
+      head.firstIndex { mapping.missingHeaders(in: $0, sources: DealDialect.detect($0)?.sources ?? [:]).isEmpty } ?? 0
     return (row, head.indices.contains(row) ? head[row] : [])
   }
 
@@ -405,7 +461,8 @@ public enum FolderLoader {
     throw CrmqError(
       missing.map { name in
         Diagnostic(
-          DiagnosticCode("E0512"), .error, "the mapping names the column '\(name)', which '\(displayName)' does not have",
+          DiagnosticCode("E0512"), .error,
+          "the mapping names the column '\(name)', which '\(displayName)' does not have",
           help: [
             Suggestions.closest(to: name, in: header).first.map { "did you mean '\($0)'?" }
               ?? "its columns: " + header.prefix(20).joined(separator: ", ")
@@ -427,7 +484,8 @@ public enum FolderLoader {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0503"), .error,
-          "'\(name)' has nothing mapped to the \(schema.table) column\(unmapped.count == 1 ? "" : "s") " + unmapped.map { "'\($0)'" }.joined(separator: ", "),
+          "'\(name)' has nothing mapped to the \(schema.table) column\(unmapped.count == 1 ? "" : "s") "
+            + unmapped.map { "'\($0)'" }.joined(separator: ", "),
           help: [
             "map each to a column of the file: " + unmapped.map { "\($0) = <column>" }.joined(separator: ", "),
             "its columns: " + header.prefix(20).joined(separator: ", "),
@@ -435,7 +493,9 @@ public enum FolderLoader {
     }
     var converter = TableConverter(schema: schema)
     guard let bytes = converter.convert(text, mapping: mapping, fileName: name, headerRow: headerRow) else {
-      throw CrmqError(Diagnostic(DiagnosticCode("E0504"), .error, "'\(name)' has no header row", help: ["the first row names the columns"]))
+      throw CrmqError(
+        Diagnostic(
+          DiagnosticCode("E0504"), .error, "'\(name)' has no header row", help: ["the first row names the columns"]))
     }
     var plan = try CSVTableReader.plan(
       file: MappedFile(copying: bytes), path: path, displayName: name, schema: schema, segmentSize: max(1, segmentSize))
@@ -447,7 +507,8 @@ public enum FolderLoader {
   /// The sheet named; else the first sheet, or when that is no deals export the first sheet that
   /// is (a workbook may open with a summary); else the first.
   static func dealsSheet(
-    _ bytes: UnsafeBufferPointer<UInt8>, partSize: Int, sheetName: String?, cancelled: @Sendable () -> Bool = LoadProgress.never
+    _ bytes: UnsafeBufferPointer<UInt8>, partSize: Int, sheetName: String?,
+    cancelled: @Sendable () -> Bool = LoadProgress.never
   ) throws -> XLSXWorkbook {
     let first = try XLSXWorkbook(bytes, partSize: partSize, sheet: sheetName, cancelled: cancelled)
     let header = first.text.records(limit: 1).rows.first ?? []
@@ -481,12 +542,15 @@ public enum FolderLoader {
           throw CrmqError(
             Diagnostic(
               DiagnosticCode("E0514"), .error, "'\(name)' has no sheet '\(wanted)'",
-              help: [Suggestions.closest(to: wanted, in: names).first.map { "did you mean '\($0)'?" }
-                ?? "its sheets: " + names.map { "'\($0)'" }.joined(separator: ", ")]))
+              help: [
+                Suggestions.closest(to: wanted, in: names).first.map { "did you mean '\($0)'?" }
+                  ?? "its sheets: " + names.map { "'\($0)'" }.joined(separator: ", ")
+              ]))
         }
         throw CrmqError(
           Diagnostic(
-            DiagnosticCode("E0508"), .error, "'\(name)' is a zip archive crmq cannot read as an XLSX workbook: \(reason)",
+            DiagnosticCode("E0508"), .error,
+            "'\(name)' is a zip archive crmq cannot read as an XLSX workbook: \(reason)",
             help: ["open it in Excel or LibreOffice and save the sheet as CSV (UTF-8), or export CSV from the CRM"]))
       }
     }
@@ -533,13 +597,16 @@ public enum FolderLoader {
         let workbook: XLSXWorkbook
         progress?.begin("reading \(name)", totalBytes: 0)
         do {
-          workbook = try dealsSheet(file.bytes, partSize: min(max(1, segmentSize), 1 << 20), sheetName: sheetName, cancelled: cancelled)
+          workbook = try dealsSheet(
+            file.bytes, partSize: min(max(1, segmentSize), 1 << 20), sheetName: sheetName, cancelled: cancelled)
         } catch XLSXWorkbook.Failure.cancelled {
           throw loadCancelled()
         } catch {
           continue
         }
-        if isExport(workbook.text.records(limit: 1).rows.first ?? []) { found.append((name, (workbook.text, XLSXWorkbook.source, workbook.sheetNames))) }
+        if isExport(workbook.text.records(limit: 1).rows.first ?? []) {
+          found.append((name, (workbook.text, XLSXWorkbook.source, workbook.sheetNames)))
+        }
         continue
       }
       let head = UnsafeBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, 64 << 10)])
@@ -563,7 +630,8 @@ public enum FolderLoader {
   static func loadCancelled() -> CrmqError {
     CrmqError(
       Diagnostic(
-        DiagnosticCode("E0602"), .error, "the load was cancelled", help: ["nothing of it was kept; load again to read the files"]))
+        DiagnosticCode("E0602"), .error, "the load was cancelled",
+        help: ["nothing of it was kept; load again to read the files"]))
   }
 
   /// Parses every plan's segments on all cores, then finishes each file.

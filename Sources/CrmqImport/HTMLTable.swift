@@ -17,7 +17,8 @@ struct HTMLTable {
   /// Does the file start like an HTML document or table (after a byte order mark and spaces)?
   static func isHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let head = String(decoding: bytes.prefix(1024), as: UTF8.self).lowercased()
-    return head.contains("<table") || head.contains("<html") || head.contains("<meta") || head.contains("<!doctype html")
+    return head.contains("<table") || head.contains("<html") || head.contains("<meta")
+      || head.contains("<!doctype html")
   }
 
   init(_ raw: UnsafeBufferPointer<UInt8>) {
@@ -43,7 +44,9 @@ struct HTMLTable {
   /// gathered (folded as it comes) in a scratch buffer, then quoted into the output.
   /// `unclosed`: a comment, script, style or tag that runs to the end of the file, and where it
   /// opens: everything after it is lost to the table, and the caller warns of it.
-  static func csv(_ bytes: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], rows: Int, unclosed: (what: String, offset: Int)?) {
+  static func csv(_ bytes: UnsafeBufferPointer<UInt8>) -> (
+    bytes: [UInt8], rows: Int, unclosed: (what: String, offset: Int)?
+  ) {
     var unclosed: (what: String, offset: Int)?
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count / 2)
@@ -128,7 +131,8 @@ struct HTMLTable {
 
   typealias Name = XMLCursor.Name
   static let tr = Name("tr"), td = Name("td"), th = Name("th"), br = Name("br"), table = Name("table")
-  static let thead = Name("thead"), tbody = Name("tbody"), tfoot = Name("tfoot"), script = Name("script"), style = Name("style")
+  static let thead = Name("thead"), tbody = Name("tbody"), tfoot = Name("tfoot"), script = Name("script"),
+    style = Name("style")
 
   /// The lowercased name of the tag at `start` (packed as the XML reader packs names: no `String`
   /// per tag), whether it closes (`</td>`), and the index past its `>` (quoted attribute values may
@@ -149,13 +153,16 @@ struct HTMLTable {
   /// The bytes an entity at `start` stands for, and the index past it; an unknown one is kept.
   static func entity(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (bytes: [UInt8], end: Int) {
     var end = start + 1
-    while end < bytes.count && end - start <= 12 && (bytes[end].isASCIILetterOrDigit || end == start + 1 && bytes[end] == UInt8(ascii: "#")) {
+    while end < bytes.count && end - start <= 12
+      && (bytes[end].isASCIILetterOrDigit || end == start + 1 && bytes[end] == UInt8(ascii: "#"))
+    {
       end += 1
     }
     guard end < bytes.count, bytes[end] == UInt8(ascii: ";") else { return ([UInt8(ascii: "&")], start + 1) }
     let name = String(decoding: bytes[(start + 1)..<end], as: UTF8.self)
     let named: [String: String] = [
-      "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "laquo": "«", "raquo": "»", "mdash": "—",
+      "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "laquo": "«", "raquo": "»",
+      "mdash": "—",
       "ndash": "–", "hellip": "…", "rub": "₽",
     ]
     if let text = named[name.lowercased()] { return (Array(text.utf8), end + 1) }
@@ -179,7 +186,9 @@ struct HTMLTable {
     var index = from
     while index + needle.count <= bytes.count {
       if bytes[index] | 0x20 == needle[0] | 0x20,
-        zip(bytes[index..<(index + needle.count)], needle).allSatisfy({ ($0 < 128 ? $0 | 0x20 : $0) == ($1 < 128 ? $1 | 0x20 : $1) })
+        zip(bytes[index..<(index + needle.count)], needle).allSatisfy({
+          ($0 < 128 ? $0 | 0x20 : $0) == ($1 < 128 ? $1 | 0x20 : $1)
+        })
       {
         return index
       }

@@ -45,7 +45,8 @@ final class MappedFile: @unchecked Sendable {
   static func changed(_ name: String) -> CrmqError {
     CrmqError(
       Diagnostic(
-        DiagnosticCode("E0522"), .error, "'\(name)' changed while it was read (cut short or written over): nothing of it was loaded",
+        DiagnosticCode("E0522"), .error,
+        "'\(name)' changed while it was read (cut short or written over): nothing of it was loaded",
         help: ["load again once the file is written whole (a download or an export still running?)"]))
   }
 

@@ -47,7 +47,9 @@ struct StageHistoryJSON {
         take(.amoPipelines, pipelines)
       } else if let result = page["result"] as? [String: Any], let items = result["items"] as? [Any] {
         take(.bitrixHistory, items)
-      } else if let result = page["result"] as? [Any], result.first.map({ ($0 as? [String: Any])?["STATUS_ID"] != nil }) ?? false {
+      } else if let result = page["result"] as? [Any],
+        result.first.map({ ($0 as? [String: Any])?["STATUS_ID"] != nil }) ?? false
+      {
         take(.bitrixStatuses, result)
       } else if page["type"] as? String != nil, page["entity_id"] != nil {
         take(.amoEvents, [page])
@@ -132,7 +134,9 @@ struct StageHistoryJSON {
     for file in files where file.kind == .bitrixStatuses {
       for status in file.records {
         if let entity = status["ENTITY_ID"] as? String, !entity.hasPrefix("DEAL_STAGE") { continue }
-        if let id = StageHistoryJSON.text(status["STATUS_ID"]), let name = status["NAME"] as? String { bitrixNames[id] = name }
+        if let id = StageHistoryJSON.text(status["STATUS_ID"]), let name = status["NAME"] as? String {
+          bitrixNames[id] = name
+        }
       }
     }
     var rows: [Row] = []
@@ -146,9 +150,12 @@ struct StageHistoryJSON {
         var skipped = 0
         var firstSkipped: String?
         for (position, event) in file.records.enumerated() {
-          guard event["type"] as? String == "lead_status_changed", event["entity_type"] as? String ?? "lead" == "lead" else { continue }
+          guard event["type"] as? String == "lead_status_changed", event["entity_type"] as? String ?? "lead" == "lead"
+          else { continue }
           let deal = StageHistoryJSON.int(event["entity_id"])
-          let at = StageHistoryJSON.int(event["created_at"]).flatMap { StageHistoryJSON.unixRange.contains($0) ? $0 : nil }
+          let at = StageHistoryJSON.int(event["created_at"]).flatMap {
+            StageHistoryJSON.unixRange.contains($0) ? $0 : nil
+          }
           guard let deal, let at, let after = StageHistoryJSON.status(event["value_after"]) else {
             skipped += 1
             if firstSkipped == nil {
@@ -170,7 +177,8 @@ struct StageHistoryJSON {
           if amoNames[first.before] == nil { unnamed.insert(String(first.before)) }
           rows.append(Row(deal: deal, stage: amoNames[first.before] ?? "status \(first.before)", entered: nil))
         }
-        details.append("\(file.name): amoCRM lead_status_changed events, \(used) stage changes of \(firstChange.count) deals")
+        details.append(
+          "\(file.name): amoCRM lead_status_changed events, \(used) stage changes of \(firstChange.count) deals")
         warnSkipped(file.name, count: skipped, first: firstSkipped)
       case .bitrixHistory:
         var skipped = 0
@@ -202,7 +210,8 @@ struct StageHistoryJSON {
     }
     if !unnamed.isEmpty {
       details.append(
-        "no name for \(unnamed.count) stage\(unnamed.count == 1 ? "" : "s") (\(unnamed.sorted().prefix(5).joined(separator: ", "))): shown by id; save amoCRM's GET /api/v4/leads/pipelines or Bitrix24's crm.status.list as a .json file beside it to name them")
+        "no name for \(unnamed.count) stage\(unnamed.count == 1 ? "" : "s") (\(unnamed.sorted().prefix(5).joined(separator: ", "))): shown by id; save amoCRM's GET /api/v4/leads/pipelines or Bitrix24's crm.status.list as a .json file beside it to name them"
+      )
     }
     return rows
   }
@@ -244,10 +253,13 @@ struct StageHistoryJSON {
       out += Array(",\(CivilDate.formatTimestamp(row.entered ?? 0))\n".utf8)
     }
     if rows.contains(where: { $0.entered == nil }) {
-      details.append("the stage each deal started in: the one before its first change, entered at the deal's created_at")
+      details.append(
+        "the stage each deal started in: the one before its first change, entered at the deal's created_at")
     }
     if missing > 0 {
-      details.append("\(missing) deal\(missing == 1 ? "" : "s") not in the deals file: the stage \(missing == 1 ? "it" : "they") started in is left out")
+      details.append(
+        "\(missing) deal\(missing == 1 ? "" : "s") not in the deals file: the stage \(missing == 1 ? "it" : "they") started in is left out"
+      )
     }
     return out
   }

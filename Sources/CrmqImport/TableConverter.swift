@@ -29,7 +29,8 @@ struct TableConverter {
     let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
     details.append("\(fileName): \(schema.table), with the mapping given, \(text.encoding), delimiter \(delimiterName)")
     details.append(
-      "columns: " + zip(schema.columns, sources).compactMap { column, source in source.map { "\(column.name) ← \(header[$0])" } }
+      "columns: "
+        + zip(schema.columns, sources).compactMap { column, source in source.map { "\(column.name) ← \(header[$0])" } }
         .joined(separator: ", "))
     if !extras.isEmpty { details.append("kept as extra columns: " + extras.map { header[$0] }.joined(separator: ", ")) }
     if headerRow > 0 { details.append(FolderLoader.headerNote(headerRow)) }
@@ -68,12 +69,16 @@ struct TableConverter {
           if position > 0 { out.append(UInt8(ascii: ",")) }
           guard let source = sources[position], source < fields.count else { continue }
           CSVText.withField(bytes, fields[source], &unescaped) { field in
-            TableConverter.trimmed(field) { TableConverter.write($0, as: column.type, into: &out, &forms, monthFirst: order.monthFirst) }
+            TableConverter.trimmed(field) {
+              TableConverter.write($0, as: column.type, into: &out, &forms, monthFirst: order.monthFirst)
+            }
           }
         }
         for extra in extras {
           out.append(UInt8(ascii: ","))
-          if extra < fields.count { CSVText.withField(bytes, fields[extra], &unescaped) { ExportConverter.quote($0, into: &out) } }
+          if extra < fields.count {
+            CSVText.withField(bytes, fields[extra], &unescaped) { ExportConverter.quote($0, into: &out) }
+          }
         }
         out.append(10)
       }
@@ -81,10 +86,13 @@ struct TableConverter {
     }
     let formats = ExportConverter.DateForm.names(forms)
     if !formats.isEmpty {
-      details.append("dates read as " + formats.sorted().joined(separator: ", ") + (order.note.map { " (\($0))" } ?? ""))
+      details.append(
+        "dates read as " + formats.sorted().joined(separator: ", ") + (order.note.map { " (\($0))" } ?? ""))
     }
     if !skipped.isEmpty {
-      details.append("\(skipped.count) rows skipped, unreadable (a quote out of place) at line " + skipped.prefix(5).map(String.init).joined(separator: ", "))
+      details.append(
+        "\(skipped.count) rows skipped, unreadable (a quote out of place) at line "
+          + skipped.prefix(5).map(String.init).joined(separator: ", "))
     }
     return out
   }
@@ -108,7 +116,8 @@ struct TableConverter {
   /// One field as the canonical reader expects its kind; what cannot be read is written as it is,
   /// so the reader rejects the row with the reason.
   static func write(
-    _ field: UnsafeBufferPointer<UInt8>, as kind: CanonicalSchema.ValueKind, into out: inout [UInt8], _ forms: inout UInt16, monthFirst: Bool
+    _ field: UnsafeBufferPointer<UInt8>, as kind: CanonicalSchema.ValueKind, into out: inout [UInt8],
+    _ forms: inout UInt16, monthFirst: Bool
   ) {
     switch kind {
     case .money:
@@ -132,7 +141,9 @@ struct TableConverter {
       // `09.2026` and `9/2026` as `2026-09`; `2026-09` as it is.
       let value = String(decoding: field, as: UTF8.self)
       let parts = value.split(whereSeparator: { $0 == "." || $0 == "/" })
-      if parts.count == 2, let month = Int(parts[0]), (1...12).contains(month), parts[1].count == 4, let year = Int(parts[1]) {
+      if parts.count == 2, let month = Int(parts[0]), (1...12).contains(month), parts[1].count == 4,
+        let year = Int(parts[1])
+      {
         return out += Array("\(CivilDate.pad4(year))-\(CivilDate.pad2(month))".utf8)
       }
     case .bool, .string:

@@ -1,5 +1,5 @@
-import CrmqStorage
 import CrmqCore
+import CrmqStorage
 import Dispatch
 
 /// A sheet of an XLSX workbook (the first, or one named) as CSV text for the export
@@ -48,7 +48,9 @@ struct XLSXWorkbook {
       }
       let (sheetName, relation) = chosen
       var sheetPath = "xl/worksheets/sheet1.xml"
-      if let relation, let relations = try part("xl/_rels/workbook.xml.rels"), let target = XLSXWorkbook.target(relations, id: relation) {
+      if let relation, let relations = try part("xl/_rels/workbook.xml.rels"),
+        let target = XLSXWorkbook.target(relations, id: relation)
+      {
         sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
       }
       guard let sheet = try part(sheetPath) else { throw Failure.missing(sheetPath) }
@@ -91,8 +93,12 @@ struct XLSXWorkbook {
       var date1904 = false
       var sheets: [(name: String, relation: String?)] = []
       while let tag = cursor.next() {
-        if case "workbookPr" = tag.name, let value = tag.attribute("date1904") { date1904 = value == "1" || value == "true" }
-        if case "sheet" = tag.name { sheets.append((tag.attribute("name") ?? "\(sheets.count + 1)", tag.attribute("r:id") ?? tag.attribute("id"))) }
+        if case "workbookPr" = tag.name, let value = tag.attribute("date1904") {
+          date1904 = value == "1" || value == "true"
+        }
+        if case "sheet" = tag.name {
+          sheets.append((tag.attribute("name") ?? "\(sheets.count + 1)", tag.attribute("r:id") ?? tag.attribute("id")))
+        }
       }
       return (sheets, date1904)
     }
@@ -144,14 +150,18 @@ struct XLSXWorkbook {
     while let tag = cursor.next() {
       switch (tag.name, tag.closing) {
       case ("numFmt", false):
-        if let id = tag.raw("numFmtId").flatMap(XMLCursor.integer), let code = tag.attribute("formatCode"), isDateFormat(code) {
+        if let id = tag.raw("numFmtId").flatMap(XMLCursor.integer), let code = tag.attribute("formatCode"),
+          isDateFormat(code)
+        {
           customDates.insert(id)
         }
       case ("cellXfs", false): inCellFormats = !tag.selfClosing
       case ("cellXfs", true): inCellFormats = false
       case ("xf", false) where inCellFormats:
         let id = tag.raw("numFmtId").flatMap(XMLCursor.integer) ?? 0
-        if (14...22).contains(id) || (27...36).contains(id) || (45...47).contains(id) || (50...58).contains(id) || customDates.contains(id) {
+        if (14...22).contains(id) || (27...36).contains(id) || (45...47).contains(id) || (50...58).contains(id)
+          || customDates.contains(id)
+        {
           styles.insert(index)
         }
         index += 1
@@ -215,20 +225,25 @@ struct XLSXWorkbook {
     if let cut = parts.lazy.compactMap(\.cutRow).first {
       out.append(
         Diagnostic(
-          DiagnosticCode("E0508"), .warning, "sheet '\(sheet)': row \(cut) is cut off in the middle: its cells are not read",
+          DiagnosticCode("E0508"), .warning,
+          "sheet '\(sheet)': row \(cut) is cut off in the middle: its cells are not read",
           help: ["the workbook is damaged there: save it again from Excel or LibreOffice, or export CSV from the CRM"]))
     }
     return out
   }
 
   /// The sheet's rows as CSV; cells are placed by their reference (`C7`), gaps left empty.
-  static func csv(_ xml: [UInt8], range: Range<Int>, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> SheetPart {
+  static func csv(_ xml: [UInt8], range: Range<Int>, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool)
+    -> SheetPart
+  {
     XMLCursor.walk(xml, range: range) { cursor in
       csv(&cursor, count: range.count, strings: strings, dateStyles: dateStyles, date1904: date1904)
     }
   }
 
-  static func csv(_ cursor: inout XMLCursor, count: Int, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool) -> SheetPart {
+  static func csv(_ cursor: inout XMLCursor, count: Int, strings: [[UInt8]], dateStyles: Set<Int>, date1904: Bool)
+    -> SheetPart
+  {
     var part = SheetPart()
     var out: [UInt8] = []
     out.reserveCapacity(count / 3)
@@ -310,7 +325,6 @@ struct XLSXWorkbook {
     return part
   }
 
-
   /// About `parts` equal stretches of the sheet, each starting at a `<row` tag.
   static func rowCuts(_ xml: [UInt8], parts: Int) -> [Int] {
     var cuts = [0]
@@ -373,7 +387,11 @@ struct XMLCursor {
 
     init<C: Collection>(bytes: C) where C.Element == UInt8 {
       for byte in bytes {
-        if length < 8 { low |= UInt64(byte) << UInt64(8 * length) } else if length < 16 { high |= UInt64(byte) << UInt64(8 * (length - 8)) }
+        if length < 8 {
+          low |= UInt64(byte) << UInt64(8 * length)
+        } else if length < 16 {
+          high |= UInt64(byte) << UInt64(8 * (length - 8))
+        }
         length += 1
       }
     }
@@ -396,7 +414,8 @@ struct XMLCursor {
       let pattern = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
       var index = attributes.startIndex
       while index + pattern.count + 1 < attributes.endIndex {
-        if attributes[index + pattern.count] == UInt8(ascii: "="), attributes[index..<(index + pattern.count)].elementsEqual(pattern),
+        if attributes[index + pattern.count] == UInt8(ascii: "="),
+          attributes[index..<(index + pattern.count)].elementsEqual(pattern),
           index == attributes.startIndex || [32, 9, 10, 13].contains(attributes[index - 1])
         {
           let quote = attributes[index + pattern.count + 1]
@@ -488,7 +507,8 @@ struct XMLCursor {
         nameEnd += 1
       }
       return Tag(
-        name: Name(bytes: bytes[nameStart..<nameEnd]), closing: closing, selfClosing: selfClosing, attributes: bytes[nameEnd..<bodyEnd])
+        name: Name(bytes: bytes[nameStart..<nameEnd]), closing: closing, selfClosing: selfClosing,
+        attributes: bytes[nameEnd..<bodyEnd])
     }
     return nil
   }

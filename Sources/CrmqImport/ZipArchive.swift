@@ -27,7 +27,8 @@ struct ZipArchive {
       case .unsupportedMethod(let name, let method): return "'\(name)' in it is compressed with method \(method)"
       case .corrupt(let name): return "'\(name)' in it is damaged"
       case .tooLarge(let name, let limit):
-        return "'\(name)' in it inflates to over \(limit >> 20) MB, more than \(ZipArchive.maximumRatio) times its compressed size (a damaged or hostile file)"
+        return
+          "'\(name)' in it inflates to over \(limit >> 20) MB, more than \(ZipArchive.maximumRatio) times its compressed size (a damaged or hostile file)"
       }
     }
   }
@@ -54,7 +55,8 @@ struct ZipArchive {
       let name = String(decoding: bytes[(offset + 46)..<(offset + 46 + nameLength)], as: UTF8.self)
       entries[name] = Entry(
         name: name, method: ZipArchive.u16(bytes, offset + 10), compressedSize: ZipArchive.u32(bytes, offset + 20),
-        size: ZipArchive.u32(bytes, offset + 24), localHeader: ZipArchive.u32(bytes, offset + 42), flags: ZipArchive.u16(bytes, offset + 8),
+        size: ZipArchive.u32(bytes, offset + 24), localHeader: ZipArchive.u32(bytes, offset + 42),
+        flags: ZipArchive.u16(bytes, offset + 8),
         crc: UInt32(ZipArchive.u32(bytes, offset + 16)))
       offset += 46 + nameLength + extraLength + commentLength
     }
@@ -68,7 +70,11 @@ struct ZipArchive {
 
   /// The most bytes a part of `compressed` bytes may inflate to.
   static func limit(compressed: Int) -> Int {
-    min(maximumPart, max(smallPart, compressed.multipliedReportingOverflow(by: maximumRatio).overflow ? Int.max : compressed * maximumRatio))
+    min(
+      maximumPart,
+      max(
+        smallPart,
+        compressed.multipliedReportingOverflow(by: maximumRatio).overflow ? Int.max : compressed * maximumRatio))
   }
 
   /// The bytes of an entry, or nil when there is none of that name.
@@ -131,7 +137,8 @@ struct ZipArchive {
         while index + 8 <= count {
           let low = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt32.self)) ^ crc
           let high = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index + 4, as: UInt32.self))
-          crc = t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)] ^ t[5 * 256 + Int((low >> 16) & 0xFF)]
+          crc =
+            t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)] ^ t[5 * 256 + Int((low >> 16) & 0xFF)]
             ^ t[4 * 256 + Int(low >> 24)] ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int((high >> 8) & 0xFF)]
             ^ t[256 + Int((high >> 16) & 0xFF)] ^ t[Int(high >> 24)]
           index += 8

@@ -1,9 +1,7 @@
-import CrmqCore
-import CrmqSemantics
-
 /// Reads a table. `filters` are conjuncts the scan applies itself (and prunes chunks with);
 /// `columns` are the columns the plan above needs.
 import CrmqCore
+import CrmqSemantics
 
 public struct Scan: Sendable, Equatable {
   public var table: String
@@ -85,7 +83,8 @@ public struct Compare: Sendable, Equatable {
   public var total: CompareTotal
 
   public init(
-    current: LogicalPlan, previous: LogicalPlan, comparison: ComparisonPlan, order: [CompareOrder], limit: Int?, total: CompareTotal
+    current: LogicalPlan, previous: LogicalPlan, comparison: ComparisonPlan, order: [CompareOrder], limit: Int?,
+    total: CompareTotal
   ) {
     self.current = current
     self.previous = previous
@@ -129,7 +128,9 @@ public struct FunnelPlan: Sendable, Equatable {
   public var earlier: BoundFunnel?
   public var comparison: ComparisonPlan?
 
-  public init(funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil, comparison: ComparisonPlan? = nil) {
+  public init(
+    funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil, comparison: ComparisonPlan? = nil
+  ) {
     self.funnel = funnel
     self.stageOrders = stageOrders
     self.earlier = earlier

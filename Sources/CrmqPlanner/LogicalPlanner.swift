@@ -13,7 +13,9 @@ public enum LogicalPlanner {
       return .aggregate(Aggregate(groups: source.groups, aggregates: source.aggregates, input: plan))
     }
     var plan: LogicalPlan
-    if aggregates.count == 1, let only = aggregates.first, query.sources[0].slots == Array(0..<query.sources[0].slots.count) {
+    if aggregates.count == 1, let only = aggregates.first,
+      query.sources[0].slots == Array(0..<query.sources[0].slots.count)
+    {
       plan = only
     } else {
       plan = .merge(
@@ -25,7 +27,9 @@ public enum LogicalPlanner {
     plan = .project(Project(outputs: query.outputs, input: plan))
     if !query.order.isEmpty {
       let keys = query.order.map { order in
-        SortKey(expr: .column(query.outputs[order.output].name, query.outputs[order.output].expr.type), descending: order.descending)
+        SortKey(
+          expr: .column(query.outputs[order.output].name, query.outputs[order.output].expr.type),
+          descending: order.descending)
       }
       plan = .sort(Sort(keys: keys, input: plan))
     }

@@ -76,7 +76,7 @@ public final class Shell {
       }
       guard let line else { break }
       interruptsAtEmptyPrompt = 0
-      if buffer.isEmpty && line.trimmingCharacters() .hasPrefix(".") {
+      if buffer.isEmpty && line.trimmingCharacters().hasPrefix(".") {
         reader.addHistory(line)
         if !command(line.trimmingCharacters()) { break }
         continue
@@ -145,7 +145,8 @@ public final class Shell {
     }
     if hidden > 0 {
       text = text.replacingRowCount(shown: shown.rows.count, total: table.rows.count)
-      text += "(\(hidden) rows in the middle not shown; .last shows them all, .format csv or .output FILE writes them)\n"
+      text +=
+        "(\(hidden) rows in the middle not shown; .last shows them all, .format csv or .output FILE writes them)\n"
     }
     if !format.carriesNotes {
       for note in table.notes { output.writeError(note + "\n") }
@@ -183,7 +184,9 @@ extension String {
     let marker = "(\(shown) rows)\n"
     guard hasSuffix(marker) || contains(marker) else { return self }
     var lines = split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if let index = lines.lastIndex(of: "(\(shown) rows)") { lines[index] = "(\(NumberFormat.integer(Int64(total), grouped: true)) rows)" }
+    if let index = lines.lastIndex(of: "(\(shown) rows)") {
+      lines[index] = "(\(NumberFormat.integer(Int64(total), grouped: true)) rows)"
+    }
     return lines.joined(separator: "\n")
   }
 }

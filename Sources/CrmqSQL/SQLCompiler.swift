@@ -164,15 +164,23 @@ public struct SQLCompiler: Sendable {
     let dimensions = current.outputs.filter { $0.role == .dimension }
     let measures = current.outputs.filter { $0.role != .dimension }
     let keys = dimensions.map { dialect.quote($0.name) }
-    var sql = "WITH cur AS (\n" + indent(try projection(current)) + "\n),\nprev AS (\n" + indent(try earlier.projection(previous)) + "\n)"
+    var sql =
+      "WITH cur AS (\n" + indent(try projection(current)) + "\n),\nprev AS (\n"
+      + indent(try earlier.projection(previous)) + "\n)"
     var from = "FROM "
     if keys.isEmpty {
       from += "(SELECT 1 AS one) AS k LEFT JOIN cur ON TRUE LEFT JOIN prev ON TRUE"
     } else {
-      sql += ",\nk AS (\n" + indent("SELECT \(keys.joined(separator: ", ")) FROM cur\nUNION\nSELECT \(keys.joined(separator: ", ")) FROM prev") + "\n)"
-      from += "k\n" + ["cur", "prev"].map { side in
-        "LEFT JOIN \(side) ON " + keys.map { "k.\($0) IS NOT DISTINCT FROM \(side).\($0)" }.joined(separator: " AND ")
-      }.joined(separator: "\n")
+      sql +=
+        ",\nk AS (\n"
+        + indent(
+          "SELECT \(keys.joined(separator: ", ")) FROM cur\nUNION\nSELECT \(keys.joined(separator: ", ")) FROM prev")
+        + "\n)"
+      from +=
+        "k\n"
+        + ["cur", "prev"].map { side in
+          "LEFT JOIN \(side) ON " + keys.map { "k.\($0) IS NOT DISTINCT FROM \(side).\($0)" }.joined(separator: " AND ")
+        }.joined(separator: "\n")
     }
     var columns = keys.map { "k.\($0) AS \($0)" }
     for measure in measures {
@@ -190,16 +198,21 @@ public struct SQLCompiler: Sendable {
       }
       let percent = "((CAST(\(m) AS float8) - CAST(\(p) AS float8)) / NULLIF(CAST(\(p) AS float8), 0))"
       columns += [
-        "\(m) AS \(name)", "\(p) AS \(dialect.quote(measure.name + "_prev"))", "\(delta) AS \(dialect.quote(measure.name + "_delta"))",
+        "\(m) AS \(name)", "\(p) AS \(dialect.quote(measure.name + "_prev"))",
+        "\(delta) AS \(dialect.quote(measure.name + "_delta"))",
         "\(percent) AS \(dialect.quote(measure.name + "_delta_pct"))",
       ]
     }
     let joined = sql + "\nSELECT " + columns.joined(separator: ", ") + "\n" + from
     // The plan's order, then every dimension not in it: the order is total.
     let types = Dictionary(
-      CrmqPlanner.Compare.columns(current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }).map { ($0.name, $0.type) },
+      CrmqPlanner.Compare.columns(
+        current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+      ).map { ($0.name, $0.type) },
       uniquingKeysWith: { a, _ in a })
-    var order = node.order.map { orderTerm(dialect.quote($0.column), type: types[$0.column] ?? .double, descending: $0.descending) }
+    var order = node.order.map {
+      orderTerm(dialect.quote($0.column), type: types[$0.column] ?? .double, descending: $0.descending)
+    }
     for dimension in dimensions where !node.order.contains(where: { $0.column == dimension.name }) {
       order.append(orderTerm(dialect.quote(dimension.name), type: dimension.expr.type, descending: false))
     }
@@ -330,13 +343,18 @@ public struct SQLCompiler: Sendable {
     var select = ["d.*"]
     var joins = ""
     if columns.contains("repeat") {
-      select.append("CASE WHEN d.\(q("created_at")) IS NOT NULL AND w.first_win < d.\(q("created_at")) THEN 'repeat' ELSE 'primary' END AS \(q("repeat"))")
-      joins += " LEFT JOIN (SELECT \(q("client_id")), MIN(\(q("closed_at"))) AS first_win FROM \(deals) WHERE \(q("status")) = 'won' "
+      select.append(
+        "CASE WHEN d.\(q("created_at")) IS NOT NULL AND w.first_win < d.\(q("created_at")) THEN 'repeat' ELSE 'primary' END AS \(q("repeat"))"
+      )
+      joins +=
+        " LEFT JOIN (SELECT \(q("client_id")), MIN(\(q("closed_at"))) AS first_win FROM \(deals) WHERE \(q("status")) = 'won' "
         + "AND \(q("client_id")) IS NOT NULL AND \(q("closed_at")) IS NOT NULL GROUP BY 1) AS w ON w.\(q("client_id")) = d.\(q("client_id"))"
     }
     if columns.contains("stage_group") {
       let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
-      let names = ClosingStages.names.sorted(by: { $0.key < $1.key }).map { "WHEN \(dialect.string($0.key)) THEN \(dialect.string($0.value))" }.joined(separator: " ")
+      let names = ClosingStages.names.sorted(by: { $0.key < $1.key }).map {
+        "WHEN \(dialect.string($0.key)) THEN \(dialect.string($0.value))"
+      }.joined(separator: " ")
       select.append(
         "COALESCE((SELECT MAX(s.\(q("kind"))) FROM \(q("stages")) AS s WHERE \(known) AND s.\(q("pipeline")) = d.\(q("pipeline")) AND s.\(q("stage")) = d.\(q("stage"))), "
           + "CASE WHEN NOT EXISTS (SELECT 1 FROM \(q("stages")) WHERE \(known)) THEN CASE lower(d.\(q("stage"))) \(names) END END, "
@@ -364,7 +382,9 @@ public struct SQLCompiler: Sendable {
       return try literal(value)
     case .bucket(let grain, let inner, let weekStart):
       let value = try expression(inner)
-      if let shift, grain.isCalendar { return try bucket(grain, try moved(grain, value, shift), weekStart: weekStart, timestamp: false) }
+      if let shift, grain.isCalendar {
+        return try bucket(grain, try moved(grain, value, shift), weekStart: weekStart, timestamp: false)
+      }
       return try bucket(grain, value, weekStart: weekStart, timestamp: inner.type == .timestamp)
     case .compare(let op, let l, let r):
       let collate = l.type == .string && op != .equal && op != .notEqual ? " COLLATE \"C\"" : ""
@@ -578,4 +598,3 @@ public struct SQLCompileFailure: Error, Sendable, Equatable {
   public let reason: String
   public init(_ reason: String) { self.reason = reason }
 }
-

@@ -26,7 +26,9 @@ public struct Binder {
   var aggregateCount = 0
 
   /// Binds a query; on failure the diagnostics say why.
-  public static func bind(query: Query, schemas: SchemaProvider, context: BindContext, source: SourceFile) -> Result<BoundQuery, CrmqError> {
+  public static func bind(query: Query, schemas: SchemaProvider, context: BindContext, source: SourceFile) -> Result<
+    BoundQuery, CrmqError
+  > {
     do {
       let table = try chooseTable(query: query, schemas: schemas, context: context, source: source)
       var binder = Binder(schemas: schemas, context: context, originalSource: source, table: table)
@@ -38,7 +40,9 @@ public struct Binder {
     }
   }
 
-  public static func bind(show: ShowStatement, schemas: SchemaProvider, context: BindContext, source: SourceFile) -> Result<BoundShow, CrmqError> {
+  public static func bind(show: ShowStatement, schemas: SchemaProvider, context: BindContext, source: SourceFile)
+    -> Result<BoundShow, CrmqError>
+  {
     do {
       guard let table = schemas.schema(named: show.table.text) else {
         throw BindFailure(.unknownTable(show.table, known: schemas.tableSchemas.map(\.name)))
@@ -55,7 +59,9 @@ public struct Binder {
   // MARK: - Choosing the table
 
   /// `of <table>`, or the table that has every column the query names (deals when several do).
-  static func chooseTable(query: Query, schemas: SchemaProvider, context: BindContext, source: SourceFile) throws -> TableSchema {
+  static func chooseTable(query: Query, schemas: SchemaProvider, context: BindContext, source: SourceFile) throws
+    -> TableSchema
+  {
     if let name = query.table {
       guard let table = schemas.schema(named: name.text) else {
         throw BindFailure(.unknownTable(name, known: schemas.tableSchemas.map(\.name)))
@@ -68,7 +74,8 @@ public struct Binder {
     for expr in exprs { collectNames(expr, into: &names, context: context, top: true) }
     let tables = schemas.tableSchemas
     guard let fallback = tables.first(where: { $0.name == "deals" }) ?? tables.first else {
-      throw BindFailure(Diagnostic(DiagnosticCode("E0302"), .error, "no data is loaded", help: ["load a folder with --data DIR"]))
+      throw BindFailure(
+        Diagnostic(DiagnosticCode("E0302"), .error, "no data is loaded", help: ["load a folder with --data DIR"]))
     }
     if names.isEmpty { return fallback }
     let candidates = tables.filter { table in names.allSatisfy { table.column(named: $0) != nil } }
@@ -108,7 +115,8 @@ public struct Binder {
     var measureOutputs: [BoundOutput] = []
     for measure in query.measures {
       let expr = try bindMeasure(measure.expr)
-      measureOutputs.append(BoundOutput(name: measure.alias?.text ?? outputName(measure.expr), expr: expr, role: .measure))
+      measureOutputs.append(
+        BoundOutput(name: measure.alias?.text ?? outputName(measure.expr), expr: expr, role: .measure))
     }
     if sourceBuilders.isEmpty {
       sourceBuilders.append(SourceBuilder(table: table, anchor: table.mainDate))
@@ -120,7 +128,8 @@ public struct Binder {
     }
     let dimensionNames = query.dimensions.map { $0.alias?.text ?? outputName($0.expr) }
     for (index, name) in dimensionNames.enumerated() {
-      outputs.append(BoundOutput(name: name, expr: .groupRef(index, sources[0].groups[index].expr.type), role: .dimension))
+      outputs.append(
+        BoundOutput(name: name, expr: .groupRef(index, sources[0].groups[index].expr.type), role: .dimension))
     }
     outputs += measureOutputs
     try checkDistinctNames(outputs, query: query)
@@ -134,7 +143,9 @@ public struct Binder {
         let anchors = sources.map { source in
           "\(source.table).\(source.period?.column ?? "-") for \(source.measureNames.joined(separator: ", "))"
         }
-        notes.append("period: \(CivilDate.format(first.start)) – \(CivilDate.format(first.end - 1)) (by \(anchors.joined(separator: "; ")))")
+        notes.append(
+          "period: \(CivilDate.format(first.start)) – \(CivilDate.format(first.end - 1)) (by \(anchors.joined(separator: "; ")))"
+        )
       }
     }
     var order: [BoundOrder] = []
@@ -143,15 +154,20 @@ public struct Binder {
       order = try items.map { try bindOrder($0, outputs: outputs) }
       // Ties break on the dimensions not ordered by, so the order is total: every backend gives
       // the rows in the same order, none by position.
-      for index in outputs.indices where outputs[index].role == .dimension && !order.contains(where: { $0.output == index }) {
+      for index in outputs.indices
+      where outputs[index].role == .dimension && !order.contains(where: { $0.output == index }) {
         order.append(BoundOrder(output: index, descending: false))
       }
     } else if query.top != nil {
       let measures = outputs.indices.filter { outputs[$0].role == .measure }
       let dimensions = outputs.indices.filter { outputs[$0].role == .dimension }
-      order = measures.map { BoundOrder(output: $0, descending: true) } + dimensions.map { BoundOrder(output: $0, descending: false) }
+      order =
+        measures.map { BoundOrder(output: $0, descending: true) }
+        + dimensions.map { BoundOrder(output: $0, descending: false) }
     } else {
-      order = outputs.indices.filter { outputs[$0].role == .dimension }.map { BoundOrder(output: $0, descending: false) }
+      order = outputs.indices.filter { outputs[$0].role == .dimension }.map {
+        BoundOrder(output: $0, descending: false)
+      }
     }
     if let top = query.top { limit = min(limit ?? top, top) }
     let groups = query.dimensions.count
@@ -172,9 +188,12 @@ public struct Binder {
       guard builder.table.name != table.name || builder.anchor != (anchor ?? table.mainDate) else { return failure }
       var diagnostic = failure.diagnostic
       let verb = builder.names.count == 1 ? "is" : "are"
-      diagnostic.notes.append(DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) \(verb) computed from \(builder.table.name)"))
+      diagnostic.notes.append(
+        DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) \(verb) computed from \(builder.table.name)"))
       if diagnostic.code == DiagnosticCode("E0301") {
-        diagnostic.help = ["every measure's table needs the columns of 'by' and 'where'; query \(builder.table.name)'s measures separately"]
+        diagnostic.help = [
+          "every measure's table needs the columns of 'by' and 'where'; query \(builder.table.name)'s measures separately"
+        ]
       }
       return BindFailure(diagnostic)
     }
@@ -208,7 +227,8 @@ public struct Binder {
 
   func checkDistinctNames(_ outputs: [BoundOutput], query: Query) throws {
     var seen = Set<String>()
-    let spans = query.dimensions.map { $0.alias?.span ?? $0.expr.span } + query.measures.map { $0.alias?.span ?? $0.expr.span }
+    let spans =
+      query.dimensions.map { $0.alias?.span ?? $0.expr.span } + query.measures.map { $0.alias?.span ?? $0.expr.span }
     for (index, output) in outputs.enumerated() {
       if !seen.insert(output.name.lowercased()).inserted {
         throw BindFailure(
@@ -231,8 +251,10 @@ public struct Binder {
       Diagnostic(
         DiagnosticCode("E0301"), .error, "cannot order by '\(sourceText(item.expr))': it is not a column of the result",
         span: item.expr.span, label: "not in the result",
-        help: [Suggestions.closest(to: name, in: names).first.map { "did you mean '\($0)'?" }
-          ?? "the result has " + Suggestions.list(names)]))
+        help: [
+          Suggestions.closest(to: name, in: names).first.map { "did you mean '\($0)'?" }
+            ?? "the result has " + Suggestions.list(names)
+        ]))
   }
 
   // MARK: - Show

@@ -19,7 +19,8 @@ extension Parser {
       } catch let failure as ParseFailure {
         let end = max(start, failure.diagnostic.span?.end ?? current.span.end)
         statements.append(
-          ParsedStatement(statement: nil, diagnostics: pending + [failure.diagnostic], span: SourceSpan(start: start, end: end)))
+          ParsedStatement(
+            statement: nil, diagnostics: pending + [failure.diagnostic], span: SourceSpan(start: start, end: end)))
         synchronize()
       } catch {
         statements.append(
@@ -60,7 +61,9 @@ extension Parser {
     default:
       throw failure(
         expected: "the end of the statement",
-        help: "end a statement with ';' or a new line; clauses are of, by, where, period, compare, order by, top, limit, with total")
+        help:
+          "end a statement with ';' or a new line; clauses are of, by, where, period, compare, order by, top, limit, with total"
+      )
     }
   }
 
@@ -80,10 +83,12 @@ extension Parser {
     case .keyword(.set): return try parseSet()
     case .identifier(let word, false) where word.lowercased() == "stages" && startsStagesStatement():
       return try parseStages()
-    case .identifier(let word, false) where word.lowercased() == "load" && position + 1 < tokens.count && isString(tokens[position + 1]):
+    case .identifier(let word, false)
+    where word.lowercased() == "load" && position + 1 < tokens.count && isString(tokens[position + 1]):
       return try parseLoad()
     case .keyword(let keyword) where keyword.startsClause:
-      throw failure(expected: "a measure such as count or sum(amount)", help: "a query starts with what to compute: count by stage")
+      throw failure(
+        expected: "a measure such as count or sum(amount)", help: "a query starts with what to compute: count by stage")
     default:
       let query = try parseQuery()
       return Statement(.query(query), query.span)
@@ -102,7 +107,9 @@ extension Parser {
       case .period: show.period = try parsePeriodClause()
       case .order: show.order = try parseOrderClause()
       case .limit: show.limit = try parseLimitClause()
-      default: throw clauseNotAllowed(keyword, token, in: "show", label: "show lists rows", allowed: "where, period, order by and limit")
+      default:
+        throw clauseNotAllowed(
+          keyword, token, in: "show", label: "show lists rows", allowed: "where, period, order by and limit")
       }
     }
     return Statement(.show(show), start.merged(with: tokens[max(0, position - 1)].span))
@@ -125,7 +132,8 @@ extension Parser {
       case .period: funnel.period = try parsePeriodClause()
       case .compare: funnel.compare = try parseCompareClause()
       default:
-        throw clauseNotAllowed(keyword, token, in: "a funnel", label: "a funnel lists every stage", allowed: "by, where, period and compare")
+        throw clauseNotAllowed(
+          keyword, token, in: "a funnel", label: "a funnel lists every stage", allowed: "by, where, period and compare")
       }
     }
     funnel.span = start.merged(with: tokens[max(0, position - 1)].span)
@@ -194,7 +202,10 @@ extension Parser {
 
   /// Consumes a contextual word (`map`, `from`) when it comes next.
   mutating func eatWord(_ word: String) -> Token? {
-    guard continues({ if case .identifier(let text, false) = $0 { return text.lowercased() == word } else { return false } }) else {
+    guard
+      continues({ if case .identifier(let text, false) = $0 { return text.lowercased() == word } else { return false } }
+      )
+    else {
       return nil
     }
     let token = current
@@ -242,7 +253,9 @@ extension Parser {
     try expect(.leftParen, "'(' and the values: ('Closed Won' = won, 'Closed Lost' = lost)")
     repeat {
       skipNewlines()
-      guard case .string(let value) = current.kind else { throw failure(expected: "a value in quotes, such as 'Closed Won'") }
+      guard case .string(let value) = current.kind else {
+        throw failure(expected: "a value in quotes, such as 'Closed Won'")
+      }
       let valueName = Name(value, current.span)
       advance()
       try expect(.equal)
@@ -303,14 +316,17 @@ extension Parser {
     return (keyword, current)
   }
 
-  func clauseNotAllowed(_ keyword: Keyword, _ token: Token, in statement: String, label: String, allowed: String) -> ParseFailure {
+  func clauseNotAllowed(_ keyword: Keyword, _ token: Token, in statement: String, label: String, allowed: String)
+    -> ParseFailure
+  {
     ParseFailure(
       Diagnostic(
         DiagnosticCode("E0201"), .error, "'\(keyword.rawValue)' does not apply to \(statement)", span: token.span,
         label: label, help: ["\(statement) takes \(allowed)"]))
   }
 
-  mutating func noteClause(_ name: String, _ span: SourceSpan, _ seen: inout [Keyword: SourceSpan], _ keyword: Keyword) {
+  mutating func noteClause(_ name: String, _ span: SourceSpan, _ seen: inout [Keyword: SourceSpan], _ keyword: Keyword)
+  {
     if let first = seen[keyword] {
       pending.append(.duplicateClause(name, first: first, second: span))
     } else {

@@ -143,7 +143,8 @@ public struct LoadStatement: Sendable, Equatable {
   public static func == (a: LoadStatement, b: LoadStatement) -> Bool {
     a.path == b.path && a.table == b.table && a.sheet == b.sheet && a.statusColumn == b.statusColumn
       && a.columns.map(\.target) == b.columns.map(\.target) && a.columns.map(\.source) == b.columns.map(\.source)
-      && a.statusValues.map(\.value) == b.statusValues.map(\.value) && a.statusValues.map(\.status) == b.statusValues.map(\.status)
+      && a.statusValues.map(\.value) == b.statusValues.map(\.value)
+      && a.statusValues.map(\.status) == b.statusValues.map(\.status)
   }
 }
 

@@ -38,7 +38,8 @@ struct BenchCommand {
       case "--exports": exports = true
       default:
         throw GeneratorError(
-          "unknown option \(flag); use generate|run [--deals N] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--exports]")
+          "unknown option \(flag); use generate|run [--deals N] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--exports]"
+        )
       }
     }
   }
@@ -101,10 +102,14 @@ struct BenchCommand {
 
     let bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
     print("")
-    print("crmq-bench: \(deals) deals, \(bytes / 1_000_000) MB of CSV in \(folder); medians of \(loads) loads and \(runs) runs")
+    print(
+      "crmq-bench: \(deals) deals, \(bytes / 1_000_000) MB of CSV in \(folder); medians of \(loads) loads and \(runs) runs"
+    )
     print("machine: \(cpuModel()), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores")
     print("")
-    let header = pad("step", 84) + pad("crmq ms", 10, right: true) + pad("duckdb ms", 11, right: true) + pad("ratio", 8, right: true)
+    let header =
+      pad("step", 84) + pad("crmq ms", 10, right: true) + pad("duckdb ms", 11, right: true)
+      + pad("ratio", 8, right: true)
     print(header)
     print(String(repeating: "-", count: header.count))
     func row(_ name: String, _ mine: Double, _ theirs: Double?) {
@@ -119,7 +124,8 @@ struct BenchCommand {
       row(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
     }
     print("")
-    print("peak resident memory: crmq \(crmqPeak) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
+    print(
+      "peak resident memory: crmq \(crmqPeak) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
     if exports { try ExportLoads(folder: folder, loads: loads).run() }
   }
 
@@ -151,7 +157,9 @@ struct BenchCommand {
       default: break
       }
     }
-    guard result.queries.count == queries.count else { throw GeneratorError("the DuckDB side printed \(result.queries.count) queries") }
+    guard result.queries.count == queries.count else {
+      throw GeneratorError("the DuckDB side printed \(result.queries.count) queries")
+    }
     return result
   }
 }
@@ -159,7 +167,8 @@ struct BenchCommand {
 func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   guard !sorted.isEmpty else { return 0 }
-  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  return sorted.count % 2 == 1
+    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func format(_ value: Double, digits: Int = 1) -> String {
@@ -199,7 +208,8 @@ func peakResidentMB() -> Int {
 func cpuModel() -> String {
   guard let info = readText("/proc/cpuinfo") else { return "unknown CPU" }
   for line in info.split(separator: "\n") where line.hasPrefix("model name") {
-    return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingPrefix(" ") }.map(String.init) ?? "unknown CPU"
+    return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingPrefix(" ") }.map(String.init)
+      ?? "unknown CPU"
   }
   return "unknown CPU"
 }

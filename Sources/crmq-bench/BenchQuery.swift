@@ -1,7 +1,8 @@
+import CrmqDemo
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import CrmqDemo
 
 /// One question asked of both engines: crmq's text and the same question in DuckDB's SQL.
 ///
@@ -12,7 +13,9 @@ struct BenchQuery {
   let sql: String
 
   static func load(_ path: String = "bench/queries.txt") throws -> [BenchQuery] {
-    guard let text = readText(path) else { throw GeneratorError("cannot read \(path); run crmq-bench from the repository") }
+    guard let text = readText(path) else {
+      throw GeneratorError("cannot read \(path); run crmq-bench from the repository")
+    }
     var queries: [BenchQuery] = []
     var crmq: String?
     var sql = ""

@@ -35,7 +35,9 @@ struct ExportLoads {
     }
     print("")
     print("loading the deals file alone, as each CRM writes it (medians of \(loads) loads):")
-    let header = pad("deals file", 44) + pad("MB", 8, right: true) + pad("ms", 10, right: true) + pad("× canonical", 13, right: true)
+    let header =
+      pad("deals file", 44) + pad("MB", 8, right: true) + pad("ms", 10, right: true)
+      + pad("× canonical", 13, right: true)
     print(header)
     print(String(repeating: "-", count: header.count))
     var baseline: Double?
@@ -58,7 +60,9 @@ struct ExportLoads {
         }.joined()
       }
       if let expected, answers != expected {
-        throw GeneratorError("\(file.name) answers differently from the canonical file:\n\(answers.joined())\nexpected:\n\(expected.joined())")
+        throw GeneratorError(
+          "\(file.name) answers differently from the canonical file:\n\(answers.joined())\nexpected:\n\(expected.joined())"
+        )
       }
       expected = expected ?? answers
       let took = median(times)

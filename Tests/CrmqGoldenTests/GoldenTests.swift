@@ -99,7 +99,8 @@ final class GoldenTests: XCTestCase {
         if GoldenTests.recording, let range = record.expectedLines {
           rewrites.append((range, actual))
         } else {
-          XCTFail("\(name):\(record.line): output differs\n--- expected\n\(record.expected)\n--- actual\n\(actual)\n---")
+          XCTFail(
+            "\(name):\(record.line): output differs\n--- expected\n\(record.expected)\n--- actual\n\(actual)\n---")
         }
       }
     }
@@ -143,7 +144,8 @@ final class GoldenTests: XCTestCase {
           try actual.write(toFile: expectedPath, atomically: true, encoding: .utf8)
           XCTFail("examples/\(script): recorded a new .out; run again without CRMQ_RECORD")
         } else {
-          XCTFail("examples/\(script): output differs from its .out\n--- expected\n\(expected)\n--- actual\n\(actual)---")
+          XCTFail(
+            "examples/\(script): output differs from its .out\n--- expected\n\(expected)\n--- actual\n\(actual)---")
         }
       }
     }

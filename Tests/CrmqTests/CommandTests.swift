@@ -100,13 +100,17 @@ final class CommandTests: XCTestCase {
     XCTAssertTrue(schema.output.contains("CREATE TABLE \"deals\" (\n  \"id\" bigint,"), schema.output)
     XCTAssertTrue(schema.output.contains("\"amount\" numeric(18,2)"))
     XCTAssertEqual(run(["schema"]).status, 2)
-    let compiled = run(["compile", "--target", "postgres", "--today", "2026-10-05", "-c", "count by stage", "-c", "let big = amount > 1m", "-c", "count where big"])
+    let compiled = run([
+      "compile", "--target", "postgres", "--today", "2026-10-05", "-c", "count by stage", "-c", "let big = amount > 1m",
+      "-c", "count where big",
+    ])
     XCTAssertEqual(compiled.status, 0, compiled.errors)
     XCTAssertEqual(compiled.output.components(separatedBy: ";\n\n").count, 3, compiled.output)
     XCTAssertTrue(compiled.output.contains("(\"amount\" > 1000000.00)"), compiled.output)
     let refused = run(["compile", "--target", "postgres", "-c", "funnel"])
     XCTAssertEqual(refused.status, 1)
-    XCTAssertTrue(refused.errors.contains("error[E0801]: not compiled to SQL: a funnel is not compiled yet"), refused.errors)
+    XCTAssertTrue(
+      refused.errors.contains("error[E0801]: not compiled to SQL: a funnel is not compiled yet"), refused.errors)
   }
 
   /// `--echo` prints each statement above its result, on standard output for a table and on
@@ -176,7 +180,9 @@ final class CommandTests: XCTestCase {
     let folder = try scratchFolder("crmq-output-dir")
     let files = run(["--format", "csv", "--output-dir", folder, "-c", "count", "-c", "count by pipeline"])
     XCTAssertEqual(files.status, 0, files.errors)
-    XCTAssertEqual(try String(contentsOfFile: folder + "/02.csv", encoding: .utf8), "pipeline,count\nПовторные продажи,442\nПродажи,2558\n")
+    XCTAssertEqual(
+      try String(contentsOfFile: folder + "/02.csv", encoding: .utf8),
+      "pipeline,count\nПовторные продажи,442\nПродажи,2558\n")
   }
 
   func object(_ line: String) throws -> [String: Any] {

@@ -23,7 +23,8 @@ final class FunnelHalvesTests: XCTestCase {
     for text in queries {
       let source = SourceFile(name: "query", text: text)
       guard case .funnel(let funnel)? = Parser.parse(source).first?.statement?.kind else { return XCTFail(text) }
-      let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source).get()
+      let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source)
+        .get()
       let executor = FunnelExecutor(catalog: engine.catalog)
       let halves = try executor.run(bound, inHalves: true)
       let onePass = try executor.run(bound, inHalves: false)
@@ -39,9 +40,12 @@ final class FunnelHalvesTests: XCTestCase {
     let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     let source = SourceFile(name: "query", text: "funnel classic by source")
     guard case .funnel(let funnel)? = Parser.parse(source).first?.statement?.kind else { return XCTFail() }
-    let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source).get()
+    let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source)
+      .get()
     for inHalves in [false, true] {
-      XCTAssertThrowsError(try FunnelExecutor(catalog: engine.catalog, cancelled: { true }).run(bound, inHalves: inHalves)) { error in
+      XCTAssertThrowsError(
+        try FunnelExecutor(catalog: engine.catalog, cancelled: { true }).run(bound, inHalves: inHalves)
+      ) { error in
         XCTAssertTrue(error is CancellationErrorLike, "\(error)")
       }
       XCTAssertNoThrow(try FunnelExecutor(catalog: engine.catalog, cancelled: { false }).run(bound, inHalves: inHalves))

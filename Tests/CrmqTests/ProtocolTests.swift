@@ -15,7 +15,9 @@ final class ProtocolTests: XCTestCase {
 
   func server() throws -> ProtocolServer {
     ProtocolServer(
-      io: BufferedIO(), session: Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5)))
+      io: BufferedIO(),
+      session: Session(
+        engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5)))
   }
 
   func object(_ line: String) throws -> [String: Any] {
@@ -24,18 +26,29 @@ final class ProtocolTests: XCTestCase {
 
   func testEveryRequestKindRoundTrips() throws {
     let server = try server()
-    let query = try object(server.respond(to: #"{"id": 1, "method": "query", "params": {"text": "won by manager where amount > $min period 2026-09 top 2", "parameters": {"min": 50000}}}"#))
+    let query = try object(
+      server.respond(
+        to:
+          #"{"id": 1, "method": "query", "params": {"text": "won by manager where amount > $min period 2026-09 top 2", "parameters": {"min": 50000}}}"#
+      ))
     XCTAssertEqual(query["id"] as? Int, 1)
     let table = try XCTUnwrap(((query["result"] as? [String: Any])?["results"] as? [[String: Any]])?.first)
     XCTAssertEqual((table["rows"] as? [[Any]])?.count, 2)
-    let explain = try object(server.respond(to: #"{"id": "e", "method": "explain", "params": {"text": "count by stage"}}"#))
+    let explain = try object(
+      server.respond(to: #"{"id": "e", "method": "explain", "params": {"text": "count by stage"}}"#))
     XCTAssertEqual(explain["id"] as? String, "e")
-    XCTAssertTrue(server.respond(to: #"{"id": 2, "method": "explain", "params": {"text": "count by stage"}}"#).contains("logical plan"))
-    let complete = try object(server.respond(to: #"{"id": 3, "method": "complete", "params": {"line": "count of ca", "cursor": 11}}"#))
+    XCTAssertTrue(
+      server.respond(to: #"{"id": 2, "method": "explain", "params": {"text": "count by stage"}}"#).contains(
+        "logical plan"))
+    let complete = try object(
+      server.respond(to: #"{"id": 3, "method": "complete", "params": {"line": "count of ca", "cursor": 11}}"#))
     XCTAssertEqual((complete["result"] as? [String: Any])?["candidates"] as? [String], ["calls"])
     XCTAssertTrue(server.respond(to: #"{"id": 4, "method": "metrics"}"#).contains("\"win_rate\""))
-    XCTAssertTrue(server.respond(to: #"{"id": 5, "method": "cancel", "params": {"request": 1}}"#).contains("\"cancelled\": false"))
-    let load = try object(server.respond(to: #"{"id": 6, "method": "load", "params": {"folder": "Tests/CrmqGoldenTests/fixtures/export_amocrm"}}"#))
+    XCTAssertTrue(
+      server.respond(to: #"{"id": 5, "method": "cancel", "params": {"request": 1}}"#).contains("\"cancelled\": false"))
+    let load = try object(
+      server.respond(
+        to: #"{"id": 6, "method": "load", "params": {"folder": "Tests/CrmqGoldenTests/fixtures/export_amocrm"}}"#))
     XCTAssertNotNil(load["result"], "\(load)")
     XCTAssertTrue(server.respond(to: #"{"id": 7, "method": "query", "params": {"text": "deals"}}"#).contains("[[5]]"))
   }
@@ -53,7 +66,9 @@ final class ProtocolTests: XCTestCase {
     server.run()
     let responses = try io.output.split(separator: "\n").map { try object(String($0)) }
     XCTAssertEqual(responses.count, 4)
-    func response(_ id: String) throws -> [String: Any] { try XCTUnwrap(responses.first { $0["id"] as? String == id }, id) }
+    func response(_ id: String) throws -> [String: Any] {
+      try XCTUnwrap(responses.first { $0["id"] as? String == id }, id)
+    }
     XCTAssertEqual((try response("stop")["result"] as? [String: Any])?["cancelled"] as? Bool, true)
     // Stopped while waiting (a request error) or while running (its last statement's error).
     let stopped = try response("long")
@@ -67,7 +82,8 @@ final class ProtocolTests: XCTestCase {
     XCTAssertFalse("\(after)".contains("E0602"))
     // The stream keeps the order requests were answered in; the long query was answered first.
     XCTAssertLessThan(
-      responses.firstIndex { $0["id"] as? String == "long" } ?? 9, responses.firstIndex { $0["id"] as? String == "after" } ?? 0)
+      responses.firstIndex { $0["id"] as? String == "long" } ?? 9,
+      responses.firstIndex { $0["id"] as? String == "after" } ?? 0)
   }
 
   /// Through the real binary: the cancel comes while the query runs, and is answered at once.
@@ -86,7 +102,8 @@ final class ProtocolTests: XCTestCase {
     try process.run()
     // One statement a line (an escaped newline in the JSON text).
     let long = Array(repeating: "count by stage, manager, month", count: 20_000).joined(separator: "\\n")
-    input.fileHandleForWriting.write(Data((#"{"id": 1, "method": "query", "params": {"text": "\#(long)"}}"# + "\n").utf8))
+    input.fileHandleForWriting.write(
+      Data((#"{"id": 1, "method": "query", "params": {"text": "\#(long)"}}"# + "\n").utf8))
     Thread.sleep(forTimeInterval: 0.3)
     input.fileHandleForWriting.write(Data((#"{"id": 2, "method": "cancel", "params": {"request": 1}}"# + "\n").utf8))
     try input.fileHandleForWriting.close()
@@ -104,21 +121,31 @@ final class ProtocolTests: XCTestCase {
   /// The ranges a result was computed over, as data: one per table and date, and the earlier
   /// ranges of a compare; cells read through typed accessors.
   func testResultsCarryTheirPeriodsAndTypedCells() throws {
-    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
-    guard case .table(let mixed) = session.run("deals, won, revenue by manager period last month").last?.outcome else { return XCTFail() }
-    XCTAssertEqual(mixed.periods.map { "\($0.table).\($0.column) \($0.first)..\($0.last) \($0.isComparison)" }, [
-      "deals.created_at 2026-09-01..2026-09-30 false", "deals.closed_at 2026-09-01..2026-09-30 false",
-    ])
+    var session = Session(
+      engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    guard case .table(let mixed) = session.run("deals, won, revenue by manager period last month").last?.outcome else {
+      return XCTFail()
+    }
+    XCTAssertEqual(
+      mixed.periods.map { "\($0.table).\($0.column) \($0.first)..\($0.last) \($0.isComparison)" },
+      [
+        "deals.created_at 2026-09-01..2026-09-30 false", "deals.closed_at 2026-09-01..2026-09-30 false",
+      ])
     let anna = try XCTUnwrap(mixed.values(of: "manager").firstIndex { $0.string == "Анна Смирнова" })
     XCTAssertNotNil(mixed[anna, "won"]?.int)
-    XCTAssertEqual(mixed[anna, "revenue"]?.kopecks.map { NumberFormat.money($0) }, mixed[anna, "revenue"].map(ValueFormatter.plain))
+    XCTAssertEqual(
+      mixed[anna, "revenue"]?.kopecks.map { NumberFormat.money($0) }, mixed[anna, "revenue"].map(ValueFormatter.plain))
     XCTAssertNil(mixed[anna, "revenue"]?.int, "money is not read as an integer")
     XCTAssertNil(mixed[0, "no such column"])
 
-    guard case .table(let compared) = session.run("won by month period 2026-Q3 compare year").last?.outcome else { return XCTFail() }
-    XCTAssertEqual(compared.periods.map { "\($0.first)..\($0.last) \($0.isComparison)" }, [
-      "2026-07-01..2026-09-30 false", "2025-07-01..2025-09-30 true",
-    ])
+    guard case .table(let compared) = session.run("won by month period 2026-Q3 compare year").last?.outcome else {
+      return XCTFail()
+    }
+    XCTAssertEqual(
+      compared.periods.map { "\($0.first)..\($0.last) \($0.isComparison)" },
+      [
+        "2026-07-01..2026-09-30 false", "2025-07-01..2025-09-30 true",
+      ])
     XCTAssertEqual(compared.values(of: "month").compactMap(\.dateText), ["2026-07", "2026-08", "2026-09"])
 
     guard case .table(let funnel) = session.run("funnel period 2026-09").last?.outcome else { return XCTFail() }
@@ -130,8 +157,10 @@ final class ProtocolTests: XCTestCase {
   /// The snippet of the DocC article Embedding.md, as written there but on examples/data.
   func testTheEmbeddingArticleSnippet() throws {
     let folder = ProtocolTests.repository.appendingPathComponent("examples/data").path
-    let engine = try Engine(folder: folder, calendar: CalendarSettings(timeZone: TimeZone(identifier: "Europe/Moscow")!))
-    let prepared = try Session(engine: engine).prepare("won, revenue by manager where amount > $min period last month").get()
+    let engine = try Engine(
+      folder: folder, calendar: CalendarSettings(timeZone: TimeZone(identifier: "Europe/Moscow")!))
+    let prepared = try Session(engine: engine).prepare("won, revenue by manager where amount > $min period last month")
+      .get()
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     let results = prepared.run(in: &session, parameters: ["min": .int(50_000)])
     guard case .table(let table) = results[0].outcome else { return XCTFail(Answers.text(results)) }
@@ -141,12 +170,14 @@ final class ProtocolTests: XCTestCase {
     }
     XCTAssertEqual(lines.count, table.rows.count)
     XCTAssertTrue(lines.contains { $0.hasPrefix("Иван Петров ") }, "\(lines)")
-    XCTAssertEqual(table.periods.map { "\($0.column): \($0.first) – \($0.last)" }, ["closed_at: 2026-09-01 – 2026-09-30"])
+    XCTAssertEqual(
+      table.periods.map { "\($0.column): \($0.first) – \($0.last)" }, ["closed_at: 2026-09-01 – 2026-09-30"])
   }
 
   /// docs/protocol.md's transcript is what the server says.
   func testTheDocumentedTranscript() throws {
-    let text = try String(contentsOf: ProtocolTests.repository.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
+    let text = try String(
+      contentsOf: ProtocolTests.repository.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
     let server = try server()
     var request: String?
     var checked = 0
@@ -167,10 +198,12 @@ final class ProtocolTests: XCTestCase {
   func testNoRequestStopsTheServer() throws {
     let server = try server()
     for cursor in ["-1", "-9223372036854775808", "1000000", "1e30", "\"x\""] {
-      let response = try object(server.respond(to: #"{"id": 1, "method": "complete", "params": {"line": "count", "cursor": \#(cursor)}}"#))
+      let response = try object(
+        server.respond(to: #"{"id": 1, "method": "complete", "params": {"line": "count", "cursor": \#(cursor)}}"#))
       XCTAssertNotNil(response["result"], cursor)
     }
-    for id in ["true", "false", "1.5", "-0", "null", "\"x\"", "[1,\"b\"]", #"{"a":[2],"b":1}"#, "12345678901234567890"] {
+    for id in ["true", "false", "1.5", "-0", "null", "\"x\"", "[1,\"b\"]", #"{"a":[2],"b":1}"#, "12345678901234567890"]
+    {
       let response = server.respond(to: #"{"id": \#(id), "method": "metrics"}"#)
       XCTAssertTrue(response.hasPrefix("{\"id\": \(id == "-0" ? "0" : id), "), "\(id) → \(response.prefix(60))")
     }
@@ -199,10 +232,13 @@ final class ProtocolTests: XCTestCase {
     try "id,secret\n1,s3cr3t\n".write(toFile: outside + "/secret.csv", atomically: true, encoding: .utf8)
     try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: outside)
     try FileManager.default.copyItem(
-      atPath: ProtocolTests.repository.appendingPathComponent("Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv").path,
+      atPath: ProtocolTests.repository.appendingPathComponent(
+        "Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv"
+      ).path,
       toPath: root + "/amocrm.csv")
     XCTAssertEqual(mkfifo(root + "/pipe.csv", 0o600), 0)
-    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    var session = Session(
+      engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
     session.loadPolicy = .within([root])
     let server = ProtocolServer(io: BufferedIO(), session: session)
     func query(_ text: String) -> String {
@@ -210,11 +246,16 @@ final class ProtocolTests: XCTestCase {
       return server.respond(to: String(decoding: request ?? Data(), as: UTF8.self))
     }
     func complete(_ line: String) throws -> [String] {
-      let request = try JSONSerialization.data(withJSONObject: ["id": 2, "method": "complete", "params": ["line": line]])
+      let request = try JSONSerialization.data(withJSONObject: [
+        "id": 2, "method": "complete", "params": ["line": line],
+      ])
       let response = try object(server.respond(to: String(decoding: request, as: UTF8.self)))
       return try XCTUnwrap((response["result"] as? [String: Any])?["candidates"] as? [String])
     }
-    for path in ["/etc/passwd", outside + "/secret.csv", root + "/link/secret.csv", root + "/../" + URL(fileURLWithPath: outside).lastPathComponent + "/secret.csv"] {
+    for path in [
+      "/etc/passwd", outside + "/secret.csv", root + "/link/secret.csv",
+      root + "/../" + URL(fileURLWithPath: outside).lastPathComponent + "/secret.csv",
+    ] {
       let answer = query("load '\(path)' as deals map name = secret")
       XCTAssertTrue(answer.contains("E0521"), path + ": " + answer)
       XCTAssertFalse(answer.contains("s3cr3t") || answer.contains("root:"), answer)
@@ -231,7 +272,9 @@ final class ProtocolTests: XCTestCase {
     // --no-load: nothing at all.
     session.loadPolicy = .none
     let closed = ProtocolServer(io: BufferedIO(), session: session)
-    XCTAssertTrue(closed.respond(to: #"{"id": 4, "method": "query", "params": {"text": "load 'examples/data/deals.csv'"}}"#).contains("E0521"))
+    XCTAssertTrue(
+      closed.respond(to: #"{"id": 4, "method": "query", "params": {"text": "load 'examples/data/deals.csv'"}}"#)
+        .contains("E0521"))
   }
 
   /// A client that stops reading its output does not stop the server from reading: responses are
@@ -273,8 +316,11 @@ final class ProtocolTests: XCTestCase {
     ])
     let server = ProtocolServer(io: io, session: Session(engine: try XCTUnwrap(ProtocolTests.engine)))
     let finished = DispatchSemaphore(value: 0)
-    Thread { server.run(); finished.signal() }.start()
-    XCTAssertEqual(io.readerDone.wait(timeout: .now() + 10), .success, "the reader got to the end while no write went out")
+    Thread {
+      server.run(); finished.signal()
+    }.start()
+    XCTAssertEqual(
+      io.readerDone.wait(timeout: .now() + 10), .success, "the reader got to the end while no write went out")
     io.writes.signal()
     XCTAssertEqual(finished.wait(timeout: .now() + 60), .success)
     let output = io.lock.withLock { io.written.joined() }
@@ -284,16 +330,23 @@ final class ProtocolTests: XCTestCase {
 
   func testMalformedLinesGetErrorsNotAnExit() throws {
     let server = try server()
-    for line in ["not json", "[1, 2]", #"{"id": 1}"#, #"{"id": 2, "method": "dance"}"#, #"{"id": 3, "method": "query"}"#] {
+    for line in [
+      "not json", "[1, 2]", #"{"id": 1}"#, #"{"id": 2, "method": "dance"}"#, #"{"id": 3, "method": "query"}"#,
+    ] {
       let response = try object(server.respond(to: line))
       XCTAssertNotNil(response["error"], line)
     }
-    XCTAssertNotNil(try object(server.respond(to: #"{"id": 9, "method": "query", "params": {"text": "count"}}"#))["result"])
+    XCTAssertNotNil(
+      try object(server.respond(to: #"{"id": 9, "method": "query", "params": {"text": "count"}}"#))["result"])
   }
 
   func testAWronglyTypedParameterIsADiagnostic() throws {
     var session = Session(engine: try XCTUnwrap(ProtocolTests.engine))
-    guard case .failure(let diagnostics) = session.run("count where amount > $min", parameters: ["min": .string("много")])[0].outcome else {
+    guard
+      case .failure(let diagnostics) = session.run("count where amount > $min", parameters: ["min": .string("много")])[
+        0
+      ].outcome
+    else {
       return XCTFail("accepted a text for money")
     }
     XCTAssertEqual(diagnostics.first?.code, DiagnosticCode("E0401"))
@@ -309,7 +362,8 @@ final class ProtocolTests: XCTestCase {
   }
 
   func testRowsDecodeIntoTheCallersType() throws {
-    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    var session = Session(
+      engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
     let results = session.run(
       "won, revenue by manager where manager = $who period 2026-09", parameters: ["who": .string("Иван Петров")])
     guard case .table(let table) = results[0].outcome else { return XCTFail("\(results)") }
@@ -336,7 +390,8 @@ final class ProtocolTests: XCTestCase {
 
 extension ProtocolTests {
   func testPreparedStatementsExplainAndMetrics() throws {
-    var session = Session(engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    var session = Session(
+      engine: try XCTUnwrap(ProtocolTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
     let prepared = try session.prepare("won by manager where amount > $min period 2026-09").get()
     let small = Answers.text(prepared.run(in: &session, parameters: ["min": .int(1)]))
     let large = Answers.text(prepared.run(in: &session, parameters: ["min": .int(300_000)]))

@@ -1,6 +1,7 @@
-@testable import CrmqImport
 import Foundation
 import XCTest
+
+@testable import CrmqImport
 
 /// The workbook reader's own ZIP and DEFLATE code against an archive written by Python's zipfile
 /// (zlib): a stored entry, deflate level 0 (stored blocks), a long run (copies that overlap
@@ -71,8 +72,10 @@ final class ZipArchiveTests: XCTestCase {
   /// Malformed sheet XML or HTML (a damaged or hand-made file) gives some rows or none, never a trap.
   func testMalformedSheetXMLDoesNotTrap() {
     let inputs = [
-      "", "<", "</>", "<//>", "< >", "<c", "<c r=\"", "<row><c r=\"ZZZZZZZZZZZZZZ1\" t=\"s\"><v>99999999999999999999</v></c></row>",
-      "<row><c t=\"s\"><v>-1</v></c><c r=\"A1\" s=\"1\"><v>1e308</v></c></row>", "&#xFFFFFFFF;<row>&#;<c><v>&amp</v></c></row>",
+      "", "<", "</>", "<//>", "< >", "<c", "<c r=\"",
+      "<row><c r=\"ZZZZZZZZZZZZZZ1\" t=\"s\"><v>99999999999999999999</v></c></row>",
+      "<row><c t=\"s\"><v>-1</v></c><c r=\"A1\" s=\"1\"><v>1e308</v></c></row>",
+      "&#xFFFFFFFF;<row>&#;<c><v>&amp</v></c></row>",
       "<sst><si><t>unclosed", "<numFmt numFmtId=\"164\" formatCode=\"[\"/><cellXfs><xf numFmtId=\"164\"/>",
       "<row><c r=\"B2\"><is><t>a</t></is></c></row></row></row><c>",
     ]
@@ -83,12 +86,17 @@ final class ZipArchiveTests: XCTestCase {
       _ = XLSXWorkbook.dateStyles(bytes)
       _ = XLSXWorkbook.rowCuts(bytes, parts: 3)
     }
-    for input in ["<", "<td", "<!--", "<td>&", "<td>&#", "<td>&#x110000;", "<script>", "<tr><td>a</td>&amp;</tr></tr><td>", "<<td>>"] {
+    for input in [
+      "<", "<td", "<!--", "<td>&", "<td>&#", "<td>&#x110000;", "<script>", "<tr><td>a</td>&amp;</tr></tr><td>",
+      "<<td>>",
+    ] {
       _ = Array(input.utf8).withUnsafeBufferPointer { HTMLTable.csv($0) }
     }
     let row = Array("<row><c r=\"C1\" t=\"inlineStr\"><is><t>x &lt;y&gt;</t></is></c></row>".utf8)
     XCTAssertEqual(
-      String(decoding: XLSXWorkbook.csv(row, range: 0..<row.count, strings: [], dateStyles: [], date1904: false).bytes, as: UTF8.self),
+      String(
+        decoding: XLSXWorkbook.csv(row, range: 0..<row.count, strings: [], dateStyles: [], date1904: false).bytes,
+        as: UTF8.self),
       ",,x <y>\n")
   }
 
@@ -109,10 +117,13 @@ final class ZipArchiveTests: XCTestCase {
     }
     XCTAssertEqual(read() as? ZipArchive.Failure, .tooLarge("xl/worksheets/sheet1.xml", limit))
     // The central directory's uncompressed size: a lie either way is refused as well.
-    let central = try XCTUnwrap((0..<(data.count - 4)).last { data[$0] == 0x50 && data[$0 + 1] == 0x4B && data[$0 + 2] == 1 && data[$0 + 3] == 2 })
+    let central = try XCTUnwrap(
+      (0..<(data.count - 4)).last { data[$0] == 0x50 && data[$0 + 1] == 0x4B && data[$0 + 2] == 1 && data[$0 + 3] == 2 }
+    )
     for declared: UInt32 in [1000, 0xFFFF_FFF0] {
       for index in 0..<4 { data[central + 24 + index] = UInt8(truncatingIfNeeded: declared >> (8 * UInt32(index))) }
-      XCTAssertEqual(read() as? ZipArchive.Failure, .tooLarge("xl/worksheets/sheet1.xml", limit), "declared \(declared)")
+      XCTAssertEqual(
+        read() as? ZipArchive.Failure, .tooLarge("xl/worksheets/sheet1.xml", limit), "declared \(declared)")
     }
     XCTAssertTrue(ZipArchive.Failure.tooLarge("x", limit).reason.contains("more than 200 times its compressed size"))
   }
