@@ -1,4 +1,6 @@
-"""What the cross-checks share: the benchmark's questions, and when two cells are the same."""
+"""What the cross-checks share: the benchmark's questions, the golden files' queries, and when two
+cells are the same."""
+import os
 
 
 def read_queries(path="bench/queries.txt"):
@@ -44,3 +46,31 @@ def print_difference(mine, theirs, other):
             break
     if len(mine) != len(theirs):
         print(f"  rows: crmq {len(mine)}, {other} {len(theirs)}")
+
+
+def golden_queries(root="Tests/CrmqGoldenTests/golden"):
+    """The query records of the golden files that run on the bundled data as a fresh session
+    would: each with its file's `today` (2026-10-05 unless set), up to the file's first `load`
+    or `statement ok` (after which the data or the session differ)."""
+    found = []
+    for folder, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            if not name.endswith(".test"):
+                continue
+            today = "2026-10-05"
+            lines = open(os.path.join(folder, name), encoding="utf-8").read().split("\n")
+            index = 0
+            while index < len(lines):
+                words = lines[index].split(" ")
+                index += 1
+                if words[0] == "today" and len(words) == 2:
+                    today = words[1]
+                elif words[0] == "load" or (words[0] == "statement" and words[1:2] == ["ok"]):
+                    break
+                elif words[0] == "query":
+                    body = []
+                    while index < len(lines) and lines[index] not in ("----", ""):
+                        body.append(lines[index])
+                        index += 1
+                    found.append(("\n".join(body), today))
+    return found

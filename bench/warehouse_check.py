@@ -1,13 +1,14 @@
-"""Checks that crmq's SQL gives crmq's answers on a real PostgreSQL, cell by cell.
+"""Checks that crmq's SQL gives crmq's answers on real engines, cell by cell.
 
-Creates a database, makes the canonical tables with `crmq schema --target postgres`, loads
-examples/data into them (extra columns such as "Город" added as text), then for every question
-of bench/queries.txt and the list below: compiles it with `crmq compile --target postgres`, runs
-the SQL with psql, and compares the rows with `crmq --format csv` on the same files. A question
-that does not compile yet (error E0801) is listed as such; a compiled one that answers otherwise
-fails the check.
+PostgreSQL (a server, through psql): creates a database, makes the canonical tables with
+`crmq schema --target postgres`, loads examples/data into them (extra columns such as "Город"
+added as text). ClickHouse (the ClickHouse 26.9 engine in-process, from PyPI's chdb): the same
+with `crmq schema --target clickhouse`. Then for every question of bench/queries.txt, the list
+below, and the golden files' queries that run on the bundled data: compiles it with `crmq compile --target ENGINE`, runs the SQL on the engine, and
+compares the rows with `crmq --format csv` on the same files. A question that does not compile
+yet (error E0801) is listed as such; a compiled one that answers otherwise fails the check.
 
-Usage: python3 bench/warehouse_check.py [path/to/crmq] [database]
+Usage: python3 bench/warehouse_check.py [--engine postgres|clickhouse] [path/to/crmq] [database]
 (psql must reach the server as the current user: PGHOST, PGPORT and PGUSER work as usual.)
 """
 import csv
@@ -16,8 +17,7 @@ import os
 import subprocess
 import sys
 
-from questions import print_difference, read_queries, rows_match
-
+from questions import golden_queries, print_difference, read_queries, rows_match
 DATA = "examples/data"
 TODAY = "2026-10-05"
 
@@ -54,62 +54,152 @@ MORE = [
     "avg_check, cycle_avg by pipeline, quarter period 2026 compare year",
     "count, sum(amount) by stage_group, pipeline",
     "count by stage_group, repeat where amount > 100k",
+    "show calls where duration_sec > 1500 and manager = 'Иван Петров' order by manager limit 7",
+    "show stage_history where deal_id <= 3",
+    "show deals where status = 'lost' order by lost_at desc, amount limit 12",
+    "count, sum(amount) by lost_at where pipeline = 'Продажи' order by count desc",
+    "show spend where cost > 40000 order by source limit 5",
+    "funnel classic by manager period 2026-Q3",
+    "funnel by repeat where amount > 100k",
+    "funnel by month where pipeline = 'Повторные продажи' period 2026-Q3",
+    "stages 'Продажи': 'Новая заявка', 'Переговоры', 'Успешно реализовано'; "
+    "funnel classic by manager where pipeline = 'Продажи' period 2026-Q3",
+    "stages 'Продажи': 'Новая заявка', 'Переговоры', 'Успешно реализовано'; funnel by source period 2026",
 ]
 
 
-def psql(database, args, stdin=None):
-    return subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database] + args,
-        input=stdin, capture_output=True, text=True,
-    )
-
-
-def load(binary, database):
-    schema = subprocess.run([binary, "schema", "--target", "postgres"], capture_output=True, text=True, check=True).stdout
-    setup = psql(database, ["-f", "-"], schema)
-    if setup.returncode != 0:
-        sys.exit(f"cannot create the tables:\n{setup.stderr}")
+def schema(binary, target):
+    """The canonical tables as `crmq schema` writes them, and each table's column types."""
+    text = subprocess.run([binary, "schema", "--target", target], capture_output=True, text=True, check=True).stdout
+    quote = '"' if target == "postgres" else "`"
     kinds = {}
-    for statement in schema.split(";"):
+    for statement in text.split(";"):
         lines = statement.strip().splitlines()
         if not lines:
             continue
-        table = lines[0].split('"')[1]
-        kinds[table] = {line.strip().split('"')[1]: line.strip().split('"')[2].strip(" ,") for line in lines[1:-1]}
+        table = lines[0].split(quote)[1]
+        kinds[table] = {}
+        for line in lines[1:-1]:
+            parts = line.strip().split(quote)
+            kinds[table][parts[1]] = parts[2].strip(" ,")
+    return text, kinds
+
+
+def data_files(kinds):
+    """Each table with a file in the data folder: its path, the file's header, its extra columns."""
     for table, columns in kinds.items():
         path = os.path.join(DATA, table + ".csv")
-        if not os.path.exists(path):
-            continue
-        header = next(csv.reader(open(path, encoding="utf-8")))
-        extras = [name for name in header if name not in columns]
-        staging = ", ".join(f'"{name}" text' for name in header)
-        casts = []
-        for name in header:
-            kind = columns.get(name, "text")
-            if table == "plans" and name == "period":
-                casts.append(f"to_date(\"{name}\" || '-01', 'YYYY-MM-DD')")
-            else:
-                casts.append(f'CAST("{name}" AS {kind})')
-        script = "".join(f'ALTER TABLE "{table}" ADD COLUMN "{name}" text;\n' for name in extras)
-        script += f'CREATE TEMP TABLE staging ({staging});\n'
-        script += f"\\copy staging FROM '{os.path.abspath(path)}' WITH (FORMAT csv, HEADER true)\n"
-        names = ", ".join(f'"{name}"' for name in header)
-        script += f'INSERT INTO "{table}" ({names}) SELECT {", ".join(casts)} FROM staging;\nDROP TABLE staging;\n'
-        result = psql(database, ["-f", "-"], script)
+        if os.path.exists(path):
+            header = next(csv.reader(open(path, encoding="utf-8")))
+            yield table, os.path.abspath(path), header, [name for name in header if name not in columns]
+
+
+class Postgres:
+    name = "postgres"
+
+    def __init__(self, database):
+        self.database = database
+        subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {database}"], check=True)
+        subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"CREATE DATABASE {database}"], check=True)
+
+    def psql(self, args, stdin=None):
+        return subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.database] + args,
+            input=stdin, capture_output=True, text=True,
+        )
+
+    def load(self, binary):
+        text, kinds = schema(binary, "postgres")
+        setup = self.psql(["-f", "-"], text)
+        if setup.returncode != 0:
+            sys.exit(f"cannot create the tables:\n{setup.stderr}")
+        for table, path, header, extras in data_files(kinds):
+            columns = kinds[table]
+            staging = ", ".join(f'"{name}" text' for name in header)
+            casts = []
+            for name in header:
+                if table == "plans" and name == "period":
+                    casts.append(f"to_date(\"{name}\" || '-01', 'YYYY-MM-DD')")
+                else:
+                    casts.append(f'CAST("{name}" AS {columns.get(name, "text")})')
+            script = "".join(f'ALTER TABLE "{table}" ADD COLUMN "{name}" text;\n' for name in extras)
+            script += f"CREATE TEMP TABLE staging ({staging});\n"
+            script += f"\\copy staging FROM '{path}' WITH (FORMAT csv, HEADER true)\n"
+            names = ", ".join(f'"{name}"' for name in header)
+            script += f'INSERT INTO "{table}" ({names}) SELECT {", ".join(casts)} FROM staging;\nDROP TABLE staging;\n'
+            result = self.psql(["-f", "-"], script)
+            if result.returncode != 0:
+                sys.exit(f"cannot load {path}:\n{result.stderr}")
+
+    def run(self, sql):
+        """The result's rows with its header first, or the engine's error."""
+        result = self.psql(["--csv", "-f", "-"], sql)
         if result.returncode != 0:
-            sys.exit(f"cannot load {path}:\n{result.stderr}")
+            return None, result.stderr
+        return list(csv.reader(io.StringIO(result.stdout))), None
+
+
+class ClickHouse:
+    name = "clickhouse"
+
+    def __init__(self, database):
+        from chdb import session
+
+        self.session = session.Session()
+        self.session.query(f"DROP DATABASE IF EXISTS {database}")
+        self.session.query(f"CREATE DATABASE {database}")
+        self.session.query(f"USE {database}")
+        # Money shows its two decimals, as crmq and PostgreSQL print it.
+        self.session.query("SET output_format_decimal_trailing_zeros = 1")
+
+    def load(self, binary):
+        text, kinds = schema(binary, "clickhouse")
+        for statement in text.split(";"):
+            if statement.strip():
+                self.session.query(statement)
+        for table, path, header, extras in data_files(kinds):
+            columns = kinds[table]
+            for name in extras:
+                self.session.query(f"ALTER TABLE `{table}` ADD COLUMN `{name}` Nullable(String)")
+            structure = ", ".join(f"`{name}` Nullable(String)" for name in header)
+            casts = []
+            for name in header:
+                value = f"nullIf(`{name}`, '')"
+                if table == "plans" and name == "period":
+                    casts.append(f"toDate32(concat({value}, '-01'))")
+                else:
+                    casts.append(f"CAST({value} AS {columns.get(name, 'Nullable(String)')})")
+            names = ", ".join(f"`{name}`" for name in header)
+            self.session.query(
+                f"INSERT INTO `{table}` ({names}) SELECT {', '.join(casts)} "
+                f"FROM file('{path}', 'CSVWithNames', '{structure}')"
+            )
+
+    def run(self, sql):
+        try:
+            out = self.session.query(sql.strip().rstrip(";"), "CSVWithNames").bytes().decode()
+        except Exception as error:  # chdb raises its engine's error as a plain exception
+            return None, str(error)
+        rows = list(csv.reader(io.StringIO(out)))
+        return [["" if cell == "\\N" else cell for cell in row] for row in rows], None
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/crmq"
-    database = sys.argv[2] if len(sys.argv) > 2 else "crmq_check"
-    subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {database}"], check=True)
-    subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"CREATE DATABASE {database}"], check=True)
-    load(binary, database)
+    args = sys.argv[1:]
+    target = "postgres"
+    if args[:1] == ["--engine"]:
+        target, args = args[1], args[2:]
+    binary = args[0] if args else ".build/debug/crmq"
+    database = args[1] if len(args) > 1 else "crmq_check"
+    engine = Postgres(database) if target == "postgres" else ClickHouse(database)
+    engine.load(binary)
     passed = failed = not_compiled = 0
-    for question in [query["crmq"] for query in read_queries()] + MORE:
+    questions = [(query["crmq"], TODAY) for query in read_queries()] + [(question, TODAY) for question in MORE]
+    # Every query record of the golden files that runs on the bundled data, but `explain`.
+    questions += [item for item in golden_queries() if item not in questions and not item[0].startswith("explain")]
+    for question, today in questions:
         compiled = subprocess.run(
-            [binary, "compile", "--target", "postgres", "--data", DATA, "--today", TODAY, "-c", question],
+            [binary, "compile", "--target", target, "--data", DATA, "--today", today, "-c", question],
             capture_output=True, text=True,
         )
         if compiled.returncode != 0:
@@ -122,26 +212,29 @@ def main():
             failed += 1
             continue
         mine = subprocess.run(
-            [binary, "--data", DATA, "--today", TODAY, "--format", "csv", "-c", question], capture_output=True, text=True
+            [binary, "--data", DATA, "--today", today, "--format", "csv", "-c", question], capture_output=True, text=True
         )
-        theirs = psql(database, ["--csv", "-f", "-"], compiled.stdout)
-        if theirs.returncode != 0:
-            print(f"FAIL {question}: PostgreSQL refused the SQL\n{theirs.stderr}\n{compiled.stdout}")
+        if mine.returncode != 0:
+            print(f"FAIL {question}: crmq exited {mine.returncode} but compiled it\n{mine.stderr}")
+            failed += 1
+            continue
+        b, error = engine.run(compiled.stdout)
+        if error is not None:
+            print(f"FAIL {question}: {target} refused the SQL\n{error}\n{compiled.stdout}")
             failed += 1
             continue
         a = list(csv.reader(io.StringIO(mine.stdout)))
-        b = list(csv.reader(io.StringIO(theirs.stdout)))
         if a[:1] != b[:1] or not rows_match(a[1:], b[1:]):
             failed += 1
             print(f"FAIL {question}")
             if a[:1] != b[:1]:
-                print(f"  columns: crmq {a[:1]}, postgres {b[:1]}")
-            print_difference(a[1:], b[1:], "postgres")
+                print(f"  columns: crmq {a[:1]}, {target} {b[:1]}")
+            print_difference(a[1:], b[1:], target)
         else:
             passed += 1
             print(f"ok   {question} ({len(a) - 1} rows)")
-    print(f"warehouse: {not_compiled} not compiled yet")
-    print(f"warehouse: {passed} passed, {failed} failed")
+    print(f"{target}: {not_compiled} not compiled yet")
+    print(f"{target}: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

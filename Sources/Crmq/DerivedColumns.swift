@@ -10,7 +10,9 @@ import Dispatch
 ///   created (Bitrix24's "Повторная сделка"), else `primary`.
 /// - `stage_group`: `open`, `won` or `lost`, from the stage's kind in stages.csv, else from the
 ///   stage names amoCRM and Bitrix24 give their closing stages, else the status.
-/// - `lost_at`: for a lost deal, the last open stage it entered (from stage_history; null without).
+/// - `lost_at`: for a lost deal, the last open stage it entered (from stage_history; null without);
+///   of open stages entered in the same second, the greatest name by bytes (a rule every backend
+///   can follow: the history has no other order).
 ///
 /// Everything here reads typed buffers and dictionary codes: at a million deals it is a few
 /// passes over integers.
@@ -133,8 +135,18 @@ enum DerivedColumns {
   static func lostAtColumn(_ deals: Table, history: Table, index: DealHistoryIndex, kinds: StageKinds) -> Column? {
     guard let (statusCodes, statuses) = codes(deals.column(named: "status")),
       let (pipelineCodes, pipelines) = codes(deals.column(named: "pipeline")),
-      let (historyStages, historyDictionary) = codes(history.column(named: "stage"))
+      let (historyStages, historyDictionary) = codes(history.column(named: "stage")),
+      let entered = int64s(history.column(named: "entered_at"))
     else { return nil }
+    // Each stage name's place in byte order, for entries of the same second.
+    let rank = {
+      var rank = ContiguousArray<Int32>(repeating: 0, count: historyDictionary.count)
+      let byBytes = (1..<max(historyDictionary.count, 1)).sorted {
+        historyDictionary.string(at: $0).utf8.lexicographicallyPrecedes(historyDictionary.string(at: $1).utf8)
+      }
+      for (place, code) in byBytes.enumerated() { rank[code] = Int32(place + 1) }
+      return rank
+    }()
     let lost = statuses.code(of: "lost") ?? UInt32.max
     // Which history stages are open stages of each pipeline: from stages.csv, else every stage
     // that no won or lost deal sits in.
@@ -172,9 +184,15 @@ enum DerivedColumns {
                 }
                 let pipeline = Int(pipelineCodes[row]) * stageCount
                 var last = 0
+                var lastTime = Int64.min
                 for entry in index.entries(of: row) {
-                  let code = Int(stages[Int(historyRows[entry])])
-                  if open[pipeline + code] { last = code }
+                  let historyRow = Int(historyRows[entry])
+                  let code = Int(stages[historyRow])
+                  guard open[pipeline + code] else { continue }
+                  // Entries come in time order: a later second wins, the same second by name.
+                  if entered[historyRow] > lastTime || rank[code] > rank[last] {
+                    (last, lastTime) = (code, entered[historyRow])
+                  }
                 }
                 if last == 0 {
                   builder.appendNull()

@@ -28,7 +28,9 @@ extension Session {
     case .query, .show, .funnel:
       let planned = try plan(statement, source: source)
       do {
-        return (try SQLCompiler(dialect: dialect).compile(planned.plan), planned.notes)
+        var compiler = SQLCompiler(dialect: dialect)
+        compiler.stageOrderFromStages = (engine.catalog.table(named: "stages")?.rowCount ?? 0) > 0
+        return (try compiler.compile(planned.plan), planned.notes)
       } catch {
         throw CrmqError(Session.notCompiled(error.reason, span: statement.span, source: source))
       }

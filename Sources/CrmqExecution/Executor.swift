@@ -259,25 +259,46 @@ public struct Executor {
       try set.sort(by: keys, limit: limit)
       return .rows(set)
     case .selection(let table, let selection):
-      if let limit, keys.count == 1, case .column(let name, _) = keys[0].expr, let column = table.column(named: name),
-        let rows = TopNSelector.select(selection, column: column, descending: keys[0].descending, limit: limit)
-      {
-        return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
-      }
-      let evaluators = try keys.map { try RowExpression($0.expr, table: table) }
-      var entries: [(row: UInt32, keys: [Value])] = []
-      entries.reserveCapacity(selection.count)
-      try selection.forEachRow { row in entries.append((UInt32(row), try evaluators.map { try $0.evaluate(row) })) }
-      entries.sort { a, b in
-        for (index, key) in keys.enumerated() {
-          let x = a.keys[index]
-          let y = b.keys[index]
+      guard let firstKey = keys.first else { return input }
+      // The first key orders most rows; the further keys (show's tie-breaks over every column)
+      // are read only for rows the first leaves tied. Comparisons cannot throw: an error in a
+      // further key is kept and thrown once the order is done.
+      let further = try keys.dropFirst().map { (try RowExpression($0.expr, table: table), $0.descending) }
+      var failure: Error?
+      func tieBefore(_ a: UInt32, _ b: UInt32) -> Bool {
+        for (evaluator, descending) in further {
+          let x: Value
+          let y: Value
+          do {
+            (x, y) = (try evaluator.evaluate(Int(a)), try evaluator.evaluate(Int(b)))
+          } catch {
+            failure = failure ?? error
+            return a < b
+          }
           if x.isNull != y.isNull { return y.isNull }
           let c = Value.compare(x, y)
-          if c != 0 { return key.descending ? c > 0 : c < 0 }
+          if c != 0 { return descending ? c > 0 : c < 0 }
         }
-        return a.row < b.row
+        return a < b
       }
+      if let limit, case .column(let name, _) = firstKey.expr, let column = table.column(named: name),
+        let rows = TopNSelector.select(
+          selection, column: column, descending: firstKey.descending, limit: limit, tie: tieBefore)
+      {
+        if let failure { throw failure }
+        return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
+      }
+      let first = try RowExpression(firstKey.expr, table: table)
+      var entries: [(row: UInt32, key: Value)] = []
+      entries.reserveCapacity(selection.count)
+      try selection.forEachRow { row in entries.append((UInt32(row), try first.evaluate(row))) }
+      entries.sort { a, b in
+        if a.key.isNull != b.key.isNull { return b.key.isNull }
+        let c = Value.compare(a.key, b.key)
+        if c != 0 { return firstKey.descending ? c > 0 : c < 0 }
+        return tieBefore(a.row, b.row)
+      }
+      if let failure { throw failure }
       var rows = ContiguousArray(entries.map(\.row))
       if let limit, rows.count > limit { rows.removeLast(rows.count - limit) }
       return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))

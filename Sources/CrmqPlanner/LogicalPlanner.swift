@@ -81,9 +81,14 @@ public enum LogicalPlanner {
     if let filter = show.filter {
       plan = .filter(Filter(predicate: filter, input: plan))
     }
-    if !show.order.isEmpty {
-      plan = .sort(Sort(keys: show.order.map { SortKey(expr: $0.expr, descending: $0.descending) }, input: plan))
+    // The order asked, then every column from left to right: the order is total, so every backend
+    // lists the rows alike (rows equal in every column are alike in any order).
+    var keys = show.order.map { SortKey(expr: $0.expr, descending: $0.descending) }
+    for column in show.columns
+    where !keys.contains(where: { if case .column(column.name, _) = $0.expr { return true } else { return false } }) {
+      keys.append(SortKey(expr: .column(column.name, column.type), descending: false))
     }
+    plan = .sort(Sort(keys: keys, input: plan))
     if let limit = show.limit {
       plan = .limit(Limit(count: limit, input: plan))
     }

@@ -16,6 +16,9 @@ public struct SQLCompiler: Sendable {
   /// While the earlier period of a compare compiles: how its time buckets move onto the current
   /// calendar (its dimensions are written moved, so the two periods meet on them).
   var shift: ComparisonPlan?
+  /// Whether the data has a stages table, which funnels read their stage order from (without
+  /// one the engine infers the order from stage_history, which is not compiled).
+  public var stageOrderFromStages = true
 
   public init(dialect: SQLDialect) {
     self.dialect = dialect
@@ -23,10 +26,7 @@ public struct SQLCompiler: Sendable {
 
   /// The SQL of a plan, ending with `;`.
   public func compile(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
-    guard dialect == .postgres else {
-      throw SQLCompileFailure("ClickHouse SQL is not compiled yet: only --target postgres is")
-    }
-    return try statement(plan) + ";"
+    return try statement(plan) + dialect.statementEnd
   }
 
   // MARK: - Statements
@@ -38,8 +38,8 @@ public struct SQLCompiler: Sendable {
       return try totalled(total.input)
     case .compare(let compare):
       return try compared(compare)
-    case .funnel:
-      throw SQLCompileFailure("a funnel is not compiled yet")
+    case .funnel(let node):
+      return try funnel(node)
     default:
       let (query, _) = try ordered(plan)
       return query
@@ -54,35 +54,33 @@ public struct SQLCompiler: Sendable {
     var limit: Int?
   }
 
-  /// Walks down through sort, top and limit to the projection.
-  func ordering(_ plan: LogicalPlan) throws(SQLCompileFailure) -> Ordered {
+  /// The sort keys and the limit of the sort, top and limit nodes at a plan's top, and the node
+  /// below them.
+  func peeled(_ plan: LogicalPlan) -> (keys: [SortKey], limit: Int?, below: LogicalPlan) {
     var keys: [SortKey] = []
     var limit: Int?
     var node = plan
-    loop: while true {
+    while true {
       switch node {
       case .sort(let sort):
         if keys.isEmpty { keys = sort.keys }
         node = sort.input
       case .topN(let top):
-        keys = top.keys
-        limit = min(limit ?? top.count, top.count)
+        (keys, limit) = (top.keys, min(limit ?? top.count, top.count))
         node = top.input
       case .limit(let cut):
         limit = min(limit ?? cut.count, cut.count)
         node = cut.input
       default:
-        break loop
+        return (keys, limit, node)
       }
     }
+  }
+
+  /// Walks down through sort, top and limit to the projection.
+  func ordering(_ plan: LogicalPlan) throws(SQLCompileFailure) -> Ordered {
+    let (keys, limit, node) = peeled(plan)
     guard case .project(let project) = node else { throw SQLCompileFailure("a plan whose top is not a projection") }
-    switch project.input {
-    case .aggregate, .merge: break
-    default:
-      if !keys.isEmpty {
-        throw SQLCompileFailure("show with order by is not compiled yet: its ties follow the file's row order")
-      }
-    }
     let order = try keys.map { key throws(SQLCompileFailure) -> String in
       guard case .column(let name, let type) = key.expr, project.outputs.contains(where: { $0.name == name }) else {
         throw SQLCompileFailure("an order by something other than a column of the result")
@@ -105,34 +103,40 @@ public struct SQLCompiler: Sendable {
 
   /// `ORDER BY` for one key: bytes for text, nulls last either way (crmq's order).
   func orderTerm(_ expression: String, type: DataType, descending: Bool) -> String {
-    let collated = type == .string || isBucket(type) ? expression + " COLLATE \"C\"" : expression
+    let collated = type == .string || isBucket(type) ? expression + dialect.bytes : expression
     return collated + (descending ? " DESC" : " ASC") + " NULLS LAST"
   }
 
   /// The rows shown, then the total row: every aggregate again over the rows of the groups
-  /// shown (after the limit), the dimensions null.
+  /// shown (after the limit), the dimensions null. Without a limit every group is shown, so the
+  /// total reads every row the conditions keep; with one, the rows joined to the keys shown.
   func totalled(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
     let shape = try ordering(plan)
     guard case .aggregate(let aggregate) = shape.project.input else {
       throw SQLCompileFailure("a total over several tables or dates is not compiled yet")
     }
     let source = try source(aggregate.input)
-    let groups = try aggregate.groups.map { group throws(SQLCompileFailure) in try expression(group.expr) }
-    // The kept keys under names of their own, so the table's columns inside EXISTS are the
-    // table's, not the result's columns of the same name.
-    let keep = groups.indices.map { "s.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM \(groups[$0])" }.joined(
-      separator: " AND ")
-    let keys = groups.indices.map { "\(dialect.quote("#g\($0)")) AS \(dialect.quote("#k\($0)"))" }.joined(
-      separator: ", ")
     let aggregates = try aggregate.aggregates.enumerated().map { index, bound throws(SQLCompileFailure) in
       try aggregateSQL(bound) + " AS " + dialect.quote("#a\(index)")
     }
-    let conditions =
-      source.conditions
-      + (groups.isEmpty ? [] : ["EXISTS (SELECT 1 FROM (SELECT \(keys) FROM shown) AS s WHERE \(keep))"])
-    let totals =
-      "SELECT " + aggregates.joined(separator: ", ") + " FROM " + source.table
-      + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    let filtered =
+      source.table + (source.conditions.isEmpty ? "" : " WHERE " + source.conditions.joined(separator: " AND "))
+    var totals = "SELECT " + aggregates.joined(separator: ", ") + " FROM "
+    if shape.limit != nil && !aggregate.groups.isEmpty {
+      // Each row with its group's keys under names of their own, joined to the distinct keys shown.
+      let keys = try aggregate.groups.enumerated().map { index, group throws(SQLCompileFailure) in
+        try expression(group.expr) + " AS " + dialect.quote("#k\(index)")
+      }
+      let kept = aggregate.groups.indices.map { "\(dialect.quote("#g\($0)")) AS \(dialect.quote("#s\($0)"))" }
+      let on = aggregate.groups.indices.map {
+        "r.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM s.\(dialect.quote("#s\($0)"))"
+      }
+      totals +=
+        "(SELECT *, " + keys.joined(separator: ", ") + " FROM " + filtered + ") AS r INNER JOIN (SELECT DISTINCT "
+        + kept.joined(separator: ", ") + " FROM shown) AS s ON " + on.joined(separator: " AND ")
+    } else {
+      totals += filtered
+    }
     let outputs = try shape.project.outputs.map { output throws(SQLCompileFailure) -> String in
       let value = output.role == .dimension ? "NULL" : try outputExpression(output.expr, prefix: "t.")
       return value + " AS " + dialect.quote(output.name)
@@ -174,7 +178,8 @@ public struct SQLCompiler: Sendable {
       sql +=
         ",\nk AS (\n"
         + indent(
-          "SELECT \(keys.joined(separator: ", ")) FROM cur\nUNION\nSELECT \(keys.joined(separator: ", ")) FROM prev")
+          "SELECT \(keys.joined(separator: ", ")) FROM cur\nUNION DISTINCT\nSELECT \(keys.joined(separator: ", ")) FROM prev"
+        )
         + "\n)"
       from +=
         "k\n"
@@ -187,16 +192,16 @@ public struct SQLCompiler: Sendable {
       let name = dialect.quote(measure.name)
       let type = measure.expr.type
       // A count or a sum with no rows in a period is 0 there (CompareJoiner.zero).
-      let zero = type == .int ? "0" : type == .money ? "0.00" : nil
+      let zero = type == .int ? "0" : type == .money ? dialect.moneyLiteral("0.00") : nil
       let m = zero.map { "COALESCE(cur.\(name), \($0))" } ?? "cur.\(name)"
       let p = zero.map { "COALESCE(prev.\(name), \($0))" } ?? "prev.\(name)"
       let delta: String
       switch type {
       case .int: delta = "(\(m) - \(p))"
-      case .money: delta = "CAST(\(m) - \(p) AS numeric(20,2))"
-      default: delta = "(CAST(\(m) AS float8) - CAST(\(p) AS float8))"
+      case .money: delta = dialect.money("\(m) - \(p)")
+      default: delta = "(\(dialect.float(m)) - \(dialect.float(p)))"
       }
-      let percent = "((CAST(\(m) AS float8) - CAST(\(p) AS float8)) / NULLIF(CAST(\(p) AS float8), 0))"
+      let percent = "((\(dialect.float(m)) - \(dialect.float(p))) / NULLIF(\(dialect.float(p)), 0))"
       columns += [
         "\(m) AS \(name)", "\(p) AS \(dialect.quote(measure.name + "_prev"))",
         "\(delta) AS \(dialect.quote(measure.name + "_delta"))",
@@ -238,15 +243,20 @@ public struct SQLCompiler: Sendable {
     case .merge(let merge):
       if keepingKeys { throw SQLCompileFailure("a total over several tables or dates is not compiled yet") }
       return try merged(merge, project)
-    case .scan, .filter:
-      let source = try source(project.input)
+    case .scan, .filter, .sort, .topN, .limit:
+      // A table's rows (show): the order and limit sit below the projection, over the table's columns.
+      let (keys, limit, node) = peeled(project.input)
+      let source = try source(node)
       let outputs = try project.outputs.map { output throws(SQLCompileFailure) in
         try valueExpression(output.expr) + " AS " + dialect.quote(output.name)
       }
+      let order = try keys.map { key throws(SQLCompileFailure) in
+        orderTerm(try expression(key.expr), type: key.expr.type, descending: key.descending)
+      }
       return "SELECT " + outputs.joined(separator: ", ") + " FROM " + source.table
         + (source.conditions.isEmpty ? "" : " WHERE " + source.conditions.joined(separator: " AND "))
-    case .sort, .topN, .limit:
-      throw SQLCompileFailure("show with order by or limit is not compiled yet: its ties follow the file's row order")
+        + (order.isEmpty ? "" : "\nORDER BY " + order.joined(separator: ", "))
+        + (limit.map { "\nLIMIT \($0)" } ?? "")
     default:
       throw SQLCompileFailure("a projection over this plan is not compiled yet")
     }
@@ -288,7 +298,7 @@ public struct SQLCompiler: Sendable {
         "k AS (\n"
           + indent(
             merge.inputs.indices.map { "SELECT " + keys.joined(separator: ", ") + " FROM s\($0)" }.joined(
-              separator: "\nUNION\n")) + "\n)")
+              separator: "\nUNION DISTINCT\n")) + "\n)")
       from += "k"
     }
     for index in merge.inputs.indices {
@@ -320,9 +330,12 @@ public struct SQLCompiler: Sendable {
   func source(_ plan: LogicalPlan) throws(SQLCompileFailure) -> (table: String, conditions: [String]) {
     switch plan {
     case .scan(let scan):
-      let derived = scan.table == "deals" ? ["repeat", "stage_group"].filter(scan.columns.contains) : []
-      let table = derived.isEmpty ? dialect.quote(scan.table) : dealsWithDerived(derived)
-      return (table, try scan.filters.map { filter throws(SQLCompileFailure) in try condition(filter) })
+      return (
+        table(scan.table, reading: scan.columns),
+        try scan.filters.map { filter throws(SQLCompileFailure) in
+          try condition(filter)
+        }
+      )
     case .filter(let filter):
       var inner = try source(filter.input)
       inner.conditions.append(try condition(filter.predicate))
@@ -332,11 +345,22 @@ public struct SQLCompiler: Sendable {
     }
   }
 
-  /// deals with the derived columns it is read for, computed as DerivedColumns computes them:
+  /// A table by name, or for deals read for a derived column, deals with the derived columns.
+  func table(_ name: String, reading columns: [String]) -> String {
+    let derived = name == "deals" ? ["repeat", "stage_group", "lost_at"].filter(columns.contains) : []
+    return derived.isEmpty ? dialect.quote(name) : dealsWithDerived(derived)
+  }
+
+  /// deals with the derived columns it is read for, computed as DerivedColumns computes them
+  /// (joins, never correlated subqueries, and names of their own: ClickHouse reads an alias of
+  /// the SELECT list in its WHERE):
   /// - `repeat`: `repeat` when the deal's client has a won deal closed before this one was
   ///   created, else `primary` (also without a client or a creation date);
   /// - `stage_group`: the kind stages gives the deal's (pipeline, stage); with no stages at all,
-  ///   the CRMs' closing stage names; else the status.
+  ///   the CRMs' closing stage names; else the status;
+  /// - `lost_at`: for a lost deal, the last open stage its history entered (of one second, the
+  ///   greatest name by bytes); open by stages' kind, or with no kinds at all, a stage no closed
+  ///   deal sits in.
   func dealsWithDerived(_ columns: [String]) -> String {
     func q(_ name: String) -> String { dialect.quote(name) }
     let deals = q("deals")
@@ -347,8 +371,8 @@ public struct SQLCompiler: Sendable {
         "CASE WHEN d.\(q("created_at")) IS NOT NULL AND w.first_win < d.\(q("created_at")) THEN 'repeat' ELSE 'primary' END AS \(q("repeat"))"
       )
       joins +=
-        " LEFT JOIN (SELECT \(q("client_id")), MIN(\(q("closed_at"))) AS first_win FROM \(deals) WHERE \(q("status")) = 'won' "
-        + "AND \(q("client_id")) IS NOT NULL AND \(q("closed_at")) IS NOT NULL GROUP BY 1) AS w ON w.\(q("client_id")) = d.\(q("client_id"))"
+        " LEFT JOIN (SELECT \(q("client_id")) AS \(q("#client")), MIN(\(q("closed_at"))) AS first_win FROM \(deals) WHERE \(q("status")) = 'won' "
+        + "AND \(q("client_id")) IS NOT NULL AND \(q("closed_at")) IS NOT NULL GROUP BY 1) AS w ON w.\(q("#client")) = d.\(q("client_id"))"
     }
     if columns.contains("stage_group") {
       let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
@@ -356,9 +380,32 @@ public struct SQLCompiler: Sendable {
         "WHEN \(dialect.string($0.key)) THEN \(dialect.string($0.value))"
       }.joined(separator: " ")
       select.append(
-        "COALESCE((SELECT MAX(s.\(q("kind"))) FROM \(q("stages")) AS s WHERE \(known) AND s.\(q("pipeline")) = d.\(q("pipeline")) AND s.\(q("stage")) = d.\(q("stage"))), "
-          + "CASE WHEN NOT EXISTS (SELECT 1 FROM \(q("stages")) WHERE \(known)) THEN CASE lower(d.\(q("stage"))) \(names) END END, "
+        "COALESCE(sk.\(q("#kind")), CASE WHEN sn.n = 0 THEN CASE \(dialect.lower("d." + q("stage"))) \(names) END END, "
           + "d.\(q("status"))) AS \(q("stage_group"))")
+      joins +=
+        " LEFT JOIN (SELECT \(q("pipeline")) AS \(q("#pipeline")), \(q("stage")) AS \(q("#stage")), MAX(\(q("kind"))) AS \(q("#kind")) FROM \(q("stages")) WHERE \(known) GROUP BY 1, 2) AS sk"
+        + " ON sk.\(q("#pipeline")) = d.\(q("pipeline")) AND sk.\(q("#stage")) = d.\(q("stage"))"
+        + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS sn"
+    }
+    if columns.contains("lost_at") {
+      let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
+      let kinds =
+        "SELECT \(q("pipeline")) AS \(q("#pipeline")), \(q("stage")) AS \(q("#stage")) FROM \(q("stages")) WHERE \(known) "
+        + "GROUP BY 1, 2 HAVING MAX(\(q("kind"))) = 'open'"
+      let closing =
+        "SELECT \(q("stage")) FROM \(deals) WHERE \(q("status")) IS NOT NULL AND \(q("status")) <> 'open' AND \(q("stage")) IS NOT NULL"
+      let entries =
+        "SELECT h.\(q("deal_id")) AS \(q("#deal")), h.\(q("stage")) AS \(q("#lost_at")), row_number() OVER (PARTITION BY h.\(q("deal_id")) "
+        + "ORDER BY h.\(q("entered_at")) DESC, h.\(q("stage"))\(dialect.bytes) DESC) AS \(q("#n"))"
+        + " FROM \(q("stage_history")) AS h INNER JOIN \(deals) AS o ON o.\(q("id")) = h.\(q("deal_id"))"
+        + " LEFT JOIN (\(kinds)) AS ok ON ok.\(q("#pipeline")) = o.\(q("pipeline")) AND ok.\(q("#stage")) = h.\(q("stage"))"
+        + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS kn"
+        + " WHERE h.\(q("entered_at")) IS NOT NULL AND h.\(q("stage")) IS NOT NULL"
+        + " AND ((kn.n > 0 AND ok.\(q("#stage")) IS NOT NULL) OR (kn.n = 0 AND h.\(q("stage")) NOT IN (\(closing))))"
+      select.append("CASE WHEN d.\(q("status")) = 'lost' THEN la.\(q("#lost_at")) END AS \(q("lost_at"))")
+      joins +=
+        " LEFT JOIN (SELECT \(q("#deal")), \(q("#lost_at")) FROM (\(entries)) AS x WHERE \(q("#n")) = 1) AS la"
+        + " ON la.\(q("#deal")) = d.\(q("id"))"
     }
     return "(SELECT " + select.joined(separator: ", ") + " FROM \(deals) AS d" + joins + ") AS \(deals)"
   }
@@ -374,9 +421,6 @@ public struct SQLCompiler: Sendable {
   func expression(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
     switch expr {
     case .column(let name, _):
-      if name == "lost_at" {
-        throw SQLCompileFailure("the derived column '\(name)' is not compiled yet")
-      }
       return dialect.quote(name)
     case .literal(let value, _):
       return try literal(value)
@@ -387,7 +431,7 @@ public struct SQLCompiler: Sendable {
       }
       return try bucket(grain, value, weekStart: weekStart, timestamp: inner.type == .timestamp)
     case .compare(let op, let l, let r):
-      let collate = l.type == .string && op != .equal && op != .notEqual ? " COLLATE \"C\"" : ""
+      let collate = l.type == .string && op != .equal && op != .notEqual ? dialect.bytes : ""
       return "(\(try expression(l))\(collate) \(try comparison(op)) \(try expression(r)))"
     case .arithmetic(let op, let l, let r, let type):
       return try arithmetic(op, try expression(l), try expression(r), type: type, rightType: r.type)
@@ -407,13 +451,25 @@ public struct SQLCompiler: Sendable {
     case .isNull(let inner, let negated):
       return "(\(try expression(inner)) IS \(negated ? "NOT " : "")NULL)"
     case .contains(let inner, let text, let negated):
-      return "(\(negated ? "NOT " : "")(strpos(lower(\(try expression(inner))), \(dialect.string(text))) > 0))"
+      let haystack = dialect.lower(try expression(inner))
+      let found =
+        dialect == .postgres
+        ? "strpos(\(haystack), \(dialect.string(text)))" : "position(\(haystack), \(dialect.string(text)))"
+      return "(\(negated ? "NOT " : "")(\(found) > 0))"
     case .startsWith(let inner, let text, let negated):
-      return "(\(negated ? "NOT " : "")starts_with(lower(\(try expression(inner))), \(dialect.string(text))))"
+      let function = dialect == .postgres ? "starts_with" : "startsWith"
+      return "(\(negated ? "NOT " : "")\(function)(\(dialect.lower(try expression(inner))), \(dialect.string(text))))"
     case .daysBetween(let from, let to):
       let (a, b) = (try expression(from), try expression(to))
-      if from.type == .date && to.type == .date { return "((\(b) - \(a))::float8)" }
-      return "(EXTRACT(EPOCH FROM (\(b)::timestamp - \(a)::timestamp))::float8 / 86400)"
+      let days = from.type == .date && to.type == .date
+      switch dialect {
+      case .postgres:
+        if days { return "((\(b) - \(a))::float8)" }
+        return "(EXTRACT(EPOCH FROM (\(b)::timestamp - \(a)::timestamp))::float8 / 86400)"
+      case .clickhouse:
+        if days { return "toFloat64(dateDiff('day', \(a), \(b)))" }
+        return "(toFloat64(dateDiff('second', \(a), \(b))) / 86400)"
+      }
     case .groupRef, .aggregateRef:
       throw SQLCompileFailure("an aggregate's output in a row expression")
     }
@@ -421,12 +477,7 @@ public struct SQLCompiler: Sendable {
 
   /// A value as the engine prints it: money with two decimals, buckets as their labels.
   func valueExpression(_ expr: BoundExpr) throws(SQLCompileFailure) -> String {
-    let sql = try expression(expr)
-    switch expr.type {
-    case .money: return "CAST(\(sql) AS numeric(20,2))"
-    case .double, .ratio: return "CAST(\(sql) AS float8)"
-    default: return sql
-    }
+    return shown(try expression(expr), expr.type)
   }
 
   /// An output over an aggregate's row: `#g…` and `#a…` of the alias `prefix`, combined by the
@@ -443,10 +494,14 @@ public struct SQLCompiler: Sendable {
       default: throw SQLCompileFailure("'\(expr)' over an aggregate's row")
       }
     }
-    let sql = try inner(expr)
-    switch expr.type {
-    case .money: return "CAST(\(sql) AS numeric(20,2))"
-    case .double, .ratio: return "CAST(\(sql) AS float8)"
+    return shown(try inner(expr), expr.type)
+  }
+
+  /// A value of a type as the engine shows it: money with two decimals, numbers as doubles.
+  func shown(_ sql: String, _ type: DataType) -> String {
+    switch type {
+    case .money: return dialect.money(sql)
+    case .double, .ratio: return dialect.float(sql)
     default: return sql
     }
   }
@@ -458,13 +513,13 @@ public struct SQLCompiler: Sendable {
   {
     switch (type, op) {
     case (.money, .divide):
-      return "round(CAST(\(l) AS numeric) / NULLIF(\(r), 0), 2)"
+      return "round(\(dialect.wide(l)) / NULLIF(\(r), 0), 2)"
     case (.int, .add), (.int, .subtract), (.int, .multiply), (.money, .add), (.money, .subtract), (.money, .multiply):
       return "(\(l) \(op.rawValue) \(r))"
     case (_, .divide):
-      return "(CAST(\(l) AS float8) / NULLIF(CAST(\(r) AS float8), 0))"
+      return "(\(dialect.float(l)) / NULLIF(\(dialect.float(r)), 0))"
     case (_, .add), (_, .subtract), (_, .multiply):
-      return "(CAST(\(l) AS float8) \(op.rawValue) CAST(\(r) AS float8))"
+      return "(\(dialect.float(l)) \(op.rawValue) \(dialect.float(r)))"
     default:
       throw SQLCompileFailure("the operator '\(op.rawValue)' is not compiled yet")
     }
@@ -500,27 +555,34 @@ public struct SQLCompiler: Sendable {
       guard let argument else { throw SQLCompileFailure("avg of nothing") }
       sql =
         bound.type == .money
-        ? "round(SUM(\(argument))\(filter) / NULLIF(COUNT(\(argument))\(filter), 0), 2)"
-        : "AVG(CAST(\(argument) AS float8))\(filter)"
+        ? "round(\(dialect.wide("SUM(\(argument))\(filter)")) / NULLIF(COUNT(\(argument))\(filter), 0), 2)"
+        : "AVG(\(dialect.float(argument)))\(filter)"
     case .min, .max:
       guard let argument else { throw SQLCompileFailure("min or max of nothing") }
-      sql = "\(bound.function == .min ? "MIN" : "MAX")(\(argument)\(text ? " COLLATE \"C\"" : ""))\(filter)"
+      sql = "\(bound.function == .min ? "MIN" : "MAX")(\(argument)\(text ? dialect.bytes : ""))\(filter)"
     case .median:
       guard let argument else { throw SQLCompileFailure("median of nothing") }
       // The two middle values, ordered; their mean (money rounded half away from zero).
-      let own = try bound.filter.map { filter throws(SQLCompileFailure) in " AND " + (try expression(filter)) } ?? ""
-      let sorted = "array_agg(\(argument) ORDER BY \(argument)) FILTER (WHERE \(argument) IS NOT NULL\(own))"
-      let count = "COUNT(\(argument))\(filter)"
-      let low = "(\(sorted))[(\(count) + 1) / 2]"
-      let high = "(\(sorted))[\(count) / 2 + 1]"
+      let low: String
+      let high: String
+      switch dialect {
+      case .postgres:
+        let own = try bound.filter.map { filter throws(SQLCompileFailure) in " AND " + (try expression(filter)) } ?? ""
+        let sorted = "array_agg(\(argument) ORDER BY \(argument)) FILTER (WHERE \(argument) IS NOT NULL\(own))"
+        let count = "COUNT(\(argument))\(filter)"
+        (low, high) = ("(\(sorted))[(\(count) + 1) / 2]", "(\(sorted))[\(count) / 2 + 1]")
+      case .clickhouse:
+        // The exact lower and upper medians, of the argument's own type (never `median`, which samples).
+        (low, high) = ("quantileExactLow(0.5)(\(argument))\(filter)", "quantileExactHigh(0.5)(\(argument))\(filter)")
+      }
       sql =
         bound.type == .money
-        ? "round((CAST(\(low) AS numeric) + \(high)) / 2, 2)"
-        : "((CAST(\(low) AS float8) + CAST(\(high) AS float8)) / 2)"
+        ? "round((\(dialect.wide(low)) + \(high)) / 2, 2)"
+        : "((\(dialect.float(low)) + \(dialect.float(high))) / 2)"
     }
     switch bound.emptyValue {
     case .int(let zero): sql = "COALESCE(\(sql), \(zero))"
-    case .money: sql = "COALESCE(\(sql), 0.00)"
+    case .money: sql = "COALESCE(\(sql), \(dialect.moneyLiteral("0.00")))"
     case .double: sql = "COALESCE(\(sql), 0)"
     default: break
     }
@@ -533,21 +595,28 @@ public struct SQLCompiler: Sendable {
     -> String
   {
     switch grain {
-    case .day: return "to_char(\(value), 'YYYY-MM-DD')"
+    case .day: return dialect.format(value, postgres: "YYYY-MM-DD", clickhouse: "%Y-%m-%d")
     case .week:
       guard weekStart == .monday else {
         throw SQLCompileFailure("weeks that start on another day than Monday are not compiled yet")
       }
-      return "to_char(\(value), 'IYYY-\"W\"IW')"
-    case .month: return "to_char(\(value), 'YYYY-MM')"
-    case .quarter: return "to_char(\(value), 'YYYY-\"Q\"Q')"
-    case .year: return "to_char(\(value), 'YYYY')"
+      return dialect.format(value, postgres: "IYYY-\"W\"IW", clickhouse: "%G-W%V")
+    case .month: return dialect.format(value, postgres: "YYYY-MM", clickhouse: "%Y-%m")
+    case .quarter: return dialect.format(value, postgres: "YYYY-\"Q\"Q", clickhouse: "%Y-Q%Q")
+    case .year: return dialect.format(value, postgres: "YYYY", clickhouse: "%Y")
     case .weekday:
-      let day = "CAST(EXTRACT(ISODOW FROM \(value)) AS int)"
-      return "(\(day) || ' ' || (ARRAY['пн','вт','ср','чт','пт','сб','вс'])[\(day)])"
+      let names = "['пн','вт','ср','чт','пт','сб','вс']"
+      switch dialect {
+      case .postgres:
+        let day = "CAST(EXTRACT(ISODOW FROM \(value)) AS int)"
+        return "(\(day) || ' ' || (ARRAY\(names))[\(day)])"
+      case .clickhouse:
+        return
+          "if(\(value) IS NULL, NULL, concat(toString(toDayOfWeek(\(value))), ' ', \(names)[toDayOfWeek(\(value))]))"
+      }
     case .hour:
       guard timestamp else { throw SQLCompileFailure("the hour of a date") }
-      return "to_char(\(value), 'HH24')"
+      return dialect.format(value, postgres: "HH24", clickhouse: "%H")
     }
   }
 
@@ -556,16 +625,27 @@ public struct SQLCompiler: Sendable {
   /// by days; the result is bucketed again.
   func moved(_ grain: TimeGrain, _ value: String, _ shift: ComparisonPlan) throws(SQLCompileFailure) -> String {
     let start: String
-    switch grain {
-    case .day: start = "CAST(\(value) AS date)"
-    case .week: start = "CAST(date_trunc('week', \(value)) AS date)"
-    case .month: start = "CAST(date_trunc('month', \(value)) AS date)"
-    case .quarter: start = "CAST(date_trunc('quarter', \(value)) AS date)"
-    case .year: start = "CAST(date_trunc('year', \(value)) AS date)"
-    case .weekday, .hour: return value
+    switch (dialect, grain) {
+    case (_, .weekday), (_, .hour): return value
+    case (.postgres, .day): start = "CAST(\(value) AS date)"
+    case (.postgres, .week): start = "CAST(date_trunc('week', \(value)) AS date)"
+    case (.postgres, .month): start = "CAST(date_trunc('month', \(value)) AS date)"
+    case (.postgres, .quarter): start = "CAST(date_trunc('quarter', \(value)) AS date)"
+    case (.postgres, .year): start = "CAST(date_trunc('year', \(value)) AS date)"
+    case (.clickhouse, .day): start = "toDate32(\(value))"
+    case (.clickhouse, .week): start = "toDate32(toStartOfWeek(\(value), 1))"
+    case (.clickhouse, .month): start = "toDate32(toStartOfMonth(\(value)))"
+    case (.clickhouse, .quarter): start = "toDate32(toStartOfQuarter(\(value)))"
+    case (.clickhouse, .year): start = "toDate32(toStartOfYear(\(value)))"
     }
-    return shift.shiftMonths != 0
-      ? "CAST(\(start) + make_interval(months => \(shift.shiftMonths)) AS date)" : "(\(start) + \(shift.shiftDays))"
+    switch dialect {
+    case .postgres:
+      return shift.shiftMonths != 0
+        ? "CAST(\(start) + make_interval(months => \(shift.shiftMonths)) AS date)" : "(\(start) + \(shift.shiftDays))"
+    case .clickhouse:
+      return shift.shiftMonths != 0
+        ? "addMonths(\(start), \(shift.shiftMonths))" : "addDays(\(start), \(shift.shiftDays))"
+    }
   }
 
   /// A literal of the plan: money as numeric kopecks / 100, timestamps and dates typed.
@@ -573,11 +653,11 @@ public struct SQLCompiler: Sendable {
     switch value {
     case .null: return "NULL"
     case .int(let v): return String(v)
-    case .double(let v): return v.isFinite ? "CAST(\(v) AS float8)" : "NULL"
-    case .money(let kopecks): return NumberFormat.money(kopecks)
+    case .double(let v): return v.isFinite ? dialect.float("\(v)") : "NULL"
+    case .money(let kopecks): return dialect.moneyLiteral(NumberFormat.money(kopecks))
     case .bool(let b): return b ? "TRUE" : "FALSE"
     case .date(let day): return "DATE '\(CivilDate.format(day))'"
-    case .timestamp(let seconds): return "TIMESTAMP '\(CivilDate.formatTimestamp(seconds))'"
+    case .timestamp(let seconds): return dialect.timestampLiteral(CivilDate.formatTimestamp(seconds))
     case .string(let text): return dialect.string(text)
     case .bucket(_, let key): return "DATE '\(CivilDate.format(key))'"
     }

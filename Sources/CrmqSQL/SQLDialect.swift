@@ -40,3 +40,50 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     return out
   }
 }
+
+// MARK: - Spellings
+
+extension SQLDialect {
+  /// What makes a text key order by bytes: PostgreSQL's collation "C"; ClickHouse orders bytes.
+  var bytes: String { self == .postgres ? " COLLATE \"C\"" : "" }
+
+  /// A number as a double, null kept.
+  func float(_ sql: String) -> String {
+    self == .postgres ? "CAST(\(sql) AS float8)" : "toFloat64(\(sql))"
+  }
+
+  /// Money as it is shown: exactly two decimals, null kept.
+  func money(_ sql: String) -> String {
+    self == .postgres ? "CAST(\(sql) AS numeric(20,2))" : "toDecimal128(\(sql), 2)"
+  }
+
+  /// Money widened before a division, so the quotient keeps digits past the kopeck for `round`
+  /// (ClickHouse's Decimal division truncates to the dividend's scale).
+  func wide(_ sql: String) -> String {
+    self == .postgres ? "CAST(\(sql) AS numeric)" : "CAST(\(sql) AS Nullable(Decimal(38, 10)))"
+  }
+
+  /// Lower case over the whole of Unicode (ClickHouse's `lower` changes ASCII only).
+  func lower(_ sql: String) -> String {
+    self == .postgres ? "lower(\(sql))" : "lowerUTF8(\(sql))"
+  }
+
+  /// A money literal, exact: never a binary double on ClickHouse.
+  func moneyLiteral(_ text: String) -> String {
+    self == .postgres ? text : "toDecimal64('\(text)', 2)"
+  }
+
+  /// A wall-clock timestamp literal, never moved by the server's time zone.
+  func timestampLiteral(_ text: String) -> String {
+    self == .postgres ? "TIMESTAMP '\(text)'" : "toDateTime64('\(text)', 0, 'UTC')"
+  }
+
+  /// A date formatted by a pattern of the dialect's own (to_char's, or formatDateTime's).
+  func format(_ sql: String, postgres: String, clickhouse: String) -> String {
+    self == .postgres ? "to_char(\(sql), '\(postgres)')" : "formatDateTime(\(sql), '\(clickhouse)')"
+  }
+
+  /// What ends a statement: ClickHouse fills an outer join's missing side with nulls only when
+  /// asked (`join_use_nulls`), which crmq's answers need.
+  var statementEnd: String { self == .postgres ? ";" : "\nSETTINGS join_use_nulls = 1;" }
+}

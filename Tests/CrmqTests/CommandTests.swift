@@ -107,10 +107,15 @@ final class CommandTests: XCTestCase {
     XCTAssertEqual(compiled.status, 0, compiled.errors)
     XCTAssertEqual(compiled.output.components(separatedBy: ";\n\n").count, 3, compiled.output)
     XCTAssertTrue(compiled.output.contains("(\"amount\" > 1000000.00)"), compiled.output)
-    let refused = run(["compile", "--target", "postgres", "-c", "funnel"])
+    let clickhouse = run(["compile", "--target", "clickhouse", "--today", "2026-10-05", "-c", "funnel period 2026-09"])
+    XCTAssertEqual(clickhouse.status, 0, clickhouse.errors)
+    XCTAssertTrue(clickhouse.output.hasSuffix("SETTINGS join_use_nulls = 1;\n\n"), clickhouse.output)
+    XCTAssertTrue(clickhouse.output.contains("toDateTime64('2026-09-01 00:00:00', 0, 'UTC')"), clickhouse.output)
+    let refused = run(["compile", "--target", "postgres", "-c", "funnel period month compare previous"])
     XCTAssertEqual(refused.status, 1)
     XCTAssertTrue(
-      refused.errors.contains("error[E0801]: not compiled to SQL: a funnel is not compiled yet"), refused.errors)
+      refused.errors.contains("error[E0801]: not compiled to SQL: a funnel with compare is not compiled yet"),
+      refused.errors)
   }
 
   /// `--echo` prints each statement above its result, on standard output for a table and on
