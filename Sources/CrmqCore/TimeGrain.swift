@@ -60,7 +60,9 @@ public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
     }
   }
 
-  static let weekdayNames = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+  /// The weekdays' short Russian names, Monday first: the labels of weekday buckets and of weeks
+  /// that start on a day other than Monday.
+  public static let weekdayNames = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 
   /// How a bucket key prints: `2026-09-14`, `2026-W38`, `2026-09`, `2026-Q3`, `2026`, `1 пн`, `09`.
   /// A week that starts on a day other than Monday has no ISO number: it prints as its first day

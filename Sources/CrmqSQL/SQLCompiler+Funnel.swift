@@ -16,13 +16,49 @@ extension SQLCompiler {
   /// - step_conversion over the stage before, total_conversion over the first stage; ordered by
   ///   pipeline, dimensions, then the stage order.
   func funnel(_ node: FunnelPlan) throws(SQLCompileFailure) -> String {
-    guard node.earlier == nil else { throw SQLCompileFailure("a funnel with compare is not compiled yet") }
+    guard let earlierFunnel = node.earlier, let comparison = node.comparison else {
+      return try funnelCounts(node, node.funnel, ordered: true)
+    }
+    // With compare: both periods' rows joined on pipeline, dimensions and stage, as a query's
+    // periods are (the earlier one's buckets moved), ordered by pipeline, dimensions, the
+    // stage order.
+    var earlier = self
+    earlier.shift = comparison
+    let columns = FunnelPlan.columns(node.funnel)
+    let keys = columns.filter { $0.role == .dimension }.map { dialect.quote($0.name) }
+    let measures = columns.filter { $0.role != .dimension }.map {
+      BoundOutput(name: $0.name, expr: .literal(.null, $0.type), role: $0.role)
+    }
+    let place = dialect.quote("#i")
+    let match = { (side: String) in
+      "LEFT JOIN \(side) ON " + keys.map { "k.\($0) IS NOT DISTINCT FROM \(side).\($0)" }.joined(separator: " AND ")
+    }
+    let joined =
+      "SELECT "
+      + (keys.map { "k.\($0) AS \($0)" } + comparedMeasures(measures, now: "cur", before: "prev")
+      + ["COALESCE(cur.\(place), prev.\(place)) AS \(place)"]).joined(separator: ", ")
+      + "\nFROM k\n" + match("cur") + "\n" + match("prev")
+    let names = Compare.columns(columns).map { dialect.quote($0.name) }
+    var order = [orderTerm(dialect.quote("pipeline"), type: .string, descending: false)]
+    order += node.funnel.groups.map { orderTerm(dialect.quote($0.name), type: $0.expr.type, descending: false) }
+    order += ["\(place) ASC", orderTerm(dialect.quote("stage"), type: .string, descending: false)]
+    return "WITH cur AS (\n" + indent(try funnelCounts(node, node.funnel, ordered: false)) + "\n),\nprev AS (\n"
+      + indent(try earlier.funnelCounts(node, earlierFunnel, ordered: false)) + "\n),\nk AS (\n"
+      + indent(
+        "SELECT \(keys.joined(separator: ", ")) FROM cur\nUNION DISTINCT\nSELECT \(keys.joined(separator: ", ")) FROM prev"
+      )
+      + "\n)\nSELECT " + names.joined(separator: ", ") + " FROM (\n" + indent(joined) + "\n) AS q\nORDER BY "
+      + order.joined(separator: ", ")
+  }
+
+  /// One period's funnel counts: ordered for a result, or with each stage's place `#i` for a
+  /// compare to order by.
+  func funnelCounts(_ node: FunnelPlan, _ funnel: BoundFunnel, ordered: Bool) throws(SQLCompileFailure) -> String {
     guard stageOrderFromStages else {
       throw SQLCompileFailure(
         "a funnel whose stage order is inferred from stage_history (there is no stages table) is not compiled yet")
     }
     func q(_ name: String) -> String { dialect.quote(name) }
-    let funnel = node.funnel
     let keys = [q("#p")] + funnel.groups.indices.map { q("#g\($0)") }
     func match(_ a: String, _ b: String) -> String {
       keys.map { "\(a).\($0) IS NOT DISTINCT FROM \(b).\($0)" }.joined(separator: " AND ")
@@ -112,12 +148,12 @@ extension SQLCompiler {
     outputs.append("(\(share) / NULLIF(\(before), 0)) AS \(q("step_conversion"))")
     outputs.append("(\(share) / NULLIF(\(first), 0)) AS \(q("total_conversion"))")
     if funnel.classic { outputs.append("(past - hit) AS \(q("skipped"))") }
+    if !ordered { outputs.append("i AS \(q("#i"))") }
     var order = [orderTerm(q("#p"), type: .string, descending: false)]
     order += funnel.groups.enumerated().map { orderTerm(q("#g\($0)"), type: $1.expr.type, descending: false) }
     order.append("i ASC")
-    return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ")
-      + " FROM c\nORDER BY "
-      + order.joined(separator: ", ")
+    return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + " FROM c"
+      + (ordered ? "\nORDER BY " + order.joined(separator: ", ") : "")
   }
 
   /// The columns of deals a funnel reads, for the derived ones its dimensions or filter name.

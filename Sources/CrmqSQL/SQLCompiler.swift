@@ -112,59 +112,108 @@ public struct SQLCompiler: Sendable {
   /// total reads every row the conditions keep; with one, the rows joined to the keys shown.
   func totalled(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
     let shape = try ordering(plan)
-    guard case .aggregate(let aggregate) = shape.project.input else {
-      throw SQLCompileFailure("a total over several tables or dates is not compiled yet")
+    let keys = (0..<groupCount(shape.project)).map { "#g\($0)" }
+    return withTotal(
+      rows: try projection(shape.project, keepingKeys: true), order: shape.order, limit: shape.limit,
+      names: shape.project.outputs.map(\.name),
+      totals: ["total AS (\n" + indent(try totalRow(shape.project, keptKeys: shape.limit == nil ? nil : keys)) + "\n)"])
+  }
+
+  /// `rows` numbered in `order` and cut at `limit` (the CTE `shown`, which `totals` may read),
+  /// then the row of the CTE `total` (the last of `totals`) after them.
+  func withTotal(rows: String, order: [String], limit: Int?, names: [String], totals: [String]) -> String {
+    let list = names.map(dialect.quote).joined(separator: ", ")
+    let numbered =
+      "SELECT q.*, row_number() OVER (" + (order.isEmpty ? "" : "ORDER BY " + order.joined(separator: ", "))
+      + ") AS \"#row\" FROM (\n" + indent(rows) + "\n) AS q"
+    let shown = "SELECT * FROM (\n" + indent(numbered) + "\n) AS r" + (limit.map { " WHERE \"#row\" <= \($0)" } ?? "")
+    return "WITH shown AS (\n" + indent(shown) + "\n),\n" + totals.joined(separator: ",\n") + "\n"
+      + "SELECT " + list + " FROM (\n"
+      + indent(
+        "SELECT " + list + ", 0 AS \"#part\", \"#row\" FROM shown\nUNION ALL\nSELECT " + list + ", 1, 0 FROM total")
+      + "\n) AS u\nORDER BY \"#part\", \"#row\""
+  }
+
+  /// How many group keys a projection's aggregate (or merge) has.
+  func groupCount(_ project: Project) -> Int {
+    switch project.input {
+    case .aggregate(let aggregate): return aggregate.groups.count
+    case .merge(let merge): return merge.dimensionCount
+    default: return 0
     }
-    let source = try source(aggregate.input)
-    let aggregates = try aggregate.aggregates.enumerated().map { index, bound throws(SQLCompileFailure) in
-      try aggregateSQL(bound) + " AS " + dialect.quote("#a\(index)")
-    }
-    let filtered =
-      source.table + (source.conditions.isEmpty ? "" : " WHERE " + source.conditions.joined(separator: " AND "))
-    var totals = "SELECT " + aggregates.joined(separator: ", ") + " FROM "
-    if shape.limit != nil && !aggregate.groups.isEmpty {
-      // Each row with its group's keys under names of their own, joined to the distinct keys shown.
-      let keys = try aggregate.groups.enumerated().map { index, group throws(SQLCompileFailure) in
-        try expression(group.expr) + " AS " + dialect.quote("#k\(index)")
+  }
+
+  /// The total row of a projection: its dimensions null, its measures over the aggregates'
+  /// totals. `keptKeys` names the columns of `shown` that hold each group key, when only the
+  /// rows of the groups shown count (nil: every row counts).
+  func totalRow(_ project: Project, keptKeys: [String]?) throws(SQLCompileFailure) -> String {
+    // The aggregates' totals in one row of `#a…`: of one aggregate, its own; of a merge, each
+    // input's at its slots, its fills where none of its groups is shown (as the engine's
+    // mergedTotal), so a ratio's total is the ratio of the totals.
+    let totals: String
+    switch project.input {
+    case .aggregate(let aggregate):
+      totals = try aggregateTotals(aggregate, keptKeys: keptKeys)
+    case .merge(let merge):
+      var parts: [String] = []
+      var slots = [String](repeating: "NULL", count: merge.aggregateCount)
+      for (index, input) in merge.inputs.enumerated() {
+        guard case .aggregate(let aggregate) = input else {
+          throw SQLCompileFailure("a merge of something other than aggregates")
+        }
+        parts.append("(" + (try aggregateTotals(aggregate, keptKeys: keptKeys)) + ") AS t\(index)")
+        for (local, slot) in merge.slots[index].enumerated() {
+          let value = "t\(index).\(dialect.quote("#a\(local)"))"
+          slots[slot] =
+            "CASE WHEN t\(index).\(dialect.quote("#n")) = 0 THEN \(try literal(merge.fills[index][local])) ELSE \(value) END"
+        }
       }
-      let kept = aggregate.groups.indices.map { "\(dialect.quote("#g\($0)")) AS \(dialect.quote("#s\($0)"))" }
-      let on = aggregate.groups.indices.map {
-        "r.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM s.\(dialect.quote("#s\($0)"))"
-      }
-      totals +=
-        "(SELECT *, " + keys.joined(separator: ", ") + " FROM " + filtered + ") AS r INNER JOIN (SELECT DISTINCT "
-        + kept.joined(separator: ", ") + " FROM shown) AS s ON " + on.joined(separator: " AND ")
-    } else {
-      totals += filtered
+      totals =
+        "SELECT " + slots.enumerated().map { "\($1) AS \(dialect.quote("#a\($0)"))" }.joined(separator: ", ") + " FROM "
+        + parts.joined(separator: " CROSS JOIN ")
+    default:
+      throw SQLCompileFailure("a total over this plan is not compiled yet")
     }
-    let outputs = try shape.project.outputs.map { output throws(SQLCompileFailure) -> String in
+    let outputs = try project.outputs.map { output throws(SQLCompileFailure) -> String in
       let value = output.role == .dimension ? "NULL" : try outputExpression(output.expr, prefix: "t.")
       return value + " AS " + dialect.quote(output.name)
     }
-    let names = shape.project.outputs.map { dialect.quote($0.name) }.joined(separator: ", ")
-    let numbered =
-      "SELECT q.*, row_number() OVER (" + (shape.order.isEmpty ? "" : "ORDER BY " + shape.order.joined(separator: ", "))
-      + ") AS \"#row\" FROM (\n"
-      + indent(try projection(shape.project, keepingKeys: true)) + "\n) AS q"
-    let shown =
-      "SELECT * FROM (\n" + indent(numbered) + "\n) AS r" + (shape.limit.map { " WHERE \"#row\" <= \($0)" } ?? "")
-    return "WITH shown AS (\n" + indent(shown) + "\n),\ntotal AS (\n"
-      + indent("SELECT " + outputs.joined(separator: ", ") + " FROM (" + totals + ") AS t") + "\n)\n"
-      + "SELECT " + names + " FROM (\n"
-      + indent(
-        "SELECT " + names + ", 0 AS \"#part\", \"#row\" FROM shown\nUNION ALL\nSELECT " + names + ", 1, 0 FROM total")
-      + "\n) AS u\nORDER BY \"#part\", \"#row\""
+    return "SELECT " + outputs.joined(separator: ", ") + " FROM (" + totals + ") AS t"
+  }
+
+  /// One aggregate's totals (`#a…`) and its row count (`#n`): over every row its conditions keep,
+  /// or with `keptKeys` over the rows of the groups shown (each row's keys under names of their
+  /// own, `#k…`, joined to the distinct keys of `shown`).
+  func aggregateTotals(_ aggregate: Aggregate, keptKeys: [String]?) throws(SQLCompileFailure) -> String {
+    let source = try source(aggregate.input)
+    var aggregates = try aggregate.aggregates.enumerated().map { index, bound throws(SQLCompileFailure) in
+      try aggregateSQL(bound) + " AS " + dialect.quote("#a\(index)")
+    }
+    aggregates.append("COUNT(*) AS " + dialect.quote("#n"))
+    let filtered =
+      source.table + (source.conditions.isEmpty ? "" : " WHERE " + source.conditions.joined(separator: " AND "))
+    let sql = "SELECT " + aggregates.joined(separator: ", ") + " FROM "
+    guard let keptKeys, !aggregate.groups.isEmpty else { return sql + filtered }
+    let keys = try aggregate.groups.enumerated().map { index, group throws(SQLCompileFailure) in
+      try expression(group.expr) + " AS " + dialect.quote("#k\(index)")
+    }
+    let kept = keptKeys.enumerated().map { "\(dialect.quote($1)) AS \(dialect.quote("#s\($0)"))" }
+    let on = aggregate.groups.indices.map {
+      "r.\(dialect.quote("#k\($0)")) IS NOT DISTINCT FROM s.\(dialect.quote("#s\($0)"))"
+    }
+    return sql + "(SELECT *, " + keys.joined(separator: ", ") + " FROM " + filtered
+      + ") AS r INNER JOIN (SELECT DISTINCT " + kept.joined(separator: ", ") + " FROM shown) AS s ON "
+      + on.joined(separator: " AND ")
   }
 
   /// A compare: each period's rows (the earlier one's buckets moved onto the current calendar),
   /// every key of either joined to both, each measure m followed by m_prev, m_delta and
   /// m_delta_pct as CompareJoiner makes them, ordered by the plan's keys then the dimensions.
   func compared(_ node: CrmqPlanner.Compare) throws(SQLCompileFailure) -> String {
-    guard case .none = node.total else { throw SQLCompileFailure("compare with total is not compiled yet") }
     var earlier = self
     earlier.shift = node.comparison
-    let current = try ordering(node.current).project
-    let previous = try earlier.ordering(node.previous).project
+    let current = try ordering(underTotal(node.current)).project
+    let previous = try earlier.ordering(underTotal(node.previous)).project
     let dimensions = current.outputs.filter { $0.role == .dimension }
     let measures = current.outputs.filter { $0.role != .dimension }
     let keys = dimensions.map { dialect.quote($0.name) }
@@ -187,27 +236,7 @@ public struct SQLCompiler: Sendable {
           "LEFT JOIN \(side) ON " + keys.map { "k.\($0) IS NOT DISTINCT FROM \(side).\($0)" }.joined(separator: " AND ")
         }.joined(separator: "\n")
     }
-    var columns = keys.map { "k.\($0) AS \($0)" }
-    for measure in measures {
-      let name = dialect.quote(measure.name)
-      let type = measure.expr.type
-      // A count or a sum with no rows in a period is 0 there (CompareJoiner.zero).
-      let zero = type == .int ? "0" : type == .money ? dialect.moneyLiteral("0.00") : nil
-      let m = zero.map { "COALESCE(cur.\(name), \($0))" } ?? "cur.\(name)"
-      let p = zero.map { "COALESCE(prev.\(name), \($0))" } ?? "prev.\(name)"
-      let delta: String
-      switch type {
-      case .int: delta = "(\(m) - \(p))"
-      case .money: delta = dialect.money("\(m) - \(p)")
-      default: delta = "(\(dialect.float(m)) - \(dialect.float(p)))"
-      }
-      let percent = "((\(dialect.float(m)) - \(dialect.float(p))) / NULLIF(\(dialect.float(p)), 0))"
-      columns += [
-        "\(m) AS \(name)", "\(p) AS \(dialect.quote(measure.name + "_prev"))",
-        "\(delta) AS \(dialect.quote(measure.name + "_delta"))",
-        "\(percent) AS \(dialect.quote(measure.name + "_delta_pct"))",
-      ]
-    }
+    let columns = keys.map { "k.\($0) AS \($0)" } + comparedMeasures(measures, now: "cur", before: "prev")
     let joined = sql + "\nSELECT " + columns.joined(separator: ", ") + "\n" + from
     // The plan's order, then every dimension not in it: the order is total.
     let types = Dictionary(
@@ -221,10 +250,70 @@ public struct SQLCompiler: Sendable {
     for dimension in dimensions where !node.order.contains(where: { $0.column == dimension.name }) {
       order.append(orderTerm(dialect.quote(dimension.name), type: dimension.expr.type, descending: false))
     }
-    var out = "SELECT * FROM (\n" + indent(joined) + "\n) AS q"
-    if !order.isEmpty { out += "\nORDER BY " + order.joined(separator: ", ") }
-    if let limit = node.limit { out += "\nLIMIT \(limit)" }
-    return out
+    // The compared total: each period's total (over every row, or over the groups of the rows
+    // kept, the earlier period's keys moved as its rows were), joined as two rows are.
+    let kept: [String]?
+    switch node.total {
+    case .none:
+      var out = "SELECT * FROM (\n" + indent(joined) + "\n) AS q"
+      if !order.isEmpty { out += "\nORDER BY " + order.joined(separator: ", ") }
+      if let limit = node.limit { out += "\nLIMIT \(limit)" }
+      return out
+    case .eachPeriod:
+      kept = nil
+    case .overKept:
+      kept = (0..<groupCount(current)).map { index in
+        current.outputs.first { $0.expr == .groupRef(index, $0.expr.type) }?.name ?? ""
+      }
+    }
+    let now = try totalRow(current, keptKeys: kept)
+    let before = try earlier.totalRow(previous, keptKeys: kept)
+    let total =
+      "SELECT "
+      + (dimensions.map { "NULL AS \(dialect.quote($0.name))" }
+      + comparedMeasures(measures, now: "cur_total", before: "prev_total"))
+      .joined(separator: ", ") + " FROM cur_total CROSS JOIN prev_total"
+    let columnNames = CrmqPlanner.Compare.columns(
+      current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+    ).map(\.name)
+    return withTotal(
+      rows: joined, order: order, limit: node.limit, names: columnNames,
+      totals: [
+        "cur_total AS (\n" + indent(now) + "\n)", "prev_total AS (\n" + indent(before) + "\n)",
+        "total AS (\n" + indent(total) + "\n)",
+      ])
+  }
+
+  /// A plan under its Total, if it has one (a compare's periods with `with total`).
+  func underTotal(_ plan: LogicalPlan) -> LogicalPlan {
+    if case .total(let total) = plan { return total.input }
+    return plan
+  }
+
+  /// Each measure m of two rows, `now` and `before`, followed by m_prev, m_delta and m_delta_pct
+  /// as CompareJoiner makes them: a count or a sum with no rows in a period is 0 there.
+  func comparedMeasures(_ measures: [BoundOutput], now: String, before: String) -> [String] {
+    var columns: [String] = []
+    for measure in measures {
+      let name = dialect.quote(measure.name)
+      let type = measure.expr.type
+      let zero = type == .int ? "0" : type == .money ? dialect.moneyLiteral("0.00") : nil
+      let m = zero.map { "COALESCE(\(now).\(name), \($0))" } ?? "\(now).\(name)"
+      let p = zero.map { "COALESCE(\(before).\(name), \($0))" } ?? "\(before).\(name)"
+      let delta: String
+      switch type {
+      case .int: delta = "(\(m) - \(p))"
+      case .money: delta = dialect.money("\(m) - \(p)")
+      default: delta = "(\(dialect.float(m)) - \(dialect.float(p)))"
+      }
+      let percent = "((\(dialect.float(m)) - \(dialect.float(p))) / NULLIF(\(dialect.float(p)), 0))"
+      columns += [
+        "\(m) AS \(name)", "\(p) AS \(dialect.quote(measure.name + "_prev"))",
+        "\(delta) AS \(dialect.quote(measure.name + "_delta"))",
+        "\(percent) AS \(dialect.quote(measure.name + "_delta_pct"))",
+      ]
+    }
+    return columns
   }
 
   // MARK: - Projections
@@ -241,8 +330,7 @@ public struct SQLCompiler: Sendable {
       if keepingKeys { outputs += aggregate.groups.indices.map { "a.\(dialect.quote("#g\($0)"))" } }
       return "SELECT " + outputs.joined(separator: ", ") + "\nFROM (\n" + indent(inner) + "\n) AS a"
     case .merge(let merge):
-      if keepingKeys { throw SQLCompileFailure("a total over several tables or dates is not compiled yet") }
-      return try merged(merge, project)
+      return try merged(merge, project, keepingKeys: keepingKeys)
     case .scan, .filter, .sort, .topN, .limit:
       // A table's rows (show): the order and limit sit below the projection, over the table's columns.
       let (keys, limit, node) = peeled(project.input)
@@ -281,7 +369,7 @@ public struct SQLCompiler: Sendable {
 
   /// Several aggregates joined on their group keys: every key of any of them gets a row (the
   /// keys' union, then each aggregate joined to it), and a key one lacks gets its fills.
-  func merged(_ merge: Merge, _ project: Project) throws(SQLCompileFailure) -> String {
+  func merged(_ merge: Merge, _ project: Project, keepingKeys: Bool = false) throws(SQLCompileFailure) -> String {
     var ctes: [String] = []
     for (index, input) in merge.inputs.enumerated() {
       guard case .aggregate(let aggregate) = input else {
@@ -319,9 +407,10 @@ public struct SQLCompiler: Sendable {
     let inner =
       "SELECT " + (keys.isEmpty ? [] : keys.map { "k.\($0) AS \($0)" }).joined(separator: ", ")
       + (keys.isEmpty ? "" : ", ") + row.dropFirst(keys.count).joined(separator: ", ") + "\n" + from
-    let outputs = try project.outputs.map { output throws(SQLCompileFailure) in
+    var outputs = try project.outputs.map { output throws(SQLCompileFailure) in
       try outputExpression(output.expr, prefix: "a.") + " AS " + dialect.quote(output.name)
     }
+    if keepingKeys { outputs += keys.map { "a.\($0)" } }
     return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + "\nFROM (\n"
       + indent(inner) + "\n) AS a"
   }
@@ -427,7 +516,8 @@ public struct SQLCompiler: Sendable {
     case .bucket(let grain, let inner, let weekStart):
       let value = try expression(inner)
       if let shift, grain.isCalendar {
-        return try bucket(grain, try moved(grain, value, shift), weekStart: weekStart, timestamp: false)
+        return try bucket(
+          grain, try moved(grain, value, shift, weekStart: weekStart), weekStart: weekStart, timestamp: false)
       }
       return try bucket(grain, value, weekStart: weekStart, timestamp: inner.type == .timestamp)
     case .compare(let op, let l, let r):
@@ -596,16 +686,18 @@ public struct SQLCompiler: Sendable {
   {
     switch grain {
     case .day: return dialect.format(value, postgres: "YYYY-MM-DD", clickhouse: "%Y-%m-%d")
+    case .week where weekStart != .monday:
+      // The week's first day and its weekday's name, as TimeGrain.format labels such weeks.
+      let name = dialect.string(" " + TimeGrain.weekdayNames[weekStart.rawValue - 1])
+      let first = dialect.format(weekFirstDay(value, weekStart), postgres: "YYYY-MM-DD", clickhouse: "%Y-%m-%d")
+      return dialect == .postgres ? "(\(first) || \(name))" : "concat(\(first), \(name))"
     case .week:
-      guard weekStart == .monday else {
-        throw SQLCompileFailure("weeks that start on another day than Monday are not compiled yet")
-      }
       return dialect.format(value, postgres: "IYYY-\"W\"IW", clickhouse: "%G-W%V")
     case .month: return dialect.format(value, postgres: "YYYY-MM", clickhouse: "%Y-%m")
     case .quarter: return dialect.format(value, postgres: "YYYY-\"Q\"Q", clickhouse: "%Y-Q%Q")
     case .year: return dialect.format(value, postgres: "YYYY", clickhouse: "%Y")
     case .weekday:
-      let names = "['пн','вт','ср','чт','пт','сб','вс']"
+      let names = "[" + TimeGrain.weekdayNames.map(dialect.string).joined(separator: ",") + "]"
       switch dialect {
       case .postgres:
         let day = "CAST(EXTRACT(ISODOW FROM \(value)) AS int)"
@@ -623,10 +715,13 @@ public struct SQLCompiler: Sendable {
   /// The day a bucket of the earlier period starts on, moved onto the current calendar as
   /// `ComparisonPlan.shifted` moves it: by whole months when both periods are whole months, else
   /// by days; the result is bucketed again.
-  func moved(_ grain: TimeGrain, _ value: String, _ shift: ComparisonPlan) throws(SQLCompileFailure) -> String {
+  func moved(_ grain: TimeGrain, _ value: String, _ shift: ComparisonPlan, weekStart: Weekday)
+    throws(SQLCompileFailure) -> String
+  {
     let start: String
     switch (dialect, grain) {
     case (_, .weekday), (_, .hour): return value
+    case (_, .week) where weekStart != .monday: start = weekFirstDay(value, weekStart)
     case (.postgres, .day): start = "CAST(\(value) AS date)"
     case (.postgres, .week): start = "CAST(date_trunc('week', \(value)) AS date)"
     case (.postgres, .month): start = "CAST(date_trunc('month', \(value)) AS date)"
@@ -645,6 +740,16 @@ public struct SQLCompiler: Sendable {
     case .clickhouse:
       return shift.shiftMonths != 0
         ? "addMonths(\(start), \(shift.shiftMonths))" : "addDays(\(start), \(shift.shiftDays))"
+    }
+  }
+
+  /// The first day of the week (starting on `weekStart`) that a date or timestamp falls in.
+  func weekFirstDay(_ value: String, _ weekStart: Weekday) -> String {
+    switch dialect {
+    case .postgres:
+      return "(CAST(\(value) AS date) - ((CAST(EXTRACT(ISODOW FROM \(value)) AS int) - \(weekStart.rawValue) + 7) % 7))"
+    case .clickhouse:
+      return "addDays(toDate32(\(value)), -((toDayOfWeek(\(value)) - \(weekStart.rawValue) + 7) % 7))"
     }
   }
 

@@ -111,10 +111,11 @@ final class CommandTests: XCTestCase {
     XCTAssertEqual(clickhouse.status, 0, clickhouse.errors)
     XCTAssertTrue(clickhouse.output.hasSuffix("SETTINGS join_use_nulls = 1;\n\n"), clickhouse.output)
     XCTAssertTrue(clickhouse.output.contains("toDateTime64('2026-09-01 00:00:00', 0, 'UTC')"), clickhouse.output)
-    let refused = run(["compile", "--target", "postgres", "-c", "funnel period month compare previous"])
+    let refused = run(["compile", "--target", "postgres", "-c", "load 'examples/data'"])
     XCTAssertEqual(refused.status, 1)
     XCTAssertTrue(
-      refused.errors.contains("error[E0801]: not compiled to SQL: a funnel with compare is not compiled yet"),
+      refused.errors.contains(
+        "error[E0801]: not compiled to SQL: a load reads files here; put them on the server with crmq push"),
       refused.errors)
   }
 
