@@ -33,14 +33,18 @@ let package = Package(
     // The REPL is the one place that links a system library: libedit (Debian: libedit-dev).
     .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
     .target(name: "CrmqREPL", dependencies: ["Crmq", "CLibEdit"]),
-    .target(name: "CrmqCommand", dependencies: ["Crmq", "CrmqREPL", "CrmqDemo"]),
+    // The warehouse clients, kept out of `Crmq`: libpq (Debian: libpq-dev) for PostgreSQL, and
+    // ClickHouse's HTTP interface through Foundation's URLSession.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    .target(name: "CrmqWarehouse", dependencies: ["Crmq", "CLibPQ"]),
+    .target(name: "CrmqCommand", dependencies: ["Crmq", "CrmqREPL", "CrmqDemo", "CrmqWarehouse"]),
     .executableTarget(name: "crmq", dependencies: ["CrmqCommand"]),
     .executableTarget(name: "crmq-bench", dependencies: ["Crmq", "CrmqDemo"]),
     .testTarget(
       name: "CrmqTests",
       dependencies: [
         "Crmq", "CrmqCommand", "CrmqSyntax", "CrmqCore", "CrmqOutput", "CrmqStorage", "CrmqImport", "CrmqPlanner",
-        "CrmqREPL", "crmq",
+        "CrmqREPL", "CrmqWarehouse", "crmq",
       ]),
     .testTarget(
       name: "CrmqGoldenTests", dependencies: ["Crmq", "CrmqCommand"], exclude: ["golden", "fixtures"]),

@@ -8,7 +8,11 @@ below, and the golden files' queries that run on the bundled data: compiles it w
 compares the rows with `crmq --format csv` on the same files. A question that does not compile
 yet (error E0801) is listed as such; a compiled one that answers otherwise fails the check.
 
-Usage: python3 bench/warehouse_check.py [--engine postgres|clickhouse] [path/to/crmq] [database]
+With `--engine connect`, crmq itself does both halves on a real PostgreSQL: `crmq push` puts
+examples/data into the database, and each question runs as `crmq --connect URL --format csv`
+(compiled, sent through libpq, cells read back), compared with the same question in memory.
+
+Usage: python3 bench/warehouse_check.py [--engine postgres|clickhouse|connect] [path/to/crmq] [database]
 (psql must reach the server as the current user: PGHOST, PGPORT and PGUSER work as usual.)
 """
 import csv
@@ -153,6 +157,61 @@ class Postgres:
         return list(csv.reader(io.StringIO(result.stdout))), None
 
 
+class Connected:
+    """crmq on PostgreSQL end to end: `crmq push`, then `crmq --connect`."""
+
+    name = "connect"
+
+    def __init__(self, database):
+        subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {database}"], check=True)
+        subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"CREATE DATABASE {database}"], check=True)
+        self.url = f"postgresql:///{database}"
+
+    def load(self, binary):
+        self.binary = binary
+        pushed = subprocess.run([binary, "push", "--data", DATA, "--to", self.url], capture_output=True, text=True)
+        if pushed.returncode != 0:
+            sys.exit(f"crmq push failed:\n{pushed.stderr}")
+        print(pushed.stdout, end="")
+        # A second push must not replace what is there unless asked; one that fails halfway
+        # (a view named like a table blocks the swap) leaves every table as it was.
+        again = subprocess.run([binary, "push", "--data", DATA, "--to", self.url], capture_output=True, text=True)
+        if again.returncode != 1 or "add --replace" not in again.stderr:
+            sys.exit(f"a push over existing tables without --replace did not refuse:\n{again.stderr}")
+        database = self.url.rsplit("/", 1)[1]
+        subprocess.run(["psql", "-X", "-q", "-d", database, "-c", "ALTER TABLE plans RENAME TO plans_kept; "
+                        "CREATE VIEW plans AS SELECT * FROM plans_kept"], check=True)
+        subprocess.run(["psql", "-X", "-q", "-d", database, "-c", "DELETE FROM deals WHERE id > 10"], check=True)
+        blocked = subprocess.run(
+            [binary, "push", "--data", DATA, "--to", self.url, "--replace"], capture_output=True, text=True
+        )
+        left = subprocess.run(
+            ["psql", "-X", "-tA", "-d", database, "-c",
+             "SELECT (SELECT count(*) FROM deals) || ' ' || (SELECT count(*) FROM information_schema.tables "
+             "WHERE table_name LIKE 'crmq_push_%')"], capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        if blocked.returncode != 1 or left != "10 0":
+            sys.exit(f"a failed push changed the server (deals rows, staged tables left: {left}):\n{blocked.stderr}")
+        subprocess.run(["psql", "-X", "-q", "-d", database, "-c", "DROP VIEW plans; "
+                        "ALTER TABLE plans_kept RENAME TO plans"], check=True)
+        replaced = subprocess.run(
+            [binary, "push", "--data", DATA, "--to", self.url, "--replace"], capture_output=True, text=True
+        )
+        if replaced.returncode != 0:
+            sys.exit(f"crmq push --replace failed:\n{replaced.stderr}")
+        print("push: refuses existing tables without --replace; a failed push leaves them as they were; --replace replaces")
+
+    def ask(self, question, today):
+        """The question run on the server by crmq: its CSV rows, or its error."""
+        result = subprocess.run(
+            [self.binary, "--connect", self.url, "--today", today, "--format", "csv", "-c", question],
+            capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            return None, result.stderr
+        return list(csv.reader(io.StringIO(result.stdout))), None
+
+
 class ClickHouse:
     name = "clickhouse"
 
@@ -205,7 +264,7 @@ def main():
         target, args = args[1], args[2:]
     binary = args[0] if args else ".build/debug/crmq"
     database = args[1] if len(args) > 1 else "crmq_check"
-    engine = Postgres(database) if target == "postgres" else ClickHouse(database)
+    engine = {"postgres": Postgres, "clickhouse": ClickHouse, "connect": Connected}[target](database)
     engine.load(binary)
     passed = failed = not_compiled = 0
     questions = [(query["crmq"], TODAY) for query in read_queries()] + [(question, TODAY) for question in MORE]
@@ -213,7 +272,7 @@ def main():
     questions += [item for item in golden_queries() if item not in questions and not item[0].startswith("explain")]
     for question, today in questions:
         compiled = subprocess.run(
-            [binary, "compile", "--target", target, "--data", DATA, "--today", today, "-c", question],
+            [binary, "compile", "--target", "postgres" if target == "connect" else target, "--data", DATA, "--today", today, "-c", question],
             capture_output=True, text=True,
         )
         if compiled.returncode != 0:
@@ -232,7 +291,7 @@ def main():
             print(f"FAIL {question}: crmq exited {mine.returncode} but compiled it\n{mine.stderr}")
             failed += 1
             continue
-        b, error = engine.run(compiled.stdout)
+        b, error = engine.ask(question, today) if target == "connect" else engine.run(compiled.stdout)
         if error is not None:
             print(f"FAIL {question}: {target} refused the SQL\n{error}\n{compiled.stdout}")
             failed += 1

@@ -29,7 +29,9 @@ extension Session {
       let planned = try plan(statement, source: source)
       do {
         var compiler = SQLCompiler(dialect: dialect)
-        compiler.stageOrderFromStages = (engine.catalog.table(named: "stages")?.rowCount ?? 0) > 0
+        compiler.hasStages =
+          warehouse.map { $0.schema(named: "stages") != nil }
+          ?? (engine.catalog.table(named: "stages") != nil)
         return (try compiler.compile(planned.plan), planned.notes)
       } catch {
         throw CrmqError(Session.notCompiled(error.reason, span: statement.span, source: source))

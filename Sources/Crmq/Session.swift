@@ -29,6 +29,8 @@ public struct Session: Sendable {
   public var loadPolicy = LoadPolicy.unrestricted
   /// Set while `compile(_:to:)` runs: statements that compute an answer become SQL.
   var target: SQLDialect?
+  /// The server statements run on and its tables, after `connect(to:)`.
+  var warehouse: WarehouseSchemaProvider?
 
   /// A session over `engine`; `today` (a day number) overrides the engine calendar's today:
   /// `Session(engine: engine, today: SystemClock.parseDate("2026-10-05"))`.
@@ -96,7 +98,7 @@ public struct Session: Sendable {
     context.firstWeekday = calendar.firstWeekday
     return context
   }
-  var schemas: CatalogSchemaProvider { CatalogSchemaProvider(catalog: engine.catalog) }
+  var schemas: any SchemaProvider { warehouse ?? CatalogSchemaProvider(catalog: engine.catalog) }
 
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
     do {
@@ -113,14 +115,21 @@ public struct Session: Sendable {
         result.periods = planned.periods
         return .table(result)
       case .explainSQL(let inner):
-        return .text(try compiled(inner, to: .postgres, source: source).sql + "\n")
+        return .text(try compiled(inner, to: connection?.dialect ?? .postgres, source: source).sql + "\n")
       case .explain(let inner):
         return .text(try explain(inner, source: source))
       case .tables:
+        if let warehouse { return .table(serverTablesResult(warehouse.tableSchemas)) }
         return .table(tablesResult())
       case .describe(let name)
       where name.text.lowercased() == "metrics" && engine.catalog.table(named: name.text) == nil:
         return .table(Session.metricsTable())
+      case .describe(let name) where warehouse != nil:
+        guard let schema = warehouse?.schema(named: name.text) else {
+          throw CrmqError(
+            Diagnostic.unknownTable(name, known: warehouse?.tableSchemas.map(\.name) ?? []).with(source: source))
+        }
+        return .table(serverDescribe(schema))
       case .describe(let name):
         guard let table = engine.catalog.table(named: name.text) else {
           throw CrmqError(Diagnostic.unknownTable(name, known: engine.tableNames).with(source: source))
@@ -137,10 +146,24 @@ public struct Session: Sendable {
         return .done
       case .load(let load):
         if let target { _ = try compiled(statement, to: target, source: source) }
+        if let connection {
+          throw CrmqError(
+            Diagnostic(
+              DiagnosticCode("E0805"), .error, "statements run on \(connection.displayName): a load reads files here",
+              span: statement.span, label: "not loaded",
+              help: ["put the files on the server with: crmq push --data DIR --to URL"], source: source))
+        }
         return .report(try runLoad(load, source: source))
       }
     } catch let error as CrmqError {
       return .failure(error.diagnostics)
+    } catch let error as WarehouseError {
+      return .failure([
+        Session.diagnostic(
+          error, span: statement.span, source: source, server: connection?.displayName ?? "the server")
+      ])
+    } catch let error as SQLCompileFailure {
+      return .failure([Session.notCompiled(error.reason, span: statement.span, source: source)])
     } catch let error as FunnelError {
       return .failure([Session.diagnostic(error, span: statement.span, source: source)])
     } catch is CancellationErrorLike {
@@ -173,7 +196,13 @@ public struct Session: Sendable {
   }
 
   /// Where plans run: the in-memory engine over the loaded catalog.
-  var backend: any ExecutionBackend { InMemoryBackend(catalog: engine.catalog) }
+  var backend: any ExecutionBackend {
+    if let warehouse {
+      return WarehouseBackend(
+        connection: warehouse.connection, hasStages: warehouse.schema(named: "stages") != nil)
+    }
+    return InMemoryBackend(catalog: engine.catalog)
+  }
 
   /// Binds a query, a show or a funnel and plans it: every statement that computes an answer is
   /// one logical plan, optimised, which any backend can run.
@@ -309,7 +338,8 @@ public struct Session: Sendable {
   }
 
   func tableColumns(_ table: String) -> [String] {
-    engine.catalog.table(named: table)?.columns.map(\.name) ?? []
+    if let warehouse { return warehouse.schema(named: table)?.columns.map(\.name) ?? [] }
+    return engine.catalog.table(named: table)?.columns.map(\.name) ?? []
   }
 
   func indent(_ text: String) -> String {

@@ -1,4 +1,5 @@
 import Crmq
+import CrmqWarehouse
 
 /// The command line, parsed: where the data is, what to run, how to print.
 public struct CommandOptions: Sendable, Equatable {
@@ -35,6 +36,13 @@ public struct CommandOptions: Sendable, Equatable {
   public var schema = false
   /// `--target postgres|clickhouse`.
   public var target: SQLDialect?
+  /// `--connect URL`: statements run on that PostgreSQL or ClickHouse server.
+  public var connect: String?
+  /// `crmq push`: the loaded data copied to the server `--to URL` names.
+  public var push = false
+  public var pushTo: String?
+  /// `--replace`: push replaces tables that exist on the server.
+  public var replace = false
 
   public init() {}
 
@@ -43,6 +51,8 @@ public struct CommandOptions: Sendable, Equatable {
            crmq serve --stdio [--data DIR] [--today YYYY-MM-DD] [--allow-load DIR …] [--no-load]
            crmq compile --target postgres [--data DIR] [--today YYYY-MM-DD] [-c QUERY | SCRIPT.crmq …]
            crmq schema --target postgres|clickhouse
+           crmq --connect URL [options] [-c QUERY | SCRIPT.crmq …]
+           crmq push [--data DIR] --to URL [--replace]
 
     Ask questions of CRM exports. With no query or script, statements are read from standard
     input; on a terminal, an interactive shell opens.
@@ -65,6 +75,12 @@ public struct CommandOptions: Sendable, Equatable {
       --output-dir DIR    with --format csv and several results: one file each, DIR/01.csv, …
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
+      --connect URL       run the statements on a server instead of loaded files:
+                          postgresql://user[:password]@host[:port]/db (libpq's PGHOST, PGUSER,
+                          PGPASSWORD and ~/.pgpass work) or clickhouse://[user[:password]@]host[:port]/db
+                          (ClickHouse's HTTP interface, port 8123 by default)
+      --to URL            push: the server to copy the loaded data to (a URL as for --connect)
+      --replace           push: replace tables the server has already (otherwise an error)
       --allow-load DIR    serve: a folder the protocol's clients may load from, besides --data;
                           may be repeated (clients read nothing else, links and .. included)
       --no-load           serve: the protocol's clients may load nothing
@@ -138,6 +154,10 @@ public struct CommandOptions: Sendable, Equatable {
       case "serve" where index == 0: options.serve = true
       case "compile" where index == 0: options.compile = true
       case "schema" where index == 0: options.schema = true
+      case "push" where index == 0: options.push = true
+      case "--connect": options.connect = try take()
+      case "--to": options.pushTo = try take()
+      case "--replace": options.replace = true
       case "--target":
         let text = try take()
         guard let target = SQLDialect(name: text) else {
@@ -156,6 +176,11 @@ public struct CommandOptions: Sendable, Equatable {
       }
       index += 1
     }
+    for url in [options.connect, options.pushTo].compactMap({ $0 }) where WarehouseURL(url) == nil {
+      throw UsageError(
+        "'\(url)' is not a server URL: use postgresql://user@host/db or clickhouse://user@host:8123/db")
+    }
+    if options.push && options.pushTo == nil { throw UsageError("push needs --to URL") }
     if (options.compile || options.schema) && options.target == nil {
       throw UsageError("\(options.compile ? "compile" : "schema") needs --target postgres or --target clickhouse")
     }

@@ -1,5 +1,6 @@
 import Crmq
 import CrmqREPL
+import CrmqWarehouse
 
 #if canImport(Glibc)
   import Glibc
@@ -58,6 +59,9 @@ public struct CommandRunner {
       }
       scripts.append((TextFile.displayName(path), text))
     }
+    if let url = options.connect.flatMap(WarehouseURL.init) {
+      return connected(options, url: url, scripts: scripts)
+    }
     guard let folder = options.dataFolder ?? defaultFolders.first(where: TextFile.isDirectory) ?? demoFolder() else {
       return 1
     }
@@ -99,11 +103,53 @@ public struct CommandRunner {
       }
       if !report.warnings.isEmpty { io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(report.warnings)) }
     }
-    var session = Session(engine: engine, today: options.today)
+    if options.push, let url = options.pushTo.flatMap(WarehouseURL.init) {
+      return push(engine, to: url, replace: options.replace)
+    }
+    return run(options, session: Session(engine: engine, today: options.today), folder: folder, scripts: scripts)
+  }
+
+  /// `--connect URL`: the session reads the server's tables and runs its statements there.
+  func connected(_ options: CommandOptions, url: WarehouseURL, scripts: [(name: String, text: String)]) -> Int32 {
+    var session = Session(engine: .empty(calendar: options.calendar), today: options.today)
+    let started = SystemClock.milliseconds()
+    do {
+      try session.connect(to: try Warehouse.connect(url))
+    } catch {
+      io.writeError("error[E0802]: cannot reach \(url.displayName): \(error.message)\n")
+      io.writeError(
+        "  = help: check the URL, that the server runs, and the user's password (PGPASSWORD, ~/.pgpass)\n")
+      return 1
+    }
+    if options.timer {
+      io.writeError("connect: \(CrmqVersion.milliseconds(SystemClock.milliseconds() - started)) ms\n")
+    }
+    return run(options, session: session, folder: nil, scripts: scripts)
+  }
+
+  /// `crmq push`: the loaded tables copied to the server, a line per table.
+  func push(_ engine: Engine, to url: WarehouseURL, replace: Bool) -> Int32 {
+    do {
+      let written = try WarehousePush(engine: engine, url: url, replace: replace).run()
+      for (table, rows) in written {
+        io.write("\(table) → \(url.displayName): \(NumberFormat.integer(Int64(rows), grouped: true)) rows\n")
+      }
+      return 0
+    } catch {
+      io.writeError("error: push to \(url.displayName) failed: \(error.message)\n")
+      io.writeError("  = note: the server's tables are as they were before the push\n")
+      return 1
+    }
+  }
+
+  func run(_ options: CommandOptions, session: Session, folder: String?, scripts: [(name: String, text: String)])
+    -> Int32
+  {
+    var session = session
     if options.serve {
       // A client of the protocol is not the machine's user: it reads the data folder and the
-      // folders given with --allow-load, or nothing with --no-load.
-      session.loadPolicy = options.noLoad ? .none : .within([folder] + options.allowLoad)
+      // folders given with --allow-load, or nothing with --no-load (nor when connected to a server).
+      session.loadPolicy = options.noLoad || folder == nil ? .none : .within([folder ?? ""] + options.allowLoad)
       ProtocolServer(io: io, session: session).run()
       return 0
     }
@@ -150,7 +196,7 @@ public struct CommandRunner {
     if options.queries.isEmpty && scripts.isEmpty {
       if io.isInteractive {
         let home = io.environment["HOME"].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-        let completer = Completer(engine: engine)
+        let completer = Completer(engine: session.engine)
         let reader = LibEditLineReader(
           historyPath: home.map { $0 + ".crmq_history" }, completer: { completer.complete(line: $0, cursor: $1) })
         Shell.installInterruptHandler()

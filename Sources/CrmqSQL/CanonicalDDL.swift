@@ -1,3 +1,4 @@
+import CrmqCore
 import CrmqImport
 
 /// `crmq schema --target …`: the canonical tables as CREATE TABLE statements, with the types
@@ -37,6 +38,22 @@ public enum CanonicalDDL {
     case (.clickhouse, .date), (.clickhouse, .month): return "Nullable(Date32)"
     case (.clickhouse, .timestamp): return "Nullable(DateTime64(0, 'UTC'))"
     case (.clickhouse, .string): return "Nullable(String)"
+    }
+  }
+}
+
+extension CanonicalDDL {
+  /// A column type on the server for a value type crmq loaded (a mapped or extra column of text
+  /// is text there too).
+  public static func type(_ dialect: SQLDialect, of type: DataType) -> String {
+    switch type {
+    case .int: return CanonicalDDL.type(dialect, .int)
+    case .double, .ratio: return CanonicalDDL.type(dialect, .double)
+    case .money: return CanonicalDDL.type(dialect, .money)
+    case .bool: return CanonicalDDL.type(dialect, .bool)
+    case .date: return CanonicalDDL.type(dialect, .date)
+    case .timestamp: return CanonicalDDL.type(dialect, .timestamp)
+    case .string, .bucket, .null: return CanonicalDDL.type(dialect, .string)
     }
   }
 }

@@ -54,7 +54,7 @@ extension SQLCompiler {
   /// One period's funnel counts: ordered for a result, or with each stage's place `#i` for a
   /// compare to order by.
   func funnelCounts(_ node: FunnelPlan, _ funnel: BoundFunnel, ordered: Bool) throws(SQLCompileFailure) -> String {
-    guard stageOrderFromStages else {
+    guard hasStages else {
       throw SQLCompileFailure(
         "a funnel whose stage order is inferred from stage_history (there is no stages table) is not compiled yet")
     }

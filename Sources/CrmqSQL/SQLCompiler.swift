@@ -16,9 +16,10 @@ public struct SQLCompiler: Sendable {
   /// While the earlier period of a compare compiles: how its time buckets move onto the current
   /// calendar (its dimensions are written moved, so the two periods meet on them).
   var shift: ComparisonPlan?
-  /// Whether the data has a stages table, which funnels read their stage order from (without
-  /// one the engine infers the order from stage_history, which is not compiled).
-  public var stageOrderFromStages = true
+  /// Whether the data has a stages table: funnels read their stage order there (without one the
+  /// engine infers the order from stage_history, which is not compiled), and stage_group and
+  /// lost_at the stages' kinds; without one the SQL never names it.
+  public var hasStages = true
 
   public init(dialect: SQLDialect) {
     self.dialect = dialect
@@ -468,13 +469,19 @@ public struct SQLCompiler: Sendable {
       let names = ClosingStages.names.sorted(by: { $0.key < $1.key }).map {
         "WHEN \(dialect.string($0.key)) THEN \(dialect.string($0.value))"
       }.joined(separator: " ")
-      select.append(
-        "COALESCE(sk.\(q("#kind")), CASE WHEN sn.n = 0 THEN CASE \(dialect.lower("d." + q("stage"))) \(names) END END, "
-          + "d.\(q("status"))) AS \(q("stage_group"))")
-      joins +=
-        " LEFT JOIN (SELECT \(q("pipeline")) AS \(q("#pipeline")), \(q("stage")) AS \(q("#stage")), MAX(\(q("kind"))) AS \(q("#kind")) FROM \(q("stages")) WHERE \(known) GROUP BY 1, 2) AS sk"
-        + " ON sk.\(q("#pipeline")) = d.\(q("pipeline")) AND sk.\(q("#stage")) = d.\(q("stage"))"
-        + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS sn"
+      let byName = "CASE \(dialect.lower("d." + q("stage"))) \(names) END"
+      if !hasStages {
+        select.append("COALESCE(\(byName), d.\(q("status"))) AS \(q("stage_group"))")
+      } else {
+        select.append(
+          "COALESCE(sk.\(q("#kind")), CASE WHEN sn.n = 0 THEN \(byName) END, d.\(q("status"))) AS \(q("stage_group"))")
+      }
+      if hasStages {
+        joins +=
+          " LEFT JOIN (SELECT \(q("pipeline")) AS \(q("#pipeline")), \(q("stage")) AS \(q("#stage")), MAX(\(q("kind"))) AS \(q("#kind")) FROM \(q("stages")) WHERE \(known) GROUP BY 1, 2) AS sk"
+          + " ON sk.\(q("#pipeline")) = d.\(q("pipeline")) AND sk.\(q("#stage")) = d.\(q("stage"))"
+          + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS sn"
+      }
     }
     if columns.contains("lost_at") {
       let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
@@ -483,14 +490,17 @@ public struct SQLCompiler: Sendable {
         + "GROUP BY 1, 2 HAVING MAX(\(q("kind"))) = 'open'"
       let closing =
         "SELECT \(q("stage")) FROM \(deals) WHERE \(q("status")) IS NOT NULL AND \(q("status")) <> 'open' AND \(q("stage")) IS NOT NULL"
+      let notClosing = "h.\(q("stage")) NOT IN (\(closing))"
       let entries =
         "SELECT h.\(q("deal_id")) AS \(q("#deal")), h.\(q("stage")) AS \(q("#lost_at")), row_number() OVER (PARTITION BY h.\(q("deal_id")) "
         + "ORDER BY h.\(q("entered_at")) DESC, h.\(q("stage"))\(dialect.bytes) DESC) AS \(q("#n"))"
         + " FROM \(q("stage_history")) AS h INNER JOIN \(deals) AS o ON o.\(q("id")) = h.\(q("deal_id"))"
-        + " LEFT JOIN (\(kinds)) AS ok ON ok.\(q("#pipeline")) = o.\(q("pipeline")) AND ok.\(q("#stage")) = h.\(q("stage"))"
-        + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS kn"
-        + " WHERE h.\(q("entered_at")) IS NOT NULL AND h.\(q("stage")) IS NOT NULL"
-        + " AND ((kn.n > 0 AND ok.\(q("#stage")) IS NOT NULL) OR (kn.n = 0 AND h.\(q("stage")) NOT IN (\(closing))))"
+        + (hasStages
+          ? " LEFT JOIN (\(kinds)) AS ok ON ok.\(q("#pipeline")) = o.\(q("pipeline")) AND ok.\(q("#stage")) = h.\(q("stage"))"
+            + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS kn" : "")
+        + " WHERE h.\(q("entered_at")) IS NOT NULL AND h.\(q("stage")) IS NOT NULL AND "
+        + (hasStages
+          ? "((kn.n > 0 AND ok.\(q("#stage")) IS NOT NULL) OR (kn.n = 0 AND \(notClosing)))" : notClosing)
       select.append("CASE WHEN d.\(q("status")) = 'lost' THEN la.\(q("#lost_at")) END AS \(q("lost_at"))")
       joins +=
         " LEFT JOIN (SELECT \(q("#deal")), \(q("#lost_at")) FROM (\(entries)) AS x WHERE \(q("#n")) = 1) AS la"

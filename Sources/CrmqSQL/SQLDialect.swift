@@ -15,7 +15,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
   }
 
   /// A name as an identifier: `"Город"`.
-  func quote(_ name: String) -> String {
+  public func quote(_ name: String) -> String {
     switch self {
     case .postgres: return "\"" + SQLDialect.escaping(name, ["\"": "\"\""]) + "\""
     case .clickhouse: return "`" + SQLDialect.escaping(name, ["\\": "\\\\", "`": "\\`"]) + "`"
@@ -23,7 +23,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
   }
 
   /// A text literal: `'Анна'`.
-  func string(_ text: String) -> String {
+  public func string(_ text: String) -> String {
     switch self {
     case .postgres: return "'" + SQLDialect.escaping(text, ["'": "''"]) + "'"
     case .clickhouse: return "'" + SQLDialect.escaping(text, ["\\": "\\\\", "'": "\\'"]) + "'"
