@@ -34,7 +34,7 @@ let package = Package(
     .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
     .target(name: "CrmqREPL", dependencies: ["Crmq", "CLibEdit"]),
     // The warehouse clients, kept out of `Crmq`: libpq (Debian: libpq-dev) for PostgreSQL, and
-    // ClickHouse's HTTP interface through Foundation's URLSession.
+    // ClickHouse's HTTP interface through a small HTTP/1.1 client of its own (no libcurl).
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .target(name: "CrmqWarehouse", dependencies: ["Crmq", "CLibPQ"]),
     .target(name: "CrmqCommand", dependencies: ["Crmq", "CrmqREPL", "CrmqDemo", "CrmqWarehouse"]),

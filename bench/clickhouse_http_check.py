@@ -3,7 +3,7 @@
 That server is ClickHouse 18.16 (2018). It speaks today's HTTP protocol but not today's SQL (no
 CTEs, window functions, Date32 or DateTime64), so this checks the client, not the compiled SQL
 (bench/warehouse_check.py --engine clickhouse runs that on ClickHouse 26.9): reaching the server,
-the database chosen, reading its tables (system.columns), a wrong password, a statement the
+the database chosen, reading its tables (system.columns), an answer read back, a wrong password, a statement the
 server refuses (error E0803 with the SQL sent), and a push the server cannot take leaving it as
 it was.
 
@@ -51,6 +51,15 @@ def main():
     check("the database's tables, read from system.columns", tables.returncode == 0 and "deals,8,created_at" in tables.stdout,
           tables.stdout + tables.stderr)
 
+    answered = crmq(binary, "--connect", url, "--format", "csv", "-c",
+                    "count, min(name), max(manager), sum(amount), max(created_at) where name contains 'окна'")
+    check(
+        "an answer read back: a tab inside a text, Cyrillic, money, a time",
+        answered.returncode == 0
+        and answered.stdout.splitlines()[-1] == "1,Монтаж\tокна,Анна Смирнова,1500.50,2026-09-01 10:00:00",
+        answered.stdout + answered.stderr,
+    )
+
     refused = crmq(binary, "--connect", url, "-c", "count by manager")
     check(
         "a statement the server refuses is E0803 with the server's message and the SQL sent",
@@ -80,7 +89,7 @@ def main():
         f"{pushed.stderr}\ntables left: {left.split()}, deals rows: {rows}",
     )
     server("DROP DATABASE crmq_http")
-    print(f"clickhouse http: {5 - len(failures)} passed, {len(failures)} failed")
+    print(f"clickhouse http: {6 - len(failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
 
 

@@ -1,10 +1,4 @@
 import Crmq
-import Dispatch
-import Foundation
-
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
 
 /// A ClickHouse server over its HTTP interface (POST the statement; `TabSeparated` answers;
 /// the user and password in `X-ClickHouse-User` and `X-ClickHouse-Key`, never in the URL). A
@@ -12,24 +6,19 @@ import Foundation
 public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendable {
   public let dialect = SQLDialect.clickhouse
   public let displayName: String
-  let endpoint: String
-  let headers: [String: String]
+  let client: HTTPClient
+  let headers: [(String, String)]
   /// The database, as the `database` parameter (which every server version reads).
   let database: String?
-  let session: URLSession
 
   public init(url: WarehouseURL) throws(WarehouseError) {
     displayName = url.displayName
-    let host = url.host.isEmpty ? "localhost" : url.host
-    endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(url.port ?? 8123)/"
-    var headers: [String: String] = [:]
-    if let user = url.user { headers["X-ClickHouse-User"] = user }
-    if let password = url.password { headers["X-ClickHouse-Key"] = password }
+    client = HTTPClient(host: url.host.isEmpty ? "localhost" : url.host, port: url.port ?? 8123)
+    var headers: [(String, String)] = []
+    if let user = url.user { headers.append(("X-ClickHouse-User", user)) }
+    if let password = url.password { headers.append(("X-ClickHouse-Key", password)) }
     self.headers = headers
     database = url.database
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = 3600
-    session = URLSession(configuration: configuration, delegate: NoChallenges(), delegateQueue: nil)
     // Reach it now, so a wrong address or password is said at once.
     _ = try post(query: "SELECT 1", body: nil, cancelled: { false })
   }
@@ -75,70 +64,72 @@ public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendabl
   }
 
   /// Runs a statement whose data is `body` (`INSERT … FORMAT TabSeparated`): `crmq push`.
-  public func insert(_ statement: String, body: Data) throws(WarehouseError) {
+  public func insert(_ statement: String, body: [UInt8]) throws(WarehouseError) {
     _ = try post(query: statement, body: body, cancelled: { false })
   }
 
   /// One HTTP request: the statement in the URL (with data) or as the body (without), the whole
   /// answer buffered on the server first (`wait_end_of_query`), so an error is never half an
-  /// answer. Waits in steps of 100 ms, asking `cancelled`; a cancelled statement is killed.
-  func post(query: String, body: Data?, cancelled: @Sendable () -> Bool, format: String? = nil) throws(WarehouseError)
-    -> Data
+  /// answer. A cancelled statement is killed on the server by its query id.
+  func post(query: String, body: [UInt8]?, cancelled: () -> Bool, format: String? = nil) throws(WarehouseError)
+    -> [UInt8]
   {
-    let id = UUID().uuidString
+    var random = SystemRandomNumberGenerator()
+    let id = "crmq-" + String(random.next(), radix: 16) + String(random.next(), radix: 16)
     var parameters = [("query_id", id), ("wait_end_of_query", "1")]
     if let database { parameters.append(("database", database)) }
     if let format { parameters.append(("default_format", format)) }
     if body != nil { parameters.append(("query", query)) }
-    var components = URLComponents(string: endpoint)
-    components?.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) }
-    guard let url = components?.url else { throw .connection("not a URL: \(endpoint)") }
-    var request = URLRequest(url: url)
-    request.httpMethod = "POST"
-    request.httpBody = body ?? Data(query.utf8)
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    let done = DispatchSemaphore(value: 0)
-    let box = Answer()
-    let task = session.dataTask(with: request) { data, response, error in
-      box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-      done.signal()
-    }
-    task.resume()
-    while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-      if cancelled() {
-        task.cancel()
+    let path = "/?" + parameters.map { "\($0.0)=\(ClickHouseConnection.percentEncoded($0.1))" }.joined(separator: "&")
+    let response: HTTPClient.Response
+    do {
+      response = try client.post(path: path, headers: headers, body: body ?? Array(query.utf8), cancelled: cancelled)
+    } catch {
+      switch error {
+      case .cancelled:
         _ = try? post(query: "KILL QUERY WHERE query_id = '\(id)' ASYNC", body: nil, cancelled: { false })
         throw .cancelled
-      }
-    }
-    let (data, status, error) = box.get()
-    if let error {
-      // A 401 for a wrong user or password ends as a declined challenge (NoChallenges).
-      if (error as NSError).code == NSURLErrorCancelled {
-        throw .connection("the server refused the user or the password (HTTP 401)")
-      }
-      throw .connection("\(endpoint): \(error.localizedDescription)")
-    }
-    let text = String(decoding: data ?? Data(), as: UTF8.self)
-    guard status == 200 else {
-      let message = text.trimmingWhitespace
-      if status == 401 || status == 403 || message.contains("AUTHENTICATION_FAILED") || message.contains("Code: 516") {
+      case .connect(let message):
         throw .connection(message)
+      case .broken(let message):
+        throw .connection("\(client.host):\(client.port): \(message)")
       }
-      throw .refused(message.isEmpty ? "HTTP status \(status ?? 0)" : message, sql: query)
     }
-    return data ?? Data()
+    guard response.status == 200 else {
+      let message = String(decoding: response.body, as: UTF8.self).trimmingWhitespace
+      if response.status == 401 || response.status == 403 || message.contains("AUTHENTICATION_FAILED") {
+        throw .connection("the server refused the user or the password (HTTP \(response.status)): \(message)")
+      }
+      throw .refused(message.isEmpty ? "HTTP status \(response.status)" : message, sql: query)
+    }
+    return response.body
+  }
+
+  /// A URL query value: unreserved bytes as they are, the rest %XX (UTF-8).
+  static func percentEncoded(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+      switch byte {
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"),
+        UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+        out.append(Character(Unicode.Scalar(byte)))
+      default:
+        out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+      }
+    }
+    return out
   }
 
   /// TabSeparated rows: `\N` is null, `\t`, `\n`, `\\` and the other escapes read back.
-  static func rows(_ data: Data) -> [[String?]] {
+  static func rows(_ data: [UInt8]) -> [[String?]] {
     // Every row ends with a newline: the piece after the last one is not a row.
     var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     if lines.last?.isEmpty == true { lines.removeLast() }
     return lines.map { $0.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(cell) }
   }
 
-  static func cell(_ bytes: Data.SubSequence) -> String? {
+  static func cell(_ bytes: ArraySlice<UInt8>) -> String? {
     if bytes.elementsEqual("\\N".utf8) { return nil }
     guard bytes.contains(UInt8(ascii: "\\")) else { return String(decoding: bytes, as: UTF8.self) }
     var out: [UInt8] = []
@@ -178,36 +169,5 @@ public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendabl
       }
     }
     return out
-  }
-}
-
-/// The HTTP answer, handed from URLSession's queue to the waiting caller.
-final class Answer: @unchecked Sendable {
-  let lock = NSLock()
-  var data: Data?
-  var status: Int?
-  var error: Error?
-
-  func set(data: Data?, status: Int?, error: Error?) {
-    lock.lock()
-    (self.data, self.status, self.error) = (data, status, error)
-    lock.unlock()
-  }
-
-  func get() -> (Data?, Int?, Error?) {
-    lock.lock()
-    defer { lock.unlock() }
-    return (data, status, error)
-  }
-}
-
-/// Answers an HTTP authentication challenge (a 401 for a wrong user or password) by declining it,
-/// so the 401 and the server's message come back as the answer instead of a wait for credentials.
-final class NoChallenges: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-  func urlSession(
-    _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
-  ) {
-    completionHandler(.rejectProtectionSpace, nil)
   }
 }

@@ -1,5 +1,4 @@
 import Crmq
-import Foundation
 
 /// `crmq push --data DIR --to URL [--replace]`: what crmq loaded (canonical folders, CRM
 /// exports, mapped files) copied into the server's tables of the same names, with the types of
@@ -115,7 +114,7 @@ public struct WarehousePush {
           out += "\n"
         })
       {
-        try clickhouse.insert("INSERT INTO \(d.quote(staging)) (\(names)) FORMAT TabSeparated", body: Data(piece.utf8))
+        try clickhouse.insert("INSERT INTO \(d.quote(staging)) (\(names)) FORMAT TabSeparated", body: Array(piece.utf8))
       }
     default:
       throw .unreadable("no bulk load for \(connection.displayName)")

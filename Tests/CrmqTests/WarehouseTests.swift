@@ -76,9 +76,9 @@ final class WarehouseTests: XCTestCase {
   func testTabSeparatedCellsRoundTrip() {
     let texts: [String?] = ["Монтаж\tокна", "две\nстроки", "back\\slash", "", nil, "ООО «Север»"]
     let line = texts.map(ClickHouseConnection.escape).joined(separator: "\t") + "\n"
-    XCTAssertEqual(ClickHouseConnection.rows(Data(line.utf8)), [texts])
-    XCTAssertEqual(ClickHouseConnection.rows(Data("1\n\n2\n".utf8)), [["1"], [""], ["2"]])
-    XCTAssertEqual(ClickHouseConnection.rows(Data()), [])
+    XCTAssertEqual(ClickHouseConnection.rows(Array(line.utf8)), [texts])
+    XCTAssertEqual(ClickHouseConnection.rows(Array("1\n\n2\n".utf8)), [["1"], [""], ["2"]])
+    XCTAssertEqual(ClickHouseConnection.rows([]), [])
   }
 
   func testServerColumnTypesBecomeCrmqTypes() {
