@@ -19,6 +19,11 @@ public struct CommandOptions: Sendable, Equatable {
   public var echo = false
   /// `--output-dir DIR`: with `--format csv` and several results, one file each.
   public var outputDir: String?
+  /// `--output FILE`, `-o FILE`: the results written to FILE, in the format its extension names
+  /// (.xlsx a workbook, .csv, .json, .md, .txt).
+  public var output: String?
+  /// `--excel`: CSV as a Russian Excel reads it (`excel-csv`).
+  public var excel = false
   public var bail = false
   /// Rejected rows make the load fail instead of warning.
   public var strict = false
@@ -63,7 +68,9 @@ public struct CommandOptions: Sendable, Equatable {
                           folder or beside the build, else the built-in demo data (the same
                           3 000 deals, written once to ~/.cache/crmq)
       -c, --command TEXT  run TEXT (one or more statements); may be repeated
-      --format FORMAT     table, csv, json or markdown (default: table)
+      --format FORMAT     table, csv, excel-csv, json or markdown (default: table); excel-csv is CSV
+                          a Russian Excel opens with a double click (UTF-8 with a BOM, ';', decimal comma)
+      --excel             with --format csv (or --output FILE.csv): the excel-csv dialect
       --today YYYY-MM-DD  the date relative periods count from (default: the system date)
       --dialect NAME      read the deals file as amocrm, bitrix24 or canonical, whatever its header
                           (default: recognised from the header)
@@ -72,6 +79,8 @@ public struct CommandOptions: Sendable, Equatable {
       --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
       -e, --echo          print each statement above its result (as psql -e)
+      -o, --output FILE   write the results to FILE in the format its extension names: .xlsx (an
+                          Excel workbook, a sheet per statement), .csv, .json, .md, .txt (a table)
       --output-dir DIR    with --format csv and several results: one file each, DIR/01.csv, …
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
@@ -117,7 +126,7 @@ public struct CommandOptions: Sendable, Equatable {
       case "--format", "-f":
         let text = try take()
         guard let format = OutputFormat(rawValue: text.lowercased()) else {
-          throw UsageError("unknown format '\(text)': use table, csv, json or markdown")
+          throw UsageError("unknown format '\(text)': use table, csv, excel-csv, json or markdown")
         }
         options.format = format
       case "--today":
@@ -148,6 +157,14 @@ public struct CommandOptions: Sendable, Equatable {
       case "--timer": options.timer = true
       case "--echo", "-e": options.echo = true
       case "--output-dir": options.outputDir = try take()
+      case "--excel": options.excel = true
+      case "--output", "-o":
+        let path = try take()
+        guard let kind = OutputFile.Kind(path: path) else {
+          throw UsageError("--output names a file ending in .xlsx, .csv, .json, .md or .txt, not '\(path)'")
+        }
+        options.output = path
+        if case .text(let format) = kind, options.format == nil { options.format = format }
       case "--allow-load": options.allowLoad.append(try take())
       case "--no-load": options.noLoad = true
       case "--stdio": options.serve = true
@@ -181,6 +198,12 @@ public struct CommandOptions: Sendable, Equatable {
         "'\(url)' is not a server URL: use postgresql://user@host/db or clickhouse://user@host:8123/db")
     }
     if options.push && options.pushTo == nil { throw UsageError("push needs --to URL") }
+    if options.excel {
+      guard options.format == nil || options.format?.isCSV == true else {
+        throw UsageError("--excel goes with --format csv or --output FILE.csv")
+      }
+      options.format = .excelCSV
+    }
     if (options.compile || options.schema) && options.target == nil {
       throw UsageError("\(options.compile ? "compile" : "schema") needs --target postgres or --target clickhouse")
     }

@@ -46,6 +46,12 @@ public struct CommandRunner {
       io.write("crmq \(CrmqVersion.current)\n")
       return 0
     }
+    if let path = options.output, case .text = OutputFile.Kind(path: path) {
+      // The run as it would print, into the file.
+      let file = FileOutputIO(inner: io, path: path)
+      let status = CommandRunner(io: file, defaultFolders: defaultFolders).run(options)
+      return file.flush() ? status : 1
+    }
     return run(options)
   }
 
@@ -157,7 +163,8 @@ public struct CommandRunner {
     var failed = false
     // csv and json make one document of the whole run: the results are kept and written at the
     // end (one CSV or JSON array for one result; JSON Lines, or one CSV file each, for several).
-    let document = !format.carriesNotes && !options.compile
+    let workbook = options.output.flatMap(OutputFile.Kind.init(path:)) == .workbook ? options.output : nil
+    let document = (!format.carriesNotes || workbook != nil) && !options.compile
     var kept: [StatementResult] = []
 
     func execute(_ text: String, name: String) -> Bool {
@@ -189,6 +196,7 @@ public struct CommandRunner {
 
     func finish(_ status: Int32) -> Int32 {
       guard document else { return status }
+      if let workbook { return writeWorkbook(kept, to: workbook) ? status : 1 }
       return writeDocument(kept, format: format, outputDir: options.outputDir) ? status : 1
     }
     for query in options.queries where !execute(query, name: "query") { return finish(1) }
@@ -216,6 +224,20 @@ public struct CommandRunner {
   /// JSON Lines, one object per statement with its text and its columns and rows or its error;
   /// for csv, one file each in `outputDir`, else nothing and an error (several CSVs glued into one
   /// stream read as one table). False when the run could not be written so.
+  /// `--output FILE.xlsx`: a sheet per result, the file written once at the end.
+  func writeWorkbook(_ results: [StatementResult], to path: String) -> Bool {
+    let sheets = results.compactMap { result -> WorkbookWriter.Sheet? in
+      guard case .table(let table) = result.outcome else { return nil }
+      return WorkbookWriter.Sheet(statement: result.text, result: table)
+    }
+    guard TextFile.write(WorkbookWriter().workbook(sheets), to: path) else {
+      io.writeError("crmq: cannot write '\(path)'\n")
+      return false
+    }
+    io.writeError("wrote \(path): \(sheets.count) sheet\(sheets.count == 1 ? "" : "s")\n")
+    return true
+  }
+
   func writeDocument(_ results: [StatementResult], format: OutputFormat, outputDir: String?) -> Bool {
     let tables = results.compactMap { result -> (String, ResultTable)? in
       if case .table(let table) = result.outcome { return (result.text, table) }
@@ -228,7 +250,7 @@ public struct CommandRunner {
       }
       return true
     }
-    if format == .csv && tables.count > 1 {
+    if format.isCSV && tables.count > 1 {
       guard let outputDir else {
         io.writeError(
           "crmq: --format csv writes one result, and these statements gave \(tables.count): give --output-dir DIR for one file each, or use --format json (one JSON line per statement)\n"

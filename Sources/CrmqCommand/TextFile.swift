@@ -12,11 +12,14 @@ enum TextFile {
 
   /// Writes `text` to `path`, replacing it; false when it cannot be written whole.
   static func write(_ text: String, to path: String) -> Bool {
+    write(Array(text.utf8), to: path)
+  }
+
+  static func write(_ bytes: [UInt8], to path: String) -> Bool {
     guard let file = fopen(path, "wb") else { return false }
-    var copy = text
-    let written = copy.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
+    let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
     let closed = fclose(file) == 0
-    return written == text.utf8.count && closed
+    return written == bytes.count && closed
   }
 
   static func isDirectory(_ path: String) -> Bool {

@@ -22,7 +22,8 @@ extension Shell {
       .schema [table]           the columns of a table (all tables without one)
       .metrics                  the built-in measures and their definitions
       .format table|csv|json|markdown
-      .output FILE | .output    write results to a file, or back to the terminal
+      .output FILE | .output    write results to a file (.xlsx: a workbook, a sheet per result;
+                                .csv, .json, .md: that format), or back to the terminal
       .timer on|off             time every statement
       .today YYYY-MM-DD         the day relative periods count from
       .explain QUERY            the plan of a query
@@ -48,8 +49,12 @@ extension Shell {
       } else if let text = HelpTopics.text(argument, commandHelp: Shell.help) {
         output.write(text)
       } else {
-        let hint = Suggestions.closest(to: argument.lowercased(), in: HelpTopics.names).first.map { "; did you mean \($0)?" } ?? ""
-        output.writeError("error: no help on '\(argument)'\(hint) Topics: \(HelpTopics.clauses.keys.sorted().joined(separator: ", ")), a measure, or a command\n")
+        let hint =
+          Suggestions.closest(to: argument.lowercased(), in: HelpTopics.names).first.map { "; did you mean \($0)?" }
+          ?? ""
+        output.writeError(
+          "error: no help on '\(argument)'\(hint) Topics: \(HelpTopics.clauses.keys.sorted().joined(separator: ", ")), a measure, or a command\n"
+        )
       }
     case ".tables":
       execute("tables", name: ".tables")
@@ -77,7 +82,11 @@ extension Shell {
       } else {
         // A reload reads the deals the way they were read; another folder is recognised afresh.
         let again = name == ".reload"
-        load { [calendar = session.engine.calendar, format = again ? session.engine.format : .detect, sheet = again ? session.engine.sheet : nil] in
+        load {
+          [
+            calendar = session.engine.calendar, format = again ? session.engine.format : .detect,
+            sheet = again ? session.engine.sheet : nil
+          ] in
           try Engine(folder: folder, calendar: calendar, format: format, sheet: sheet, progress: $0)
         }
       }
@@ -89,12 +98,21 @@ extension Shell {
       format = chosen
     case ".output":
       closeOutput()
-      if !argument.isEmpty {
+      let lower = argument.lowercased()
+      if lower.hasSuffix(".xlsx") {
+        // A workbook: a sheet per result from now on, the file rewritten after each.
+        workbook = (argument, [])
+        guard writeWorkbook() else { return true }
+        output.writeError("results go to \(argument): a sheet each\n")
+      } else if !argument.isEmpty {
         guard let handle = fopen(argument, "w") else {
           output.writeError("error: cannot write '\(argument)'\n")
           return true
         }
         file = handle
+        // The file's extension names its format (a table would put box drawings in a CSV).
+        let byExtension: [String: OutputFormat] = [".csv": .csv, ".json": .json, ".md": .markdown]
+        fileFormat = byExtension.first { lower.hasSuffix($0.key) }?.value
       }
     case ".timer":
       guard argument == "on" || argument == "off" else {
@@ -121,7 +139,10 @@ extension Shell {
       }
       execute(text, name: argument.split(separator: "/").last.map(String.init) ?? argument)
     default:
-      let known = [".help", ".tables", ".load", ".reload", ".schema", ".metrics", ".format", ".output", ".timer", ".today", ".explain", ".last", ".history", ".read", ".quit"]
+      let known = [
+        ".help", ".tables", ".load", ".reload", ".schema", ".metrics", ".format", ".output", ".timer", ".today",
+        ".explain", ".last", ".history", ".read", ".quit",
+      ]
       let hint = Suggestions.closest(to: name, in: known).first.map { "; did you mean \($0)?" } ?? "; .help lists them"
       output.writeError("error: unknown command \(name)\(hint)\n")
     }
@@ -147,7 +168,9 @@ extension Shell {
       for report in engine.loadReports where table == nil || report.table == table {
         output.write(report.summary + "\n")
         for detail in report.details { output.write("  " + detail + "\n") }
-        if !report.warnings.isEmpty { output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(report.warnings)) }
+        if !report.warnings.isEmpty {
+          output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(report.warnings))
+        }
       }
       output.write("loaded in \(Shell.milliseconds(SystemClock.milliseconds() - started)) ms\n")
     } catch let error as CrmqError {

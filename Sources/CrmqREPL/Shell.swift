@@ -29,6 +29,12 @@ public final class Shell {
   var last: ResultTable?
   /// Where results go after `.output FILE`.
   var file: UnsafeMutablePointer<FILE>?
+  /// The format the file's extension names (`.output x.csv`), over `format`.
+  var fileFormat: OutputFormat?
+  /// After `.output FILE.xlsx`: the workbook's path and its sheets so far.
+  var workbook: (path: String, sheets: [WorkbookWriter.Sheet])?
+  /// The statement whose result is being shown (a sheet's name and note).
+  var statement = ""
   /// Rows of a long result shown on a terminal before the rest is summarised.
   let headRows = 20
   let tailRows = 5
@@ -112,6 +118,7 @@ public final class Shell {
       switch result.outcome {
       case .table(let table):
         last = table
+        statement = result.text
         show(table, full: false)
       case .text(let text), .report(let text):
         emit(text)
@@ -129,6 +136,12 @@ public final class Shell {
   /// Prints a result; on a terminal a long table shows its first and last rows and says how many
   /// were left out, and that `.last` shows them all.
   func show(_ table: ResultTable, full: Bool) {
+    if workbook != nil {
+      workbook?.sheets.append(WorkbookWriter.Sheet(statement: statement, result: table))
+      if writeWorkbook() { output.writeError("sheet \(workbook?.sheets.count ?? 0) of \(workbook?.path ?? "")\n") }
+      return
+    }
+    let format = fileFormat ?? self.format
     let terminal = output.outputIsTerminal && file == nil
     var shown = table
     var hidden = 0
@@ -165,6 +178,23 @@ public final class Shell {
   func closeOutput() {
     if let file { fclose(file) }
     file = nil
+    fileFormat = nil
+    workbook = nil
+  }
+
+  /// Writes the workbook of `.output FILE.xlsx` as it is now; false (said) when it cannot.
+  @discardableResult
+  func writeWorkbook() -> Bool {
+    guard let workbook else { return false }
+    let bytes = WorkbookWriter().workbook(workbook.sheets)
+    guard let handle = fopen(workbook.path, "wb") else {
+      output.writeError("error: cannot write '\(workbook.path)'\n")
+      self.workbook = nil
+      return false
+    }
+    let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, handle) }
+    fclose(handle)
+    return written == bytes.count
   }
 
   static func milliseconds(_ value: Double) -> String {

@@ -119,6 +119,21 @@ final class CommandTests: XCTestCase {
       refused.errors)
   }
 
+  /// `--format csv --excel` (or `--format excel-csv`) writes what a Russian Excel opens right with
+  /// a double click: a byte order mark, `;`, a decimal comma; texts with `;` quoted.
+  func testExcelCSVHasABOMSemicolonsAndADecimalComma() {
+    let run = self.run([
+      "--today", "2026-10-05", "--format", "csv", "--excel", "-c",
+      "revenue, win_rate by manager period 2026-09 top 1 with total",
+    ])
+    XCTAssertEqual(run.status, 0, run.errors)
+    XCTAssertEqual(
+      run.output,
+      "\u{FEFF}manager;revenue;win_rate\nИван Петров;844837,48;0,46153846153846156\n;844837,48;0,46153846153846156\n")
+    XCTAssertEqual(self.run(["--format", "json", "--excel", "-c", "count"]).status, 2)
+    XCTAssertEqual(self.run(["--output", "/tmp/x.pdf", "-c", "count"]).status, 2)
+  }
+
   /// `--echo` prints each statement above its result, on standard output for a table and on
   /// standard error for csv, whose standard output carries data alone.
   func testEchoPrintsEachStatementAboveItsResult() {
