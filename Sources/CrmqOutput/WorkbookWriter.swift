@@ -7,14 +7,18 @@ import CrmqCore
 public struct WorkbookWriter {
   /// One sheet: the statement's text and its result.
   public struct Sheet {
+    /// The statement's text: the sheet's name and the note on its first cell.
     public var statement: String
+    /// What it answered.
     public var result: ResultTable
+    /// A sheet: `Sheet(statement: "count by stage", result: table)`.
     public init(statement: String, result: ResultTable) {
       self.statement = statement
       self.result = result
     }
   }
 
+  /// A writer: `WorkbookWriter().workbook(sheets)`.
   public init() {}
 
   /// The workbook's bytes (a zip of SpreadsheetML parts).
