@@ -11,6 +11,8 @@ import tempfile
 
 import openpyxl
 
+from checks import Checks, write_with_crmq
+
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/crmq"
@@ -21,19 +23,8 @@ def main():
         "count by month period 2026-Q3 compare previous",
         "funnel period 2026-09",
     ]
-    args = [binary, "--today", "2026-10-05", "--output", path]
-    for statement in statements:
-        args += ["-c", statement]
-    run = subprocess.run(args, capture_output=True, text=True)
-    failures = []
-    checked = []
-
-    def check(name, condition, detail=""):
-        checked.append(name)
-        print(("ok   " if condition else "FAIL ") + name)
-        if not condition:
-            failures.append(name)
-            print(f"  {detail}")
+    run = write_with_crmq(binary, path, statements)
+    check = Checks("workbook")
 
     check("crmq wrote the workbook", run.returncode == 0 and "wrote" in run.stderr, run.stderr)
     book = openpyxl.load_workbook(path)
@@ -83,8 +74,7 @@ def main():
     written = open(csv_path, encoding="utf-8").read()
     check("the shell's .output FILE.csv writes CSV", written == "pipeline,count\nПовторные продажи,442\nПродажи,2558\n",
           written)
-    print(f"workbook: {len(checked) - len(failures)} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

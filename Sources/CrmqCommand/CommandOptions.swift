@@ -80,7 +80,8 @@ public struct CommandOptions: Sendable, Equatable {
       --timer             print load and statement times on standard error
       -e, --echo          print each statement above its result (as psql -e)
       -o, --output FILE   write the results to FILE in the format its extension names: .xlsx (an
-                          Excel workbook, a sheet per statement), .csv, .json, .md, .txt (a table)
+                          Excel workbook, a sheet per statement), .html (one page: tables and
+                          charts), .csv, .json, .md, .txt (a table)
       --output-dir DIR    with --format csv and several results: one file each, DIR/01.csv, …
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
@@ -161,7 +162,7 @@ public struct CommandOptions: Sendable, Equatable {
       case "--output", "-o":
         let path = try take()
         guard let kind = OutputFile.Kind(path: path) else {
-          throw UsageError("--output names a file ending in .xlsx, .csv, .json, .md or .txt, not '\(path)'")
+          throw UsageError("--output names a file ending in .xlsx, .html, .csv, .json, .md or .txt, not '\(path)'")
         }
         options.output = path
         if case .text(let format) = kind, options.format == nil { options.format = format }

@@ -163,8 +163,14 @@ public struct CommandRunner {
     var failed = false
     // csv and json make one document of the whole run: the results are kept and written at the
     // end (one CSV or JSON array for one result; JSON Lines, or one CSV file each, for several).
-    let workbook = options.output.flatMap(OutputFile.Kind.init(path:)) == .workbook ? options.output : nil
-    let document = (!format.carriesNotes || workbook != nil) && !options.compile
+    // A workbook or a page: every result kept, the file written once at the end.
+    let report = options.output.flatMap { path in
+      OutputFile.Kind(path: path).flatMap { kind -> (String, OutputFile.Kind)? in
+        if case .text = kind { return nil }
+        return (path, kind)
+      }
+    }
+    let document = (!format.carriesNotes || report != nil) && !options.compile
     var kept: [StatementResult] = []
 
     func execute(_ text: String, name: String) -> Bool {
@@ -196,7 +202,7 @@ public struct CommandRunner {
 
     func finish(_ status: Int32) -> Int32 {
       guard document else { return status }
-      if let workbook { return writeWorkbook(kept, to: workbook) ? status : 1 }
+      if let (path, kind) = report { return writeReport(kept, to: path, kind) ? status : 1 }
       return writeDocument(kept, format: format, outputDir: options.outputDir) ? status : 1
     }
     for query in options.queries where !execute(query, name: "query") { return finish(1) }
@@ -224,17 +230,17 @@ public struct CommandRunner {
   /// JSON Lines, one object per statement with its text and its columns and rows or its error;
   /// for csv, one file each in `outputDir`, else nothing and an error (several CSVs glued into one
   /// stream read as one table). False when the run could not be written so.
-  /// `--output FILE.xlsx`: a sheet per result, the file written once at the end.
-  func writeWorkbook(_ results: [StatementResult], to path: String) -> Bool {
+  /// `--output FILE.xlsx` or `.html`: a sheet (or section) per result, written once at the end.
+  func writeReport(_ results: [StatementResult], to path: String, _ kind: OutputFile.Kind) -> Bool {
     let sheets = results.compactMap { result -> WorkbookWriter.Sheet? in
       guard case .table(let table) = result.outcome else { return nil }
       return WorkbookWriter.Sheet(statement: result.text, result: table)
     }
-    guard TextFile.write(WorkbookWriter().workbook(sheets), to: path) else {
+    guard TextFile.write(kind.document(sheets), to: path) else {
       io.writeError("crmq: cannot write '\(path)'\n")
       return false
     }
-    io.writeError("wrote \(path): \(sheets.count) sheet\(sheets.count == 1 ? "" : "s")\n")
+    io.writeError("wrote \(path): \(sheets.count) result\(sheets.count == 1 ? "" : "s")\n")
     return true
   }
 

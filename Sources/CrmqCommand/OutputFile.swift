@@ -5,6 +5,8 @@ enum OutputFile {
   enum Kind: Equatable {
     /// An Excel workbook: a sheet per statement.
     case workbook
+    /// One HTML page: each statement, its table and a chart.
+    case html
     /// Text in a format, as it would go to standard output.
     case text(OutputFormat)
 
@@ -13,12 +15,24 @@ enum OutputFile {
       guard let dot = lower.lastIndex(of: "."), !lower[dot...].contains("/") else { return nil }
       switch lower[lower.index(after: dot)...] {
       case "xlsx": self = .workbook
+      case "html", "htm": self = .html
       case "csv": self = .text(.csv)
       case "json": self = .text(.json)
       case "md": self = .text(.markdown)
       case "txt": self = .text(.table)
       default: return nil
       }
+    }
+  }
+}
+
+extension OutputFile.Kind {
+  /// The bytes of a workbook or a page of these results.
+  func document(_ sheets: [WorkbookWriter.Sheet]) -> [UInt8] {
+    switch self {
+    case .workbook: return WorkbookWriter().workbook(sheets)
+    case .html: return Array(HTMLReportWriter().page(sheets).utf8)
+    case .text: return []
     }
   }
 }

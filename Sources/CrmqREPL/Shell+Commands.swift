@@ -22,7 +22,7 @@ extension Shell {
       .schema [table]           the columns of a table (all tables without one)
       .metrics                  the built-in measures and their definitions
       .format table|csv|json|markdown
-      .output FILE | .output    write results to a file (.xlsx: a workbook, a sheet per result;
+      .output FILE | .output    write results to a file (.xlsx: a workbook, a sheet per result; .html: a page with charts;
                                 .csv, .json, .md: that format), or back to the terminal
       .timer on|off             time every statement
       .today YYYY-MM-DD         the day relative periods count from
@@ -99,11 +99,11 @@ extension Shell {
     case ".output":
       closeOutput()
       let lower = argument.lowercased()
-      if lower.hasSuffix(".xlsx") {
-        // A workbook: a sheet per result from now on, the file rewritten after each.
-        workbook = (argument, [])
+      if lower.hasSuffix(".xlsx") || lower.hasSuffix(".html") {
+        // A workbook or a page: a sheet (a section) per result from now on, rewritten after each.
+        workbook = (argument, lower.hasSuffix(".html"), [])
         guard writeWorkbook() else { return true }
-        output.writeError("results go to \(argument): a sheet each\n")
+        output.writeError("results go to \(argument): one after another\n")
       } else if !argument.isEmpty {
         guard let handle = fopen(argument, "w") else {
           output.writeError("error: cannot write '\(argument)'\n")

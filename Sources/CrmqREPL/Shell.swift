@@ -31,8 +31,8 @@ public final class Shell {
   var file: UnsafeMutablePointer<FILE>?
   /// The format the file's extension names (`.output x.csv`), over `format`.
   var fileFormat: OutputFormat?
-  /// After `.output FILE.xlsx`: the workbook's path and its sheets so far.
-  var workbook: (path: String, sheets: [WorkbookWriter.Sheet])?
+  /// After `.output FILE.xlsx` (or `.html`): the file, whether it is a page, its results so far.
+  var workbook: (path: String, html: Bool, sheets: [WorkbookWriter.Sheet])?
   /// The statement whose result is being shown (a sheet's name and note).
   var statement = ""
   /// Rows of a long result shown on a terminal before the rest is summarised.
@@ -138,7 +138,7 @@ public final class Shell {
   func show(_ table: ResultTable, full: Bool) {
     if workbook != nil {
       workbook?.sheets.append(WorkbookWriter.Sheet(statement: statement, result: table))
-      if writeWorkbook() { output.writeError("sheet \(workbook?.sheets.count ?? 0) of \(workbook?.path ?? "")\n") }
+      if writeWorkbook() { output.writeError("result \(workbook?.sheets.count ?? 0) of \(workbook?.path ?? "")\n") }
       return
     }
     let format = fileFormat ?? self.format
@@ -186,7 +186,8 @@ public final class Shell {
   @discardableResult
   func writeWorkbook() -> Bool {
     guard let workbook else { return false }
-    let bytes = WorkbookWriter().workbook(workbook.sheets)
+    let bytes =
+      workbook.html ? Array(HTMLReportWriter().page(workbook.sheets).utf8) : WorkbookWriter().workbook(workbook.sheets)
     guard let handle = fopen(workbook.path, "wb") else {
       output.writeError("error: cannot write '\(workbook.path)'\n")
       self.workbook = nil
