@@ -159,7 +159,9 @@ public struct CommandRunner {
       ProtocolServer(io: io, session: session).run()
       return 0
     }
-    let format = options.format ?? .table
+    var format = options.format ?? .table
+    var timer = options.timer
+    var echoing = options.echo
     var failed = false
     // csv and json make one document of the whole run: the results are kept and written at the
     // end (one CSV or JSON array for one result; JSON Lines, or one CSV file each, for several).
@@ -173,7 +175,47 @@ public struct CommandRunner {
     let document = (!format.carriesNotes || report != nil) && !options.compile
     var kept: [StatementResult] = []
 
+    /// A dot command in a script, `-c` or standard input, as the shell reads it: the settings a
+    /// run has (`.timer`, `.echo`, `.format`, `.today`); false when it is not one of them.
+    func dot(_ line: String, name: String, number: Int) -> Bool {
+      let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+      let argument = words.count > 1 ? DotLines.trimmed(Substring(words[1])) : ""
+      func fail(_ message: String) -> Bool {
+        io.writeError("error: \(name):\(number): \(message)\n")
+        failed = true
+        return !options.bail
+      }
+      switch words[0] {
+      case ".timer", ".echo":
+        guard argument == "on" || argument == "off" else { return fail("\(words[0]) takes on or off") }
+        if words[0] == ".timer" { timer = argument == "on" } else { echoing = argument == "on" }
+      case ".format", ".mode":
+        guard let chosen = OutputFormat(rawValue: argument.lowercased()) else {
+          return fail(".format takes table, csv, excel-csv, json or markdown")
+        }
+        format = chosen
+      case ".today":
+        guard let day = SystemClock.parseDate(argument) else { return fail(".today takes a date YYYY-MM-DD") }
+        session.today = day
+      default:
+        return fail(
+          "\(words[0]) is a shell command; scripts, -c and standard input take .timer, .echo, .format and .today")
+      }
+      return true
+    }
+
     func execute(_ text: String, name: String) -> Bool {
+      for piece in DotLines.split(text) {
+        if let command = piece.command {
+          guard dot(command, name: name, number: piece.line) else { return false }
+          continue
+        }
+        guard run(piece.text, name: name) else { return false }
+      }
+      return true
+    }
+
+    func run(_ text: String, name: String) -> Bool {
       let results: [StatementResult]
       if options.compile, let target = options.target {
         results = session.compile(text, to: target, sourceName: name)
@@ -181,7 +223,7 @@ public struct CommandRunner {
         results = session.run(text, sourceName: name)
       }
       for result in results {
-        if options.echo { echo(result.text, format: format) }
+        if echoing { echo(result.text, format: format) }
         if document, case .table(let table) = result.outcome {
           kept.append(result)
           for note in table.notes { io.writeError(note + "\n") }
@@ -191,7 +233,7 @@ public struct CommandRunner {
         }
         // Output that cannot be written stops the run: nothing after it would be seen either.
         if io.outputFailure != nil { return false }
-        if options.timer { io.writeError("time: \(CrmqVersion.milliseconds(result.milliseconds)) ms\n") }
+        if timer { io.writeError("time: \(CrmqVersion.milliseconds(result.milliseconds)) ms\n") }
         if result.failed {
           failed = true
           if options.bail { return false }

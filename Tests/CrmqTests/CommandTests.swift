@@ -119,6 +119,23 @@ final class CommandTests: XCTestCase {
       refused.errors)
   }
 
+  /// Dot commands work where statements do: in -c and scripts (and standard input), `.timer`,
+  /// `.echo`, `.format` and `.today` change the run from their line on; a shell-only one is an
+  /// error naming its line, and the run goes on.
+  func testDotCommandsWorkInScriptsAndCommands() {
+    let run = self.run([
+      "--today", "2026-10-05", "-c", "count", "-c",
+      ".format csv\n.today 2026-09-30\ncount period month\n.timer on\ncount",
+    ])
+    XCTAssertEqual(run.status, 0, run.errors)
+    XCTAssertTrue(run.output.hasSuffix("(1 row)\ncount\n115\ncount\n3000\n"), run.output)
+    XCTAssertEqual(run.errors.components(separatedBy: "time: ").count, 2, run.errors)
+    let wrong = self.run(["-c", "count\n.load examples/data\ncount"])
+    XCTAssertEqual(wrong.status, 1)
+    XCTAssertTrue(wrong.errors.contains("error: query:2: .load is a shell command"), wrong.errors)
+    XCTAssertEqual(wrong.output.components(separatedBy: "3 000").count, 3, "both counts ran")
+  }
+
   /// `--format csv --excel` (or `--format excel-csv`) writes what a Russian Excel opens right with
   /// a double click: a byte order mark, `;`, a decimal comma; texts with `;` quoted.
   func testExcelCSVHasABOMSemicolonsAndADecimalComma() {
