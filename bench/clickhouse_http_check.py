@@ -13,6 +13,8 @@ import subprocess
 import sys
 import urllib.request
 
+from checks import Checks
+
 SERVER = "http://localhost:8123/"
 
 
@@ -28,13 +30,7 @@ def crmq(binary, *args):
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/crmq"
-    failures = []
-
-    def check(name, condition, detail=""):
-        print(("ok   " if condition else "FAIL ") + name)
-        if not condition:
-            failures.append(name)
-            print(detail)
+    check = Checks("clickhouse http")
 
     version = server("SELECT version()").strip()
     print(f"clickhouse-server {version} on {SERVER}")
@@ -89,8 +85,7 @@ def main():
         f"{pushed.stderr}\ntables left: {left.split()}, deals rows: {rows}",
     )
     server("DROP DATABASE crmq_http")
-    print(f"clickhouse http: {6 - len(failures)} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":
