@@ -100,6 +100,13 @@ public struct CommandOptions: Sendable, Equatable {
     exit status: 0 when every statement succeeded, 1 when one failed, 2 on a usage error.
     """
 
+  /// Every option, for did-you-mean (`--frmat` → `--format`).
+  public static let optionNames = [
+    "--data", "--command", "--format", "--today", "--dialect", "--sheet", "--first-weekday", "--time-zone", "--timer",
+    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--allow-load", "--no-load", "--stdio",
+    "--target", "--connect", "--to", "--replace", "--help", "--version",
+  ]
+
   /// Parses the arguments after the program name.
   public static func parse(_ arguments: [String]) throws(UsageError) -> CommandOptions {
     var options = CommandOptions()
@@ -188,7 +195,9 @@ public struct CommandOptions: Sendable, Equatable {
       case "--version": options.version = true
       default:
         if argument.hasPrefix("-") && argument != "-" {
-          throw UsageError("unknown option '\(argument)'")
+          let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+          let guess = Suggestions.closest(to: name, in: CommandOptions.optionNames, limit: 1).first
+          throw UsageError("unknown option '\(argument)'" + (guess.map { ": did you mean '\($0)'?" } ?? ""))
         }
         options.scripts.append(argument)
       }

@@ -119,6 +119,21 @@ final class CommandTests: XCTestCase {
       refused.errors)
   }
 
+  /// A mistyped option names the one meant; every option did-you-mean offers is one the parser
+  /// takes.
+  func testAMistypedOptionNamesTheOneMeant() {
+    let run = self.run(["--frmat", "csv", "-c", "count"])
+    XCTAssertEqual(run.status, 2)
+    XCTAssertTrue(run.errors.hasPrefix("crmq: unknown option '--frmat': did you mean '--format'?"), run.errors)
+    for name in CommandOptions.optionNames {
+      do throws(UsageError) {
+        _ = try CommandOptions.parse([name, "postgres"])
+      } catch {
+        XCTAssertFalse(error.message.hasPrefix("unknown option"), "\(name): \(error.message)")
+      }
+    }
+  }
+
   /// Dot commands work where statements do: in -c and scripts (and standard input), `.timer`,
   /// `.echo`, `.format` and `.today` change the run from their line on; a shell-only one is an
   /// error naming its line, and the run goes on.
