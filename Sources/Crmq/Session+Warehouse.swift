@@ -79,3 +79,31 @@ extension Session {
       notes: ["on \(connection?.displayName ?? "the server")"] + (schema.mainDate.map { ["main date: \($0)"] } ?? []))
   }
 }
+
+extension Session {
+  /// Why an answer may be empty: for each period that lies wholly outside the dates its column
+  /// holds, a note saying so and what the data spans (`no deals.created_at in 2026-12-01 –
+  /// 2026-12-31: the data spans 2025-01-01 – 2026-10-04`). Nothing when connected to a server.
+  func outsideTheData(_ periods: [PeriodRange]) -> [String] {
+    guard warehouse == nil else { return [] }
+    var notes: [String] = []
+    for period in periods {
+      guard let column = engine.catalog.table(named: period.table)?.column(named: period.column),
+        let range = column.range
+      else { continue }
+      let days: (Int64, Int64)
+      switch column.type {
+      case .date: days = (range.min, range.max)
+      case .timestamp:
+        days = (CivilDate.splitTimestamp(range.min).days, CivilDate.splitTimestamp(range.max).days)
+      default: continue
+      }
+      guard period.end <= days.0 || period.start > days.1 else { continue }
+      notes.append(
+        "no \(period.table).\(period.column) in \(CivilDate.format(period.start)) – \(CivilDate.format(period.end - 1))"
+          + (period.isComparison ? " (the earlier period)" : "")
+          + ": the data spans \(CivilDate.format(days.0)) – \(CivilDate.format(days.1))")
+    }
+    return notes
+  }
+}

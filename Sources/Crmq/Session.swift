@@ -111,7 +111,7 @@ public struct Session: Sendable {
         // parse → bind → plan → optimize → run on the backend.
         let planned = try plan(statement, source: source)
         var result = try backend.run(planned.plan, cancelled: isCancelled)
-        result.notes = planned.notes + result.notes
+        result.notes = planned.notes + result.notes + outsideTheData(planned.periods)
         result.periods = planned.periods
         return .table(result)
       case .explainSQL(let inner):
