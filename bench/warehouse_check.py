@@ -63,6 +63,8 @@ MORE = [
     "show deals where status = 'lost' order by lost_at desc, amount limit 12",
     "count, sum(amount) by lost_at where pipeline = 'Продажи' order by count desc",
     "show spend where cost > 40000 order by source limit 5",
+    "show deals columns \"Город\", lost_at, repeat where status = 'lost' order by amount desc limit 6",
+    "show deals columns name, stage_group where amount > 500k",
     "deals, won, revenue, spend by source period 2026-09 top 3 with total",
     "deals, won, revenue, spend, cpl, romi by source period 2026-Q3 with total",
     "calls, won, revenue by manager period 2026-09 order by calls desc limit 2 with total",

@@ -77,7 +77,11 @@ public enum LogicalPlanner {
   }
 
   public static func plan(_ show: BoundShow) -> LogicalPlan {
-    var plan = LogicalPlan.scan(Scan(table: show.table, columns: show.columns.map(\.name), filters: []))
+    // The columns shown, then those the filter and the order read (`show deals columns name`).
+    var read = show.columns.map(\.name)
+    let used = (show.filter?.columns ?? []).union(show.order.flatMap(\.expr.columns))
+    for name in used.sorted() where !read.contains(name) { read.append(name) }
+    var plan = LogicalPlan.scan(Scan(table: show.table, columns: read, filters: []))
     if let filter = show.filter {
       plan = .filter(Filter(predicate: filter, input: plan))
     }

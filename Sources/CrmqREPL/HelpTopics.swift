@@ -6,58 +6,59 @@ import CrmqSemantics
 enum HelpTopics {
   static let clauses: [String: String] = [
     "by": """
-      by DIMENSIONS — group the measures: any column (manager, source, "Город"), or a time bucket of
-      the measure's date: day, week (ISO, from Monday), month, quarter, year, weekday, hour.
-        won, revenue by manager, month
-      """,
+    by DIMENSIONS — group the measures: any column (manager, source, "Город"), or a time bucket of
+    the measure's date: day, week (ISO, from Monday), month, quarter, year, weekday, hour.
+      won, revenue by manager, month
+    """,
     "where": """
-      where CONDITION — keep rows: = != < <= > >=, in (…), between … and …, contains …,
-      starts with …, is [not] null; and / or / not. Texts in single quotes; 50k and 1.5m are numbers.
-        deals where source in ('Сайт', 'Яндекс Директ') and amount > 50k
-        count where client contains 'Альфа' and loss_reason is not null
-      """,
+    where CONDITION — keep rows: = != < <= > >=, in (…), between … and …, contains …,
+    starts with …, is [not] null; and / or / not. Texts in single quotes; 50k and 1.5m are numbers.
+      deals where source in ('Сайт', 'Яндекс Директ') and amount > 50k
+      count where client contains 'Альфа' and loss_reason is not null
+    """,
     "period": """
-      period RANGE — each measure's own date in the range: month (this one, to date), last month,
-      last 3 month, likewise day, week, quarter, year; 2026-09, 2026-Q3, 2026, 2026-09-01..2026-09-15.
-        won, revenue by manager period last month
-        deals by week period 2026-09-01..2026-09-15
-      """,
+    period RANGE — each measure's own date in the range: month (this one, to date), last month,
+    last 3 month, likewise day, week, quarter, year; 2026-09, 2026-Q3, 2026, 2026-09-01..2026-09-15.
+      won, revenue by manager period last month
+      deals by week period 2026-09-01..2026-09-15
+    """,
     "compare": """
-      compare previous | year | PERIOD — the same measures over another period, with the change.
-      A period still under way is set against the same number of days of the other one.
-        deals, won, revenue by source period month compare previous
-      """,
+    compare previous | year | PERIOD — the same measures over another period, with the change.
+    A period still under way is set against the same number of days of the other one.
+      deals, won, revenue by source period month compare previous
+    """,
     "funnel": """
-      funnel [classic] [by DIMENSION] — deals reaching each stage of each pipeline and the share
-      that went on; classic counts the stages a deal passed through (needs stage_history.csv).
-        funnel by source period 2026-Q3
-      """,
+    funnel [classic] [by DIMENSION] — deals reaching each stage of each pipeline and the share
+    that went on; classic counts the stages a deal passed through (needs stage_history.csv).
+      funnel by source period 2026-Q3
+    """,
     "top": """
-      top N — the N groups with the largest first measure; limit N cuts rows as they come;
-      order by … asc|desc; with total adds a total row.
-        revenue by client top 10 with total
-      """,
+    top N — the N groups with the largest first measure; limit N cuts rows as they come;
+    order by … asc|desc; with total adds a total row.
+      revenue by client top 10 with total
+    """,
     "let": """
-      let NAME = CONDITION — a named segment to use in where; set today = DATE;
-      set first_weekday = sunday (weeks start on it: week buckets, period week, last 4 weeks).
-        let big = amount > 100k
-        won by manager where big
-      """,
+    let NAME = CONDITION — a named segment to use in where; set today = DATE;
+    set first_weekday = sunday (weeks start on it: week buckets, period week, last 4 weeks).
+      let big = amount > 100k
+      won by manager where big
+    """,
     "show": """
-      show TABLE [where …] [order by …] [limit N] — the rows themselves.
-        show deals where amount > 1m order by amount desc limit 10
-      """,
+    show TABLE [columns a, b, …] [where …] [order by …] [limit N] — the rows themselves, ordered
+    by what was asked, then every column shown.
+      show deals columns name, manager, amount where amount > 1m order by amount desc limit 10
+    """,
     "map": """
-      load 'FILE' [sheet 'NAME'] [as TABLE] [map COLUMN = FILE_COLUMN, …, status from FILE_COLUMN ('VALUE' = won, …)] —
-      read a file into a table (deals unless named), each canonical column from the file's column
-      named (or its own name); for deals, the status from a column's values (others mean open).
-      Dates dd.mm.yyyy or ISO, amounts like 50 000,00, any delimiter and encoding. The report says
-      what was mapped; a column the file lacks is an error with did-you-mean.
-      """,
+    load 'FILE' [sheet 'NAME'] [as TABLE] [map COLUMN = FILE_COLUMN, …, status from FILE_COLUMN ('VALUE' = won, …)] —
+    read a file into a table (deals unless named), each canonical column from the file's column
+    named (or its own name); for deals, the status from a column's values (others mean open).
+    Dates dd.mm.yyyy or ISO, amounts like 50 000,00, any delimiter and encoding. The report says
+    what was mapped; a column the file lacks is an error with did-you-mean.
+    """,
     "measures": """
-      Built-in measures know their table and date: deals, won, lost, revenue, win_rate, avg_check,
-      cycle, calls, spend, romi, plan_done, … — .metrics lists all; .help MEASURE shows one.
-      """,
+    Built-in measures know their table and date: deals, won, lost, revenue, win_rate, avg_check,
+    cycle, calls, spend, romi, plan_done, … — .metrics lists all; .help MEASURE shows one.
+    """,
   ]
 
   /// The text for a topic, or nil when there is none.
@@ -66,7 +67,8 @@ enum HelpTopics {
     if let clause = clauses[key] { return clause + "\n" }
     if let measure = SemanticModel.measures.first(where: { $0.name == key }) {
       let date = measure.anchor.map { ", dated by \($0)" } ?? ""
-      return "\(measure.name) (\(measure.type.description), of \(measure.table)\(date)): \(measure.meaning)\n  = \(measure.definition)\n"
+      return
+        "\(measure.name) (\(measure.type.description), of \(measure.table)\(date)): \(measure.meaning)\n  = \(measure.definition)\n"
     }
     let command = key.hasPrefix(".") ? key : "." + key
     let lines = commandHelp.split(separator: "\n").filter {

@@ -273,8 +273,19 @@ public struct Binder {
     let order = try (show.order ?? []).map { item -> (expr: BoundExpr, descending: Bool) in
       (try bindRow(item.expr), item.descending)
     }
+    // The columns asked for, in that order (each once), or the table's.
+    var columns = table.columns.map { ($0.name, $0.type) }
+    if let names = show.columns {
+      columns = []
+      for name in names {
+        guard let column = table.columns.first(where: { $0.name.lowercased() == name.text.lowercased() }) else {
+          throw BindFailure(unknownColumn(name.text, span: name.span))
+        }
+        if !columns.contains(where: { $0.0 == column.name }) { columns.append((column.name, column.type)) }
+      }
+    }
     return BoundShow(
-      table: table.name, columns: table.columns.map { ($0.name, $0.type) }, filter: BoundExpr.conjunction(filters),
+      table: table.name, columns: columns, filter: BoundExpr.conjunction(filters),
       period: period, order: order, limit: show.limit, notes: notes)
   }
 

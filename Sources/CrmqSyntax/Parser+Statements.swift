@@ -100,6 +100,14 @@ extension Parser {
     let start = try expect(.show).span
     let table = try expectName("a table name such as deals")
     var show = ShowStatement(table: table)
+    // `columns a, b, …`: the columns to list, in this order (a word of its own only here).
+    if case .identifier(let word, false) = significant.kind, word.lowercased() == "columns" {
+      skipNewlines()
+      advance()
+      var names = [try expectName("a column name")]
+      while eat(.comma) != nil { names.append(try expectName("a column name")) }
+      show.columns = names
+    }
     var seen: [Keyword: SourceSpan] = [:]
     while let (keyword, token) = nextClause(&seen) {
       switch keyword {

@@ -78,9 +78,11 @@ public struct Query: Sendable, Equatable {
   }
 }
 
-/// `show deals where … order by … limit 10`.
+/// `show deals [columns name, amount] where … order by … limit 10`.
 public struct ShowStatement: Sendable, Equatable {
   public var table: Name
+  /// `columns a, b`: the columns listed, in this order (all of the table's without it).
+  public var columns: [Name]?
   public var predicate: Expr?
   public var period: Period?
   public var order: [OrderItem]?
