@@ -13,9 +13,12 @@ public struct RecordRenderer {
   public func render(_ result: ResultTable) -> String {
     let width = result.columns.map { DisplayWidth.of($0.name) }.max() ?? 0
     var out = ""
-    for (index, row) in result.rows.enumerated() {
-      out += "-[ \(index + 1) ]" + String(repeating: "-", count: max(4, width + 8)) + "\n"
-      for (column, value) in zip(result.columns, row) {
+    // The rows, then the total row as a block of its own: `-[ Итого ]`, its empty dimensions left out.
+    let blocks = result.rows.enumerated().map { ("\($0.offset + 1)", $0.element, false) }
+      + (result.total.map { [("Итого", $0, true)] } ?? [])
+    for (label, row, total) in blocks {
+      out += "-[ \(label) ]" + String(repeating: "-", count: max(4, width + 8)) + "\n"
+      for (column, value) in zip(result.columns, row) where !(total && column.role == .dimension && value.isNull) {
         let name = column.name + String(repeating: " ", count: width - DisplayWidth.of(column.name))
         out += "\(name) │ \(ValueFormatter.display(value, type: column.type, role: column.role))\n"
       }

@@ -23,6 +23,15 @@ final class OutputTests: XCTestCase {
     XCTAssertTrue(text.contains("\u{1B}[2m—\u{1B}[0m"), "dim null")
   }
 
+  /// The record view (results wider than the terminal) keeps the total row, as a block of its own.
+  func testTheRecordViewKeepsTheTotalRow() {
+    var totalled = table
+    totalled.total = [.null, .int(1500)]
+    let text = RecordRenderer().render(totalled)
+    XCTAssertTrue(text.contains("-[ 3 ]"), text)
+    XCTAssertTrue(text.contains("-[ Итого ]-------------\nn     │ 1 500\n(3 rows)"), text)
+  }
+
   func testBarsAreProportional() {
     XCTAssertEqual(TableRenderer.bars([.int(100), .int(50), .int(0), .null], width: 8), ["████████", "████", "", ""])
   }
