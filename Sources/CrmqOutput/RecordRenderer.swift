@@ -14,7 +14,8 @@ public struct RecordRenderer {
     let width = result.columns.map { DisplayWidth.of($0.name) }.max() ?? 0
     var out = ""
     // The rows, then the total row as a block of its own: `-[ Итого ]`, its empty dimensions left out.
-    let blocks = result.rows.enumerated().map { ("\($0.offset + 1)", $0.element, false) }
+    let blocks =
+      result.rows.enumerated().map { ("\($0.offset + 1)", $0.element, false) }
       + (result.total.map { [("Итого", $0, true)] } ?? [])
     for (label, row, total) in blocks {
       out += "-[ \(label) ]" + String(repeating: "-", count: max(4, width + 8)) + "\n"
@@ -23,7 +24,8 @@ public struct RecordRenderer {
         out += "\(name) │ \(ValueFormatter.display(value, type: column.type, role: column.role))\n"
       }
     }
-    out += "(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))\n"
+    out +=
+      "(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))\n"
     for note in result.notes { out += note + "\n" }
     return out
   }

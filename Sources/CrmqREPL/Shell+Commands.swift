@@ -7,7 +7,8 @@ import Crmq
 /// The dot commands.
 extension Shell {
   static let help = """
-    Statements (end with ';' or a new line; a line starting with a clause continues):
+    Statements (end with ';' or a new line; a line starting with a clause refines the one above:
+    `by manager` ⏎ adds or replaces that clause and runs it again):
       count, sum(amount) by manager where status = 'won' period last month top 5 with total
       deals, won, revenue, win_rate by source period 2026-Q3 compare previous
       funnel by source period month        show deals where amount > 1m limit 10

@@ -35,6 +35,8 @@ public final class Shell {
   var workbook: (path: String, html: Bool, sheets: [WorkbookWriter.Sheet])?
   /// The statement whose result is being shown (a sheet's name and note).
   var statement = ""
+  /// The last statement typed and run: a line opening a clause refines it.
+  var lastStatement: String?
   /// Rows of a long result shown on a terminal before the rest is summarised.
   let headRows = 20
   let tailRows = 5
@@ -87,7 +89,13 @@ public final class Shell {
         if !command(line.trimmingCharacters()) { break }
         continue
       }
-      buffer += buffer.isEmpty ? line : "\n" + line
+      // A line that opens a clause refines the statement run before it (drill-down).
+      if buffer.isEmpty, let base = lastStatement, let refined = Refinement.apply(line, to: base) {
+        output.writeError("→ \(refined)\n")
+        buffer = refined
+      } else {
+        buffer += buffer.isEmpty ? line : "\n" + line
+      }
       if buffer.trimmingCharacters().isEmpty {
         buffer = ""
         continue
@@ -95,6 +103,7 @@ public final class Shell {
       if Parser.isIncomplete(SourceFile(name: "query", text: buffer)) { continue }
       reader.addHistory(buffer)
       execute(buffer, name: "query")
+      lastStatement = buffer
       buffer = ""
     }
     closeOutput()

@@ -1,8 +1,10 @@
 import Crmq
 import CrmqCommand
-@testable import CrmqREPL
+import CrmqSyntax
 import Foundation
 import XCTest
+
+@testable import CrmqREPL
 
 /// The shell driven line by line through a scripted reader, as a person would type.
 final class ShellTests: XCTestCase {
@@ -10,7 +12,9 @@ final class ShellTests: XCTestCase {
     .deletingLastPathComponent()
   static let engine: Engine? = try? Engine(folder: repository.appendingPathComponent("examples/data").path)
 
-  func shell(_ lines: [String], terminal: Bool = false, width: Int? = nil) throws -> (output: String, errors: String, reader: ScriptedLineReader) {
+  func shell(_ lines: [String], terminal: Bool = false, width: Int? = nil) throws -> (
+    output: String, errors: String, reader: ScriptedLineReader
+  ) {
     let engine = try XCTUnwrap(ShellTests.engine)
     let reader = ScriptedLineReader(lines)
     let io = BufferedIO()
@@ -28,10 +32,45 @@ final class ShellTests: XCTestCase {
     XCTAssertEqual(run.reader.history, ["count by\n  stage_group", "count where (amount >\n1m)", ".quit"])
   }
 
+  /// A line that opens a clause refines the statement run before it: added, or in place of the
+  /// same clause; history keeps the whole statement, and the refined statement is said.
+  func testALineOpeningAClauseRefinesTheStatementAbove() throws {
+    let run = try shell([
+      "revenue, won", "by manager", "period 2026-09", "period 2026-08", "top 2", "limit 1", "where source = 'Сайт'",
+      ".quit",
+    ])
+    XCTAssertEqual(
+      Array(run.reader.history.prefix(7)),
+      [
+        "revenue, won", "revenue, won by manager", "revenue, won by manager period 2026-09",
+        "revenue, won by manager period 2026-08", "revenue, won by manager period 2026-08 top 2",
+        "revenue, won by manager period 2026-08 limit 1",
+        "revenue, won by manager period 2026-08 limit 1 where source = 'Сайт'",
+      ])
+    XCTAssertTrue(run.errors.contains("→ revenue, won by manager period 2026-08\n"), run.errors)
+    XCTAssertFalse(run.errors.contains("error["), run.errors)
+  }
+
+  func testRefinementFindsClausesAtTheTopLevelOnly() {
+    XCTAssertEqual(
+      Refinement.apply(
+        "period 2026", to: "count where not (status = 'won' or amount > 1m) period month compare period 2026-Q1"),
+      "count where not (status = 'won' or amount > 1m) compare period 2026-Q1 period 2026")
+    XCTAssertEqual(
+      Refinement.apply("order by count desc", to: "count by source order by source;"),
+      "count by source order by count desc")
+    XCTAssertEqual(Refinement.apply("by stage", to: "count of calls by hour"), "count of calls by stage")
+    XCTAssertEqual(Refinement.apply("where name = 'by period'", to: "count"), "count where name = 'by period'")
+    XCTAssertNil(
+      Refinement.apply("count by stage", to: "count"), "a line that opens no clause is a statement of its own")
+    XCTAssertNil(Refinement.apply("by stage", to: "tables"))
+  }
+
   func testDotCommands() throws {
     let run = try shell([
       ".format csv", "count by status", ".timer on", "count", ".timer off", ".today 2026-09-15", "deals period month",
-      ".format table", ".schema spend", ".last", ".tabels", ".history", ".read examples/managers.crmq", ".explain count by stage",
+      ".format table", ".schema spend", ".last", ".tabels", ".history", ".read examples/managers.crmq",
+      ".explain count by stage",
     ])
     XCTAssertTrue(run.output.contains("status,count\nlost,1580\nopen,202\nwon,1218\n"), run.output)
     XCTAssertTrue(run.errors.contains("time: "), run.errors)
@@ -50,7 +89,8 @@ final class ShellTests: XCTestCase {
     XCTAssertTrue(run.output.contains(".load FILE as TABLE"), run.output)
     XCTAssertTrue(run.errors.contains("error: no help on 'perod'; did you mean period?"), run.errors)
     // Every example in the help runs.
-    var session = Session(engine: try XCTUnwrap(ShellTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
+    var session = Session(
+      engine: try XCTUnwrap(ShellTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
     for topic in HelpTopics.clauses.keys.sorted() {
       for example in HelpTopics.examples(topic) {
         for result in session.run(example) where result.failed {
@@ -69,7 +109,8 @@ final class ShellTests: XCTestCase {
     ])
     XCTAssertTrue(run.output.contains("spend_september.csv → spend: 2 rows"), run.output + run.errors)
     XCTAssertFalse(run.output.contains("deals.csv → deals"), "only the new table's report")
-    XCTAssertEqual(run.output.components(separatedBy: "│  1 250.10 │").count - 1, 2, "the new spend, kept after the failed loads")
+    XCTAssertEqual(
+      run.output.components(separatedBy: "│  1 250.10 │").count - 1, 2, "the new spend, kept after the failed loads")
     XCTAssertTrue(run.output.contains("│ 3 000 │"), "the deals stay")
     XCTAssertTrue(run.errors.contains("error[E0510]: 'leads' is not a table crmq knows"), run.errors)
     XCTAssertTrue(run.errors.contains("error[E0501]: no such file '/no/such.csv'"), run.errors)
@@ -83,7 +124,8 @@ final class ShellTests: XCTestCase {
     XCTAssertTrue(run.errors.contains("the data loaded before is unchanged"), run.errors)
     XCTAssertTrue(run.output.contains("│ 3 000 │"), "the first data stayed after the failed load")
     XCTAssertTrue(run.output.contains("deals.csv → deals: 3 rows"), run.output)
-    XCTAssertEqual(run.output.components(separatedBy: "│     3 │").count - 1, 2, "the new folder, then the same after .reload")
+    XCTAssertEqual(
+      run.output.components(separatedBy: "│     3 │").count - 1, 2, "the new folder, then the same after .reload")
   }
 
   func testAResultWiderThanTheTerminalPrintsOneRecordPerBlock() throws {
@@ -99,7 +141,8 @@ final class ShellTests: XCTestCase {
 
   func testALongResultShowsItsEndsAndSaysWhatIsLeftOut() throws {
     let run = try shell(["count by day", ".last"], terminal: true)
-    XCTAssertTrue(run.output.contains("(632 rows)\n(607 rows in the middle not shown; .last shows them all"), run.output)
+    XCTAssertTrue(
+      run.output.contains("(632 rows)\n(607 rows in the middle not shown; .last shows them all"), run.output)
     XCTAssertTrue(run.output.contains("│ 2025-03-15 │"), ".last prints every row")
   }
 
@@ -108,7 +151,8 @@ final class ShellTests: XCTestCase {
     XCTAssertEqual(completer.completions(line: "count by man", cursor: 12), ["manager"])
     // The load statement: its file (quoted), its table, the columns to fill, the file's columns.
     let load = "load 'Tests/CrmqGoldenTests/fixtures/mapped_csv/"
-    XCTAssertEqual(completer.completions(line: load + "opp", cursor: load.count + 3), [load.dropFirst(5) + "opportunities.csv'"])
+    XCTAssertEqual(
+      completer.completions(line: load + "opp", cursor: load.count + 3), [load.dropFirst(5) + "opportunities.csv'"])
     XCTAssertEqual(completer.completions(line: "load 'examples/da", cursor: 17), ["'examples/data/"])
     XCTAssertEqual(completer.completions(line: "load 'x.csv' as sp", cursor: 18), ["spend"])
     XCTAssertEqual(completer.completions(line: "load 'x.csv' as spend map co", cursor: 28), ["cost"])
@@ -139,7 +183,9 @@ final class ShellTests: XCTestCase {
   func testCancellationStopsAQueryWithItsOwnError() throws {
     var session = Session(engine: try XCTUnwrap(ShellTests.engine))
     session.isCancelled = { true }
-    guard case .failure(let diagnostics) = session.run("count by stage")[0].outcome else { return XCTFail("not cancelled") }
+    guard case .failure(let diagnostics) = session.run("count by stage")[0].outcome else {
+      return XCTFail("not cancelled")
+    }
     XCTAssertEqual(diagnostics.first?.code, DiagnosticCode("E0602"))
     session.isCancelled = { false }
     XCTAssertFalse(session.run("count by stage")[0].failed, "the session goes on after a cancelled query")
@@ -169,7 +215,8 @@ final class ShellTests: XCTestCase {
     XCTAssertFalse(text.contains("error["), "the line before Ctrl-C did not run, alone or joined: \(text)")
     XCTAssertTrue(text.contains("█"), "bars on a terminal")
     XCTAssertTrue(text.contains("Яндекс Директ"), "Tab completed the column: \(text)")
-    XCTAssertGreaterThanOrEqual(text.components(separatedBy: "│ lost").count - 1, 2, "Ctrl-R ran the first statement again: \(text)")
+    XCTAssertGreaterThanOrEqual(
+      text.components(separatedBy: "│ lost").count - 1, 2, "Ctrl-R ran the first statement again: \(text)")
     let history = try String(contentsOfFile: home + "/.crmq_history", encoding: .utf8)
     XCTAssertTrue(history.contains("count\\040by\\040stage_group"), history)
   }
