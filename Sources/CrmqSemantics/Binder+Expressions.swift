@@ -41,7 +41,8 @@ extension Binder {
   mutating func bindRow(_ expr: Expr) throws -> BoundExpr {
     switch expr.kind {
     case .number(let literal):
-      return literal.isInteger ? .literal(.int(literal.mantissa), .int) : .literal(.double(literal.doubleValue), .double)
+      return literal.isInteger
+        ? .literal(.int(literal.mantissa), .int) : .literal(.double(literal.doubleValue), .double)
     case .string(let text):
       return .literal(.string(text), .string)
     case .period(let literal):
@@ -74,7 +75,8 @@ extension Binder {
         let from = try bindRow(arguments[0])
         let to = try bindRow(arguments[1])
         for (bound, argument) in [(from, arguments[0]), (to, arguments[1])] where !bound.type.isTemporal {
-          throw BindFailure(.typeMismatch("days_between(…) needs dates or timestamps", found: bound.type, span: argument.span))
+          throw BindFailure(
+            .typeMismatch("days_between(…) needs dates or timestamps", found: bound.type, span: argument.span))
         }
         return .daysBetween(from, to)
       }
@@ -87,7 +89,9 @@ extension Binder {
         }
         let inner = try bindRow(arguments[0])
         guard inner.type.isTemporal else {
-          throw BindFailure(.typeMismatch("\(grain.rawValue)(…) needs a date or a timestamp", found: inner.type, span: arguments[0].span))
+          throw BindFailure(
+            .typeMismatch(
+              "\(grain.rawValue)(…) needs a date or a timestamp", found: inner.type, span: arguments[0].span))
         }
         if grain == .hour && inner.type == .date {
           throw BindFailure(.typeMismatch("hour(…) needs a timestamp", found: .date, span: arguments[0].span))
@@ -103,7 +107,9 @@ extension Binder {
       throw BindFailure(unknownFunction(name, span: nameSpan))
     case .unary(.negate, let operand):
       let inner = try bindRow(operand)
-      guard inner.type.isNumeric else { throw BindFailure(.typeMismatch("'-' needs a number", found: inner.type, span: operand.span)) }
+      guard inner.type.isNumeric else {
+        throw BindFailure(.typeMismatch("'-' needs a number", found: inner.type, span: operand.span))
+      }
       if case .literal(.int(let v), _) = inner { return .literal(.int(-v), .int) }
       if case .literal(.double(let v), _) = inner { return .literal(.double(-v), .double) }
       return .negate(inner)
@@ -127,9 +133,12 @@ extension Binder {
       var values: [Value] = []
       for item in items {
         let literal = try coerce(item, to: bound.type, against: target)
-        if case .literal(let value, _) = literal { values.append(value) } else {
+        if case .literal(let value, _) = literal {
+          values.append(value)
+        } else {
           throw BindFailure(
-            Diagnostic(DiagnosticCode("E0401"), .error, "'in' takes a list of values", span: item.span, label: "not a value"))
+            Diagnostic(
+              DiagnosticCode("E0401"), .error, "'in' takes a list of values", span: item.span, label: "not a value"))
         }
         try checkValueExists(bound, literal, at: item.span)
       }
@@ -149,7 +158,9 @@ extension Binder {
       }
       guard case .string(let text) = pattern.kind else {
         throw BindFailure(
-          Diagnostic(DiagnosticCode("E0401"), .error, "expected a text in quotes", span: pattern.span, label: "not a text", help: ["contains 'Москва'"]))
+          Diagnostic(
+            DiagnosticCode("E0401"), .error, "expected a text in quotes", span: pattern.span, label: "not a text",
+            help: ["contains 'Москва'"]))
       }
       if case .contains = expr.kind { return .contains(bound, text.lowercased(), negated: negated) }
       return .startsWith(bound, text.lowercased(), negated: negated)
@@ -160,14 +171,17 @@ extension Binder {
   mutating func bindSegment(_ segment: Segment, at span: SourceSpan) throws -> BoundExpr {
     guard segmentDepth < 16 else {
       throw BindFailure(
-        Diagnostic(DiagnosticCode("E0307"), .error, "segment '\(segment.name)' refers to itself", span: span, label: "endless"))
+        Diagnostic(
+          DiagnosticCode("E0307"), .error, "segment '\(segment.name)' refers to itself", span: span, label: "endless"))
     }
-    var inner = Binder(schemas: schemas, context: context, originalSource: segment.source, table: table, segmentDepth: segmentDepth + 1)
+    var inner = Binder(
+      schemas: schemas, context: context, originalSource: segment.source, table: table, segmentDepth: segmentDepth + 1)
     do {
       return try inner.bindPredicate(segment.expr)
     } catch let failure as BindFailure {
       var diagnostic = failure.diagnostic
-      diagnostic.message = "in segment '\(segment.name)' (\(segment.source.text(of: segment.expr.span))): " + diagnostic.message
+      diagnostic.message =
+        "in segment '\(segment.name)' (\(segment.source.text(of: segment.expr.span))): " + diagnostic.message
       diagnostic.span = span
       diagnostic.label = "used here"
       throw BindFailure(diagnostic)
@@ -245,10 +259,14 @@ extension Binder {
           throw BindFailure(
             Diagnostic(
               DiagnosticCode("E0401"), .error, "money has at most two decimals", span: expr.span,
-              label: "\(literal.scale) decimals", help: ["round it to kopecks: \(NumberFormat.shortest((literal.doubleValue * 100).rounded() / 100))"]))
+              label: "\(literal.scale) decimals",
+              help: ["round it to kopecks: \(NumberFormat.shortest((literal.doubleValue * 100).rounded() / 100))"]))
         }
         return .literal(.money(sign * minor), .money)
-      case .null: return .literal(literal.isInteger ? .int(sign * literal.mantissa) : .double(literal.doubleValue), literal.isInteger ? .int : .double)
+      case .null:
+        return .literal(
+          literal.isInteger ? .int(sign * literal.mantissa) : .double(literal.doubleValue),
+          literal.isInteger ? .int : .double)
       default: throw mismatch(literal.isInteger ? .int : .double)
       }
     case .string(let text):
@@ -256,7 +274,8 @@ extension Binder {
       case .string, .null: return .literal(.string(text), .string)
       case .date, .timestamp:
         var parsed = Parser.parse(SourceFile(name: "value", text: text))
-        if let statement = parsed.popLast()?.statement, parsed.isEmpty, case .query(let q) = statement.kind, q.measures.count == 1,
+        if let statement = parsed.popLast()?.statement, parsed.isEmpty, case .query(let q) = statement.kind,
+          q.measures.count == 1,
           q.dimensions.isEmpty, q.predicate == nil
         {
           let inner = q.measures[0].expr
@@ -367,20 +386,42 @@ extension Binder {
 
   /// `source = 'сайт'` when no row has that value: an error with the close values, if any.
   func checkValueExists(_ column: BoundExpr, _ value: BoundExpr, at span: SourceSpan) throws {
-    guard checkValues, case .column(let name, .string) = column, case .literal(.string(let text), _) = value else { return }
+    guard checkValues, case .column(let name, .string) = column, case .literal(.string(let text), _) = value else {
+      return
+    }
     if schemas.hasValue(text, column: name, in: table.name) { return }
     let values = schemas.values(of: name, in: table.name) ?? []
-    let close = Suggestions.closest(to: text, in: values.map(\.value))
+    // The values a person meant: close in spelling; else those that contain it ('Петров' →
+    // 'Иван Петров'); else those with a word close to it ('Петрв' → 'Иван Петров'). The most
+    // rows first, five at most.
+    var close = Suggestions.closest(to: text, in: values.map(\.value))
+    var lead = "did you mean "
+    if close.isEmpty {
+      let needle = text.lowercased()
+      let byRows = values.sorted { $0.rows > $1.rows }
+      close = byRows.filter { $0.value.lowercased().contains(needle) }.prefix(5).map(\.value)
+      if !close.isEmpty {
+        lead = "the \(name) values that contain it: "
+      } else if needle.count >= 3 {
+        close = byRows.filter { value in
+          let words = value.value.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+          return !Suggestions.closest(to: text, in: words, limit: 1).isEmpty
+        }.prefix(5).map(\.value)
+      }
+    }
     guard !close.isEmpty else { return }
     let counts = Dictionary(values.map { ($0.value, $0.rows) }, uniquingKeysWith: { a, _ in a })
     let options = close.map { "'\($0)' (\(NumberFormat.integer(Int64(counts[$0] ?? 0), grouped: true)) rows)" }
     throw BindFailure(
       Diagnostic(
         DiagnosticCode("E0303"), .error, "no \(table.name) have \(name) '\(text)'", span: span,
-        label: "not a value of \(name)", help: ["did you mean " + Suggestions.list(options, quote: false) + "?"]))
+        label: "not a value of \(name)",
+        help: [lead + Suggestions.list(options, quote: false) + (lead.hasPrefix("did") ? "?" : "")]))
   }
 
-  func arithmetic(_ op: BinaryOperator, _ l: BoundExpr, _ r: BoundExpr, span: SourceSpan, leftSpan: SourceSpan, rightSpan: SourceSpan) throws -> BoundExpr {
+  func arithmetic(
+    _ op: BinaryOperator, _ l: BoundExpr, _ r: BoundExpr, span: SourceSpan, leftSpan: SourceSpan, rightSpan: SourceSpan
+  ) throws -> BoundExpr {
     guard l.type.isNumeric || l.type == .null else {
       throw BindFailure(.typeMismatch("'\(op.rawValue)' needs numbers", found: l.type, span: leftSpan))
     }
@@ -405,7 +446,8 @@ extension Binder {
     if let other = elsewhere.first {
       help.append("'\(name)' is a column of \(other): add 'of \(other)'")
     } else {
-      let candidates = table.columns.map(\.name) + Array(context.segments.keys) + Keyword.allCases.map(\.rawValue)
+      let candidates =
+        table.columns.map(\.name) + Array(context.segments.keys) + Keyword.allCases.map(\.rawValue)
         + TimeGrain.allCases.map(\.rawValue)
       if let close = Suggestions.closest(to: name, in: candidates).first {
         help.append("did you mean '\(close)'?")
@@ -420,23 +462,29 @@ extension Binder {
 
   func unknownFunction(_ name: String, span: SourceSpan) -> Diagnostic {
     let known = Array(Binder.aggregateNames.keys) + TimeGrain.allCases.map(\.rawValue) + ["days_between"]
-    let help = Suggestions.closest(to: name, in: known).first.map { "did you mean '\($0)'?" }
+    let help =
+      Suggestions.closest(to: name, in: known).first.map { "did you mean '\($0)'?" }
       ?? "functions are count, sum, avg, min, max, median and the time grains day, week, month, quarter, year, weekday, hour"
-    return Diagnostic(DiagnosticCode("E0304"), .error, "unknown function '\(name)'", span: span, label: "not a function", help: [help])
+    return Diagnostic(
+      DiagnosticCode("E0304"), .error, "unknown function '\(name)'", span: span, label: "not a function", help: [help])
   }
 }
 
 extension Diagnostic {
-  public static func typeMismatch(_ message: String, found: DataType, span: SourceSpan, expected: DataType? = nil) -> Diagnostic {
+  public static func typeMismatch(_ message: String, found: DataType, span: SourceSpan, expected: DataType? = nil)
+    -> Diagnostic
+  {
     Diagnostic(
       DiagnosticCode("E0401"), .error, message, span: span,
       label: expected.map { "\(found), expected \($0)" } ?? "this is \(found)")
   }
 
   public static func unknownTable(_ name: Name, known: [String]) -> Diagnostic {
-    let help = Suggestions.closest(to: name.text, in: known).first.map { "did you mean '\($0)'?" }
+    let help =
+      Suggestions.closest(to: name.text, in: known).first.map { "did you mean '\($0)'?" }
       ?? "loaded tables: " + known.joined(separator: ", ")
     return Diagnostic(
-      DiagnosticCode("E0302"), .error, "unknown table '\(name.text)'", span: name.span, label: "not loaded", help: [help])
+      DiagnosticCode("E0302"), .error, "unknown table '\(name.text)'", span: name.span, label: "not loaded",
+      help: [help])
   }
 }
