@@ -31,7 +31,9 @@ public struct TableRenderer {
     if let column = result.barColumn { return column }
     let measures = result.columns.indices.filter { result.columns[$0].role == .measure }
     let hasDimension = result.columns.contains { $0.role == .dimension }
-    guard measures.count == 1, hasDimension, let only = measures.first, result.columns[only].type.isNumeric else { return nil }
+    guard measures.count == 1, hasDimension, let only = measures.first, result.columns[only].type.isNumeric else {
+      return nil
+    }
     return only
   }
 
@@ -50,6 +52,7 @@ public struct TableRenderer {
 
   /// The box table, the row count and the notes.
   public func render(_ result: ResultTable) -> String {
+    let result = CompareLayout.compact(result) ?? result
     guard bars, let barIndex = barColumn(result) else { return renderPlain(result) }
     var withBars = result
     let drawn = TableRenderer.bars(result.rows.map { $0[barIndex] })
@@ -86,7 +89,8 @@ public struct TableRenderer {
       var out = "│"
       for (index, value) in values.enumerated() {
         let pad = String(repeating: " ", count: widths[index] - DisplayWidth.of(value))
-        let right = !header && ValueFormatter.isRightAligned(columns[index].type)
+        let right =
+          !header && (ValueFormatter.isRightAligned(columns[index].type) || columns[index].name.hasPrefix("Δ "))
         let shown = header || bold ? paint(value, "1") : value == ValueFormatter.nullText ? paint(value, "2") : value
         out += " " + (right ? pad + shown : shown + pad) + " │"
       }
@@ -102,7 +106,10 @@ public struct TableRenderer {
       out += cells(totalLine, header: false, bold: true)
     }
     out += line("└", "┴", "┘")
-    out += paint("(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))", "2") + "\n"
+    out +=
+      paint(
+        "(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))",
+        "2") + "\n"
     for note in result.notes { out += paint(note, "2") + "\n" }
     return out
   }
