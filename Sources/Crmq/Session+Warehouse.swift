@@ -16,6 +16,9 @@ extension Session {
   /// The server statements run on, when connected.
   public var connection: (any WarehouseConnection)? { warehouse?.connection }
 
+  /// The server's table names, when connected.
+  public var serverTables: [String]? { warehouse?.tableSchemas.map(\.name) }
+
   /// A warehouse failure as a diagnostic on the statement: the server's own message, and for a
   /// refused statement the SQL that was sent.
   static func diagnostic(_ error: WarehouseError, span: SourceSpan, source: SourceFile, server: String) -> Diagnostic {

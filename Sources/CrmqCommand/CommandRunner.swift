@@ -130,6 +130,13 @@ public struct CommandRunner {
     if options.timer {
       io.writeError("connect: \(CrmqVersion.milliseconds(SystemClock.milliseconds() - started)) ms\n")
     }
+    // Said at once: a database without deals answers nothing a CRM question asks.
+    if let tables = session.serverTables, !tables.contains("deals") {
+      io.writeError(
+        "warning: \(url.displayName) has no table deals"
+          + (tables.isEmpty ? " (no tables at all)" : " (its tables: \(tables.joined(separator: ", ")))") + "\n"
+          + "  = help: put data there with crmq push --data DIR --to URL, or name your tables with views (docs/sql.md)\n")
+    }
     return run(options, session: session, folder: nil, scripts: scripts)
   }
 

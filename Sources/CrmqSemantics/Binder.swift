@@ -75,7 +75,9 @@ public struct Binder {
     let tables = schemas.tableSchemas
     guard let fallback = tables.first(where: { $0.name == "deals" }) ?? tables.first else {
       throw BindFailure(
-        Diagnostic(DiagnosticCode("E0302"), .error, "no data is loaded", help: ["load a folder with --data DIR"]))
+        Diagnostic(
+          DiagnosticCode("E0302"), .error, "no tables to ask",
+          help: ["load a folder with --data DIR; with --connect, put the tables on the server with crmq push"]))
     }
     if names.isEmpty { return fallback }
     let candidates = tables.filter { table in names.allSatisfy { table.column(named: $0) != nil } }
