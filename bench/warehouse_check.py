@@ -214,6 +214,24 @@ class Connected:
         return list(csv.reader(io.StringIO(result.stdout))), None
 
 
+    def completion_check(self):
+        """Tab under --connect completes from the server: its columns, and a column's values."""
+        import json
+
+        requests = [
+            {"id": 1, "method": "complete", "params": {"line": "count by man", "cursor": 12}},
+            {"id": 2, "method": "complete", "params": {"line": "count where source = 'Ян", "cursor": 24}},
+        ]
+        answered = subprocess.run(
+            [self.binary, "serve", "--stdio", "--connect", self.url],
+            input="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in requests), capture_output=True, text=True,
+            timeout=60,
+        )
+        results = [json.loads(line)["result"]["candidates"] for line in answered.stdout.splitlines()]
+        if results != [["manager"], ["'Яндекс Директ'"]]:
+            sys.exit(f"completion on the server: {results}\n{answered.stderr}")
+        print("complete: columns and values come from the server")
+
     def cancel_check(self):
         """Ctrl-C's path on a server: a statement held by a lock another session keeps, cancelled
         through the protocol's `cancel`, answers E0602 and is gone from the server too."""
@@ -367,6 +385,7 @@ def main():
             passed += 1
             print(f"ok   {question} ({len(a) - 1} rows)")
     if target == "connect":
+        engine.completion_check()
         engine.cancel_check()
     print(f"{target}: {not_compiled} not compiled yet")
     print(f"{target}: {passed} passed, {failed} failed")

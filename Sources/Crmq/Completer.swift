@@ -1,4 +1,5 @@
 import CrmqImport
+import CrmqSemantics
 import CrmqSyntax
 
 #if canImport(Glibc)
@@ -10,7 +11,11 @@ import CrmqSyntax
 /// frequent values, quoted. In a `load` statement: the file (quoted), the table after `as`, the
 /// table's columns after `map`, the file's own columns after `column =`, a status in `status from`.
 public struct Completer: Sendable {
-  let engine: Engine
+  /// The tables, their columns, and a column's most frequent values: the loaded data's, or a
+  /// server's under `--connect`.
+  let tableNames: [String]
+  let columnNames: [String]
+  let topValues: @Sendable (String, Int) -> [String]
   let keywords: [String]
   let measures: [String]
   let grains = ["day", "week", "month", "quarter", "year", "weekday", "hour"]
@@ -25,10 +30,41 @@ public struct Completer: Sendable {
   /// A completer over the engine's tables, columns, measures and frequent values; paths and file
   /// headers only as far as `loadPolicy` lets a load read.
   public init(engine: Engine, loadPolicy: LoadPolicy = .unrestricted) {
-    self.engine = engine
+    self.init(
+      tables: engine.tableNames, columns: engine.columnNames, measures: engine.measureNames,
+      topValues: { engine.topValues(of: $0, limit: $1) }, loadPolicy: loadPolicy)
+  }
+
+  /// A completer over what a session reads: the engine's data, or when connected the server's
+  /// tables and columns, and its values as the server gives them (asked once a column).
+  public init(session: Session) {
+    guard let warehouse = session.warehouse else {
+      self.init(engine: session.engine, loadPolicy: session.loadPolicy)
+      return
+    }
+    let tables = warehouse.tableSchemas
+    var seen = Set<String>()
+    let columns = tables.flatMap { $0.columns.map(\.name) }.filter { seen.insert($0).inserted }
+    let names = Set(tables.map(\.name))
+    self.init(
+      tables: tables.map(\.name), columns: columns,
+      measures: SemanticModel.measures.filter { names.contains($0.table) }.map(\.name),
+      topValues: { column, limit in
+        guard let table = tables.first(where: { $0.column(named: column) != nil }) else { return [] }
+        return (warehouse.values(of: column, in: table.name) ?? []).prefix(limit).map(\.value)
+      }, loadPolicy: .none)
+  }
+
+  init(
+    tables: [String], columns: [String], measures: [String], topValues: @escaping @Sendable (String, Int) -> [String],
+    loadPolicy: LoadPolicy
+  ) {
+    tableNames = tables
+    columnNames = columns
+    self.topValues = topValues
     self.loadPolicy = loadPolicy
     keywords = Keyword.allCases.map(\.rawValue) + ["total", "last", "previous", "classic"]
-    measures = ["count", "sum(", "avg(", "min(", "max(", "median(", "count(distinct "] + engine.measureNames
+    self.measures = ["count", "sum(", "avg(", "min(", "max(", "median(", "count(distinct "] + measures
   }
 
   /// Candidates for the text that ends at `cursor` (a character offset into `line`), and how many
@@ -46,7 +82,7 @@ public struct Completer: Sendable {
     if let load = loadContext(before) { return load }
     // A value after `<column> = '` or `<column> = `.
     if let value = valueContext(before) {
-      let options = engine.topValues(of: value.column, limit: 12).map { "'" + $0.replacingQuote() + "'" }
+      let options = topValues(value.column, 12).map { "'" + $0.replacingQuote() + "'" }
       return (value.prefix.count, options.filter { $0.lowercased().hasPrefix(value.prefix.lowercased()) })
     }
     let word = currentWord(before)
@@ -62,9 +98,9 @@ public struct Completer: Sendable {
     let previous = previousWord(before, skipping: word)?.lowercased()
     var pool: [String]
     switch previous {
-    case "of", "show", "describe": pool = engine.tableNames + (previous == "describe" ? ["metrics"] : [])
-    case "by", "where", "and", "or", "not", ",": pool = engine.columnNames + grains
-    default: pool = measures + keywords + engine.columnNames + grains
+    case "of", "show", "describe": pool = tableNames + (previous == "describe" ? ["metrics"] : [])
+    case "by", "where", "and", "or", "not", ",": pool = columnNames + grains
+    default: pool = measures + keywords + columnNames + grains
     }
     let lower = word.lowercased()
     var seen = Set<String>()
@@ -174,7 +210,7 @@ public struct Completer: Sendable {
     guard after.isEmpty || after.hasPrefix("'"), !after.dropFirst().contains("'") else { return nil }
     let head = text[..<equals].trimmingTrailingSpaces()
     let column = String(head.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
-    guard engine.columnNames.contains(column) else { return nil }
+    guard columnNames.contains(column) else { return nil }
     return (column, String(after))
   }
 }

@@ -135,7 +135,8 @@ public struct CommandRunner {
       io.writeError(
         "warning: \(url.displayName) has no table deals"
           + (tables.isEmpty ? " (no tables at all)" : " (its tables: \(tables.joined(separator: ", ")))") + "\n"
-          + "  = help: put data there with crmq push --data DIR --to URL, or name your tables with views (docs/sql.md)\n")
+          + "  = help: put data there with crmq push --data DIR --to URL, or name your tables with views (docs/sql.md)\n"
+      )
     }
     return run(options, session: session, folder: nil, scripts: scripts)
   }
@@ -259,7 +260,7 @@ public struct CommandRunner {
     if options.queries.isEmpty && scripts.isEmpty {
       if io.isInteractive {
         let home = io.environment["HOME"].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-        let completer = Completer(engine: session.engine)
+        let completer = Completer(session: session)
         let reader = LibEditLineReader(
           historyPath: home.map { $0 + ".crmq_history" }, completer: { completer.complete(line: $0, cursor: $1) })
         Shell.installInterruptHandler()

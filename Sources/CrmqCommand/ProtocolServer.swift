@@ -186,7 +186,7 @@ public final class ProtocolServer: @unchecked Sendable {
     case "complete":
       let line = params["line"] as? String ?? ""
       let cursor = params["cursor"] as? Int ?? line.count
-      let completion = Completer(engine: session.engine, loadPolicy: session.loadPolicy).complete(
+      let completion = Completer(session: session).complete(
         line: line, cursor: cursor)
       let candidates = completion.candidates.map(JSONRenderer.string).joined(separator: ", ")
       return "{\"id\": \(id), \"result\": {\"replacing\": \(completion.replacing), \"candidates\": [\(candidates)]}}"
