@@ -8,8 +8,10 @@ import CrmqSyntax
 
 /// What Tab offers at the cursor: keywords and measures, columns after `by` and in conditions,
 /// tables after `of`, `show` and `describe`, and after `where <column> = ` the column's most
-/// frequent values, quoted. In a `load` statement: the file (quoted), the table after `as`, the
-/// table's columns after `map`, the file's own columns after `column =`, a status in `status from`.
+/// frequent values, quoted.
+///
+/// In a `load` statement: the file (quoted), the table after `as`, the table's columns after `map`,
+/// the file's own columns after `column =`, a status in `status from`.
 public struct Completer: Sendable {
   /// The tables, their columns, and a column's most frequent values: the loaded data's, or a
   /// server's under `--connect`.

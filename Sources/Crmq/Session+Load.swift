@@ -4,9 +4,10 @@ import CrmqSyntax
 
 extension Session {
   /// `load 'file' [as table] [map …]`: reads the file into the table (deals by default), in place
-  /// of the loaded one, and swaps the session's engine; the other sessions keep theirs. Returns
-  /// the load report. The mapping is checked against the canonical columns before the file is
-  /// opened, and against the file's header after.
+  /// of the loaded one, and swaps the session's engine; the other sessions keep theirs.
+  ///
+  /// Returns the load report. The mapping is checked against the canonical columns before the file
+  /// is opened, and against the file's header after.
   mutating func runLoad(_ load: LoadStatement, source: SourceFile) throws -> String {
     let tableName = load.table?.text.lowercased() ?? "deals"
     guard let schema = CanonicalSchema.all.first(where: { $0.table == tableName }) else {

@@ -7,7 +7,9 @@ extension Session {
   /// Every statement of `text` compiled for `dialect` instead of run: a query, a show or a funnel
   /// becomes one SQL statement over the canonical tables (`.text`, ending with `;`), with the
   /// same plan the in-memory engine runs; `let`, `set` and `stages` change the session as they
-  /// do when run. A statement that does not compile is error E0801 naming why.
+  /// do when run.
+  ///
+  /// A statement that does not compile is error E0801 naming why.
   ///
   ///     var session = Session(engine: engine, today: SystemClock.parseDate("2026-10-05"))
   ///     let sql = session.compile("revenue by manager period 2026-09", to: .postgres)

@@ -6,7 +6,9 @@ import CrmqSyntax
 extension Session {
   /// Runs this session's statements on a SQL server from now on (`crmq --connect URL`): binding
   /// reads the server's tables and columns, each statement is compiled to its SQL and sent, and
-  /// results come back as the in-memory engine would give them. Asks the server for its tables.
+  /// results come back as the in-memory engine would give them.
+  ///
+  /// Asks the server for its tables.
   ///
   ///     try session.connect(to: PostgresConnection(url: "postgresql:///crm"))
   public mutating func connect(to connection: any WarehouseConnection) throws(WarehouseError) {
@@ -84,9 +86,10 @@ extension Session {
 }
 
 extension Session {
-  /// Why an answer may be empty: for each period that lies wholly outside the dates its column
-  /// holds, a note saying so and what the data spans (`no deals.created_at in 2026-12-01 –
-  /// 2026-12-31: the data spans 2025-01-01 – 2026-10-04`). Nothing when connected to a server.
+  /// Why an answer may be empty: a note for each period wholly outside the dates its column holds.
+  ///
+  /// The note says what the data spans (`no deals.created_at in 2026-12-01 – 2026-12-31: the data
+  /// spans 2025-01-01 – 2026-10-04`). Nothing when connected to a server.
   func outsideTheData(_ periods: [PeriodRange]) -> [String] {
     guard warehouse == nil else { return [] }
     var notes: [String] = []

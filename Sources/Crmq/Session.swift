@@ -43,8 +43,10 @@ public struct Session: Sendable {
   /// Values for `$name` parameters of the statements being run.
   var parameters: [String: Value] = [:]
 
-  /// Runs every statement of `text`; `sourceName` is how messages name it (`query`, a file name);
-  /// `parameters` give `$name` values, checked against the types they meet:
+  /// Runs every statement of `text`.
+  ///
+  /// `sourceName` is how messages name it (`query`, a file name); `parameters` give `$name`
+  /// values, checked against the types they meet:
   ///
   ///     session.run("revenue by month where manager = $who period $year",
   ///                 parameters: ["who": .string("Анна Смирнова")])

@@ -276,10 +276,6 @@ public struct CommandRunner {
     return finish(failed ? 1 : 0)
   }
 
-  /// Writes a csv or json run as one document. One result: its CSV, or its JSON array. Several:
-  /// JSON Lines, one object per statement with its text and its columns and rows or its error;
-  /// for csv, one file each in `outputDir`, else nothing and an error (several CSVs glued into one
-  /// stream read as one table). False when the run could not be written so.
   /// `--output FILE.xlsx` or `.html`: a sheet (or section) per result, written once at the end.
   func writeReport(_ results: [StatementResult], to path: String, _ kind: OutputFile.Kind) -> Bool {
     let sheets = results.compactMap { result -> WorkbookWriter.Sheet? in
@@ -294,6 +290,12 @@ public struct CommandRunner {
     return true
   }
 
+  /// Writes a csv or json run as one document.
+  ///
+  /// One result: its CSV, or its JSON array. Several: JSON Lines, one object per statement with its
+  /// text and its columns and rows or its error; for csv, one file each in `outputDir`, else
+  /// nothing and an error (several CSVs glued into one stream read as one table). False when the
+  /// run could not be written so.
   func writeDocument(_ results: [StatementResult], format: OutputFormat, outputDir: String?) -> Bool {
     let tables = results.compactMap { result -> (String, ResultTable)? in
       if case .table(let table) = result.outcome { return (result.text, table) }

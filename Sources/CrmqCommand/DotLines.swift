@@ -1,6 +1,8 @@
 /// A script's text cut at its dot commands (`.timer on` on a line of its own), so scripts, `-c`
-/// and standard input take the settings the shell takes. The statements between keep their
-/// line numbers: each piece of statements is the whole text with the other lines left empty.
+/// and standard input take the settings the shell takes.
+///
+/// The statements between keep their line numbers: each piece of statements is the whole text with
+/// the other lines left empty.
 enum DotLines {
   struct Piece: Equatable {
     /// The dot command (`.timer on`), or nil for statements.

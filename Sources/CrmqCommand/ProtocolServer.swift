@@ -80,8 +80,10 @@ public final class ProtocolServer: @unchecked Sendable {
     output.sync {}
   }
 
-  /// Queues a response line for writing. The worker (`waitingForRoom`) waits while too much is
-  /// queued; the reading thread never waits, so it goes on reading requests.
+  /// Queues a response line for writing.
+  ///
+  /// The worker (`waitingForRoom`) waits while too much is queued; the reading thread never waits,
+  /// so it goes on reading requests.
   func emit(_ response: String, waitingForRoom: Bool = false) {
     let line = response + "\n"
     while waitingForRoom && lock.withLock({ queuedBytes > ProtocolServer.maximumQueuedBytes }) {
@@ -201,8 +203,9 @@ public final class ProtocolServer: @unchecked Sendable {
   }
 
   /// A request's id as JSON text, written back as it came: a number, a text, true or false, an
-  /// array or an object (keys sorted), or null. It is also the key `cancel` looks requests up by,
-  /// so ids of different JSON types never meet.
+  /// array or an object (keys sorted), or null.
+  ///
+  /// It is also the key `cancel` looks requests up by, so ids of different JSON types never meet.
   static func idText(_ id: Any?) -> String {
     guard let id, !(id is NSNull) else { return "null" }
     if let text = id as? String { return JSONRenderer.string(text) }
@@ -274,6 +277,7 @@ public final class ProtocolServer: @unchecked Sendable {
 }
 
 /// One request line, parsed: its id as it is written back, its method and its params.
+///
 /// Unchecked: params hold only what JSONSerialization made (texts, numbers, arrays, dictionaries),
 /// read and never changed once parsed.
 struct Request: @unchecked Sendable {

@@ -1,7 +1,8 @@
 extension TimeGrain {
   /// The bucket key of a label `format` writes (`2026-W38`, `2026-09-20 вс`, `2026-Q3`, `7 вс`,
-  /// `09`): how a result read back from a SQL server becomes the engine's bucket again. Nil for
-  /// text that is no such label.
+  /// `09`): how a result read back from a SQL server becomes the engine's bucket again.
+  ///
+  /// Nil for text that is no such label.
   public func key(ofLabel label: String) -> Int64? {
     let parts = label.split(separator: " ", maxSplits: 1).map(String.init)
     func number(_ text: Substring) -> Int? { Int(text) }

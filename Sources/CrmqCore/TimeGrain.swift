@@ -9,8 +9,9 @@ public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
   /// True for day … year (ranges of days); false for the cyclic weekday and hour.
   public var isCalendar: Bool { self != .weekday && self != .hour }
 
-  /// The bucket key of a day: the first day of its bucket, or the weekday number. Weeks start on
-  /// `weekStart`.
+  /// The bucket key of a day: the first day of its bucket, or the weekday number.
+  ///
+  /// Weeks start on `weekStart`.
   public func bucket(ofDay days: Int64, weekStart: Weekday = .monday) -> Int64 {
     switch self {
     case .day: return days
@@ -65,6 +66,7 @@ public enum TimeGrain: String, Sendable, Hashable, CaseIterable {
   public static let weekdayNames = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 
   /// How a bucket key prints: `2026-09-14`, `2026-W38`, `2026-09`, `2026-Q3`, `2026`, `1 пн`, `09`.
+  ///
   /// A week that starts on a day other than Monday has no ISO number: it prints as its first day
   /// and that day's name, `2026-09-13 вс`.
   public func format(_ key: Int64) -> String {

@@ -105,8 +105,9 @@ final class HashAggregateOperator {
   }
 
   /// The number of arithmetic group ids (the product of the keys' cardinalities), or nil when it
-  /// passes `denseLimit` and group ids come from a hash table. General keys know their
-  /// cardinality only once read.
+  /// passes `denseLimit` and group ids come from a hash table.
+  ///
+  /// General keys know their cardinality only once read.
   var denseProduct: Int? {
     var product = 1
     for key in keys {
@@ -257,8 +258,9 @@ final class HashAggregateOperator {
     return out
   }
 
-  /// The selected rows that also pass `filter`, with their group ids. `groupOfRow`: every
-  /// selected row's group at its own index (`spread`), when made already.
+  /// The selected rows that also pass `filter`, with their group ids.
+  ///
+  /// `groupOfRow`: every selected row's group at its own index (`spread`), when made already.
   static func subset(
     _ selection: Selection, _ gids: ContiguousArray<Int32>, _ filter: BoundExpr, _ table: Table,
     groupOfRow: ContiguousArray<Int32>? = nil

@@ -25,9 +25,10 @@ class RowFilter {
   /// the scan asks this once it is done.
   var failure: Error? { nil }
 
-  /// Writes the rows of `input` that pass to `output` and returns how many. `output` may be
-  /// `input` itself: a kernel reads row i before it writes position n ≤ i. Loops are branch-free:
-  /// every row is written and the count advances only for those that pass.
+  /// Writes the rows of `input` that pass to `output` and returns how many.
+  ///
+  /// `output` may be `input` itself: a kernel reads row i before it writes position n ≤ i. Loops
+  /// are branch-free: every row is written and the count advances only for those that pass.
   func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int { 0 }
 
   /// The same for every row of a range; kernels override it with a loop that needs no row list.

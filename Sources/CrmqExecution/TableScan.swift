@@ -21,8 +21,10 @@ struct TableScan {
   /// Tables of at least this many chunks are scanned in two halves, one per core.
   static let parallelChunks = 8
 
-  /// The rows that pass, and how many chunks were skipped. A large table is scanned in two
-  /// halves of its chunks on two cores (the filters keep no state), the row lists joined in order.
+  /// The rows that pass, and how many chunks were skipped.
+  ///
+  /// A large table is scanned in two halves of its chunks on two cores (the filters keep no state),
+  /// the row lists joined in order.
   func run(cancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Selection, skipped: Int) {
     guard let filter, table.rowCount > 0 else { return (.everything(table.rowCount), 0) }
     let chunks = table.chunkCount

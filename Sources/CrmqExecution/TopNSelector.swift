@@ -1,8 +1,9 @@
 import CrmqStorage
 
-/// The first `limit` rows by one numeric column, without sorting the rest: what `show … order by
-/// amount desc limit 10` needs. Ties go by `tie` (the plan's further keys; row order without it);
-/// nulls come last, among themselves by `tie` too.
+/// The first `limit` rows by one numeric column, without sorting the rest.
+///
+/// What `show … order by amount desc limit 10` needs. Ties go by `tie` (the plan's further keys;
+/// row order without it); nulls come last, among themselves by `tie` too.
 enum TopNSelector {
   static func select(
     _ selection: Selection, column: Column, descending: Bool, limit: Int, tie: (UInt32, UInt32) -> Bool = { $0 < $1 }

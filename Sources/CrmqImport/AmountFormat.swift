@@ -91,7 +91,9 @@ struct AmountFormat: Sendable, Equatable {
 
   /// `50 000,00`, `12,500.00`, `50000.5`, `15 000 ₽` as kopecks; `66288.71000000001`,
   /// `12345.675` or `1.2345E4` (numbers a workbook stores as doubles) rounded to the kopeck, half
-  /// away from zero. Nil for anything else, or an amount beyond the kopeck range.
+  /// away from zero.
+  ///
+  /// Nil for anything else, or an amount beyond the kopeck range.
   func kopecks(_ text: UnsafeBufferPointer<UInt8>) -> Reading? {
     let cleaned = plain(text, money: true)
     guard !cleaned.isEmpty else { return nil }
@@ -178,6 +180,7 @@ struct AmountFormat: Sendable, Equatable {
   /// The column's format, from its values: the first that settles it decides, within the first
   /// `scanBytes` of data (a file with no comma there gains nothing from a whole pass: a later
   /// `12,500.00` says its own separators, and a later lone `12,500` is refused, never misread).
+  ///
   /// The note says how it was decided when it was not the Russian default.
   static func detect(
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8, column: Int?

@@ -242,7 +242,9 @@ public enum CSVTableReader {
   }
 
   /// Fills client_id with the client column's dictionary codes: appended parts keep codes in
-  /// first-seen order over the whole file, so client 1 is the first named. Returns how many.
+  /// first-seen order over the whole file, so client 1 is the first named.
+  ///
+  /// Returns how many.
   static func numberClients(_ columns: inout [Column]) -> Int? {
     guard let target = columns.firstIndex(where: { $0.name == "client_id" }),
       let source = columns.first(where: { $0.name == "client" }),

@@ -35,8 +35,10 @@ public struct ColumnMapping: Sendable, Equatable {
     self.status = status
   }
 
-  /// The headers the mapping names that the file does not have. The status may come from a
-  /// canonical column the mapping (or the export's dialect, in `sources`) takes from a header.
+  /// The headers the mapping names that the file does not have.
+  ///
+  /// The status may come from a canonical column the mapping (or the export's dialect, in
+  /// `sources`) takes from a header.
   func missingHeaders(in header: [String], sources: [String: [String]] = [:]) -> [String] {
     let statusMissing = status.map { statusHeader(in: header, sources: sources) == nil ? [$0.column] : [] } ?? []
     return columns.values.sorted().filter { !header.contains($0) } + statusMissing

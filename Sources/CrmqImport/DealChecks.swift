@@ -2,9 +2,11 @@ import CrmqCore
 import CrmqStorage
 
 /// What a loaded deals table may lack that no single row shows: ids missing or given twice, and
-/// deals with no creation date. Each is warning E0520: such deals still load, but every measure
-/// that counts by id (repeat, the history's deals) or by created_at (deals, conversion) reads
-/// them otherwise than the user expects.
+/// deals with no creation date.
+///
+/// Each is warning E0520: such deals still load, but every measure that counts by id (repeat, the
+/// history's deals) or by created_at (deals, conversion) reads them otherwise than the user
+/// expects.
 enum DealChecks {
   static func warnings(_ columns: [Column], file: String) -> [Diagnostic] {
     var found: [String] = []
@@ -37,8 +39,9 @@ enum DealChecks {
     ]
   }
 
-  /// How many ids stand on more than one row, and the first few. Ids in increasing order (as
-  /// exports list them) are checked in one pass; others through a set.
+  /// How many ids stand on more than one row, and the first few.
+  ///
+  /// Ids in increasing order (as exports list them) are checked in one pass; others through a set.
   static func duplicates(_ values: ContiguousArray<Int64>, _ column: Column) -> (Int, [Int64]) {
     var previous: Int64?
     var increasing = true

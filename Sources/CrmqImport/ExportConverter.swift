@@ -23,11 +23,13 @@ struct ExportConverter {
   static let notClosed = Array("не закрыта".utf8)
 
   /// The canonical CSV bytes of a deal export, whether it gave client ids, and what was done; nil
-  /// when no dialect matches its headers. `dialect` forces one (`--dialect`, a mapping).
-  /// `cancelled` is asked before each segment; a cancelled conversion throws E0602.
+  /// when no dialect matches its headers.
+  ///
+  /// `dialect` forces one (`--dialect`, a mapping). `cancelled` is asked before each segment; a
+  /// cancelled conversion throws E0602.
   static func convert(
     _ text: ExportText, fileName: String, segmentSize: Int = 8 << 20,
-    dialect forced: ((_ header: [String]) -> DealDialect)? = nil,
+    dialect forced: (_ header: [String]) -> DealDialect? = { _ in nil },
     cancelled: @Sendable () -> Bool = LoadProgress.never, progress: LoadProgress? = nil
   ) throws -> Output? {
     try text.bytes.withUnsafeBufferPointer { bytes -> Output? in
@@ -37,7 +39,7 @@ struct ExportConverter {
       var header = fields.map { CSVText.text(bytes, $0).trimmingSpaces() }
       let trailing = header.last == ""
       if trailing { header.removeLast() }
-      guard let dialect = forced?(header) ?? DealDialect.detect(header) else { return nil }
+      guard let dialect = forced(header) ?? DealDialect.detect(header) else { return nil }
       var converter = ExportConverter(dialect: dialect)
       let delimiterName = text.delimiter == UInt8(ascii: ";") ? "';'" : text.delimiter == 9 ? "tab" : "','"
       let form = text.source.map { "\($0), \(text.encoding)" } ?? "\(text.encoding), delimiter \(delimiterName)"
@@ -215,7 +217,9 @@ struct ExportConverter {
   }
 
   /// Error E0506 for an export whose quoted field never closes: the rest of the file would be
-  /// one field, so nothing after it can be trusted. It quotes the user's own line.
+  /// one field, so nothing after it can be trusted.
+  ///
+  /// It quotes the user's own line.
   static func unterminatedQuote(
     _ bytes: UnsafeBufferPointer<UInt8>, fileName: String, line: Int, at place: (lineStart: Int, offset: Int)
   )
@@ -415,8 +419,10 @@ struct ExportConverter {
     }
   }
 
-  /// Converts the rows of one byte range. client_id, unless a mapping gives it, is left empty:
-  /// the reader numbers clients after loading, in first-seen order over the whole file.
+  /// Converts the rows of one byte range.
+  ///
+  /// client_id, unless a mapping gives it, is left empty: the reader numbers clients after loading,
+  /// in first-seen order over the whole file.
   static func convert(_ bytes: UnsafeBufferPointer<UInt8>, layout: Layout, delimiter: UInt8, range: Range<Int>) -> Piece
   {
     var piece = Piece()
@@ -660,9 +666,11 @@ struct ExportConverter {
   }
 
   /// Whether the date columns write the month first: decided by the whole column, not by one
-  /// row. A first number above 12 anywhere means day first; a second above 12, month first
-  /// (`03/25/2026`); when every date fits both, day first (the Russian way) and the report says
-  /// the order was assumed. The scan stops as soon as the order is known.
+  /// row.
+  ///
+  /// A first number above 12 anywhere means day first; a second above 12, month first
+  /// (`03/25/2026`); when every date fits both, day first (the Russian way) and the report says the
+  /// order was assumed. The scan stops as soon as the order is known.
   static func dateOrder(
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8, columns: [Int]
   ) -> (monthFirst: Bool, note: String?) {
@@ -746,16 +754,17 @@ struct ExportConverter {
     }
   }
 
-  /// Appends `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, `dd.mm.yy` (or month first, as the column
-  /// showed) or ISO as `YYYY-MM-DD HH:MM:SS`; "не закрыта" and empty as nothing; anything else
-  /// unchanged (the reader then reports the row). Writes straight into `out`: it runs for every
-  /// date of the file.
   /// What a date says of the day-month order it was read in: nothing (both numbers fit either
   /// place), that it fits only that order, or that it fits only the other one.
   enum OrderEvidence {
     case none, agrees, contradicts
   }
 
+  /// Appends `dd.mm.yyyy[ HH:MM[:SS]]`, `dd/mm/yyyy`, `dd.mm.yy` (or month first, as the column
+  /// showed) or ISO as `YYYY-MM-DD HH:MM:SS`; "не закрыта" and empty as nothing; anything else
+  /// unchanged (the reader then reports the row).
+  ///
+  /// Writes straight into `out`: it runs for every date of the file.
   @discardableResult
   static func appendTimestamp(
     _ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], _ forms: inout UInt16, monthFirst: Bool = false

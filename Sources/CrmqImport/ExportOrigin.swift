@@ -17,7 +17,9 @@ struct ExportOrigin: @unchecked Sendable {
   var sheet: (name: String, rows: [Int])?
 
   /// The warnings about converted rows, quoting the export instead; `converted` is the canonical
-  /// CSV the warnings' lines and spans point into. Other warnings are left as they are.
+  /// CSV the warnings' lines and spans point into.
+  ///
+  /// Other warnings are left as they are.
   func remap(_ warnings: [Diagnostic], converted: UnsafeBufferPointer<UInt8>, displayName: String) -> [Diagnostic] {
     let wanted = Set(warnings.compactMap { $0.span == nil ? nil : $0.source?.firstLine })
     guard !wanted.isEmpty else { return warnings }

@@ -185,7 +185,9 @@ public enum FolderLoader {
 
   /// One API history file as stage_history (`load 'events.json' as stage_history`), named with
   /// the dictionaries saved beside it (pipelines, crm.status.list); `deals` gives amoCRM's first
-  /// stages their time. A file that is no history is error E0513.
+  /// stages their time.
+  ///
+  /// A file that is no history is error E0513.
   public static func loadJSONHistory(file: String, deals: Table?, utcOffset: (Int64) -> Int64) throws -> Outcome {
     let folder = file.contains("/") ? String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]) : "."
     let beside = files(in: folder, endingWith: [".json"]).map { join(folder, $0) }.filter {
@@ -272,6 +274,7 @@ public enum FolderLoader {
 
   /// A deals file: canonical when its header has the canonical columns, else converted from the
   /// CRM export it is (amoCRM, Bitrix24), else canonical again so the missing columns are named.
+  ///
   /// A spreadsheet's rows as CSV text, and what it was (`an HTML table`, `an XLSX workbook`).
   typealias Spreadsheet = (text: ExportText, kind: String, sheets: [String])
 
@@ -429,7 +432,7 @@ public enum FolderLoader {
     }
     guard
       var converted = try ExportConverter.convert(
-        text, fileName: displayName, segmentSize: segmentSize, dialect: { format.dialect(for: $0)! },
+        text, fileName: displayName, segmentSize: segmentSize, dialect: format.dialect(for:),
         cancelled: reading.cancelled,
         progress: reading.progress)
     else {
@@ -566,6 +569,7 @@ public enum FolderLoader {
 
   /// Without deals.csv: the first .csv, .xls (Bitrix24's "Excel") or .xlsx file in the folder whose
   /// header is a CRM's deal export.
+  ///
   /// The names of a folder's files with one of these endings (any case), sorted.
   static func files(in folder: String, endingWith endings: [String]) -> [String] {
     guard let directory = opendir(folder) else { return [] }

@@ -14,7 +14,7 @@ struct HTMLTable {
   var text: ExportText
   var rows: Int
 
-  /// Does the file start like an HTML document or table (after a byte order mark and spaces)?
+  /// Whether the file starts like an HTML document or table (after a byte order mark and spaces).
   static func isHTML(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let head = String(decoding: bytes.prefix(1024), as: UTF8.self).lowercased()
     return head.contains("<table") || head.contains("<html") || head.contains("<meta")
@@ -42,6 +42,7 @@ struct HTMLTable {
 
   /// The table as CSV, one line per row that has cells, written in one pass: a cell's text is
   /// gathered (folded as it comes) in a scratch buffer, then quoted into the output.
+  ///
   /// `unclosed`: a comment, script, style or tag that runs to the end of the file, and where it
   /// opens: everything after it is lost to the table, and the caller warns of it.
   static func csv(_ bytes: UnsafeBufferPointer<UInt8>) -> (

@@ -83,6 +83,7 @@ struct Inflater {
   var limit = Int.max
 
   /// The decompressed bytes of a raw DEFLATE stream (no zlib or gzip header).
+  ///
   /// `limit`: the most bytes it may make; past it the stream is refused (`tooLarge`), so a small
   /// hostile stream cannot fill memory.
   static func inflate(_ input: UnsafeBufferPointer<UInt8>, expectedSize: Int = 0, limit: Int = Int.max) throws

@@ -7,8 +7,10 @@ import CrmqCore
   import Darwin
 #endif
 
-/// A file mapped into memory read-only. Parsed ranges can be handed back to the kernel, so a large
-/// export never sits in memory whole next to the columns built from it.
+/// A file mapped into memory read-only.
+///
+/// Parsed ranges can be handed back to the kernel, so a large export never sits in memory whole
+/// next to the columns built from it.
 final class MappedFile: @unchecked Sendable {
   let bytes: UnsafeBufferPointer<UInt8>
   private let base: UnsafeMutableRawPointer?

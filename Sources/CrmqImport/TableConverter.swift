@@ -4,8 +4,9 @@ import CrmqCore
 /// layout, turned into canonical CSV with a mapping: each canonical column from the header named
 /// (or its own name), any delimiter and encoding (`ExportText`), amounts like `1 234,50 ₽`, dates
 /// `dd.mm.yyyy` or month first as the column shows, months `09.2026` or `2026-09`, numbers with
-/// decimal commas. The rest stays as extra columns. An advertising cabinet's spend report is the
-/// usual case:
+/// decimal commas.
+///
+/// The rest stays as extra columns. An advertising cabinet's spend report is the usual case:
 ///
 ///     load 'direct.csv' as spend map date = 'День', source = 'Кампания', cost = 'Расход, ₽'
 struct TableConverter {
@@ -13,6 +14,7 @@ struct TableConverter {
   var details: [String] = []
 
   /// The canonical CSV and the report lines, or nil when the text has no header.
+  ///
   /// `headerRow`: the record that names the columns; the ones before it (a report's title) are
   /// skipped and said so.
   mutating func convert(_ text: ExportText, mapping: ColumnMapping, fileName: String, headerRow: Int = 0) -> [UInt8]? {

@@ -376,8 +376,9 @@ struct XLSXWorkbook {
 }
 
 /// Walks the tags of an XML part: names without their namespace prefix, attributes on demand,
-/// and the text that follows a tag. Bytes throughout: a sheet of a million rows has tens of
-/// millions of tags.
+/// and the text that follows a tag.
+///
+/// Bytes throughout: a sheet of a million rows has tens of millions of tags.
 struct XMLCursor {
   /// A tag name of up to 16 bytes, packed for comparison without a `String`.
   struct Name: Equatable {
@@ -459,7 +460,9 @@ struct XMLCursor {
   }
 
   /// The index of the `>` that ends a tag whose body starts at `from` (a `>` inside a quoted
-  /// attribute value does not count), or `limit` when there is none. The HTML reader uses it too.
+  /// attribute value does not count), or `limit` when there is none.
+  ///
+  /// The HTML reader uses it too.
   @inline(__always)
   static func closingAngle<Bytes: RandomAccessCollection>(_ bytes: Bytes, from: Int, limit: Int) -> Int
   where Bytes.Element == UInt8, Bytes.Index == Int {

@@ -3,8 +3,10 @@ import CrmqCore
 /// A compared result as a person reads it at a glance (tables only; csv, json and markdown keep
 /// every column): each measure `m` with `m_prev`, `m_delta` and `m_delta_pct` becomes `m`,
 /// `m_prev` and one column `Δ m`: an arrow, the change, and the relative change
-/// (`▲ 57 373.12 +14.4%`). A ratio's change is in percentage points (`▼ 3.5 п.п.`), its relative
-/// change left out: a share's share says little.
+/// (`▲ 57 373.12 +14.4%`).
+///
+/// A ratio's change is in percentage points (`▼ 3.5 п.п.`), its relative change left out: a share's
+/// share says little.
 enum CompareLayout {
   static func compact(_ result: ResultTable) -> ResultTable? {
     let names = result.columns.map(\.name)

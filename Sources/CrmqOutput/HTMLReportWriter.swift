@@ -1,8 +1,9 @@
 import CrmqCore
 
-/// Results as one self-contained HTML page (`--output report.html`, `.output report.html`): each
-/// statement's text, its table (the total row set apart), its notes, and a chart where people
-/// would rather look than read, drawn as inline SVG (no script, no network):
+/// Results as one self-contained HTML page (`--output report.html`, `.output report.html`).
+///
+/// Each statement's text, its table (the total row set apart), its notes, and a chart where
+/// people would rather look than read, drawn as inline SVG (no script, no network):
 /// - a funnel: horizontal bars per stage, with its conversions;
 /// - a time bucket by one or more measures: lines;
 /// - a compare: paired bars, the current period beside the earlier one;

@@ -1,6 +1,6 @@
 import CrmqCore
 
-/// One record per block, for results wider than the terminal:
+/// One record per block, for results wider than the terminal.
 ///
 ///     -[ 1 ]--------------------
 ///     id      │ 2581

@@ -1,7 +1,8 @@
 import CrmqCore
 
-/// A ZIP archive of stored (uncompressed) entries: what an XLSX workbook is. Stored entries need
-/// no deflater, and Excel, LibreOffice and openpyxl read them.
+/// A ZIP archive of stored (uncompressed) entries: what an XLSX workbook is.
+///
+/// Stored entries need no deflater, and Excel, LibreOffice and openpyxl read them.
 struct ZipWriter {
   private(set) var bytes: [UInt8] = []
   private var central: [UInt8] = []

@@ -3,8 +3,10 @@ import CrmqSemantics
 
 extension LogicalPlan {
   /// The columns a node gives, with names, types and roles: what its rows hold, whichever
-  /// backend runs it. Nil for the row-level nodes under an aggregate or a projection (a scan, a
-  /// filter), whose columns are the table's own.
+  /// backend runs it.
+  ///
+  /// Nil for the row-level nodes under an aggregate or a projection (a scan, a filter), whose
+  /// columns are the table's own.
   public var outputColumns: [ResultColumn]? {
     switch self {
     case .scan, .filter:

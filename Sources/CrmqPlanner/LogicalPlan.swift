@@ -118,6 +118,7 @@ public enum CompareTotal: Sendable, Equatable {
 
 /// Deals counted per pipeline stage: `funnel` says which (conversion: every stage up to the
 /// furthest reached; classic: the stages each deal entered), over which deals and by what.
+///
 /// Stages follow stages.csv, else the order stage_history shows, with `stageOrders` (set by the
 /// `stages` statement) taking precedence. With `earlier` and `comparison`, the same funnel over the
 /// earlier period is joined to it by pipeline, dimensions and stage, as `Compare` joins queries.
@@ -138,8 +139,9 @@ public struct FunnelPlan: Sendable, Equatable {
   }
 }
 
-/// A statement's plan: what to compute, with no word on how. The same plan runs on any
-/// `ExecutionBackend`: the in-memory engine, or a compiler to SQL.
+/// A statement's plan: what to compute, with no word on how.
+///
+/// The same plan runs on any `ExecutionBackend`: the in-memory engine, or a compiler to SQL.
 public indirect enum LogicalPlan: Sendable, Equatable {
   case scan(Scan)
   case filter(Filter)

@@ -44,9 +44,10 @@ public enum LogicalPlanner {
 
   /// A query with `compare`: `current` and `previous` are the query bound over each period with
   /// no order, limit or compare; `ordered` is the whole query bound, for its order and limit,
-  /// which apply to the joined rows. With `with total` and a cut (top, limit), each period's total
-  /// covers the groups of the rows kept, so the periods run without one and the totals' plans
-  /// run after the cut.
+  /// which apply to the joined rows.
+  ///
+  /// With `with total` and a cut (top, limit), each period's total covers the groups of the rows
+  /// kept, so the periods run without one and the totals' plans run after the cut.
   public static func plan(
     compare comparison: ComparisonPlan, current: BoundQuery, previous: BoundQuery, ordered: BoundQuery,
     tableColumns: (String) -> [String]

@@ -152,9 +152,10 @@ extension Shell {
 }
 
 extension Shell {
-  /// Loads a folder and swaps it in; the session keeps today, segments and settings. A folder
-  /// that fails to load leaves the loaded data as it was.
-  /// `reporting`: print only that table's load report (the others were loaded before).
+  /// Loads a folder and swaps it in; the session keeps today, segments and settings.
+  ///
+  /// A folder that fails to load leaves the loaded data as it was. `reporting`: print only that
+  /// table's load report (the others were loaded before).
   func load(reporting table: String? = nil, _ make: (LoadProgress) throws -> Engine) {
     let started = SystemClock.milliseconds()
     // Ctrl-C stops the load between segments; the data loaded before stays.

@@ -3,7 +3,9 @@ import CrmqPlanner
 import CrmqSemantics
 
 extension SQLCompiler {
-  /// A funnel as FunnelExecutor counts it, in one statement:
+  /// A funnel as FunnelExecutor counts it, in one statement.
+  ///
+  /// Its parts:
   /// - `ord`: each pipeline's stages in order (stages' open and won stages by stage_order, then
   ///   name; a pipeline the session's `stages` statement ordered, that order instead), 0-based;
   /// - `d`: the deals asked for (where, period) whose pipeline has an order;

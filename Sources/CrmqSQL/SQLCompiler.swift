@@ -109,8 +109,10 @@ public struct SQLCompiler: Sendable {
   }
 
   /// The rows shown, then the total row: every aggregate again over the rows of the groups
-  /// shown (after the limit), the dimensions null. Without a limit every group is shown, so the
-  /// total reads every row the conditions keep; with one, the rows joined to the keys shown.
+  /// shown (after the limit), the dimensions null.
+  ///
+  /// Without a limit every group is shown, so the total reads every row the conditions keep; with
+  /// one, the rows joined to the keys shown.
   func totalled(_ plan: LogicalPlan) throws(SQLCompileFailure) -> String {
     let shape = try ordering(plan)
     let keys = (0..<groupCount(shape.project)).map { "#g\($0)" }
@@ -145,8 +147,10 @@ public struct SQLCompiler: Sendable {
   }
 
   /// The total row of a projection: its dimensions null, its measures over the aggregates'
-  /// totals. `keptKeys` names the columns of `shown` that hold each group key, when only the
-  /// rows of the groups shown count (nil: every row counts).
+  /// totals.
+  ///
+  /// `keptKeys` names the columns of `shown` that hold each group key, when only the rows of the
+  /// groups shown count (nil: every row counts).
   func totalRow(_ project: Project, keptKeys: [String]?) throws(SQLCompileFailure) -> String {
     // The aggregates' totals in one row of `#a…`: of one aggregate, its own; of a merge, each
     // input's at its slots, its fills where none of its groups is shown (as the engine's
@@ -320,6 +324,7 @@ public struct SQLCompiler: Sendable {
   // MARK: - Projections
 
   /// A projection: over one aggregate, over a merge of several, or over a table's rows (show).
+  ///
   /// `keepingKeys` adds the group keys as `#g0…`, for a total to find the groups shown.
   func projection(_ project: Project, keepingKeys: Bool = false) throws(SQLCompileFailure) -> String {
     switch project.input {
@@ -441,9 +446,10 @@ public struct SQLCompiler: Sendable {
     return derived.isEmpty ? dialect.quote(name) : dealsWithDerived(derived)
   }
 
-  /// deals with the derived columns it is read for, computed as DerivedColumns computes them
-  /// (joins, never correlated subqueries, and names of their own: ClickHouse reads an alias of
-  /// the SELECT list in its WHERE):
+  /// Deals with the derived columns it is read for, computed as DerivedColumns computes them.
+  ///
+  /// Joins, never correlated subqueries, and names of their own (ClickHouse reads an alias of the
+  /// SELECT list in its WHERE):
   /// - `repeat`: `repeat` when the deal's client has a won deal closed before this one was
   ///   created, else `primary` (also without a client or a creation date);
   /// - `stage_group`: the kind stages gives the deal's (pipeline, stage); with no stages at all,

@@ -246,6 +246,7 @@ extension Parser {
   }
 
   /// One item of `map`: `manager = owner`, or `status from phase ('Closed Won' = won, …)`.
+  ///
   /// Returns where it ends.
   ///
   /// grammar: mapping

@@ -2,8 +2,10 @@ import CrmqCore
 
 /// The shell's drill-down: a line that starts with a clause keyword refines the statement run
 /// before it, with that clause added, or in place of the same clause (`revenue, won` ⏎
-/// `by manager` ⏎ `period last month` ⏎). Clauses are found by the statement's tokens at the top
-/// level (not inside parentheses or quotes); `of` (the table) is kept.
+/// `by manager` ⏎ `period last month` ⏎).
+///
+/// Clauses are found by the statement's tokens at the top level (not inside parentheses or quotes);
+/// `of` (the table) is kept.
 public enum Refinement {
   /// The refined statement's text, or nil when `line` opens no clause a statement can take
   /// (or `base` is no query, funnel or show).

@@ -1,8 +1,9 @@
 import Crmq
 
 /// A ClickHouse server over its HTTP interface (POST the statement; `TabSeparated` answers;
-/// the user and password in `X-ClickHouse-User` and `X-ClickHouse-Key`, never in the URL). A
-/// cancelled statement is killed on the server by its query id.
+/// the user and password in `X-ClickHouse-User` and `X-ClickHouse-Key`, never in the URL).
+///
+/// A cancelled statement is killed on the server by its query id.
 public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendable {
   public let dialect = SQLDialect.clickhouse
   public let displayName: String
@@ -70,7 +71,9 @@ public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendabl
 
   /// One HTTP request: the statement in the URL (with data) or as the body (without), the whole
   /// answer buffered on the server first (`wait_end_of_query`), so an error is never half an
-  /// answer. A cancelled statement is killed on the server by its query id.
+  /// answer.
+  ///
+  /// A cancelled statement is killed on the server by its query id.
   func post(query: String, body: [UInt8]?, cancelled: () -> Bool, format: String? = nil) throws(WarehouseError)
     -> [UInt8]
   {

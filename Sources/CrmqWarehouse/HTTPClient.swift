@@ -3,9 +3,11 @@
 #endif
 
 /// A plain HTTP/1.1 client over a TCP socket: one POST, the whole answer read back (a length,
-/// chunks, or until the server closes). All ClickHouse's HTTP interface needs, without
-/// Foundation's networking and the libcurl it links, so an installed crmq stays one binary.
-/// While it waits it asks `cancelled` every 100 ms; a cancelled request closes its connection.
+/// chunks, or until the server closes).
+///
+/// All ClickHouse's HTTP interface needs, without Foundation's networking and the libcurl it links,
+/// so an installed crmq stays one binary. While it waits it asks `cancelled` every 100 ms; a
+/// cancelled request closes its connection.
 struct HTTPClient {
   let host: String
   let port: Int
@@ -101,7 +103,9 @@ struct HTTPClient {
   }
 
   /// The response in `bytes` when it is whole: by its Content-Length, its last chunk, or (with
-  /// `closed`) the end of the connection. Nil while more is to come.
+  /// `closed`) the end of the connection.
+  ///
+  /// Nil while more is to come.
   static func complete(_ bytes: [UInt8], closed: Bool = false) throws(Failure) -> Response? {
     guard let end = headerEnd(bytes) else {
       if closed { throw .broken("an answer without its headers") }

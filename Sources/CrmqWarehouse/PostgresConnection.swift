@@ -3,9 +3,11 @@ import Crmq
 import CrmqCore
 import Synchronization
 
-/// A PostgreSQL server through libpq. Statements are sent without blocking and the socket is
-/// polled, so a cancelled statement (Ctrl-C) is cancelled on the server (PQcancel), not only
-/// abandoned. One statement at a time per connection.
+/// A PostgreSQL server through libpq.
+///
+/// Statements are sent without blocking and the socket is polled, so a cancelled statement (Ctrl-C)
+/// is cancelled on the server (PQcancel), not only abandoned. One statement at a time per
+/// connection.
 public final class PostgresConnection: WarehouseConnection, @unchecked Sendable {
   public let dialect = SQLDialect.postgres
   public let displayName: String

@@ -8,7 +8,9 @@ import CrmqDemo
 /// `crmq-bench run --exports`: the generated deals written as the CRMs' own exports
 /// (bench/make_exports.py, bench/make_xlsx.py), each loaded `loads` times beside the canonical
 /// deals.csv alone, so the cost of decoding and converting an export shows against the plain
-/// CSV path. Every file must give the same answers as the canonical one.
+/// CSV path.
+///
+/// Every file must give the same answers as the canonical one.
 struct ExportLoads {
   let folder: String
   let loads: Int
