@@ -187,7 +187,7 @@ public struct CommandRunner {
     /// run has (`.timer`, `.echo`, `.format`, `.today`); false when it is not one of them.
     func dot(_ line: String, name: String, number: Int) -> Bool {
       let words = line.split(separator: " ", maxSplits: 1).map(String.init)
-      let argument = words.count > 1 ? DotLines.trimmed(Substring(words[1])) : ""
+      let argument = words.count > 1 ? words[1].trimmingWhitespace() : ""
       func fail(_ message: String) -> Bool {
         io.writeError("error: \(name):\(number): \(message)\n")
         failed = true

@@ -29,16 +29,11 @@ enum DotLines {
     }
     for (index, line) in lines.enumerated() where isCommand(line) {
       flush(index)
-      pieces.append(Piece(command: trimmed(line), text: "", line: index + 1))
+      pieces.append(Piece(command: line.trimmingWhitespace(), text: "", line: index + 1))
       start = index + 1
     }
     flush(lines.count)
     return pieces
-  }
-
-  /// A line without the spaces around it.
-  static func trimmed(_ line: Substring) -> String {
-    String(line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
   }
 
   /// `.word …` at the start of a line (leading spaces allowed); `.5` or `..` are not commands.

@@ -30,13 +30,14 @@ struct CSVLayout: @unchecked Sendable {
       throw CrmqError(
         Diagnostic(
           DiagnosticCode("E0504"), .error, "'\(displayName)' is empty",
-          help: ["a \(schema.fileName) starts with a header row: " + schema.columns.map(\.name).joined(separator: ",")]))
+          help: ["a \(schema.fileName) starts with a header row: " + schema.columns.map(\.name).joined(separator: ",")])
+      )
     }
     self.displayName = displayName
     self.schema = schema
     self.dataStart = scanner.position
     self.headerLines = scanner.line - 1
-    let header = fields.map { CSVText.text(bytes, $0).trimmingSpaces() }
+    let header = fields.map { CSVText.text(bytes, $0).trimmingWhitespace() }
     self.header = header
     var warnings: [Diagnostic] = []
     var sinks = [Sink](repeating: .skipped, count: header.count)
@@ -52,12 +53,14 @@ struct CSVLayout: @unchecked Sendable {
     }
     if !missing.isEmpty {
       let headerStart = scanner.recordLineStart
-      let headerSource = SourceFile(name: displayName, text: CSVText.line(bytes, headerStart), firstLine: scanner.line - 1)
+      let headerSource = SourceFile(
+        name: displayName, text: CSVText.line(bytes, headerStart), firstLine: scanner.line - 1)
       var help: [String] = []
       var span = SourceSpan(start: headerSource.byteCount, end: headerSource.byteCount + 1)
       var label = "add the column to the header"
       for name in missing {
-        guard let close = Suggestions.closest(to: name, in: header, limit: 1).first, let index = header.firstIndex(of: close)
+        guard let close = Suggestions.closest(to: name, in: header, limit: 1).first,
+          let index = header.firstIndex(of: close)
         else { continue }
         help.append("'\(close)' looks like '\(name)': rename it")
         if label != "renamed?" {
@@ -72,7 +75,8 @@ struct CSVLayout: @unchecked Sendable {
         ? "'\(displayName)' has no column \(names[0])"
         : "'\(displayName)' has no columns " + names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
       throw CrmqError(
-        Diagnostic(DiagnosticCode("E0503"), .error, message, span: span, label: label, help: help, source: headerSource))
+        Diagnostic(DiagnosticCode("E0503"), .error, message, span: span, label: label, help: help, source: headerSource)
+      )
     }
     var extraNames: [String] = []
     for (index, name) in header.enumerated() {
@@ -80,7 +84,8 @@ struct CSVLayout: @unchecked Sendable {
       if seen[name] != nil {
         warnings.append(
           Diagnostic(
-            DiagnosticCode("E0505"), .warning, "'\(displayName)' has the column '\(name)' twice; the later one is ignored"))
+            DiagnosticCode("E0505"), .warning,
+            "'\(displayName)' has the column '\(name)' twice; the later one is ignored"))
         continue
       }
       seen[name] = index
@@ -125,14 +130,5 @@ enum CSVText {
     while end < bytes.count && bytes[end] != 10 { end += 1 }
     if end > start && bytes[end - 1] == 13 { end -= 1 }
     return String(decoding: bytes[start..<end], as: UTF8.self)
-  }
-}
-
-extension String {
-  func trimmingSpaces() -> String {
-    var scalars = Substring(self)
-    while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-    while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-    return String(scalars)
   }
 }

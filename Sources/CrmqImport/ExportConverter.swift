@@ -36,7 +36,7 @@ struct ExportConverter {
       var scanner = CSVScanner(bytes: bytes, start: 0, delimiter: text.delimiter)
       var fields: [FieldRef] = []
       guard case .record = scanner.next(into: &fields) else { return nil }
-      var header = fields.map { CSVText.text(bytes, $0).trimmingSpaces() }
+      var header = fields.map { CSVText.text(bytes, $0).trimmingWhitespace() }
       let trailing = header.last == ""
       if trailing { header.removeLast() }
       guard let dialect = forced(header) ?? DealDialect.detect(header) else { return nil }

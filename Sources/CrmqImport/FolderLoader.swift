@@ -366,18 +366,18 @@ public enum FolderLoader {
   public static func header(_ head: [UInt8]) -> [String] {
     head.withUnsafeBufferPointer { bytes in
       let text = HTMLTable.isHTML(bytes) ? HTMLTable(bytes).text : ExportText(bytes)
-      return (text.records(limit: 1).rows.first ?? []).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+      return (text.records(limit: 1).rows.first ?? []).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
   }
 
   /// A header with every canonical deals column.
   static func isCanonical(_ header: [String]) -> Bool {
-    Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingSpaces() })
+    Set(CanonicalSchema.deals.columns.map(\.name)).isSubset(of: header.map { $0.trimmingWhitespace() })
   }
 
   /// A header that is not the canonical one but is a CRM's.
   static func isExport(_ header: [String]) -> Bool {
-    !isCanonical(header) && DealDialect.detect(header.map { $0.trimmingSpaces() }) != nil
+    !isCanonical(header) && DealDialect.detect(header.map { $0.trimmingWhitespace() }) != nil
   }
 
   /// The plan for an export converted to canonical CSV, or nil when its header is no CRM's.
@@ -448,7 +448,7 @@ public enum FolderLoader {
   /// The header of a mapped file: the first of its first ten rows that has every column the
   /// mapping names (reports open with a title row or two), and that row.
   static func headerRow(_ text: ExportText, mapping: ColumnMapping) -> (row: Int, header: [String]) {
-    let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingSpaces() } }
+    let head = text.records(limit: 10).rows.map { $0.map { $0.trimmingWhitespace() } }
     let row =
       head.firstIndex { mapping.missingHeaders(in: $0, sources: DealDialect.detect($0)?.sources ?? [:]).isEmpty } ?? 0
     return (row, head.indices.contains(row) ? head[row] : [])

@@ -39,7 +39,7 @@ enum LabelNormalizer {
         let rows = dictionary.rowCounts[old]
         if words.contains(value) {
           target[old] = code(value)
-        } else if let word = words.first(where: { $0 == value.trimmingSpaces().lowercased() }) {
+        } else if let word = words.first(where: { $0 == value.trimmingWhitespace().lowercased() }) {
           target[old] = code(word)
           read.append((value, word, rows))
         } else {

@@ -20,7 +20,7 @@ struct TableConverter {
   mutating func convert(_ text: ExportText, mapping: ColumnMapping, fileName: String, headerRow: Int = 0) -> [UInt8]? {
     let head = text.records(limit: headerRow + 1)
     guard head.rows.indices.contains(headerRow) else { return nil }
-    var header = head.rows[headerRow].map { $0.trimmingSpaces() }
+    var header = head.rows[headerRow].map { $0.trimmingWhitespace() }
     if header.last == "" { header.removeLast() }  // Bitrix24-style trailing delimiter
     let sources = schema.columns.map { column in header.firstIndex(of: mapping.columns[column.name] ?? column.name) }
     let used = Set(sources.compactMap { $0 })
@@ -99,7 +99,7 @@ struct TableConverter {
     return out
   }
 
-  /// Calls `body` with a field's bytes, white space off both ends (as `trimmingSpaces` takes it
+  /// Calls `body` with a field's bytes, white space off both ends (as `trimmingWhitespace` takes it
   /// off a string: ASCII here, a string's rules when the field starts or ends with other bytes).
   static func trimmed(_ field: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
     func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
@@ -108,7 +108,7 @@ struct TableConverter {
     while start < end && isSpace(field[start]) { start += 1 }
     while end > start && isSpace(field[end - 1]) { end -= 1 }
     if start < end && (field[start] >= 0x80 || field[end - 1] >= 0x80) {
-      var text = String(decoding: field, as: UTF8.self).trimmingSpaces()
+      var text = String(decoding: field, as: UTF8.self).trimmingWhitespace()
       text.withUTF8 { body($0) }
       return
     }

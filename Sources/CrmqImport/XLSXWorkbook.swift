@@ -40,8 +40,8 @@ struct XLSXWorkbook {
       let (sheets, date1904) = XLSXWorkbook.sheets(workbook)
       var chosen = sheets.first ?? (name: "1", relation: nil)
       if let wanted {
-        let key = wanted.trimmingSpaces().lowercased()
-        guard let found = sheets.first(where: { $0.name.trimmingSpaces().lowercased() == key }) else {
+        let key = wanted.trimmingWhitespace().lowercased()
+        guard let found = sheets.first(where: { $0.name.trimmingWhitespace().lowercased() == key }) else {
           throw Failure.noSheet(wanted, sheets.map(\.name))
         }
         chosen = found

@@ -223,17 +223,6 @@ public struct HTMLReportWriter {
     return svg
   }
 
-  func escape(_ text: String) -> String {
-    var out = ""
-    for character in text {
-      switch character {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default: out.append(character)
-      }
-    }
-    return out
-  }
+  /// Text in the page, as a workbook's XML writes it but for control characters, kept as given.
+  func escape(_ text: String) -> String { Markup.escape(text, keepingControls: true) }
 }

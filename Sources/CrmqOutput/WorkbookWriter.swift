@@ -26,7 +26,7 @@ public struct WorkbookWriter {
     var zip = ZipWriter()
     let names = WorkbookWriter.sheetNames(sheets.map(\.statement))
     let sheetList = names.enumerated().map { index, name in
-      "<sheet name=\"\(xml(name))\" sheetId=\"\(index + 1)\" r:id=\"rId\(index + 1)\"/>"
+      "<sheet name=\"\(Markup.escape(name))\" sheetId=\"\(index + 1)\" r:id=\"rId\(index + 1)\"/>"
     }.joined()
     var types =
       "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
@@ -109,14 +109,14 @@ public struct WorkbookWriter {
   func comments(_ statement: String) -> String {
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<comments xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
       + "<authors><author>crmq</author></authors><commentList><comment ref=\"A1\" authorId=\"0\"><text><t xml:space=\"preserve\">"
-      + xml(statement) + "</t></text></comment></commentList></comments>"
+      + Markup.escape(statement) + "</t></text></comment></commentList></comments>"
   }
 
   /// A sheet: the header row, the rows, the total row ("Итого" in its first column), typed.
   func worksheet(_ result: ResultTable) -> String {
     var rows: [String] = []
     let header = result.columns.enumerated().map { column, info in
-      "<c r=\"\(cellName(column, 0))\" s=\"1\" t=\"inlineStr\"><is><t>\(xml(info.name))</t></is></c>"
+      "<c r=\"\(cellName(column, 0))\" s=\"1\" t=\"inlineStr\"><is><t>\(Markup.escape(info.name))</t></is></c>"
     }.joined()
     rows.append("<row r=\"1\">\(header)</row>")
     var lines = result.rows.map { ($0, false) }
@@ -165,7 +165,7 @@ public struct WorkbookWriter {
       return number(NumberFormat.shortest(Double(day + 25_569) + Double(second) / 86_400), 5)
     case .string, .bucket:
       return
-        "<c r=\"\(name)\" s=\"\(plain)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(xml(value.plainText))</t></is></c>"
+        "<c r=\"\(name)\" s=\"\(plain)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(Markup.escape(value.plainText))</t></is></c>"
     }
   }
 
@@ -189,7 +189,7 @@ public struct WorkbookWriter {
       var name = String(
         statement.split(whereSeparator: \.isNewline).joined(separator: " ").map { "[]:*?/\\".contains($0) ? " " : $0 }
       )
-      .trimmingCharacters()
+      .trimmingWhitespace()
       if name.isEmpty { name = "Результат \(index + 1)" }
       name = String(name.prefix(31))
       var candidate = name
@@ -202,31 +202,5 @@ public struct WorkbookWriter {
       used.insert(candidate.lowercased())
       return candidate
     }
-  }
-
-  func xml(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-      default:
-        // Control characters are not allowed in XML 1.0: left out.
-        if scalar.value >= 0x20 { out.unicodeScalars.append(scalar) }
-      }
-    }
-    return out
-  }
-}
-
-extension String {
-  fileprivate func trimmingCharacters() -> String {
-    var text = Substring(self)
-    while text.first?.isWhitespace == true { text = text.dropFirst() }
-    while text.last?.isWhitespace == true { text = text.dropLast() }
-    return String(text)
   }
 }

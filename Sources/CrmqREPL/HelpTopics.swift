@@ -63,7 +63,7 @@ enum HelpTopics {
 
   /// The text for a topic, or nil when there is none.
   static func text(_ topic: String, commandHelp: String) -> String? {
-    let key = topic.lowercased().trimmingCharacters()
+    let key = topic.lowercased().trimmingWhitespace()
     if let clause = clauses[key] { return clause + "\n" }
     if let measure = SemanticModel.measures.first(where: { $0.name == key }) {
       let date = measure.anchor.map { ", dated by \($0)" } ?? ""
@@ -72,14 +72,14 @@ enum HelpTopics {
     }
     let command = key.hasPrefix(".") ? key : "." + key
     let lines = commandHelp.split(separator: "\n").filter {
-      String($0).trimmingCharacters().hasPrefix(command + " ") || String($0).trimmingCharacters() == command
+      String($0).trimmingWhitespace().hasPrefix(command + " ") || String($0).trimmingWhitespace() == command
     }
-    return lines.isEmpty ? nil : lines.map { String($0).trimmingCharacters() }.joined(separator: "\n") + "\n"
+    return lines.isEmpty ? nil : lines.map { String($0).trimmingWhitespace() }.joined(separator: "\n") + "\n"
   }
 
   /// The example lines of a topic (indented), for tests that keep the help true.
   static func examples(_ topic: String) -> [String] {
-    (clauses[topic] ?? "").split(separator: "\n").filter { $0.hasPrefix("  ") }.map { String($0).trimmingCharacters() }
+    (clauses[topic] ?? "").split(separator: "\n").filter { $0.hasPrefix("  ") }.map { String($0).trimmingWhitespace() }
   }
 
   static var names: [String] {

@@ -40,7 +40,7 @@ extension Shell {
   func command(_ line: String) -> Bool {
     let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
     let name = parts[0].lowercased()
-    let argument = parts.count > 1 ? parts[1].trimmingCharacters() : ""
+    let argument = parts.count > 1 ? parts[1].trimmingWhitespace() : ""
     switch name {
     case ".quit", ".exit", ".q":
       return false
@@ -77,7 +77,7 @@ extension Shell {
       let words = folder.split(separator: " ")
       if name == ".load", words.count >= 3, words[words.count - 2] == "as" {
         let table = String(words[words.count - 1])
-        let file = String(folder[..<words[words.count - 2].startIndex]).trimmingCharacters()
+        let file = String(folder[..<words[words.count - 2].startIndex]).trimmingWhitespace()
         let engine = session.engine
         load(reporting: table.lowercased()) { try engine.loading(file: file, as: table, progress: $0) }
       } else {

@@ -84,9 +84,9 @@ public final class Shell {
       }
       guard let line else { break }
       interruptsAtEmptyPrompt = 0
-      if buffer.isEmpty && line.trimmingCharacters().hasPrefix(".") {
+      if buffer.isEmpty && line.trimmingWhitespace().hasPrefix(".") {
         reader.addHistory(line)
-        if !command(line.trimmingCharacters()) { break }
+        if !command(line.trimmingWhitespace()) { break }
         continue
       }
       // A line that opens a clause refines the statement run before it (drill-down).
@@ -96,7 +96,7 @@ public final class Shell {
       } else {
         buffer += buffer.isEmpty ? line : "\n" + line
       }
-      if buffer.trimmingCharacters().isEmpty {
+      if buffer.trimmingWhitespace().isEmpty {
         buffer = ""
         continue
       }
@@ -215,10 +215,6 @@ public final class Shell {
 }
 
 extension String {
-  func trimmingCharacters() -> String {
-    String(drop(while: { $0.isWhitespace }).reversed().drop(while: { $0.isWhitespace }).reversed())
-  }
-
   /// `(25 rows)` → `(1 200 rows)` in a shortened table: the footer counts them all.
   func replacingRowCount(shown: Int, total: Int) -> String {
     let marker = "(\(shown) rows)\n"

@@ -13,7 +13,7 @@ public enum Refinement {
     guard let opening = clauses(line).first, opening.start == 0 || leadingBlank(line, opening.start),
       opening.keyword != .of
     else { return nil }
-    let trimmedBase = base.trimmed
+    let trimmedBase = base.trimmingWhitespace()
     let baseTokens = Lexer.tokenize(SourceFile(name: "query", text: trimmedBase)).tokens
     guard let first = baseTokens.first?.kind else { return nil }
     switch first {
@@ -30,8 +30,8 @@ public enum Refinement {
     for clause in clauses(trimmedBase).reversed() where replaced.contains(clause.keyword) {
       kept.removeSubrange(clause.start..<clause.end)
     }
-    let head = String(decoding: kept, as: UTF8.self).trimmed.droppingSemicolon
-    return head + " " + line.trimmed.droppingSemicolon
+    let head = String(decoding: kept, as: UTF8.self).trimmingWhitespace().droppingSemicolon
+    return head + " " + line.trimmingWhitespace().droppingSemicolon
   }
 
   /// The top-level clauses of a statement: keyword, and the bytes from it to the next clause.
@@ -63,10 +63,6 @@ public enum Refinement {
 }
 
 extension String {
-  fileprivate var trimmed: String {
-    String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-  }
-
   fileprivate var droppingSemicolon: String {
     var text = self
     while text.last == ";" || text.last?.isWhitespace == true { text.removeLast() }

@@ -58,7 +58,7 @@ public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendabl
   }
 
   public func query(_ sql: String, cancelled: @escaping @Sendable () -> Bool) throws(WarehouseError) -> [[String?]] {
-    var text = sql.trimmingWhitespace
+    var text = sql.trimmingWhitespace()
     if text.hasSuffix(";") { text.removeLast() }
     let answer = try post(query: text, body: nil, cancelled: cancelled, format: "TabSeparated")
     return ClickHouseConnection.rows(answer)
@@ -99,7 +99,7 @@ public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendabl
       }
     }
     guard response.status == 200 else {
-      let message = String(decoding: response.body, as: UTF8.self).trimmingWhitespace
+      let message = String(decoding: response.body, as: UTF8.self).trimmingWhitespace()
       if response.status == 401 || response.status == 403 || message.contains("AUTHENTICATION_FAILED") {
         throw .connection("the server refused the user or the password (HTTP \(response.status)): \(message)")
       }

@@ -121,7 +121,7 @@ struct HTTPClient {
     for line in head.dropFirst() {
       guard let colon = line.firstIndex(of: ":") else { continue }
       let name = line[..<colon].lowercased()
-      let value = line[line.index(after: colon)...].trimmingCharacters(in: " ")
+      let value = line[line.index(after: colon)...].trimmingWhitespace()
       if name == "content-length" { length = Int(value) }
       if name == "transfer-encoding" && value.lowercased().contains("chunked") { chunked = true }
     }
@@ -170,7 +170,7 @@ struct HTTPClient {
       guard let lineEnd = (index..<max(index, body.count - 1)).first(where: { body[$0] == 13 && body[$0 + 1] == 10 })
       else { return nil }
       let sizeText = String(decoding: body[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-      guard let size = Int(sizeText.trimmingCharacters(in: " "), radix: 16), size >= 0 else {
+      guard let size = Int(sizeText.trimmingWhitespace(), radix: 16), size >= 0 else {
         throw .broken("a chunk without its size")
       }
       let start = lineEnd + 2
@@ -179,14 +179,5 @@ struct HTTPClient {
       out += body[start..<(start + size)]
       index = start + size + 2
     }
-  }
-}
-
-extension StringProtocol {
-  func trimmingCharacters(in set: Character) -> String {
-    var text = Substring(self)
-    while text.first == set { text = text.dropFirst() }
-    while text.last == set { text = text.dropLast() }
-    return String(text)
   }
 }

@@ -38,7 +38,7 @@ public final class PostgresConnection: WarehouseConnection, @unchecked Sendable 
 
   static func message(_ text: UnsafePointer<CChar>?) -> String {
     guard let text else { return "no message" }
-    return String(cString: text).trimmingWhitespace
+    return String(cString: text).trimmingWhitespace()
   }
 
   public func tables() throws(WarehouseError) -> [TableSchema] {
@@ -152,14 +152,5 @@ public final class PostgresConnection: WarehouseConnection, @unchecked Sendable 
       }
       if let failure { throw failure }
     }
-  }
-}
-
-extension String {
-  var trimmingWhitespace: String {
-    var text = Substring(self)
-    while let last = text.last, last.isWhitespace { text = text.dropLast() }
-    while let first = text.first, first.isWhitespace { text = text.dropFirst() }
-    return String(text)
   }
 }
