@@ -31,9 +31,7 @@ extension Session {
       let planned = try plan(statement, source: source)
       do {
         var compiler = SQLCompiler(dialect: dialect)
-        compiler.hasStages =
-          warehouse.map { $0.schema(named: "stages") != nil }
-          ?? (engine.catalog.table(named: "stages") != nil)
+        compiler.hasStages = hasStages
         return (try compiler.compile(planned.plan), planned.notes)
       } catch {
         throw CrmqError(Session.notCompiled(error.reason, span: statement.span, source: source))

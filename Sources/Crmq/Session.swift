@@ -197,11 +197,16 @@ public struct Session: Sendable {
     var applied: [String] = []
   }
 
-  /// Where plans run: the in-memory engine over the loaded catalog.
+  /// Whether the data statements read has a stages table: the server's when connected (the SQL
+  /// reads stage orders and kinds there only if it does).
+  var hasStages: Bool {
+    warehouse.map { $0.schema(named: "stages") != nil } ?? (engine.catalog.table(named: "stages") != nil)
+  }
+
+  /// Where plans run: the in-memory engine over the loaded catalog, or a connected server.
   var backend: any ExecutionBackend {
     if let warehouse {
-      return WarehouseBackend(
-        connection: warehouse.connection, hasStages: warehouse.schema(named: "stages") != nil)
+      return WarehouseBackend(connection: warehouse.connection, hasStages: hasStages)
     }
     return InMemoryBackend(catalog: engine.catalog)
   }

@@ -15,7 +15,7 @@ enum DotLines {
 
   static func split(_ text: String) -> [Piece] {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    guard lines.contains(where: { $0.drop(while: { $0 == " " }).first == "." && isCommand($0) }) else {
+    guard lines.contains(where: isCommand) else {
       return [Piece(command: nil, text: text, line: 1)]
     }
     var pieces: [Piece] = []

@@ -28,9 +28,7 @@ extension SQLCompiler {
     earlier.shift = comparison
     let columns = FunnelPlan.columns(node.funnel)
     let keys = columns.filter { $0.role == .dimension }.map { dialect.quote($0.name) }
-    let measures = columns.filter { $0.role != .dimension }.map {
-      BoundOutput(name: $0.name, expr: .literal(.null, $0.type), role: $0.role)
-    }
+    let measures = columns.filter { $0.role != .dimension }
     let place = dialect.quote("#i")
     let match = { (side: String) in
       "LEFT JOIN \(side) ON " + keys.map { "k.\($0) IS NOT DISTINCT FROM \(side).\($0)" }.joined(separator: " AND ")

@@ -220,7 +220,10 @@ public struct SQLCompiler: Sendable {
     let current = try ordering(underTotal(node.current)).project
     let previous = try earlier.ordering(underTotal(node.previous)).project
     let dimensions = current.outputs.filter { $0.role == .dimension }
-    let measures = current.outputs.filter { $0.role != .dimension }
+    // One period's columns, and the compared result's (m, m_prev, m_delta, m_delta_pct).
+    let periodColumns = current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+    let resultColumns = CrmqPlanner.Compare.columns(periodColumns)
+    let measures = periodColumns.filter { $0.role != .dimension }
     let keys = dimensions.map { dialect.quote($0.name) }
     var sql =
       "WITH cur AS (\n" + indent(try projection(current)) + "\n),\nprev AS (\n"
@@ -244,11 +247,7 @@ public struct SQLCompiler: Sendable {
     let columns = keys.map { "k.\($0) AS \($0)" } + comparedMeasures(measures, now: "cur", before: "prev")
     let joined = sql + "\nSELECT " + columns.joined(separator: ", ") + "\n" + from
     // The plan's order, then every dimension not in it: the order is total.
-    let types = Dictionary(
-      CrmqPlanner.Compare.columns(
-        current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
-      ).map { ($0.name, $0.type) },
-      uniquingKeysWith: { a, _ in a })
+    let types = Dictionary(resultColumns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
     var order = node.order.map {
       orderTerm(dialect.quote($0.column), type: types[$0.column] ?? .double, descending: $0.descending)
     }
@@ -278,11 +277,8 @@ public struct SQLCompiler: Sendable {
       + (dimensions.map { "NULL AS \(dialect.quote($0.name))" }
       + comparedMeasures(measures, now: "cur_total", before: "prev_total"))
       .joined(separator: ", ") + " FROM cur_total CROSS JOIN prev_total"
-    let columnNames = CrmqPlanner.Compare.columns(
-      current.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
-    ).map(\.name)
     return withTotal(
-      rows: joined, order: order, limit: node.limit, names: columnNames,
+      rows: joined, order: order, limit: node.limit, names: resultColumns.map(\.name),
       totals: [
         "cur_total AS (\n" + indent(now) + "\n)", "prev_total AS (\n" + indent(before) + "\n)",
         "total AS (\n" + indent(total) + "\n)",
@@ -297,11 +293,11 @@ public struct SQLCompiler: Sendable {
 
   /// Each measure m of two rows, `now` and `before`, followed by m_prev, m_delta and m_delta_pct
   /// as CompareJoiner makes them: a count or a sum with no rows in a period is 0 there.
-  func comparedMeasures(_ measures: [BoundOutput], now: String, before: String) -> [String] {
+  func comparedMeasures(_ measures: [ResultColumn], now: String, before: String) -> [String] {
     var columns: [String] = []
     for measure in measures {
       let name = dialect.quote(measure.name)
-      let type = measure.expr.type
+      let type = measure.type
       let zero = type == .int ? "0" : type == .money ? dialect.moneyLiteral("0.00") : nil
       let m = zero.map { "COALESCE(\(now).\(name), \($0))" } ?? "\(now).\(name)"
       let p = zero.map { "COALESCE(\(before).\(name), \($0))" } ?? "\(before).\(name)"

@@ -10,7 +10,7 @@ public enum Refinement {
   /// The refined statement's text, or nil when `line` opens no clause a statement can take
   /// (or `base` is no query, funnel or show).
   public static func apply(_ line: String, to base: String) -> String? {
-    guard let opening = clauses(line).first, opening.start == 0 || leadingBlank(line, opening.start),
+    guard let opening = clauses(line).first, leadingBlank(line, opening.start),
       opening.keyword != .of
     else { return nil }
     let trimmedBase = base.trimmingWhitespace()
