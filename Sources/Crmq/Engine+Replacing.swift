@@ -17,7 +17,10 @@ extension Engine {
       if schema.table == "stage_history" && file.lowercased().hasSuffix(".json") {
         return try FolderLoader.loadJSONHistory(file: file, deals: baseCatalog.table(named: "deals"), utcOffset: calendar.utcOffset)
       }
-      return try FolderLoader.load(file: file, as: schema, format: format, sheetName: sheet, progress: progress)
+      let read = { try FolderLoader.load(file: file, as: schema, format: format, sheetName: sheet, progress: progress) }
+      guard let cache else { return try read() }
+      let options = "\(schema.table); \(format.stableDescription); sheet \(sheet ?? "")"
+      return try cache.outcome(folder: file, options: options, progress: progress, load: read).0
     }
   }
 
@@ -34,6 +37,8 @@ extension Engine {
     var base = baseCatalog
     for loaded in outcome.catalog.tables { base.put(loaded) }
     let kept = loadReports.filter { $0.table != schema.table }
-    return Engine(base: base, reports: kept + outcome.reports, folder: folder, calendar: calendar, format: format, sheet: sheet)
+    return Engine(
+      base: base, reports: kept + outcome.reports, folder: folder, calendar: calendar, format: format, sheet: sheet,
+      cache: cache)
   }
 }

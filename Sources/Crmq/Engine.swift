@@ -22,20 +22,35 @@ public final class Engine: Sendable {
   public let format: DealsFormat
   /// The workbook sheet the deals were read from, when one was named.
   public let sheet: String?
+  /// Where loads keep and find snapshots of what they read (nil: never).
+  public let cache: SnapshotCache?
+  /// Whether the tables came from a snapshot, and whether one was written.
+  public let snapshot: SnapshotUse
 
   /// Loads a folder of canonical CSV files (deals.csv required) or a CRM export file; `format`
   /// forces how the deals file is read (`.dialect("amocrm")`, a mapping); `sheet` names the
   /// workbook sheet of an XLSX export (the first by default); `progress`, when given, is updated
-  /// as segments are parsed.
+  /// as segments are parsed. A folder loaded before, and unchanged since, opens from its snapshot
+  /// in `cache` (the user's cache folder by default; nil reads the files every time).
   public init(
     folder: String, calendar: CalendarSettings = .standard, format: DealsFormat = .detect, sheet: String? = nil,
-    progress: LoadProgress? = nil
+    progress: LoadProgress? = nil, cache: SnapshotCache? = .standard
   ) throws {
     self.folder = folder
     self.format = format
     self.sheet = sheet
+    self.cache = cache
     // amoCRM's API times are Unix seconds: local times in the engine's zone.
-    let outcome = try FolderLoader.load(folder: folder, format: format, sheetName: sheet, progress: progress, utcOffset: calendar.utcOffset)
+    let read = {
+      try FolderLoader.load(folder: folder, format: format, sheetName: sheet, progress: progress, utcOffset: calendar.utcOffset)
+    }
+    let outcome: FolderLoader.Outcome
+    if let cache {
+      let options = "folder; \(format.stableDescription); sheet \(sheet ?? ""); zone \(calendar.timeZone.identifier)"
+      (outcome, snapshot) = try cache.outcome(folder: folder, options: options, progress: progress, load: read)
+    } else {
+      (outcome, snapshot) = (try read(), SnapshotUse())
+    }
     self.baseCatalog = outcome.catalog
     self.catalog = DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
@@ -44,11 +59,13 @@ public final class Engine: Sendable {
 
   init(
     base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, format: DealsFormat = .detect, sheet: String? = nil,
-    derived: Catalog? = nil
+    derived: Catalog? = nil, cache: SnapshotCache? = nil, snapshot: SnapshotUse = SnapshotUse()
   ) {
     self.folder = folder
     self.format = format
     self.sheet = sheet
+    self.cache = cache
+    self.snapshot = snapshot
     self.baseCatalog = base
     self.catalog = derived ?? DerivedColumns.add(to: base)
     self.loadReports = reports
@@ -59,7 +76,9 @@ public final class Engine: Sendable {
   ///
   ///     let sundays = engine.with(calendar: CalendarSettings(firstWeekday: .sunday))
   public func with(calendar: CalendarSettings) -> Engine {
-    Engine(base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, format: format, sheet: sheet, derived: catalog)
+    Engine(
+      base: baseCatalog, reports: loadReports, folder: folder, calendar: calendar, format: format, sheet: sheet,
+      derived: catalog, cache: cache, snapshot: snapshot)
   }
 
   /// The names of the loaded tables.

@@ -6,6 +6,10 @@
 @_exported import struct CrmqImport.ColumnMapping
 // How a deals file is read: detected, a dialect forced, or a mapping.
 @_exported import enum CrmqImport.DealsFormat
+// Where snapshots of loaded folders are kept (`Engine(folder:cache:)`), and what a load did with one.
+@_exported import struct CrmqImport.SnapshotCache
+@_exported import struct CrmqImport.SnapshotUse
+@_exported import class CrmqImport.SnapshotWrites
 // Rows a host supplies (`Engine(tables:)`, `Engine.loading(_:)`).
 @_exported import struct CrmqImport.TableAppender
 @_exported import enum CrmqSQL.CanonicalDDL

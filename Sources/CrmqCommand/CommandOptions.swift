@@ -15,6 +15,8 @@ public struct CommandOptions: Sendable, Equatable {
   /// `--sheet`: the workbook sheet of an XLSX deals export.
   public var sheet: String?
   public var timer = false
+  /// `--no-cache`: read the files every time; no snapshot is opened or written.
+  public var noCache = false
   /// `--echo`: each statement printed above its result, as psql's `-e` does.
   public var echo = false
   /// `--output-dir DIR`: with `--format csv` and several results, one file each.
@@ -85,6 +87,9 @@ public struct CommandOptions: Sendable, Equatable {
       --output-dir DIR    with --format csv and several results: one file each, DIR/01.csv, …
       --bail              stop at the first failing statement
       --strict            fail the load when any row is rejected (otherwise rejected rows are warnings)
+      --no-cache          read the data files every time: no snapshot is opened or written (by
+                          default a folder loaded before, and unchanged since, opens from its
+                          snapshot in $XDG_CACHE_HOME/crmq/snapshots, else ~/.cache/crmq/snapshots)
       --connect URL       run the statements on a server instead of loaded files:
                           postgresql://user[:password]@host[:port]/db (libpq's PGHOST, PGUSER,
                           PGPASSWORD and ~/.pgpass work) or clickhouse://[user[:password]@]host[:port]/db
@@ -103,7 +108,7 @@ public struct CommandOptions: Sendable, Equatable {
   /// Every option, for did-you-mean (`--frmat` → `--format`).
   public static let optionNames = [
     "--data", "--command", "--format", "--today", "--dialect", "--sheet", "--first-weekday", "--time-zone", "--timer",
-    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--allow-load", "--no-load", "--stdio",
+    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--no-cache", "--allow-load", "--no-load", "--stdio",
     "--target", "--connect", "--to", "--replace", "--help", "--version",
   ]
 
@@ -163,6 +168,7 @@ public struct CommandOptions: Sendable, Equatable {
         }
         options.calendar.timeZone = zone
       case "--timer": options.timer = true
+      case "--no-cache": options.noCache = true
       case "--echo", "-e": options.echo = true
       case "--output-dir": options.outputDir = try take()
       case "--excel": options.excel = true

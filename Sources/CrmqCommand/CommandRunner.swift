@@ -79,7 +79,7 @@ public struct CommandRunner {
       defer { line?.finish() }
       engine = try Engine(
         folder: folder, calendar: options.calendar, format: options.dealsFormat, sheet: options.sheet,
-        progress: progress)
+        progress: progress, cache: options.noCache ? nil : .standard)
     } catch let error as CrmqError {
       io.writeError(DiagnosticRenderer(colored: io.colorErrors).render(error.diagnostics))
       return 1
@@ -88,7 +88,13 @@ public struct CommandRunner {
       return 1
     }
     if options.timer {
-      io.writeError("load: \(CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)) ms\n")
+      let elapsed = CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)
+      io.writeError("load: \(elapsed) ms (\(engine.snapshot.summary))\n")
+    }
+    if let warning = engine.snapshot.warning { io.writeError("crmq: warning: \(warning)\n") }
+    // A snapshot written meanwhile is finished before crmq exits (or it would be lost).
+    defer {
+      for failure in SnapshotWrites.shared.finish() { io.writeError("crmq: warning: \(failure)\n") }
     }
     if options.strict, engine.loadReports.contains(where: { $0.rejected > 0 }) {
       for report in engine.loadReports where report.rejected > 0 {

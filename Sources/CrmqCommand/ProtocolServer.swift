@@ -173,7 +173,8 @@ public final class ProtocolServer: @unchecked Sendable {
       }
       do {
         let progress = LoadProgress(isCancelled: { cancelled.isSet })
-        let engine = try Engine(folder: folder, calendar: session.engine.calendar, progress: progress)
+        let engine = try Engine(
+          folder: folder, calendar: session.engine.calendar, progress: progress, cache: session.engine.cache)
         session.engine = engine
         let reports = engine.loadReports.map { JSONRenderer.string($0.summary) }
         let details = engine.loadReports.flatMap(\.details).map(JSONRenderer.string)

@@ -31,3 +31,21 @@ public enum DealsFormat: Sendable, Equatable {
     }
   }
 }
+
+extension DealsFormat {
+  /// The same text for the same format in every run (a mapping's columns sorted): part of a
+  /// snapshot's key.
+  public var stableDescription: String {
+    switch self {
+    case .detect: return "detect"
+    case .canonical: return "canonical"
+    case .dialect(let name): return "dialect \(name)"
+    case .mapped(let mapping):
+      var text = "map " + mapping.columns.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}")
+      if let status = mapping.status {
+        text += "\u{2}status \(status.column)\u{1}" + status.values.map { "\($0.value)=\($0.status)" }.joined(separator: "\u{1}")
+      }
+      return text
+    }
+  }
+}

@@ -571,6 +571,10 @@ public enum FolderLoader {
   /// header is a CRM's deal export.
   ///
   /// The names of a folder's files with one of these endings (any case), sorted.
+  /// Every file a folder's load may read ends with one of these (canonical tables, CRM exports,
+  /// API histories): the files a snapshot of the folder depends on.
+  static let readableEndings = [".csv", ".xls", ".xlsx", ".json"]
+
   static func files(in folder: String, endingWith endings: [String]) -> [String] {
     guard let directory = opendir(folder) else { return [] }
     defer { closedir(directory) }

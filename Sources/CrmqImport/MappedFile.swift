@@ -21,7 +21,9 @@ final class MappedFile: @unchecked Sendable {
   private var guardSlot: Int32 = -1
   private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
-  init?(path: String) {
+  /// `populated`: the whole file is read in at once (one call, not a fault per page), for a file
+  /// that is read whole right away.
+  init?(path: String, populated: Bool = false) {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
@@ -33,7 +35,12 @@ final class MappedFile: @unchecked Sendable {
       bytes = UnsafeBufferPointer(start: nil, count: 0)
       return
     }
-    guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else { return nil }
+    #if os(Linux)
+      let flags = MAP_PRIVATE | (populated ? MAP_POPULATE : 0)
+    #else
+      let flags = MAP_PRIVATE
+    #endif
+    guard let mapped = mmap(nil, size, PROT_READ, flags, descriptor, 0), mapped != MAP_FAILED else { return nil }
     base = mapped
     bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: size)
     guardSlot = crmq_map_guard_register(mapped, size)

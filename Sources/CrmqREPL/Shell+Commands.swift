@@ -88,7 +88,8 @@ extension Shell {
             calendar = session.engine.calendar, format = again ? session.engine.format : .detect,
             sheet = again ? session.engine.sheet : nil
           ] in
-          try Engine(folder: folder, calendar: calendar, format: format, sheet: sheet, progress: $0)
+          try Engine(
+            folder: folder, calendar: calendar, format: format, sheet: sheet, progress: $0, cache: session.engine.cache)
         }
       }
     case ".format", ".mode":
@@ -174,7 +175,9 @@ extension Shell {
           output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(report.warnings))
         }
       }
-      output.write("loaded in \(Shell.milliseconds(SystemClock.milliseconds() - started)) ms\n")
+      if let warning = engine.snapshot.warning { output.writeError("warning: \(warning)\n") }
+      let from = engine.snapshot.openedFrom != nil ? " from snapshot" : ""
+      output.write("loaded in \(Shell.milliseconds(SystemClock.milliseconds() - started)) ms\(from)\n")
     } catch let error as CrmqError {
       output.writeError(DiagnosticRenderer(colored: output.colorErrors).render(error.diagnostics))
       output.writeError("the data loaded before is unchanged\n")

@@ -6,13 +6,43 @@ public struct ByteInterner: Sendable {
   private(set) var arena = ContiguousArray<UInt8>()
   /// `ends[code]` is where the text of `code` ends in `arena`; it starts at `ends[code - 1]`.
   private(set) var ends = ContiguousArray<Int>([0])
-  private var hashes = ContiguousArray<UInt64>([0])
-  private var slots = ContiguousArray<UInt64>(repeating: 0, count: 64)
+  private(set) var hashes = ContiguousArray<UInt64>([0])
+  private(set) var slots = ContiguousArray<UInt64>(repeating: 0, count: 64)
   private var mask = 63
   /// What `intern(all:ends:_:)` read ahead of time, summed, so those reads are not optimised away.
   private var loadsMade = 0
 
   public init() {}
+
+  /// An interner from the parts another one had (`parts`), as a snapshot stored them; nil when
+  /// they do not fit together, so a damaged snapshot can never index out of its arrays.
+  public init?(
+    arena: ContiguousArray<UInt8>, ends: ContiguousArray<Int>, hashes: ContiguousArray<UInt64>,
+    slots: ContiguousArray<UInt64>
+  ) {
+    guard ends.first == 0, hashes.count == ends.count, slots.count >= 64, slots.count & (slots.count - 1) == 0,
+      ends.count * 2 <= slots.count
+    else { return nil }
+    var previous = 0
+    for end in ends {
+      guard end >= previous else { return nil }
+      previous = end
+    }
+    guard previous == arena.count else { return nil }
+    // Every code in one slot: then a probe always meets an empty slot, and never a code past the ends.
+    let codes = UInt64(ends.count)
+    var used = 0
+    for entry in slots where entry != 0 {
+      guard entry & 0xFFFF_FFFF != 0, entry & 0xFFFF_FFFF < codes else { return nil }
+      used += 1
+    }
+    guard used == ends.count - 1 else { return nil }
+    self.arena = arena
+    self.ends = ends
+    self.hashes = hashes
+    self.slots = slots
+    self.mask = slots.count - 1
+  }
 
   /// Distinct texts plus one (code 0 is null).
   public var count: Int { ends.count }

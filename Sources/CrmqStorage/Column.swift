@@ -18,6 +18,11 @@ public struct ChunkStats: Sendable, Equatable {
   public var min: Int64
   public var max: Int64
   public var nullCount: Int
+  public init(min: Int64, max: Int64, nullCount: Int) {
+    self.min = min
+    self.max = max
+    self.nullCount = nullCount
+  }
   /// No non-null value in the chunk.
   public var isEmpty: Bool { min > max }
 }
@@ -49,6 +54,32 @@ public struct Column: Sendable {
       count = codes.count
       chunkStats = []
     }
+  }
+
+  /// A column whose chunk statistics are known already (a snapshot stored them); nil when they
+  /// do not match the data: one per chunk of an integer column, none for another.
+  public init?(
+    name: String, type: DataType, data: ColumnData, validity: ContiguousArray<UInt64>?, chunkStats: [ChunkStats]
+  ) {
+    let count: Int
+    switch data {
+    case .int64(let values):
+      count = values.count
+      guard chunkStats.count == (count + chunkSize - 1) / chunkSize else { return nil }
+    case .double(let values):
+      count = values.count
+      guard chunkStats.isEmpty else { return nil }
+    case .dictionary(let codes, _):
+      count = codes.count
+      guard chunkStats.isEmpty else { return nil }
+    }
+    if let validity, validity.count < (count + 63) / 64 { return nil }
+    self.name = name
+    self.type = type
+    self.data = data
+    self.validity = validity
+    self.count = count
+    self.chunkStats = chunkStats
   }
 
   /// Inlinable: filters and the derived columns ask it for every row, from other modules.

@@ -51,3 +51,27 @@ public struct StringDictionary: Sendable {
     return copy.withUTF8 { interner.lookup($0) }
   }
 }
+
+extension StringDictionary {
+  /// What a snapshot stores of a dictionary: the texts, where each ends, their hashes, the hash
+  /// table's slots, and each code's row count.
+  public var parts:
+    (
+      arena: ContiguousArray<UInt8>, ends: ContiguousArray<Int>, hashes: ContiguousArray<UInt64>,
+      slots: ContiguousArray<UInt64>, rowCounts: [Int]
+    )
+  {
+    (interner.arena, interner.ends, interner.hashes, interner.slots, rowCounts)
+  }
+
+  /// A dictionary from the parts a snapshot stored; nil when they do not fit together.
+  public init?(
+    arena: ContiguousArray<UInt8>, ends: ContiguousArray<Int>, hashes: ContiguousArray<UInt64>,
+    slots: ContiguousArray<UInt64>, rowCounts: [Int]
+  ) {
+    guard rowCounts.count == ends.count,
+      let interner = ByteInterner(arena: arena, ends: ends, hashes: hashes, slots: slots)
+    else { return nil }
+    self.init(interner: interner, rowCounts: rowCounts)
+  }
+}

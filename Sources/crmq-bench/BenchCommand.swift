@@ -77,7 +77,7 @@ struct BenchCommand {
     for _ in 0..<loads {
       engine = nil
       let started = SystemClock.milliseconds()
-      engine = try Engine(folder: folder)
+      engine = try Engine(folder: folder, cache: nil)
       loadTimes.append(SystemClock.milliseconds() - started)
     }
     guard let engine else { return }
@@ -99,6 +99,7 @@ struct BenchCommand {
     let crmqPeak = peakResidentMB()
     var duck: DuckResult?
     if duckdb { duck = try runDuckDB(queries) }
+    let snapshot = try SnapshotReopen(folder: folder, loads: loads, question: queries[0], duckdb: duckdb).run()
 
     let bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
     print("")
@@ -120,12 +121,20 @@ struct BenchCommand {
       print(line)
     }
     row("load (all files)", median(loadTimes), duck.map { median($0.load) })
+    row("first load, snapshot written meanwhile: tables ready (DuckDB: its load)", snapshot.crmq.load, duck.map { median($0.load) })
+    row("first load: snapshot written (DuckDB: its load)", snapshot.crmq.write, duck.map { median($0.load) })
+    row(
+      "reopen from snapshot + \(queries[0].crmq) (DuckDB: its database file)", median(snapshot.crmq.reopen),
+      snapshot.duckdb.map { median($0.reopen) })
     for (index, query) in queries.enumerated() {
       row(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
     }
     print("")
     print(
       "peak resident memory: crmq \(crmqPeak) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
+    print(
+      "snapshot: \(snapshot.crmq.size / 1_000_000) MB"
+        + (snapshot.duckdb.map { ", DuckDB's database file \($0.size / 1_000_000) MB" } ?? ""))
     if exports { try ExportLoads(folder: folder, loads: loads).run() }
   }
 

@@ -50,7 +50,7 @@ struct ExportLoads {
       for _ in 0..<loads {
         engine = nil
         let started = SystemClock.milliseconds()
-        engine = try Engine(folder: file.path)
+        engine = try Engine(folder: file.path, cache: nil)
         times.append(SystemClock.milliseconds() - started)
       }
       guard let engine else { continue }

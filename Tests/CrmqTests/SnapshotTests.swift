@@ -1,0 +1,174 @@
+import Crmq
+import Foundation
+import XCTest
+
+/// A folder loaded before opens from its snapshot with the same answers and the same load
+/// reports; any change to its files means a fresh parse; a damaged snapshot is passed over with a
+/// warning, never trusted.
+final class SnapshotTests: XCTestCase {
+  static let queries = [
+    "deals, won, lost, revenue, win_rate, avg_check by manager with total",
+    "count by stage_group, repeat, lost_at",
+    "funnel by source",
+    "show deals order by amount desc limit 5",
+    "calls, missed, avg_talk by manager",
+    "count where manager = 'Петров'",
+  ]
+
+  /// A copy of a folder, and a cache that writes a snapshot whatever the files' times say (the
+  /// copy is seconds old).
+  func scratch(copying source: String) throws -> (folder: String, cache: SnapshotCache) {
+    let root = try scratchFolder("crmq-snapshot")
+    let folder = root + "/data"
+    try FileManager.default.copyItem(atPath: source, toPath: folder)
+    return (folder, SnapshotCache(directory: root + "/cache", settleSeconds: 0))
+  }
+
+  func answers(_ engine: Engine) -> String {
+    var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    return SnapshotTests.queries.map { Answers.text(session.run($0)) }.joined(separator: "\n")
+  }
+
+  func reports(_ engine: Engine) -> String {
+    engine.loadReports.map { report in
+      ([report.summary] + report.details + [DiagnosticRenderer().render(report.warnings)]).joined(separator: "\n")
+    }.joined(separator: "\n")
+  }
+
+  func load(_ folder: String, _ cache: SnapshotCache) throws -> Engine {
+    let engine = try Engine(folder: folder, cache: cache)
+    XCTAssertEqual(SnapshotWrites.shared.finish(), [])
+    return engine
+  }
+
+  func testSecondLoadOpensTheSnapshotWithTheSameAnswersAndReports() throws {
+    for source in ["examples/data", ExportTests.fixtures.appendingPathComponent("export_amocrm_doubles").path] {
+      let (folder, cache) = try scratch(copying: source)
+      let parsed = try Engine(folder: folder, cache: nil)
+      let first = try load(folder, cache)
+      XCTAssertNil(first.snapshot.openedFrom, source)
+      XCTAssertNotNil(first.snapshot.written, source)
+      let second = try load(folder, cache)
+      XCTAssertEqual(second.snapshot.openedFrom, first.snapshot.written, source)
+      XCTAssertEqual(answers(second), answers(parsed), source)
+      XCTAssertEqual(reports(second), reports(parsed), source)
+      XCTAssertEqual(second.tableNames, parsed.tableNames, source)
+    }
+  }
+
+  func testAnExportFileAndAMappingAreCachedApart() throws {
+    let (folder, cache) = try scratch(copying: ExportTests.fixtures.appendingPathComponent("export_amocrm").path)
+    let file = try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".csv") }!
+    let path = folder + "/" + file
+    _ = try load(path, cache)
+    XCTAssertNotNil(try load(path, cache).snapshot.openedFrom)
+    // Read as another dialect: another key, so another snapshot, never the first one's tables.
+    let forced = try Engine(folder: path, format: .dialect("amocrm"), cache: cache)
+    XCTAssertNil(forced.snapshot.openedFrom)
+    _ = SnapshotWrites.shared.finish()
+    XCTAssertNotNil(try Engine(folder: path, format: .dialect("amocrm"), cache: cache).snapshot.openedFrom)
+  }
+
+  func testAChangedFileIsReadAgain() throws {
+    let (folder, cache) = try scratch(copying: "examples/data")
+    let deals = folder + "/deals.csv"
+    _ = try load(folder, cache)
+    let before = try load(folder, cache)
+    XCTAssertNotNil(before.snapshot.openedFrom)
+    let count = before.rowCount(of: "deals")!
+
+    // The same size and the same modification time, other contents: only the change time tells.
+    let attributes = try FileManager.default.attributesOfItem(atPath: deals)
+    var text = try String(contentsOfFile: deals, encoding: .utf8)
+    text = text.replacingOccurrences(of: "Анна Смирнова", with: "Анна Смирнова".uppercased())
+    usleep(20_000)
+    try text.write(toFile: deals, atomically: false, encoding: .utf8)
+    try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate]!], ofItemAtPath: deals)
+    let rewritten = try load(folder, cache)
+    XCTAssertNil(rewritten.snapshot.openedFrom, "a rewritten file must not open the old snapshot")
+    XCTAssertTrue(answers(rewritten).contains("АННА СМИРНОВА"))
+
+    // A row more.
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: deals))
+    handle.seekToEndOfFile()
+    handle.write(
+      Data(
+        "999999,Новая,Продажи,Первичный контакт,open,1000.00,RUB,Иван Петров,1,ООО «Новый»,Сайт,,2026-10-01 10:00:00,,Москва\n"
+          .utf8))
+    handle.closeFile()
+    let grown = try load(folder, cache)
+    XCTAssertNil(grown.snapshot.openedFrom)
+    XCTAssertEqual(grown.rowCount(of: "deals"), count + 1)
+
+    // A table added to the folder.
+    try FileManager.default.removeItem(atPath: folder + "/calls.csv")
+    let fewer = try load(folder, cache)
+    XCTAssertNil(fewer.snapshot.openedFrom)
+    XCTAssertNil(fewer.rowCount(of: "calls"))
+    XCTAssertNotNil(try load(folder, cache).snapshot.openedFrom)
+  }
+
+  func testDamagedSnapshotsAreIgnoredWithAWarning() throws {
+    let (folder, cache) = try scratch(copying: "examples/data")
+    let expected = answers(try Engine(folder: folder, cache: nil))
+    let path = try load(folder, cache).snapshot.written!
+    let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+    let damages: [(String, Data)] = [
+      (
+        "checksum of table",
+        {
+          var d = whole; d[d.count / 3] ^= 0x40; return d
+        }()
+      ),
+      (
+        "checksum of its directory",
+        {
+          var d = whole; d[d.count - 9] ^= 0x01; return d
+        }()
+      ),
+      ("too few", whole.prefix(1000)),
+      ("not a crmq snapshot", Data("garbage".utf8)),
+      (
+        "format",
+        {
+          var d = whole; d[8] = 99; return d
+        }()
+      ),
+    ]
+    for (expectedReason, damaged) in damages {
+      try damaged.write(to: URL(fileURLWithPath: path))
+      let engine = try load(folder, cache)
+      XCTAssertNil(engine.snapshot.openedFrom, expectedReason)
+      XCTAssertTrue(
+        engine.snapshot.warning?.contains(expectedReason) ?? false,
+        "\(expectedReason): \(engine.snapshot.warning ?? "no warning")")
+      XCTAssertEqual(answers(engine), expected, expectedReason)
+      // The snapshot was written anew and opens again.
+      XCTAssertNotNil(try load(folder, cache).snapshot.openedFrom, expectedReason)
+    }
+  }
+
+  func testFreshFilesMakeNoSnapshotAndNoCacheMeansNone() throws {
+    let root = try scratchFolder("crmq-snapshot")
+    try FileManager.default.copyItem(atPath: "examples/data", toPath: root + "/data")
+    let settling = SnapshotCache(directory: root + "/cache")
+    let engine = try load(root + "/data", settling)
+    XCTAssertNil(engine.snapshot.written)
+    XCTAssertTrue(engine.snapshot.notWritten?.contains("changed in the last 2 seconds") ?? false)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/cache"))
+    let uncached = try Engine(folder: root + "/data", cache: nil)
+    XCTAssertNil(uncached.snapshot.written)
+    XCTAssertNil(uncached.snapshot.openedFrom)
+  }
+
+  func testAWriteThatCannotHappenIsSaid() throws {
+    let root = try scratchFolder("crmq-snapshot")
+    try FileManager.default.copyItem(atPath: "examples/data", toPath: root + "/data")
+    // The cache's folder is a file: nothing can be made under it.
+    XCTAssertTrue(FileManager.default.createFile(atPath: root + "/cache", contents: Data()))
+    _ = try Engine(folder: root + "/data", cache: SnapshotCache(directory: root + "/cache/crmq", settleSeconds: 0))
+    let failures = SnapshotWrites.shared.finish()
+    XCTAssertEqual(failures.count, 1)
+    XCTAssertTrue(failures.first?.contains("cannot make the folder") ?? false, "\(failures)")
+  }
+}
