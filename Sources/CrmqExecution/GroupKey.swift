@@ -4,8 +4,8 @@ import CrmqStorage
 
 /// One dimension of a group-by, read as small ordinals: 0 for null, 1… for values in order.
 ///
-/// Text uses its dictionary codes; integers and dates in a narrow range use their offset from
-/// the minimum; time buckets use a day → bucket table built once per query, so no row pays for
+/// Text uses its dictionary codes; integers and dates in a range no wider than about twice the
+/// table's rows use their offset from the minimum; time buckets use a day → bucket table built once per query, so no row pays for
 /// calendar arithmetic. Anything else is evaluated per row and interned.
 final class GroupKey {
   enum Reader {
@@ -28,6 +28,9 @@ final class GroupKey {
   private(set) var failure: Error?
   let strategy: String
 
+  /// The widest range of integers read as offsets from the minimum.
+  static func offsetLimit(rows: Int) -> Int64 { Int64(min(1 << 24, max(1 << 20, 2 * rows))) }
+
   init(_ expr: BoundExpr, table: Table) throws {
     switch expr {
     case .column(let name, let type):
@@ -40,7 +43,10 @@ final class GroupKey {
         strategy = "\(name): dictionary codes"
         return
       case .int64(let values):
-        if let range = column.range, range.max - range.min < 1 << 20 {
+        // Ids numbered by a CRM (client_id, deal_id) span about as many values as there are rows:
+        // an offset over a range up to twice the table's rows (and below 2^24) costs an array of
+        // that size, far less than interning every row's value.
+        if let range = column.range, range.max - range.min < GroupKey.offsetLimit(rows: table.rowCount) {
           let min = range.min
           reader = .offset(values, validity: column.validity, min: min)
           cardinality = Int(range.max - range.min) + 2

@@ -69,4 +69,44 @@ final class WideKeyGroupingTests: XCTestCase {
     XCTAssertEqual(fewKeys, fewOrder)
     for (key, row) in zip(fewKeys, few.rows) { XCTAssertEqual(row[2], .int(Int64(fewCounts[key] ?? -1)), key) }
   }
+
+  /// Ids spread wider than 2^20 (a CRM's client numbers at millions of deals) are still read as
+  /// offsets when their range is within twice the rows, and every group keeps its own count,
+  /// nulls apart.
+  func testIdsWiderThanAMillionGroupAsOffsets() throws {
+    let rows = 700_000
+    var clientId = NumericColumnBuilder(name: "client_id", type: .int)
+    var expected: [Int64: Int] = [:]
+    var nulls = 0
+    for row in 0..<rows {
+      if row % 1000 == 7 {
+        clientId.appendNull()
+        nulls += 1
+        continue
+      }
+      // 1 000 000 … 2 390 000: a range of 1.39 million values over 700 000 rows.
+      let id = 1_000_000 + Int64((row &* 7919) % 1_390_001)
+      clientId.append(id)
+      expected[id, default: 0] += 1
+    }
+    let table = Table(name: "deals", columns: [clientId.build()], mainDate: nil)
+    let key = try GroupKey(.column("client_id", .int), table: table)
+    XCTAssertEqual(key.strategy, "client_id: offset from minimum")
+    let op = try HashAggregateOperator(
+      groups: [BoundGroup(name: "client_id", expr: .column("client_id", .int))],
+      aggregates: [BoundAggregate(function: .count, argument: nil, type: .int)], table: table)
+    let output = try op.run(Selection.everything(rows))
+    var seen = 0
+    for row in output.rows {
+      guard case .int(let count) = row[1] else { return XCTFail("a count that is no integer: \(row)") }
+      if case .int(let id) = row[0] {
+        XCTAssertEqual(Int(count), expected[id], "client \(id)")
+        seen += 1
+      } else {
+        XCTAssertEqual(row[0], .null)
+        XCTAssertEqual(Int(count), nulls)
+      }
+    }
+    XCTAssertEqual(seen, expected.count)
+  }
 }
