@@ -16,6 +16,10 @@ struct BenchCommand {
   var duckdb = true
   /// Also time loading the deals as each CRM's export (`--exports`).
   var exports = false
+  /// `run --summary FILE`: the figures also as tab-separated lines, for `scale`.
+  var summary: String?
+  /// `scale --sizes 1000000,5000000,…`: the data set sizes to run side by side.
+  var sizes: [Int] = [1_000_000, 5_000_000, 10_000_000]
 
   init(arguments: [String]) throws {
     var rest = arguments[...]
@@ -36,9 +40,11 @@ struct BenchCommand {
       case "--loads": loads = max(1, Int(try value()) ?? loads)
       case "--no-duckdb": duckdb = false
       case "--exports": exports = true
+      case "--summary": summary = try value()
+      case "--sizes": sizes = try value().split(separator: ",").map { Int($0) ?? 0 }.filter { $0 > 0 }
       default:
         throw GeneratorError(
-          "unknown option \(flag); use generate|run [--deals N] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--exports]"
+          "unknown option \(flag); use generate|run|scale [--deals N] [--sizes N,N,…] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--exports] [--summary FILE]"
         )
       }
     }
@@ -53,8 +59,10 @@ struct BenchCommand {
       print("wrote \(folder): \(deals) deals, \(bytes / 1_000_000) MB")
     case "run":
       try benchmark()
+    case "scale":
+      try ScalingTable(command: self).run()
     default:
-      throw GeneratorError("unknown command '\(subcommand)': use generate or run")
+      throw GeneratorError("unknown command '\(subcommand)': use generate, run or scale")
     }
   }
 
@@ -73,12 +81,15 @@ struct BenchCommand {
       print("generated \(bytes / 1_000_000) MB in \(Int(SystemClock.milliseconds() - started)) ms")
     }
     var loadTimes: [Double] = []
+    var loadCPU: [Double] = []
     var engine: Engine?
     for _ in 0..<loads {
       engine = nil
       let started = SystemClock.milliseconds()
+      let cpu = cpuMilliseconds()
       engine = try Engine(folder: folder, cache: nil)
       loadTimes.append(SystemClock.milliseconds() - started)
+      loadCPU.append(cpuMilliseconds() - cpu)
     }
     guard let engine else { return }
     let queries = try BenchQuery.load()
@@ -121,7 +132,10 @@ struct BenchCommand {
       print(line)
     }
     row("load (all files)", median(loadTimes), duck.map { median($0.load) })
-    row("first load, snapshot written meanwhile: tables ready (DuckDB: its load)", snapshot.crmq.load, duck.map { median($0.load) })
+    row("load: CPU time (user + system, all threads)", median(loadCPU), duck.map { median($0.loadCPU) })
+    row(
+      "first load, snapshot written meanwhile: tables ready (DuckDB: its load)", snapshot.crmq.load,
+      duck.map { median($0.load) })
     row("first load: snapshot written (DuckDB: its load)", snapshot.crmq.write, duck.map { median($0.load) })
     row(
       "reopen from snapshot + \(queries[0].crmq) (DuckDB: its database file)", median(snapshot.crmq.reopen),
@@ -135,11 +149,31 @@ struct BenchCommand {
     print(
       "snapshot: \(snapshot.crmq.size / 1_000_000) MB"
         + (snapshot.duckdb.map { ", DuckDB's database file \($0.size / 1_000_000) MB" } ?? ""))
+    if let summary {
+      var lines: [String] = []
+      func line(_ name: String, _ mine: Double, _ theirs: Double?) {
+        lines.append([name, format(mine), theirs.map { format($0) } ?? ""].joined(separator: "\t"))
+      }
+      line("load (all files)", median(loadTimes), duck.map { median($0.load) })
+      line("load: CPU time", median(loadCPU), duck.map { median($0.loadCPU) })
+      line("peak resident memory, MB", Double(crmqPeak), duck.map { Double($0.peakMB) })
+      line("reopen + first question", median(snapshot.crmq.reopen), snapshot.duckdb.map { median($0.reopen) })
+      line(
+        "snapshot / database file, MB", Double(snapshot.crmq.size / 1_000_000),
+        snapshot.duckdb.map { Double($0.size / 1_000_000) })
+      for (index, query) in queries.enumerated() {
+        line(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
+      }
+      guard let file = fopen(summary, "w") else { throw GeneratorError("cannot write \(summary)") }
+      fputs(lines.joined(separator: "\n") + "\n", file)
+      fclose(file)
+    }
     if exports { try ExportLoads(folder: folder, loads: loads).run() }
   }
 
   struct DuckResult {
     var load: [Double]
+    var loadCPU: [Double] = []
     var queries: [[Double]]
     var peakMB: Int
   }
@@ -161,6 +195,7 @@ struct BenchCommand {
       let numbers = parts.dropFirst().compactMap { Double($0) }
       switch kind {
       case "load": result.load = numbers
+      case "load_cpu": result.loadCPU = numbers
       case "query": result.queries.append(numbers)
       case "peak_mb": result.peakMB = Int(numbers.first ?? 0)
       default: break
@@ -203,6 +238,14 @@ func mkdirs(_ path: String) {
 }
 
 func readText(_ path: String) -> String? { TextFiles.read(path) }
+
+/// User and system time of this process so far, every thread's, in milliseconds.
+func cpuMilliseconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  func ms(_ time: timeval) -> Double { Double(time.tv_sec) * 1000 + Double(time.tv_usec) / 1000 }
+  return ms(usage.ru_utime) + ms(usage.ru_stime)
+}
 
 /// VmHWM of this process, in MB.
 func peakResidentMB() -> Int {
