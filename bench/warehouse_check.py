@@ -85,6 +85,11 @@ MORE = [
     "stages 'Продажи': 'Новая заявка', 'Переговоры', 'Успешно реализовано'; "
     "funnel classic by manager where pipeline = 'Продажи' period 2026-Q3",
     "stages 'Продажи': 'Новая заявка', 'Переговоры', 'Успешно реализовано'; funnel by source period 2026",
+    # Stages sort in stage order: the stages table's, a `stages` list in place of a pipeline's, either direction.
+    "count by stage order by stage desc",
+    "stages 'Продажи': 'Переговоры', 'Новая заявка'; count by pipeline, stage",
+    "won, lost by lost_at period 2026-09 compare previous",
+    "count by pipeline, stage top 5 with total",
 ]
 
 

@@ -203,6 +203,12 @@ public struct Session: Sendable {
     warehouse.map { $0.schema(named: "stages") != nil } ?? (engine.catalog.table(named: "stages") != nil)
   }
 
+  /// The stage orders a stage dimension sorts in: the `stages` statements' lists, over the stages
+  /// table's orders when there is one; nil when neither orders stages (they sort by name).
+  var sortingStageOrders: [String: [String]]? {
+    hasStages || !stageOrders.isEmpty ? stageOrders : nil
+  }
+
   /// Where plans run: the in-memory engine over the loaded catalog, or a connected server.
   var backend: any ExecutionBackend {
     if let warehouse {
@@ -228,7 +234,7 @@ public struct Session: Sendable {
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
       return Planned(
-        plan: LogicalPlanner.plan(bound, tableColumns: tableColumns), notes: bound.notes,
+        plan: LogicalPlanner.plan(bound, tableColumns: tableColumns, stageOrders: sortingStageOrders), notes: bound.notes,
         periods: Session.periods(of: bound))
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
@@ -280,7 +286,8 @@ public struct Session: Sendable {
       .get()
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
     let plan = LogicalPlanner.plan(
-      compare: comparison, current: current, previous: previous, ordered: ordered, tableColumns: tableColumns)
+      compare: comparison, current: current, previous: previous, ordered: ordered, tableColumns: tableColumns,
+      stageOrders: sortingStageOrders)
     return Planned(
       plan: plan, notes: current.notes, periods: Session.withComparison(Session.periods(of: current), comparison))
   }

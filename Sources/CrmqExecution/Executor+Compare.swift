@@ -9,22 +9,19 @@ extension Executor {
     let current = try run(node.current)
     let previous = try run(node.previous)
     var joined = try CompareJoiner.join(current: current, previous: previous, plan: node.comparison)
-    var keys: [(index: Int, descending: Bool)] = []
+    var keys: [(index: Int, comparison: KeyComparison)] = []
     for order in node.order {
       if let index = joined.columns.firstIndex(where: { $0.name == order.column }) {
-        keys.append((index, order.descending))
+        keys.append((index, KeyComparison(descending: order.descending, collation: order.collation, catalog: catalog)))
       }
     }
     for index in CompareJoiner.dimensions(joined.columns) where !keys.contains(where: { $0.index == index }) {
-      keys.append((index, false))
+      keys.append((index, KeyComparison(descending: false, collation: .natural, catalog: catalog)))
     }
     joined.rows.sort { a, b in
-      for (index, descending) in keys {
-        let x = a[index]
-        let y = b[index]
-        if x.isNull != y.isNull { return y.isNull }
-        let c = Value.compare(x, y)
-        if c != 0 { return descending ? c > 0 : c < 0 }
+      for (index, comparison) in keys {
+        let c = comparison.compare(a[index], b[index])
+        if c != 0 { return c < 0 }
       }
       return false
     }

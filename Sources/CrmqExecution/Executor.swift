@@ -173,12 +173,13 @@ public struct Executor {
     let dimensionCount = aggregate.groups.count
     // Each sort key as an output expression; dimension keys are decoded lazily.
     // Bound once as a constant: the functions below capture it, and a captured var is boxed.
-    var collected: [(expr: BoundExpr, descending: Bool)] = []
+    var collected: [(expr: BoundExpr, descending: Bool, comparison: KeyComparison)] = []
     for key in node.keys {
       guard case .column(let name, _) = key.expr, let output = project.outputs.first(where: { $0.name == name }) else {
         return nil
       }
-      collected.append((output.expr, key.descending))
+      collected.append(
+        (output.expr, key.descending, KeyComparison(descending: key.descending, collation: key.collation, catalog: catalog)))
     }
     let keyExprs = collected
     var decoded: [Int32: [Value]] = [:]
@@ -210,11 +211,8 @@ public struct Executor {
     }
     func before(_ a: Int, _ b: Int) -> Bool {
       for index in keyExprs.indices {
-        let x = key(a, index)
-        let y = key(b, index)
-        if x.isNull != y.isNull { return y.isNull }
-        let c = Value.compare(x, y)
-        if c != 0 { return keyExprs[index].descending ? c > 0 : c < 0 }
+        let c = keyExprs[index].comparison.compare(key(a, index), key(b, index))
+        if c != 0 { return c < 0 }
       }
       return a < b
     }
@@ -256,7 +254,7 @@ public struct Executor {
   func sorted(_ input: Intermediate, _ keys: [SortKey], limit: Int?) throws -> Intermediate {
     switch input {
     case .rows(var set):
-      try set.sort(by: keys, limit: limit)
+      try set.sort(by: keys, limit: limit, catalog: catalog)
       return .rows(set)
     case .selection(let table, let selection):
       guard let firstKey = keys.first else { return input }

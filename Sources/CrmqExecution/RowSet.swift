@@ -1,6 +1,7 @@
 import CrmqCore
 import CrmqPlanner
 import CrmqSemantics
+import CrmqStorage
 
 /// Materialised rows between the operators above an aggregate (or at the end of `show`).
 struct RowSet {
@@ -20,20 +21,17 @@ struct RowSet {
 
   /// Sorts by the keys, nulls last, ties kept in their current order; with `limit`, keeps only
   /// the first rows, found in one pass (insertion into a short list) before sorting them.
-  mutating func sort(by keys: [SortKey], limit: Int? = nil) throws {
-    let indices = try keys.map { key -> (Int, Bool) in
+  mutating func sort(by keys: [SortKey], limit: Int? = nil, catalog: Catalog) throws {
+    let indices = try keys.map { key -> (Int, KeyComparison) in
       guard case .column(let name, _) = key.expr, let index = columnIndex(name) else {
         throw ExecutionError.internalError("cannot sort by \(key.expr)")
       }
-      return (index, key.descending)
+      return (index, KeyComparison(descending: key.descending, collation: key.collation, catalog: catalog))
     }
     func before(_ a: Int, _ b: Int) -> Bool {
-      for (index, descending) in indices {
-        let x = rows[a][index]
-        let y = rows[b][index]
-        if x.isNull != y.isNull { return y.isNull }
-        let c = Value.compare(x, y)
-        if c != 0 { return descending ? c > 0 : c < 0 }
+      for (index, comparison) in indices {
+        let c = comparison.compare(rows[a][index], rows[b][index])
+        if c != 0 { return c < 0 }
       }
       return a < b
     }

@@ -31,7 +31,10 @@ public struct SortKey: Sendable, Equatable, CustomStringConvertible {
   /// Over named columns of the input: an output name after a projection, a table column before.
   public var expr: BoundExpr
   public var descending: Bool
-  public var description: String { "\(expr)\(descending ? " desc" : "")" }
+  public var collation: SortCollation = .natural
+  public var description: String {
+    "\(expr)\(descending ? " desc" : "")\(collation == .natural ? "" : " in stage order")"
+  }
 }
 
 public struct Sort: Sendable, Equatable {
@@ -99,11 +102,15 @@ public struct Compare: Sendable, Equatable {
 public struct CompareOrder: Sendable, Equatable, CustomStringConvertible {
   public var column: String
   public var descending: Bool
-  public init(column: String, descending: Bool) {
+  public var collation: SortCollation
+  public init(column: String, descending: Bool, collation: SortCollation = .natural) {
     self.column = column
     self.descending = descending
+    self.collation = collation
   }
-  public var description: String { column + (descending ? " desc" : "") }
+  public var description: String {
+    column + (descending ? " desc" : "") + (collation == .natural ? "" : " in stage order")
+  }
 }
 
 /// The total row of a compared result.

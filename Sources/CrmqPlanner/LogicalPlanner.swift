@@ -3,8 +3,12 @@ import CrmqSemantics
 
 /// Turns bound statements into logical plans, before any optimisation.
 public enum LogicalPlanner {
-  /// `tableColumns` gives each table's columns (the scan starts with all; pruning narrows it).
-  public static func plan(_ query: BoundQuery, tableColumns: (String) -> [String]) -> LogicalPlan {
+  /// `tableColumns` gives each table's columns (the scan starts with all; pruning narrows it);
+  /// `stageOrders`, when the data has an order of stages (a stages table, or `stages` statements,
+  /// whose lists it holds), makes a stage dimension sort in that order (`SortCollation`).
+  public static func plan(
+    _ query: BoundQuery, tableColumns: (String) -> [String], stageOrders: [String: [String]]? = nil
+  ) -> LogicalPlan {
     let aggregates = query.sources.map { source -> LogicalPlan in
       var plan = LogicalPlan.scan(Scan(table: source.table, columns: tableColumns(source.table), filters: []))
       if let filter = source.filter {
@@ -29,7 +33,7 @@ public enum LogicalPlanner {
       let keys = query.order.map { order in
         SortKey(
           expr: .column(query.outputs[order.output].name, query.outputs[order.output].expr.type),
-          descending: order.descending)
+          descending: order.descending, collation: collation(of: order.output, in: query, stageOrders: stageOrders))
       }
       plan = .sort(Sort(keys: keys, input: plan))
     }
@@ -42,6 +46,15 @@ public enum LogicalPlanner {
     return plan
   }
 
+  /// How an output sorts: in stage order when it is a stage dimension and the data orders stages.
+  static func collation(of output: Int, in query: BoundQuery, stageOrders: [String: [String]]?) -> SortCollation {
+    guard let stageOrders, case .groupRef(let index, .string) = query.outputs[output].expr,
+      let source = query.sources.first, ["deals", "stage_history"].contains(source.table), index < source.groups.count,
+      case .column(let name, .string) = source.groups[index].expr, name == "stage" || name == "lost_at"
+    else { return .natural }
+    return .stageOrder(overrides: stageOrders)
+  }
+
   /// A query with `compare`: `current` and `previous` are the query bound over each period with
   /// no order, limit or compare; `ordered` is the whole query bound, for its order and limit,
   /// which apply to the joined rows.
@@ -50,7 +63,7 @@ public enum LogicalPlanner {
   /// kept, so the periods run without one and the totals' plans run after the cut.
   public static func plan(
     compare comparison: ComparisonPlan, current: BoundQuery, previous: BoundQuery, ordered: BoundQuery,
-    tableColumns: (String) -> [String]
+    tableColumns: (String) -> [String], stageOrders: [String: [String]]? = nil
   ) -> LogicalPlan {
     let totalsKept = ordered.withTotal && ordered.limit != nil
     func period(_ bound: BoundQuery, total: Bool) -> LogicalPlan {
@@ -66,7 +79,11 @@ public enum LogicalPlanner {
       Compare(
         current: period(current, total: ordered.withTotal && !totalsKept),
         previous: period(previous, total: ordered.withTotal && !totalsKept), comparison: comparison,
-        order: ordered.order.map { CompareOrder(column: ordered.outputs[$0.output].name, descending: $0.descending) },
+        order: ordered.order.map {
+          CompareOrder(
+            column: ordered.outputs[$0.output].name, descending: $0.descending,
+            collation: collation(of: $0.output, in: ordered, stageOrders: stageOrders))
+        },
         limit: ordered.limit, total: total))
   }
 

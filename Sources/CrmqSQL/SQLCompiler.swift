@@ -82,11 +82,12 @@ public struct SQLCompiler: Sendable {
   func ordering(_ plan: LogicalPlan) throws(SQLCompileFailure) -> Ordered {
     let (keys, limit, node) = peeled(plan)
     guard case .project(let project) = node else { throw SQLCompileFailure("a plan whose top is not a projection") }
-    let order = try keys.map { key throws(SQLCompileFailure) -> String in
+    var order: [String] = []
+    for key in keys {
       guard case .column(let name, let type) = key.expr, project.outputs.contains(where: { $0.name == name }) else {
         throw SQLCompileFailure("an order by something other than a column of the result")
       }
-      return orderTerm(dialect.quote(name), type: type, descending: key.descending)
+      order += orderTerms(dialect.quote(name), type: type, descending: key.descending, collation: key.collation)
     }
     return Ordered(project: project, order: order, limit: limit)
   }
@@ -248,8 +249,9 @@ public struct SQLCompiler: Sendable {
     let joined = sql + "\nSELECT " + columns.joined(separator: ", ") + "\n" + from
     // The plan's order, then every dimension not in it: the order is total.
     let types = Dictionary(resultColumns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-    var order = node.order.map {
-      orderTerm(dialect.quote($0.column), type: types[$0.column] ?? .double, descending: $0.descending)
+    var order = node.order.flatMap {
+      orderTerms(
+        dialect.quote($0.column), type: types[$0.column] ?? .double, descending: $0.descending, collation: $0.collation)
     }
     for dimension in dimensions where !node.order.contains(where: { $0.column == dimension.name }) {
       order.append(orderTerm(dialect.quote(dimension.name), type: dimension.expr.type, descending: false))
