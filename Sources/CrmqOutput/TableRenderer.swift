@@ -52,17 +52,52 @@ public struct TableRenderer {
 
   /// The box table, the row count and the notes.
   public func render(_ result: ResultTable) -> String {
-    let result = CompareLayout.compact(result) ?? result
-    guard bars, let barIndex = barColumn(result) else { return renderPlain(result) }
+    renderPlain(withBars(CompareLayout.compact(result) ?? result))
+  }
+
+  /// The result with its bars as a last column, scaled to the largest value of all its rows.
+  func withBars(_ result: ResultTable) -> ResultTable {
+    guard bars, let barIndex = barColumn(result) else { return result }
     var withBars = result
     let drawn = TableRenderer.bars(result.rows.map { $0[barIndex] })
     withBars.columns.append(ResultColumn(name: "", type: .string, role: .field))
     withBars.rows = zip(result.rows, drawn).map { $0 + [.string($1)] }
     withBars.total = result.total.map { $0 + [.string("")] }
-    return renderPlain(withBars)
+    return withBars
   }
 
-  func renderPlain(_ result: ResultTable) -> String {
+  /// A long result shortened to about its first `head` and last `tail` rows, a row of `⋮` where
+  /// the others are left out, and the footer counting every row; nil when the result is short
+  /// enough to show whole.
+  ///
+  /// A funnel is cut only between its funnels (one per pipeline and dimensions), never inside
+  /// one; bars are scaled to the whole result, so a bar means the same shortened or not.
+  public func render(_ result: ResultTable, head: Int, tail: Int) -> (text: String, hidden: Int)? {
+    guard let (kept, resumed) = TableRenderer.cut(result, head: head, tail: tail) else { return nil }
+    var shown = withBars(CompareLayout.compact(result) ?? result)
+    shown.rows = Array(shown.rows[..<kept]) + Array(shown.rows[resumed...])
+    let hidden = resumed - kept
+    return (renderPlain(shown, gapAfter: kept, rowCount: result.rows.count), hidden)
+  }
+
+  /// Where to stop and where to resume: rows `0..<kept` and `resumed...` are shown; nil when that
+  /// would leave out no more than one row.
+  public static func cut(_ result: ResultTable, head: Int, tail: Int) -> (kept: Int, resumed: Int)? {
+    let count = result.rows.count
+    guard count > head + tail + 1 else { return nil }
+    var kept = head
+    var resumed = count - tail
+    // A funnel's rows: one funnel per value of the columns before `stage`.
+    let names = result.columns.map(\.name)
+    if let stage = names.firstIndex(of: "stage"), names.contains("step_conversion") {
+      func funnel(_ row: Int) -> ArraySlice<Value> { result.rows[row][..<stage] }
+      while kept < count && funnel(kept) == funnel(kept - 1) { kept += 1 }
+      while resumed > kept && funnel(resumed) == funnel(resumed - 1) { resumed -= 1 }
+    }
+    return resumed - kept > 1 ? (kept, resumed) : nil
+  }
+
+  func renderPlain(_ result: ResultTable, gapAfter: Int? = nil, rowCount: Int? = nil) -> String {
     let columns = result.columns
     guard !columns.isEmpty else { return "(no columns)\n" }
     var body = result.rows.map { row in
@@ -100,16 +135,18 @@ public struct TableRenderer {
     out += cells(columns.map(\.name), header: true)
     out += line("├", "┼", "┤")
     if body.isEmpty { body = [] }
-    for row in body { out += cells(row, header: false) }
+    for (index, row) in body.enumerated() {
+      if index == gapAfter { out += cells(columns.map { _ in "⋮" }, header: false) }
+      out += cells(row, header: false)
+    }
     if let totalLine {
       out += line("├", "┼", "┤")
       out += cells(totalLine, header: false, bold: true)
     }
     out += line("└", "┴", "┘")
+    let count = rowCount ?? result.rows.count
     out +=
-      paint(
-        "(\(result.rows.count == 1 ? "1 row" : NumberFormat.integer(Int64(result.rows.count), grouped: true) + " rows"))",
-        "2") + "\n"
+      paint("(\(count == 1 ? "1 row" : NumberFormat.integer(Int64(count), grouped: true) + " rows"))", "2") + "\n"
     for note in result.notes { out += paint(note, "2") + "\n" }
     return out
   }

@@ -152,23 +152,29 @@ public final class Shell {
     }
     let format = fileFormat ?? self.format
     let terminal = output.outputIsTerminal && file == nil
-    var shown = table
+    let renderer = TableRenderer(bars: terminal, colored: terminal && output.colorErrors)
     var hidden = 0
-    if !full && terminal && format == .table && table.rows.count > headRows + tailRows + 1 {
-      hidden = table.rows.count - headRows - tailRows
-      shown.rows = Array(table.rows.prefix(headRows)) + Array(table.rows.suffix(tailRows))
+    var text: String
+    if !full && terminal && format == .table, let short = renderer.render(table, head: headRows, tail: tailRows) {
+      (text, hidden) = short
+    } else {
+      text = format.render(table, bars: terminal, colored: terminal && output.colorErrors)
     }
-    var text = format.render(shown, bars: terminal, colored: terminal && output.colorErrors)
     if terminal, format == .table, let width = output.terminalWidth,
       let first = text.split(separator: "\n").first, DisplayWidth.of(String(first)) > width
     {
       // Wider than the terminal: one record per block instead of a table that wraps.
+      var shown = table
+      if hidden > 0, let cut = TableRenderer.cut(table, head: headRows, tail: tailRows) {
+        shown.rows = Array(table.rows[..<cut.kept]) + Array(table.rows[cut.resumed...])
+      }
       text = RecordRenderer().render(shown)
+      if hidden > 0 { text = text.replacingRowCount(shown: shown.rows.count, total: table.rows.count) }
     }
     if hidden > 0 {
-      text = text.replacingRowCount(shown: shown.rows.count, total: table.rows.count)
       text +=
-        "(\(hidden) rows in the middle not shown; .last shows them all, .format csv or .output FILE writes them)\n"
+        "(\(NumberFormat.integer(Int64(hidden), grouped: true)) rows in the middle not shown, at ⋮; .last shows them all, "
+        + ".format csv or .output FILE writes them)\n"
     }
     if !format.carriesNotes {
       for note in table.notes { output.writeError(note + "\n") }

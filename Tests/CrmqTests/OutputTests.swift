@@ -35,4 +35,23 @@ final class OutputTests: XCTestCase {
   func testBarsAreProportional() {
     XCTAssertEqual(TableRenderer.bars([.int(100), .int(50), .int(0), .null], width: 8), ["████████", "████", "", ""])
   }
+
+  /// A shortened table's bars keep the scale of the whole result: the largest value, left out
+  /// in the middle, still sets the full width.
+  func testShortenedBarsKeepTheWholeResultsScale() throws {
+    var rows = (1...40).map { [Value.string("d\($0)"), Value.int(Int64($0))] }
+    rows[20][1] = .int(400)
+    let table = ResultTable(
+      columns: [
+        ResultColumn(name: "day", type: .string, role: .dimension), ResultColumn(name: "count", type: .int, role: .measure),
+      ], rows: rows)
+    let (text, hidden) = try XCTUnwrap(TableRenderer(bars: true).render(table, head: 3, tail: 2))
+    XCTAssertEqual(hidden, 35)
+    XCTAssertTrue(text.contains("(40 rows)"), text)
+    // 40 of 400 is a tenth of 24 cells: two full blocks and a part, not the whole width.
+    let last = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(" d40 ") })
+    XCTAssertTrue(last.contains("██▍"), String(last))
+    XCTAssertFalse(last.contains(String(repeating: "█", count: 24)), String(last))
+    XCTAssertNil(TableRenderer(bars: true).render(table, head: 30, tail: 9), "one row left out is shown instead")
+  }
 }

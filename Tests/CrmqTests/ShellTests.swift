@@ -142,8 +142,39 @@ final class ShellTests: XCTestCase {
   func testALongResultShowsItsEndsAndSaysWhatIsLeftOut() throws {
     let run = try shell(["count by day", ".last"], terminal: true)
     XCTAssertTrue(
-      run.output.contains("(632 rows)\n(607 rows in the middle not shown; .last shows them all"), run.output)
+      run.output.contains("(632 rows)\n(607 rows in the middle not shown, at ⋮; .last shows them all"), run.output)
+    // The gap is a row of its own, between the first 20 rows and the last 5.
+    let shortened = try XCTUnwrap(run.output.components(separatedBy: "(632 rows)").first)
+    let lines = shortened.split(separator: "\n")
+    let gap = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("│ ⋮") })
+    let top = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("┌") })
+    XCTAssertEqual(gap - top, 23, "header (3 lines) and 20 rows before the gap")
+    XCTAssertEqual(lines.count - gap - 2, 5, "5 rows after it, then the bottom line")
     XCTAssertTrue(run.output.contains("│ 2025-03-15 │"), ".last prints every row")
+  }
+
+  /// A long funnel is cut between funnels, never inside one; its bars keep the scale of the whole.
+  func testALongFunnelIsCutBetweenItsFunnels() throws {
+    let engine = try XCTUnwrap(ShellTests.engine)
+    var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    guard case .table(let funnel) = session.run("funnel by manager").first?.outcome else { return XCTFail("no funnel") }
+    let renderer = TableRenderer(bars: true)
+    let (text, hidden) = try XCTUnwrap(renderer.render(funnel, head: 20, tail: 5))
+    let cut = try XCTUnwrap(TableRenderer.cut(funnel, head: 20, tail: 5))
+    let stage = try XCTUnwrap(funnel.columns.firstIndex { $0.name == "stage" })
+    XCTAssertNotEqual(Array(funnel.rows[cut.kept - 1][..<stage]), Array(funnel.rows[cut.kept][..<stage]))
+    XCTAssertNotEqual(Array(funnel.rows[cut.resumed - 1][..<stage]), Array(funnel.rows[cut.resumed][..<stage]))
+    XCTAssertGreaterThanOrEqual(cut.kept, 20)
+    XCTAssertEqual(hidden, cut.resumed - cut.kept)
+    XCTAssertTrue(text.contains("(\(funnel.rows.count) rows)"), text)
+    // The first row's bar is drawn as in the whole result.
+    func firstBar(_ table: String) -> String? {
+      table.split(separator: "\n").dropFirst(3).first?.split(separator: "│").last.map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+    }
+    XCTAssertEqual(firstBar(text), firstBar(renderer.render(funnel)))
+    XCTAssertFalse(firstBar(text)?.isEmpty ?? true)
   }
 
   func testCompletionFromWhatTheParserExpects() throws {
