@@ -13,11 +13,14 @@ public struct ResultColumn: Sendable, Equatable {
   public var type: DataType
   /// Dimension (a group key), measure, or a plain field of `show`.
   public var role: ColumnRole
+  /// What its numbers count, when a built-in measure says (days, seconds).
+  public var unit: ColumnUnit?
   /// A column: `ResultColumn(name: "won", type: .int, role: .measure)`.
-  public init(name: String, type: DataType, role: ColumnRole) {
+  public init(name: String, type: DataType, role: ColumnRole, unit: ColumnUnit? = nil) {
     self.name = name
     self.type = type
     self.role = role
+    self.unit = unit
   }
 }
 

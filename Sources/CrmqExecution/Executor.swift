@@ -241,7 +241,7 @@ public struct Executor {
       let row = dims(groups.ids[position]) + groups.values(Int(groups.ids[position]))
       return try project.outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: dimensionCount) }
     }
-    let columns = project.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+    let columns = project.outputs.map(\.column)
     return RowSet(
       columns: columns, rows: rows, groupIds: kept.map { groups.ids[$0] }, aggregation: (op, groups.grouping))
   }
@@ -308,7 +308,7 @@ public struct Executor {
     let rows = try set.rows.map { row in
       try outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: groupCount) }
     }
-    let columns = outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+    let columns = outputs.map(\.column)
     return RowSet(columns: columns, rows: rows, groupIds: set.groupIds, aggregation: set.aggregation, parts: set.parts)
   }
 
@@ -332,7 +332,7 @@ public struct Executor {
     rows.reserveCapacity(selection.count)
     try selection.forEachRow { row in rows.append(try evaluators.map { try $0.evaluate(row) }) }
     return RowSet(
-      columns: outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }, rows: rows,
+      columns: outputs.map(\.column), rows: rows,
       groupIds: nil,
       aggregation: nil)
   }

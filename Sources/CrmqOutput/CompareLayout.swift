@@ -41,7 +41,7 @@ enum CompareLayout {
     func row(_ values: [Value]) -> [Value] {
       plan.map { source, delta in
         guard let delta else { return values[source] }
-        return .string(text(values[delta + 2], percent: values[delta + 3], type: result.columns[delta].type))
+        return .string(text(values[delta + 2], percent: values[delta + 3], column: result.columns[delta]))
       }
     }
     var out = result
@@ -53,7 +53,8 @@ enum CompareLayout {
   }
 
   /// `▲ 57 373.12 +14.4%`, `▼ 3.5 п.п.`, `= 0`, or `—` without a change.
-  static func text(_ delta: Value, percent: Value, type: DataType) -> String {
+  static func text(_ delta: Value, percent: Value, column: ResultColumn) -> String {
+    let type = column.type
     guard let change = delta.doubleValue else { return ValueFormatter.nullText }
     let arrow = change > 0 ? "▲" : change < 0 ? "▼" : "="
     if type == .ratio {
@@ -66,7 +67,9 @@ enum CompareLayout {
     case .money(let v): magnitude = .money(v == Int64.min ? v : abs(v))
     default: magnitude = .double(abs(change))
     }
-    var text = arrow + " " + ValueFormatter.display(magnitude, type: type)
+    var text =
+      arrow + " "
+      + ValueFormatter.display(magnitude, column: ResultColumn(name: "", type: type, role: .measure, unit: column.unit))
     if change != 0, let relative = percent.doubleValue, relative.isFinite {
       text +=
         " " + (relative >= 0 ? "+" : "−") + NumberFormat.decimal(abs(relative) * 100, grouped: true, digits: 1) + "%"

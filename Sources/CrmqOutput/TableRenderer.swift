@@ -101,11 +101,11 @@ public struct TableRenderer {
     let columns = result.columns
     guard !columns.isEmpty else { return "(no columns)\n" }
     var body = result.rows.map { row in
-      row.enumerated().map { ValueFormatter.display($1, type: columns[$0].type, role: columns[$0].role) }
+      row.enumerated().map { ValueFormatter.display($1, column: columns[$0]) }
     }
     var totalLine: [String]?
     if let total = result.total {
-      var cells = total.enumerated().map { ValueFormatter.display($1, type: columns[$0].type, role: columns[$0].role) }
+      var cells = total.enumerated().map { ValueFormatter.display($1, column: columns[$0]) }
       if let first = columns.firstIndex(where: { $0.role == .dimension }) {
         for index in cells.indices where columns[index].role == .dimension {
           cells[index] = index == first ? ValueFormatter.totalLabel : ""
@@ -113,7 +113,13 @@ public struct TableRenderer {
       }
       totalLine = cells
     }
-    var widths = columns.map { DisplayWidth.of($0.name) }
+    // A column of seconds says h:mm:ss once a value reaches an hour.
+    let allRows = result.rows + (result.total.map { [$0] } ?? [])
+    let headers = columns.indices.map { index in
+      ValueFormatter.header(
+        columns[index], hours: allRows.contains { ($0[index].doubleValue ?? 0).magnitude.rounded() >= 3600 })
+    }
+    var widths = headers.map { DisplayWidth.of($0) }
     for row in body + (totalLine.map { [$0] } ?? []) {
       for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
     }
@@ -132,7 +138,7 @@ public struct TableRenderer {
       return out + "\n"
     }
     var out = line("┌", "┬", "┐")
-    out += cells(columns.map(\.name), header: true)
+    out += cells(headers, header: true)
     out += line("├", "┼", "┤")
     if body.isEmpty { body = [] }
     for (index, row) in body.enumerated() {

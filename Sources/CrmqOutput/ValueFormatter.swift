@@ -27,6 +27,42 @@ public enum ValueFormatter {
     }
   }
 
+  /// A cell of a table people read: as `display`, a column of seconds as minutes and seconds
+  /// (`3:07`, `1:02:05`), and an ISO week with its days (`2026-W37 07.09–13.09`).
+  public static func display(_ value: Value, column: ResultColumn) -> String {
+    if column.unit == .seconds, let seconds = value.doubleValue, seconds.isFinite {
+      return duration(seconds)
+    }
+    if case .bucket(.week, let start) = value, CivilDate.weekday(start) == 1 {
+      func dayMonth(_ day: Int64) -> String {
+        let (_, month, date) = CivilDate.components(day)
+        return CivilDate.pad2(date) + "." + CivilDate.pad2(month)
+      }
+      return TimeGrain.week.format(start) + " " + dayMonth(start) + "–" + dayMonth(start + 6)
+    }
+    return display(value, type: column.type, role: column.role)
+  }
+
+  /// Seconds, rounded to the nearest, as `m:ss`, or `h:mm:ss` from an hour on.
+  public static func duration(_ seconds: Double) -> String {
+    let total = Int64(seconds.rounded())
+    let sign = total < 0 ? "−" : ""
+    let magnitude = total.magnitude
+    let (hours, minutes, rest) = (magnitude / 3600, magnitude / 60 % 60, magnitude % 60)
+    func two(_ n: UInt64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return hours > 0 ? "\(sign)\(hours):\(two(minutes)):\(two(rest))" : "\(sign)\(minutes):\(two(rest))"
+  }
+
+  /// A column's header in a table people read: its name, and its unit when it counts days
+  /// (`cycle, days`) or seconds shown as minutes (`avg_talk, m:ss`; `h:mm:ss` when `hours`).
+  public static func header(_ column: ResultColumn, hours: Bool = false) -> String {
+    switch column.unit {
+    case .days?: return column.name + ", days"
+    case .seconds?: return column.name + (hours ? ", h:mm:ss" : ", m:ss")
+    case nil: return column.name
+    }
+  }
+
   /// Plain text for CSV and JSON strings: no grouping, money with two decimals.
   public static func plain(_ value: Value) -> String { value.plainText }
 

@@ -15,7 +15,7 @@ extension LogicalPlan {
       return n.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
         + n.aggregates.map { ResultColumn(name: $0.description, type: $0.type, role: .measure) }
     case .project(let n):
-      return n.outputs.map { ResultColumn(name: $0.name, type: $0.expr.type, role: $0.role) }
+      return n.outputs.map(\.column)
     case .sort, .limit, .topN, .total:
       return input?.outputColumns
     case .merge(let n):
@@ -49,7 +49,7 @@ extension Compare {
       let deltaType: DataType =
         column.type == .int || column.type == .money || column.type == .ratio ? column.type : .double
       columns += [
-        column, ResultColumn(name: column.name + "_prev", type: column.type, role: .measure),
+        column, ResultColumn(name: column.name + "_prev", type: column.type, role: .measure, unit: column.unit),
         ResultColumn(name: column.name + "_delta", type: deltaType, role: .measure),
         ResultColumn(name: column.name + "_delta_pct", type: .ratio, role: .measure),
       ]

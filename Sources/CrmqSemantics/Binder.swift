@@ -117,8 +117,11 @@ public struct Binder {
     var measureOutputs: [BoundOutput] = []
     for measure in query.measures {
       let expr = try bindMeasure(measure.expr)
+      // A built-in measure named alone keeps its unit (`cycle`: days); arithmetic on it does not.
+      let named = outputName(measure.expr)
+      let unit = SemanticModel.measure(named: named).flatMap { $0.name == named.lowercased() ? $0.unit : nil }
       measureOutputs.append(
-        BoundOutput(name: measure.alias?.text ?? outputName(measure.expr), expr: expr, role: .measure))
+        BoundOutput(name: measure.alias?.text ?? named, expr: expr, role: .measure, unit: unit))
     }
     if sourceBuilders.isEmpty {
       sourceBuilders.append(SourceBuilder(table: table, anchor: table.mainDate))

@@ -58,11 +58,17 @@ public struct BoundOutput: Sendable, Equatable {
   public var name: String
   public var expr: BoundExpr
   public var role: ColumnRole
-  public init(name: String, expr: BoundExpr, role: ColumnRole) {
+  /// A built-in measure's unit (`cycle`: days), for tables.
+  public var unit: ColumnUnit?
+  public init(name: String, expr: BoundExpr, role: ColumnRole, unit: ColumnUnit? = nil) {
     self.name = name
     self.expr = expr
     self.role = role
+    self.unit = unit
   }
+
+  /// The result column it becomes.
+  public var column: ResultColumn { ResultColumn(name: name, type: expr.type, role: role, unit: unit) }
 }
 
 public struct BoundOrder: Sendable, Equatable {

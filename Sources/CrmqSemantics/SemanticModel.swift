@@ -17,6 +17,8 @@ public struct MeasureDefinition: Sendable {
   public var type: DataType
   /// One sentence for people.
   public var meaning: String
+  /// What its numbers count, for tables: days (cycle), seconds (talk time).
+  public var unit: ColumnUnit? = nil
 
   /// The definition as crmq text: `count where status = 'won'`, `revenue / won`.
   public var definition: String {
@@ -69,10 +71,10 @@ public enum SemanticModel {
       meaning: "of the deals created, the share now won (a cohort measure)"),
     .init(name: "cycle", table: "deals", anchor: "closed_at",
       body: .aggregate(.median, argument: "days_between(created_at, closed_at)", filter: won), type: .double,
-      meaning: "median days (fractional) from creation to closing of the deals won"),
+      meaning: "median days (fractional) from creation to closing of the deals won", unit: .days),
     .init(name: "cycle_avg", table: "deals", anchor: "closed_at",
       body: .aggregate(.avg, argument: "days_between(created_at, closed_at)", filter: won), type: .double,
-      meaning: "mean days (fractional) from creation to closing of the deals won"),
+      meaning: "mean days (fractional) from creation to closing of the deals won", unit: .days),
     .init(name: "repeat_won", table: "deals", anchor: "closed_at",
       body: .aggregate(.count, argument: nil, filter: "status = 'won' and repeat = 'repeat'"), type: .int,
       meaning: "deals won from clients who had won deals before (the numerator of repeat_share)"),
@@ -89,10 +91,10 @@ public enum SemanticModel {
       meaning: "of the calls, the share missed"),
     .init(name: "talk_time", table: "calls", anchor: "started_at",
       body: .aggregate(.sum, argument: "duration_sec", filter: "status = 'answered'"), type: .int,
-      meaning: "seconds talked on answered calls"),
+      meaning: "seconds talked on answered calls", unit: .seconds),
     .init(name: "avg_talk", table: "calls", anchor: "started_at",
       body: .aggregate(.avg, argument: "duration_sec", filter: "status = 'answered'"), type: .double,
-      meaning: "mean seconds of an answered call"),
+      meaning: "mean seconds of an answered call", unit: .seconds),
     // spend
     .init(name: "spend", table: "spend", anchor: "date", body: .aggregate(.sum, argument: "cost", filter: nil), type: .money,
       meaning: "advertising spend"),
