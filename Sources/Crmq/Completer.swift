@@ -98,15 +98,40 @@ public struct Completer: Sendable {
 
   func completions(word: String, before: String) -> [String] {
     let previous = previousWord(before, skipping: word)?.lowercased()
-    var pool: [String]
-    switch previous {
-    case "of", "show", "describe": pool = tableNames + (previous == "describe" ? ["metrics"] : [])
-    case "by", "where", "and", "or", "not", ",": pool = columnNames + grains
-    default: pool = measures + keywords + columnNames + grains
-    }
     let lower = word.lowercased()
     var seen = Set<String>()
-    return pool.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }.sorted()
+    func matching(_ pool: [String]) -> [String] {
+      pool.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }
+    }
+    switch previous {
+    case "of", "show", "describe": return matching(tableNames + (previous == "describe" ? ["metrics"] : [])).sorted()
+    case "period": return matching(["last"] + Completer.periodGrains)
+    case "last": return matching(Completer.periodGrains)
+    case "compare": return matching(["previous", "year", "period"])
+    case "with": return matching(["total"])
+    case "top", "limit": return []
+    case let count? where count.allSatisfy(\.isNumber) && Completer.clause(before.dropLast(word.count)) == "last":
+      // `period last 2 ` → the grains in the plural.
+      return matching(Completer.periodGrains.map { $0 + "s" })
+    case ",":
+      // After a comma: a measure in the list of measures, a dimension after `by`.
+      if Completer.clause(before) == nil { return matching(measures) + matching(columnNames).sorted() }
+      return matching(columnNames + grains).sorted()
+    case "by", "where", "and", "or", "not": return matching(columnNames + grains).sorted()
+    default: return matching(measures + keywords + columnNames + grains).sorted()
+    }
+  }
+
+  /// The grains a period counts in: `period last month`, `period last 3 months`.
+  static let periodGrains = ["day", "week", "month", "quarter", "year"]
+
+  /// The last clause keyword before the cursor (`by`, `where`, `period`, `last`, …), or nil in the
+  /// list of measures.
+  static func clause(_ text: some StringProtocol) -> String? {
+    let words = text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map { $0.lowercased() }
+    return words.last {
+      ["by", "where", "period", "last", "order", "top", "limit", "with", "compare", "of"].contains($0)
+    }
   }
 
   /// Files and folders that start with `typed` (folders end with '/'), of a folder the policy

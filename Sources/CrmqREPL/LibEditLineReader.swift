@@ -1,4 +1,5 @@
 import CLibEdit
+import Crmq
 
 #if canImport(Glibc)
   import Glibc
@@ -89,9 +90,32 @@ public final class LibEditLineReader: LineReader {
     return String(scalars)
   }
 
+  /// Candidates laid out as `ls` lays out names: in columns down, then across, as many columns as
+  /// fit `width` terminal cells; each line ends with a line break.
+  public static func columns(_ candidates: [String], width: Int) -> String {
+    let cell = (candidates.map { DisplayWidth.of($0) }.max() ?? 0) + 2
+    let columns = max(1, min(candidates.count, (width + 2) / max(1, cell)))
+    let rows = (candidates.count + columns - 1) / columns
+    var out = ""
+    for row in 0..<rows {
+      var line = ""
+      for column in 0..<columns {
+        let index = column * rows + row
+        guard index < candidates.count else { break }
+        let text = candidates[index]
+        let last = column == columns - 1 || (column + 1) * rows + row >= candidates.count
+        line += last ? text : text + String(repeating: " ", count: cell - DisplayWidth.of(text))
+      }
+      out += line + "\n"
+    }
+    return out
+  }
+
   /// Tab: asks the completer about the line and the cursor, then edits the line in place.
   static func complete(_ editor: OpaquePointer?) -> UInt8 {
-    guard let editor, let completer, let info = el_wline(editor)?.pointee, let buffer = info.buffer else { return UInt8(CC_ERROR) }
+    guard let editor, let completer, let info = el_wline(editor)?.pointee, let buffer = info.buffer else {
+      return UInt8(CC_ERROR)
+    }
     let before = string(buffer, count: info.cursor - buffer)
     let after = string(info.cursor, count: info.lastchar - info.cursor)
     let (replacing, candidates) = completer(before + after, before.count)
@@ -107,8 +131,10 @@ public final class LibEditLineReader: LineReader {
       _ = wide(insert).withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
       return UInt8(CC_REFRESH)
     }
-    // Several candidates and nothing more in common: list them under the line.
-    let list = Array(("\n" + candidates.joined(separator: "  ") + "\n").utf8)
+    // Several candidates and nothing more in common: list them under the line, in columns.
+    var size = winsize()
+    let width = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+    let list = Array(("\n" + LibEditLineReader.columns(candidates, width: width)).utf8)
     _ = list.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     return UInt8(CC_REDISPLAY)
   }

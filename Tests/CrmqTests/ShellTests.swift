@@ -177,6 +177,33 @@ final class ShellTests: XCTestCase {
     XCTAssertFalse(firstBar(text)?.isEmpty ?? true)
   }
 
+  /// Tab knows where it is: a measure after a comma in the list of measures, a dimension after a
+  /// comma of `by`, the grains after `period last` (in the plural after a number), what `compare`
+  /// and `with` take.
+  func testCompletionFollowsTheClause() throws {
+    let completer = Completer(engine: try XCTUnwrap(ShellTests.engine))
+    XCTAssertEqual(completer.completions(line: "won, rev", cursor: 8), ["revenue"])
+    XCTAssertEqual(Array(completer.completions(line: "won, ", cursor: 5).prefix(2)), ["count", "sum("])
+    XCTAssertEqual(completer.completions(line: "won by source, man", cursor: 18), ["manager"])
+    XCTAssertEqual(
+      completer.completions(line: "count period last ", cursor: 18), ["day", "week", "month", "quarter", "year"])
+    XCTAssertEqual(completer.completions(line: "count period last 3 mo", cursor: 22), ["months"])
+    XCTAssertEqual(completer.completions(line: "count period ", cursor: 13).first, "last")
+    XCTAssertEqual(completer.completions(line: "won period 2026-09 compare p", cursor: 28), ["previous", "period"])
+    XCTAssertEqual(completer.completions(line: "won by source with ", cursor: 19), ["total"])
+    XCTAssertEqual(completer.completions(line: "won by source top ", cursor: 18), [])
+  }
+
+  /// Many candidates are listed in columns down then across, as wide as the terminal allows.
+  func testCandidatesAreLaidOutInColumns() {
+    let names = ["deals", "won", "lost", "revenue", "avg_check", "win_rate", "cycle"]
+    XCTAssertEqual(
+      LibEditLineReader.columns(names, width: 40),
+      "deals      revenue    cycle\nwon        avg_check\nlost       win_rate\n")
+    XCTAssertEqual(LibEditLineReader.columns(names, width: 10), names.map { $0 + "\n" }.joined())
+    XCTAssertEqual(LibEditLineReader.columns(["Сайт", "Авито"], width: 80), "Сайт   Авито\n")
+  }
+
   func testCompletionFromWhatTheParserExpects() throws {
     let completer = Completer(engine: try XCTUnwrap(ShellTests.engine))
     XCTAssertEqual(completer.completions(line: "count by man", cursor: 12), ["manager"])
