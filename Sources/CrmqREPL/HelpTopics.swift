@@ -18,7 +18,7 @@ enum HelpTopics {
     """,
     "period": """
     period RANGE — each measure's own date in the range: month (this one, to date), last month,
-    last 3 month, likewise day, week, quarter, year; 2026-09, 2026-Q3, 2026, 2026-09-01..2026-09-15.
+    last 3 months, likewise day, week, quarter, year; 2026-09, 2026-Q3, 2026, 2026-09-01..2026-09-15.
       won, revenue by manager period last month
       deals by week period 2026-09-01..2026-09-15
     """,
@@ -33,9 +33,38 @@ enum HelpTopics {
       funnel by source period 2026-Q3
     """,
     "top": """
-    top N — the N groups with the largest first measure; limit N cuts rows as they come;
-    order by … asc|desc; with total adds a total row.
+    top N — the N groups with the largest first measure (ties: the next measures, then the
+    dimensions); limit N cuts rows as they come; order by … asc|desc; with total adds a total row.
       revenue by client top 10 with total
+    """,
+    "order": """
+    order by OUTPUT [asc|desc], … — order the rows by a measure or a dimension (ties: the other
+    dimensions); a stage sorts in its pipeline's order. Without it, rows follow the dimensions.
+      won, revenue by manager order by revenue desc limit 5
+    """,
+    "limit": """
+    limit N — keep the first N rows in the order asked; top N orders by the first measure too.
+      show deals order by amount desc limit 10
+    """,
+    "with": """
+    with total — a last row of every measure over exactly the rows shown (a median of all their
+    deals, a ratio of the totals), after top and limit too.
+      deals, revenue, win_rate by source top 3 with total
+    """,
+    "of": """
+    of TABLE — count and sum over another table than deals (calls, spend, stage_history, plans);
+    built-in measures know their own table.
+      count, sum(duration_sec) of calls by manager where status = 'answered'
+    """,
+    "stages": """
+    stages 'PIPELINE': 'STAGE', 'STAGE', … — the order of a pipeline's stages for this session, in
+    place of stages.csv's (funnels, and stages sorted in stage order).
+      stages 'Продажи': 'Новая заявка', 'Переговоры', 'Успешно реализовано'
+    """,
+    "explain": """
+    explain QUERY — the logical plan, the optimizer rules applied and how the engine runs it;
+    explain sql QUERY — the PostgreSQL statement crmq would send.
+      explain won by manager period 2026-09
     """,
     "let": """
     let NAME = CONDITION — a named segment to use in where; set today = DATE;
@@ -61,20 +90,35 @@ enum HelpTopics {
     """,
   ]
 
-  /// The text for a topic, or nil when there is none.
+  /// The text for a topic, or nil when there is none: a clause's (and its command's lines, as for
+  /// `load`), a measure's definition, or a command's lines.
   static func text(_ topic: String, commandHelp: String) -> String? {
-    let key = topic.lowercased().trimmingWhitespace()
-    if let clause = clauses[key] { return clause + "\n" }
+    var key = topic.lowercased().trimmingWhitespace()
+    if key == "load" { key = "map" }
+    if let clause = clauses[key] {
+      return clause + "\n" + (key == "map" ? commandLines(".load", commandHelp).map { "\n" + $0 } ?? "" : "")
+    }
     if let measure = SemanticModel.measures.first(where: { $0.name == key }) {
       let date = measure.anchor.map { ", dated by \($0)" } ?? ""
       return
         "\(measure.name) (\(measure.type.description), of \(measure.table)\(date)): \(measure.meaning)\n  = \(measure.definition)\n"
     }
-    let command = key.hasPrefix(".") ? key : "." + key
-    let lines = commandHelp.split(separator: "\n").filter {
-      String($0).trimmingWhitespace().hasPrefix(command + " ") || String($0).trimmingWhitespace() == command
+    return commandLines(key.hasPrefix(".") ? key : "." + key, commandHelp)
+  }
+
+  /// A command's lines of the help, with the lines that continue them.
+  static func commandLines(_ command: String, _ commandHelp: String) -> String? {
+    var lines: [String] = []
+    var inside = false
+    for line in commandHelp.split(separator: "\n").map(String.init) {
+      let text = line.trimmingWhitespace()
+      // A line indented to the descriptions continues the entry above it.
+      if !line.hasPrefix(String(repeating: " ", count: 28)) {
+        inside = text.hasPrefix(command + " ") || text == command
+      }
+      if inside { lines.append(line.hasPrefix("  ") ? String(line.dropFirst(2)) : line) }
     }
-    return lines.isEmpty ? nil : lines.map { String($0).trimmingWhitespace() }.joined(separator: "\n") + "\n"
+    return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
   }
 
   /// The example lines of a topic (indented), for tests that keep the help true.

@@ -15,16 +15,19 @@ extension Shell {
       explain <query>    describe <table>    describe metrics    tables
       let big = amount > 100k              set today = 2026-09-30    set first_weekday = sunday
     Commands:
-      .help [TOPIC]             this text; a clause (by, where, period, compare, funnel, top, let,
-                                show), a measure (.help win_rate) or a command (.help load)
+      .help [TOPIC]             this text; a clause (of, by, where, period, compare, order, top,
+                                limit, with, funnel, stages, let, show, load, explain), a measure
+                                (.help win_rate) or a command (.help output)
       .tables                   the loaded tables
       .load DIR | .reload       load another folder of exports, or read the same one again
       .load FILE as TABLE       read one file as deals, stages, stage_history, calls, spend or plans
       .schema [table]           the columns of a table (all tables without one)
       .metrics                  the built-in measures and their definitions
-      .format table|csv|json|markdown
-      .output FILE | .output    write results to a file (.xlsx: a workbook, a sheet per result; .html: a page with charts;
-                                .csv, .json, .md: that format), or back to the terminal
+      .format FORMAT            table, csv, excel-csv (a Russian Excel's: ';', decimal comma),
+                                json or markdown
+      .output FILE | .output    write results to FILE (.xlsx: a workbook, a sheet per result;
+                                .html: a page with charts; .csv, .json, .md: that format), or
+                                back to the terminal
       .timer on|off             time every statement
       .today YYYY-MM-DD         the day relative periods count from
       .explain QUERY            the plan of a query
@@ -50,12 +53,14 @@ extension Shell {
       } else if let text = HelpTopics.text(argument, commandHelp: Shell.help) {
         output.write(text)
       } else {
-        let hint =
-          Suggestions.closest(to: argument.lowercased(), in: HelpTopics.names).first.map { "; did you mean \($0)?" }
-          ?? ""
-        output.writeError(
-          "error: no help on '\(argument)'\(hint) Topics: \(HelpTopics.clauses.keys.sorted().joined(separator: ", ")), a measure, or a command\n"
-        )
+        var message = "error: no help on '\(argument)'\n"
+        if let close = Suggestions.closest(to: argument.lowercased(), in: HelpTopics.names).first {
+          message += "  = help: did you mean '\(close)'?\n"
+        }
+        message +=
+          "  = help: topics are the clauses (\(HelpTopics.clauses.keys.sorted().joined(separator: ", "))), "
+          + "a measure (.metrics lists them) and a command (.help output)\n"
+        output.writeError(message)
       }
     case ".tables":
       execute("tables", name: ".tables")

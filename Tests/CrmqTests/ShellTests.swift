@@ -83,11 +83,26 @@ final class ShellTests: XCTestCase {
   }
 
   func testHelpTopics() throws {
-    let run = try shell([".help period", ".help win_rate", ".help load", ".help perod", ".help compare"])
+    let run = try shell([
+      ".help period", ".help win_rate", ".help load", ".help perod", ".help compare", ".help output", ".help with",
+    ])
     XCTAssertTrue(run.output.contains("period RANGE"), run.output)
+    XCTAssertTrue(run.output.contains("last 3 months,"), run.output)
     XCTAssertTrue(run.output.contains("win_rate (ratio, of deals"), run.output)
+    XCTAssertTrue(run.output.contains("load 'FILE' [sheet 'NAME']"), "the statement, then the commands: \(run.output)")
     XCTAssertTrue(run.output.contains(".load FILE as TABLE"), run.output)
-    XCTAssertTrue(run.errors.contains("error: no help on 'perod'; did you mean period?"), run.errors)
+    XCTAssertTrue(run.output.contains("with total — a last row"), run.output)
+    // A command's entry with the lines that continue it.
+    XCTAssertTrue(run.output.contains(".html: a page with charts;"), run.output)
+    XCTAssertTrue(
+      run.errors.contains(
+        "error: no help on 'perod'\n  = help: did you mean 'period'?\n  = help: topics are the clauses (by, compare,"),
+      run.errors)
+    // The help names every clause the parser knows.
+    for clause in ["of", "by", "where", "period", "compare", "order", "top", "limit", "with"] {
+      XCTAssertNotNil(HelpTopics.clauses[clause], clause)
+      XCTAssertTrue(Shell.help.contains(clause + ","), clause)
+    }
     // Every example in the help runs.
     var session = Session(
       engine: try XCTUnwrap(ShellTests.engine), today: CivilDate.days(year: 2026, month: 10, day: 5))
