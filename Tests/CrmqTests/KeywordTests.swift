@@ -1,21 +1,25 @@
 import CrmqSyntax
-import Testing
+import XCTest
 
 /// Keywords are case-insensitive and the clause keywords are the ones the grammar names.
-@Suite struct KeywordTests {
-  @Test(arguments: ["where", "WHERE", "Where", "wHeRe"])
-  func keywordsIgnoreCase(_ word: String) {
-    #expect(Keyword(word: word) == .where)
+///
+/// XCTest, as every other test here: `swift test`'s one summary line (`Executed N tests`) then
+/// counts them all.
+final class KeywordTests: XCTestCase {
+  func testKeywordsIgnoreCase() {
+    for word in ["where", "WHERE", "Where", "wHeRe"] {
+      XCTAssertEqual(Keyword(word: word), .where, word)
+    }
   }
 
-  @Test func clauseKeywords() {
+  func testClauseKeywords() {
     let clauses = Keyword.allCases.filter(\.startsClause).map(\.rawValue).sorted()
-    #expect(clauses == ["by", "compare", "limit", "of", "order", "period", "top", "where", "with"])
+    XCTAssertEqual(clauses, ["by", "compare", "limit", "of", "order", "period", "top", "where", "with"])
   }
 
-  @Test func contextualWordsAreNotReserved() {
+  func testContextualWordsAreNotReserved() {
     for word in ["total", "last", "today", "month", "count", "sum"] {
-      #expect(Keyword(word: word) == nil)
+      XCTAssertNil(Keyword(word: word), word)
     }
   }
 }
