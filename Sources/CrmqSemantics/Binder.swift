@@ -195,7 +195,9 @@ public struct Binder {
       let verb = builder.names.count == 1 ? "is" : "are"
       diagnostic.notes.append(
         DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) \(verb) computed from \(builder.table.name)"))
-      if diagnostic.code == DiagnosticCode("E0301") {
+      // A misspelt name keeps its did-you-mean (`won by manger`); a column this measure's table
+      // lacks gets the way out.
+      if diagnostic.code == DiagnosticCode("E0301"), !diagnostic.help.contains(where: { $0.hasPrefix("did you mean") }) {
         diagnostic.help = [
           "every measure's table needs the columns of 'by' and 'where'; query \(builder.table.name)'s measures separately"
         ]

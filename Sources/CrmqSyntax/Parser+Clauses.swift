@@ -198,7 +198,7 @@ extension Parser {
     try expect(.with)
     skipNewlines()
     guard case .identifier(let word, false) = current.kind, word.lowercased() == "total" else {
-      throw failure(expected: "'total' after 'with'")
+      throw failure(expected: "'total' after 'with'", words: ["total"])
     }
     advance()
     return true

@@ -62,8 +62,8 @@ extension Parser {
       throw failure(
         expected: "the end of the statement",
         help:
-          "end a statement with ';' or a new line; clauses are of, by, where, period, compare, order by, top, limit, with total"
-      )
+          "end a statement with ';' or a new line; clauses are of, by, where, period, compare, order by, top, limit, with total",
+        words: Keyword.allCases.filter(\.startsClause).map(\.rawValue))
     }
   }
 

@@ -155,12 +155,20 @@ public struct Parser {
   }
 
   /// The error for the token at hand: the lexer's own diagnostic for unreadable text.
-  func failure(expected what: String, help: String? = nil) -> ParseFailure {
+  /// `words`: the words that could stand here; a word found that is close to one (`perod`) gets
+  /// a did-you-mean before `help`.
+  func failure(expected what: String, help: String? = nil, words: [String] = []) -> ParseFailure {
     let token = significant
     if token.kind == .invalid, let diagnostic = lexerDiagnostics[token.span.start] {
       return ParseFailure(diagnostic)
     }
-    return ParseFailure(.expected(what, found: token, help: help))
+    var diagnostic = Diagnostic.expected(what, found: token, help: help)
+    if case .identifier(let word, quoted: false) = token.kind,
+      let close = Suggestions.closest(to: word.lowercased(), in: words).first
+    {
+      diagnostic.help.insert("did you mean '\(close)'?", at: 0)
+    }
+    return ParseFailure(diagnostic)
   }
 }
 
