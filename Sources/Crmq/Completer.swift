@@ -82,6 +82,14 @@ public struct Completer: Sendable {
     }
     // Inside a `load` statement: the file, the table, the columns to fill, the file's columns.
     if let load = loadContext(before) { return load }
+    // A name in double quotes, still open: the column, quotes closed (`"Гор` → `"Город"`).
+    if before.filter({ $0 == "\"" }).count % 2 == 1, before.filter({ $0 == "'" }).count % 2 == 0,
+      let quote = before.lastIndex(of: "\"")
+    {
+      let typed = before[before.index(after: quote)...].lowercased()
+      let names = columnNames.filter { $0.lowercased().hasPrefix(typed) }.sorted()
+      return (before.distance(from: quote, to: before.endIndex), names.map { "\"" + $0 + "\"" })
+    }
     // A value after `<column> = '` or `<column> = `.
     if let value = valueContext(before) {
       let options = topValues(value.column, 12).map { "'" + $0.replacingQuote() + "'" }
@@ -235,7 +243,13 @@ public struct Completer: Sendable {
     guard let equals = text.lastIndex(of: "=") else { return nil }
     let after = text[text.index(after: equals)...].drop { $0 == " " }
     guard after.isEmpty || after.hasPrefix("'"), !after.dropFirst().contains("'") else { return nil }
-    let head = text[..<equals].trimmingTrailingSpaces()
+    var head = text[..<equals].trimmingTrailingSpaces()
+    // A quoted name: `"Город" = 'Мос`.
+    if head.hasSuffix("\""), let open = head.dropLast().lastIndex(of: "\"") {
+      let column = String(head[head.index(after: open)..<head.index(before: head.endIndex)])
+      return columnNames.contains(column) ? (column, String(after)) : nil
+    }
+    head = String(head)
     let column = String(head.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
     guard columnNames.contains(column) else { return nil }
     return (column, String(after))

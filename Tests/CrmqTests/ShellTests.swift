@@ -207,6 +207,10 @@ final class ShellTests: XCTestCase {
     XCTAssertEqual(completer.completions(line: "won period 2026-09 compare p", cursor: 28), ["previous", "period"])
     XCTAssertEqual(completer.completions(line: "won by source with ", cursor: 19), ["total"])
     XCTAssertEqual(completer.completions(line: "won by source top ", cursor: 18), [])
+    // A quoted name is closed; a value after a quoted name is found.
+    XCTAssertEqual(completer.complete(line: "count by \"Гор", cursor: 13).candidates, ["\"Город\""])
+    XCTAssertEqual(completer.complete(line: "count by \"Гор", cursor: 13).replacing, 4)
+    XCTAssertEqual(completer.completions(line: "count where \"Город\" = 'Мос", cursor: 26), ["'Москва'"])
   }
 
   /// Many candidates are listed in columns down then across, as wide as the terminal allows.
