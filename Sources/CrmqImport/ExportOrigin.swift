@@ -71,7 +71,7 @@ struct ExportOrigin: @unchecked Sendable {
           name: displayName, text: CSVText.line(original, origin.start), firstLine: sheetRow ?? origin.line)
         copy.span = SourceSpan(start: start, end: max(start + 1, end))
         // The value as the user wrote it, not as it was converted (`09/25/2026`, not `2026-25-09`).
-        if let found = copy.message.range(of: ", found '") {
+        if let found = copy.message.firstRange(of: ", found '") {
           var scratch: [UInt8] = []
           let written = CSVText.withField(original, place, &scratch) { String(decoding: $0, as: UTF8.self) }
           copy.message = String(copy.message[..<found.upperBound]) + written + "'"

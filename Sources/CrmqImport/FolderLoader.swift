@@ -216,7 +216,7 @@ public enum FolderLoader {
     return loaded
   }
 
-  typealias JSONFile = (name: String, kind: StageHistoryJSON.Kind, records: [[String: Any]])
+  typealias JSONFile = (name: String, kind: StageHistoryJSON.Kind, records: [JSONValue])
 
   /// The JSON files among `paths` that are an API history or its dictionary, each read once, and
   /// a warning for each file that is not valid JSON.
@@ -232,13 +232,14 @@ public enum FolderLoader {
           ))
       }
       do {
-        if let found = try StageHistoryJSON.classify(Array(file.bytes)) {
-          read.append((name, found.kind, found.records))
-        }
-      } catch {
+        let found = try StageHistoryJSON.classify(file.bytes)
+        if file.changedWhileRead { throw MappedFile.changed(name) }
+        if let found { read.append((name, found.kind, found.records)) }
+      } catch let failure as JSONReader.Failure {
         broken.append(
           Diagnostic(
-            DiagnosticCode("E0513"), .warning, "'\(name)' is not valid JSON, so it was not read",
+            DiagnosticCode("E0513"), .warning,
+            "'\(name)' is not valid JSON (line \(failure.line), column \(failure.column): \(failure.message)), so it was not read",
             help: [
               "a download cut short? save the API's response again; a stage history is read from amoCRM's events or Bitrix24's crm.stagehistory.list"
             ]))

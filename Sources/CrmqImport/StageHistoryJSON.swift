@@ -1,5 +1,4 @@
 import CrmqCore
-import Foundation
 
 /// Stage history from the CRMs' APIs, saved as JSON, turned into canonical stage_history rows.
 ///
@@ -28,30 +27,35 @@ struct StageHistoryJSON {
     var entered: Int64?
   }
 
+  /// The fields the four kinds of file are read for: the others are dropped as the file is read,
+  /// so a history takes a few times its size in memory, not the whole tree's.
+  static let fields: Set<String> = [
+    "_embedded", "events", "pipelines", "statuses", "result", "items", "type", "entity_id", "entity_type",
+    "created_at", "value_after", "value_before", "lead_status", "id", "name", "OWNER_ID", "STAGE_ID", "STATUS_ID",
+    "CREATED_TIME", "ID", "ENTITY_ID", "NAME",
+  ]
+
   /// What a JSON file holds, and its records; nil for a file that is none of the four.
-  static func classify(_ bytes: [UInt8]) throws -> (kind: Kind, records: [[String: Any]])? {
-    let object = try JSONSerialization.jsonObject(with: Data(bytes))
-    let pages = (object as? [Any]) ?? [object]
-    var records: [[String: Any]] = []
+  static func classify(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (kind: Kind, records: [JSONValue])? {
+    let object = try JSONReader.read(bytes, keeping: fields)
+    let pages = object.array ?? [object]
+    var records: [JSONValue] = []
     var kind: Kind?
-    func take(_ found: Kind, _ items: [Any]) {
+    func take(_ found: Kind, _ items: [JSONValue]) {
       if kind == nil { kind = found }
-      if kind == found { records += items.compactMap { $0 as? [String: Any] } }
+      if kind == found { records += items.filter(\.isObject) }
     }
-    for page in pages {
-      guard let page = page as? [String: Any] else { continue }
-      let embedded = page["_embedded"] as? [String: Any]
-      if let events = (embedded?["events"] ?? page["events"]) as? [Any] {
+    for page in pages where page.isObject {
+      let embedded = page["_embedded"]
+      if let events = (embedded?["events"] ?? page["events"])?.array {
         take(.amoEvents, events)
-      } else if let pipelines = embedded?["pipelines"] as? [Any] {
+      } else if let pipelines = embedded?["pipelines"]?.array {
         take(.amoPipelines, pipelines)
-      } else if let result = page["result"] as? [String: Any], let items = result["items"] as? [Any] {
+      } else if let items = page["result"]?["items"]?.array {
         take(.bitrixHistory, items)
-      } else if let result = page["result"] as? [Any],
-        result.first.map({ ($0 as? [String: Any])?["STATUS_ID"] != nil }) ?? false
-      {
+      } else if let result = page["result"]?.array, result.first?["STATUS_ID"] != nil {
         take(.bitrixStatuses, result)
-      } else if page["type"] as? String != nil, page["entity_id"] != nil {
+      } else if page["type"]?.string != nil, page["entity_id"] != nil {
         take(.amoEvents, [page])
       } else if page["OWNER_ID"] != nil, page["STAGE_ID"] != nil {
         take(.bitrixHistory, [page])
@@ -62,21 +66,20 @@ struct StageHistoryJSON {
     return kind.map { ($0, records) }
   }
 
-  static func int(_ any: Any?) -> Int64? {
-    switch any {
-    case let number as Int: return Int64(number)
-    case let number as Int64: return number
+  static func int(_ value: JSONValue?) -> Int64? {
+    switch value {
+    case .int(let number)?: return number
     // `Int64(exactly:)`: 1e19 or NaN is no id and no time (`Int64(_:)` would trap).
-    case let number as Double: return Int64(exactly: number)
-    case let text as String: return Int64(text.trimmingCharacters(in: .whitespaces))
+    case .double(let number)?: return Int64(exactly: number)
+    case .string(let text)?: return Int64(text.trimmingWhitespace())
     default: return nil
     }
   }
 
-  static func text(_ any: Any?) -> String? {
-    switch any {
-    case let text as String: return text
-    case let number as Int: return String(number)
+  static func text(_ value: JSONValue?) -> String? {
+    switch value {
+    case .string(let text)?: return text
+    case .int(let number)?: return String(number)
     default: return nil
     }
   }
@@ -91,7 +94,7 @@ struct StageHistoryJSON {
   /// amoCRM's fixed statuses, the same in every account.
   static let amoFixedNames: [Int64: String] = [142: "Успешно реализовано", 143: "Закрыто и не реализовано"]
 
-  var files: [(name: String, kind: Kind, records: [[String: Any]])] = []
+  var files: [(name: String, kind: Kind, records: [JSONValue])] = []
   var details: [String] = []
   /// Items skipped for a value crmq cannot read (E0513), one warning per file.
   var warnings: [Diagnostic] = []
@@ -100,13 +103,7 @@ struct StageHistoryJSON {
   static let unixRange: ClosedRange<Int64> = -2_208_988_800...7_258_118_400
 
   /// A value as the message quotes it.
-  static func quoted(_ any: Any?) -> String {
-    switch any {
-    case nil: return "nothing"
-    case let text as String: return "'\(text.count > 40 ? String(text.prefix(40)) + "…" : text)'"
-    case let value?: return "\(value)"
-    }
-  }
+  static func quoted(_ value: JSONValue?) -> String { value?.quoted ?? "nothing" }
 
   /// Warning E0513 for the items of a file that were skipped: how many, and the first one's place.
   mutating func warnSkipped(_ file: String, count: Int, first: String?) {
@@ -125,16 +122,15 @@ struct StageHistoryJSON {
     var bitrixNames = StageHistoryJSON.bitrixDefaultNames
     for file in files where file.kind == .amoPipelines {
       for pipeline in file.records {
-        let statuses = ((pipeline["_embedded"] as? [String: Any])?["statuses"] as? [Any]) ?? []
-        for case let status as [String: Any] in statuses {
-          if let id = StageHistoryJSON.int(status["id"]), let name = status["name"] as? String { amoNames[id] = name }
+        for status in pipeline["_embedded"]?["statuses"]?.array ?? [] {
+          if let id = StageHistoryJSON.int(status["id"]), let name = status["name"]?.string { amoNames[id] = name }
         }
       }
     }
     for file in files where file.kind == .bitrixStatuses {
       for status in file.records {
-        if let entity = status["ENTITY_ID"] as? String, !entity.hasPrefix("DEAL_STAGE") { continue }
-        if let id = StageHistoryJSON.text(status["STATUS_ID"]), let name = status["NAME"] as? String {
+        if let entity = status["ENTITY_ID"]?.string, !entity.hasPrefix("DEAL_STAGE") { continue }
+        if let id = StageHistoryJSON.text(status["STATUS_ID"]), let name = status["NAME"]?.string {
           bitrixNames[id] = name
         }
       }
@@ -150,7 +146,7 @@ struct StageHistoryJSON {
         var skipped = 0
         var firstSkipped: String?
         for (position, event) in file.records.enumerated() {
-          guard event["type"] as? String == "lead_status_changed", event["entity_type"] as? String ?? "lead" == "lead"
+          guard event["type"]?.string == "lead_status_changed", event["entity_type"]?.string ?? "lead" == "lead"
           else { continue }
           let deal = StageHistoryJSON.int(event["entity_id"])
           let at = StageHistoryJSON.int(event["created_at"]).flatMap {
@@ -186,7 +182,7 @@ struct StageHistoryJSON {
         for (position, item) in file.records.enumerated() {
           let deal = StageHistoryJSON.int(item["OWNER_ID"])
           let stage = StageHistoryJSON.text(item["STAGE_ID"] ?? item["STATUS_ID"])
-          let at = (item["CREATED_TIME"] as? String).flatMap(StageHistoryJSON.wallClock)
+          let at = item["CREATED_TIME"]?.string.flatMap(StageHistoryJSON.wallClock)
           guard let deal, let stage, let at else {
             skipped += 1
             if firstSkipped == nil {
@@ -217,9 +213,9 @@ struct StageHistoryJSON {
   }
 
   /// The status id of `value_after` / `value_before`: `[{"lead_status": {"id": 142, …}}]`.
-  static func status(_ any: Any?) -> Int64? {
-    for case let entry as [String: Any] in (any as? [Any]) ?? [] {
-      if let status = entry["lead_status"] as? [String: Any], let id = int(status["id"]) { return id }
+  static func status(_ value: JSONValue?) -> Int64? {
+    for entry in value?.array ?? [] {
+      if let status = entry["lead_status"], status.isObject, let id = int(status["id"]) { return id }
     }
     return nil
   }
