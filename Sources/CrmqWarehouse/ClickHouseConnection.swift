@@ -161,16 +161,20 @@ public final class ClickHouseConnection: WarehouseConnection, @unchecked Sendabl
   /// A TabSeparated cell for `value` (nil: null).
   public static func escape(_ value: String?) -> String {
     guard let value else { return "\\N" }
-    var out = ""
-    for character in value {
-      switch character {
-      case "\\": out += "\\\\"
-      case "\t": out += "\\t"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      default: out.append(character)
+    // Bytes, not characters: the four escaped are ASCII, and most cells have none of them.
+    let special: (UInt8) -> Bool = { $0 == UInt8(ascii: "\\") || $0 == 9 || $0 == 10 || $0 == 13 }
+    guard value.utf8.contains(where: special) else { return value }
+    var out: [UInt8] = []
+    out.reserveCapacity(value.utf8.count + 8)
+    for byte in value.utf8 {
+      switch byte {
+      case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+      case 9: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+      case 10: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+      case 13: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+      default: out.append(byte)
       }
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 }

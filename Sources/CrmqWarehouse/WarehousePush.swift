@@ -133,7 +133,15 @@ public struct WarehousePush {
   static func csv(_ value: Value) -> String {
     guard let text = text(value) else { return "" }
     guard case .string = value else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    // Byte by byte (a quote is one byte in UTF-8): Foundation's search took a quarter of a push.
+    guard text.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + text + "\"" }
+    var bytes: [UInt8] = [UInt8(ascii: "\"")]
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+      bytes.append(byte)
+    }
+    bytes.append(UInt8(ascii: "\""))
+    return String(decoding: bytes, as: UTF8.self)
   }
 }
 
