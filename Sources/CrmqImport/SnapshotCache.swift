@@ -34,9 +34,19 @@ public struct SnapshotCache: Sendable {
   public let settleSeconds: Int64
 
   /// Snapshots kept in `directory` (made when missing).
-  public init(directory: String, settleSeconds: Int64 = 2) {
+  /// The most the snapshots may take together: past it, the least recently used are removed.
+  public let maximumBytes: Int64
+  /// Snapshots unused for this many days are removed.
+  public let unusedDays: Int64
+
+  /// Snapshots kept in `directory` (made when missing), at most `maximumBytes` of them (by default
+  /// 20 GiB), none unused for more than `unusedDays` (by default 30): an integrator's weekly run
+  /// over hundreds of clients' folders must not fill the disk.
+  public init(directory: String, settleSeconds: Int64 = 2, maximumBytes: Int64 = 20 << 30, unusedDays: Int64 = 30) {
     self.directory = directory
     self.settleSeconds = settleSeconds
+    self.maximumBytes = maximumBytes
+    self.unusedDays = unusedDays
   }
 
   /// The user's cache folder: `$XDG_CACHE_HOME/crmq/snapshots`, else `~/.cache/crmq/snapshots`;
@@ -68,6 +78,8 @@ public struct SnapshotCache: Sendable {
     switch read(path, key: key, sources: sources) {
     case .opened(let outcome):
       if progress?.isCancelled() ?? false { throw FolderLoader.loadCancelled() }
+      // Its modification time says when it was last used, for `prune`.
+      utimes(path, nil)
       let bytes = outcome.reports.reduce(0) { $0 + $1.bytes }
       progress?.setTotal(bytes)
       progress?.add(bytes: bytes, rows: outcome.reports.reduce(0) { $0 + $1.rows })
@@ -168,6 +180,7 @@ public struct SnapshotCache: Sendable {
       unlink(partial)
       return "cannot write \(path): \(reason)"
     }
+    prune(keeping: path)
     return nil
   }
 
@@ -180,6 +193,30 @@ public struct SnapshotCache: Sendable {
         errno == ESRCH
       else { continue }
       unlink(directory + "/" + name)
+    }
+  }
+
+  /// Removes the snapshots unused for `unusedDays`, then, while they take more than
+  /// `maximumBytes`, the least recently used (never `kept`, the one just written).
+  func prune(keeping kept: String) {
+    let now = Int64(time(nil))
+    var snapshots: [(path: String, used: Int64, size: Int64)] = []
+    for name in FolderLoader.files(in: directory, endingWith: [".snapshot"]) {
+      let path = directory + "/" + name
+      var info = stat()
+      guard stat(path, &info) == 0, path != kept else { continue }
+      let used = Int64(info.st_mtim.tv_sec)
+      if now - used > unusedDays * 86_400 {
+        unlink(path)
+      } else {
+        snapshots.append((path, used, Int64(info.st_size)))
+      }
+    }
+    var info = stat()
+    var total = snapshots.reduce(stat(kept, &info) == 0 ? Int64(info.st_size) : 0) { $0 + $1.size }
+    for snapshot in snapshots.sorted(by: { $0.used < $1.used }) where total > maximumBytes {
+      unlink(snapshot.path)
+      total -= snapshot.size
     }
   }
 

@@ -171,4 +171,36 @@ final class SnapshotTests: XCTestCase {
     XCTAssertEqual(failures.count, 1)
     XCTAssertTrue(failures.first?.contains("cannot make the folder") ?? false, "\(failures)")
   }
+
+  /// Snapshots unused for a month go, and past the size allowed the least recently used go first;
+  /// opening one marks it used.
+  func testOldAndSurplusSnapshotsAreRemoved() throws {
+    let root = try scratchFolder("crmq-snapshot")
+    var folders: [String] = []
+    for index in 0..<3 {
+      let folder = root + "/data\(index)"
+      try FileManager.default.copyItem(atPath: "examples/data", toPath: folder)
+      folders.append(folder)
+    }
+    let roomy = SnapshotCache(directory: root + "/cache", settleSeconds: 0)
+    let first = try load(folders[0], roomy).snapshot.written!
+    let second = try load(folders[1], roomy).snapshot.written!
+    // The first unused for 40 days: the next write removes it.
+    let old = Date().addingTimeInterval(-40 * 86_400)
+    try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: first)
+    let third = try load(folders[2], roomy).snapshot.written!
+    XCTAssertFalse(FileManager.default.fileExists(atPath: first), "unused for 40 days")
+    XCTAssertTrue(FileManager.default.fileExists(atPath: second))
+    // Room for about two: the second is opened (so used last), the first written again, and the
+    // third, now the least recently used, goes.
+    let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: second)[.size] as? Int64)
+    let tight = SnapshotCache(directory: root + "/cache", settleSeconds: 0, maximumBytes: size * 2 + size / 2)
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: third)
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: second)
+    XCTAssertNotNil(try load(folders[1], tight).snapshot.openedFrom)
+    XCTAssertNotNil(try load(folders[0], tight).snapshot.written)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: first))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: second), "used a moment ago")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: third), "the least recently used, past the room")
+  }
 }
