@@ -21,9 +21,7 @@ final class MappedFile: @unchecked Sendable {
   private var guardSlot: Int32 = -1
   private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
-  /// `populated`: the whole file is read in at once (one call, not a fault per page), for a file
-  /// that is read whole right away.
-  init?(path: String, populated: Bool = false) {
+  init?(path: String) {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
@@ -35,15 +33,18 @@ final class MappedFile: @unchecked Sendable {
       bytes = UnsafeBufferPointer(start: nil, count: 0)
       return
     }
-    #if os(Linux)
-      let flags = MAP_PRIVATE | (populated ? MAP_POPULATE : 0)
-    #else
-      let flags = MAP_PRIVATE
-    #endif
-    guard let mapped = mmap(nil, size, PROT_READ, flags, descriptor, 0), mapped != MAP_FAILED else { return nil }
+    guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else { return nil }
     base = mapped
     bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: size)
     guardSlot = crmq_map_guard_register(mapped, size)
+  }
+
+  /// Reads the whole mapping in at once (one call, not a fault per page), for a file about to be
+  /// read whole; on a kernel without MADV_POPULATE_READ (before Linux 5.14) the pages come as read.
+  func populate() {
+    #if os(Linux)
+      if let base { _ = madvise(base, size, 22) }  // MADV_POPULATE_READ
+    #endif
   }
 
   /// Whether the file lost pages while it was mapped (cut short or replaced while read): what

@@ -20,9 +20,9 @@ import Dispatch
 /// two seconds before the load are too fresh to tell apart from a change in the same clock tick:
 /// their load writes no snapshot.
 ///
-/// A snapshot names the format it was written in and the crmq build that wrote it, carries a
-/// checksum of everything in it, and is checked whole before anything in it is used. One that is
-/// damaged or foreign is ignored with a warning and written again from the files.
+/// A snapshot names the format it was written in and the crmq build that wrote it, and carries a
+/// checksum for each table and one for its directory, each checked before anything in it is used.
+/// One that is damaged or foreign is ignored with a warning and written again from the files.
 public struct SnapshotCache: Sendable {
   /// Bumped whenever what a snapshot holds, or what loading a file computes, changes.
   static let formatVersion: UInt32 = 1
@@ -33,7 +33,6 @@ public struct SnapshotCache: Sendable {
   /// times say (tests that change files on purpose).
   public let settleSeconds: Int64
 
-  /// Snapshots kept in `directory` (made when missing).
   /// The most the snapshots may take together: past it, the least recently used are removed.
   public let maximumBytes: Int64
   /// Snapshots unused for this many days are removed.
@@ -111,7 +110,7 @@ public struct SnapshotCache: Sendable {
   }
 
   func read(_ path: String, key: String, sources: SnapshotSources) -> Opening {
-    guard let file = MappedFile(path: path, populated: true) else { return .missing }
+    guard let file = MappedFile(path: path) else { return .missing }
     do {
       var directory = try SnapshotReader(
         file: UnsafeRawBufferPointer(file.bytes), formatVersion: SnapshotCache.formatVersion)
@@ -125,6 +124,9 @@ public struct SnapshotCache: Sendable {
         return directory.reader(of: try directory.section(), what: "table \(name)")
       }
       guard directory.isAtEnd else { throw SnapshotDamage("its directory has bytes past its end") }
+      // Only now that it is the right snapshot is all of it read in: one that does not fit was
+      // passed over having read its header and directory alone.
+      file.populate()
       // Each table checked and copied on a core of its own.
       let tables = Slots<Result<Table, Error>>(count: sections.count)
       DispatchQueue.concurrentPerform(iterations: sections.count) { index in
