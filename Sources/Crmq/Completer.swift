@@ -243,13 +243,12 @@ public struct Completer: Sendable {
     guard let equals = text.lastIndex(of: "=") else { return nil }
     let after = text[text.index(after: equals)...].drop { $0 == " " }
     guard after.isEmpty || after.hasPrefix("'"), !after.dropFirst().contains("'") else { return nil }
-    var head = text[..<equals].trimmingTrailingSpaces()
+    let head = text[..<equals].trimmingTrailingSpaces()
     // A quoted name: `"Город" = 'Мос`.
     if head.hasSuffix("\""), let open = head.dropLast().lastIndex(of: "\"") {
       let column = String(head[head.index(after: open)..<head.index(before: head.endIndex)])
       return columnNames.contains(column) ? (column, String(after)) : nil
     }
-    head = String(head)
     let column = String(head.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
     guard columnNames.contains(column) else { return nil }
     return (column, String(after))

@@ -10,7 +10,7 @@ import CrmqStorage
 /// won or lost. Its rank is `kind × 1 000 000 + number` (kind: 0 open or other, 1 won, 2 lost),
 /// and a stage's rank the least over its rows. A `stages` statement's list replaces a pipeline's
 /// rows: its stages ranked 0, 1, … as open ones. The SQL compiler writes the same rule
-/// (`SQLCompiler.stageRanking`).
+/// (`SQLCompiler.stageRank(of:overrides:)`).
 struct StageRanks {
   static let kindStep = 1_000_000
   let ranks: [String: Int]

@@ -122,6 +122,9 @@ struct SnapshotReader: @unchecked Sendable {
       throw SnapshotDamage("an array of \(count) values runs past its end")
     }
     let source = try take(count * MemoryLayout<T>.stride)
+    // An empty array made with a capacity of 0 writes its count into the one shared empty
+    // storage: harmless, but two tables read at once would race on it (ThreadSanitizer says so).
+    guard count > 0 else { return [] }
     return ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
       if let target = buffer.baseAddress {
         UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
