@@ -150,15 +150,9 @@ public struct Completer: Sendable {
     let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
     // Each entry is checked: a folder outside the roots lists nothing but the roots inside it.
     guard policy.roots.map({ !$0.isEmpty }) ?? true else { return [] }
-    guard let directory = opendir(folder.isEmpty ? "." : folder) else { return [] }
-    defer { closedir(directory) }
     var out: [String] = []
-    while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard name != ".", name != "..", name.hasPrefix(prefix), !(prefix.isEmpty && name.hasPrefix(".")) else {
-        continue
-      }
-      let isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+    for (name, isFolder) in DirectoryListing.entries(of: folder.isEmpty ? "." : folder) {
+      guard name.hasPrefix(prefix), !(prefix.isEmpty && name.hasPrefix(".")) else { continue }
       guard policy.permits(folder + name) else { continue }
       out.append(folder + name + (isFolder ? "/" : ""))
     }

@@ -577,17 +577,10 @@ public enum FolderLoader {
   static let readableEndings = [".csv", ".xls", ".xlsx", ".json"]
 
   static func files(in folder: String, endingWith endings: [String]) -> [String] {
-    guard let directory = opendir(folder) else { return [] }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
+    DirectoryListing.entries(of: folder).map(\.name).filter { name in
       let lowered = name.lowercased()
-      if endings.contains(where: { lowered.hasSuffix($0) }) { names.append(name) }
-    }
-    return names.sorted()
+      return endings.contains { lowered.hasSuffix($0) }
+    }.sorted()
   }
 
   static func findDealsExport(
