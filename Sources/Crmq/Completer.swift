@@ -136,7 +136,19 @@ public struct Completer: Sendable {
   /// The last clause keyword before the cursor (`by`, `where`, `period`, `last`, …), or nil in the
   /// list of measures.
   static func clause(_ text: some StringProtocol) -> String? {
-    let words = text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map { $0.lowercased() }
+    // Words inside quotes are values and names, not clauses (`where source = 'by mail', `).
+    var outside = ""
+    var quote: Character?
+    for character in text {
+      if let open = quote {
+        if character == open { quote = nil }
+      } else if character == "'" || character == "\"" {
+        quote = character
+      } else {
+        outside.append(character)
+      }
+    }
+    let words = outside.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map { $0.lowercased() }
     return words.last {
       ["by", "where", "period", "last", "order", "top", "limit", "with", "compare", "of"].contains($0)
     }

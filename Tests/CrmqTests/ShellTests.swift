@@ -206,6 +206,9 @@ final class ShellTests: XCTestCase {
     XCTAssertEqual(completer.completions(line: "count period ", cursor: 13).first, "last")
     XCTAssertEqual(completer.completions(line: "won period 2026-09 compare p", cursor: 28), ["previous", "period"])
     XCTAssertEqual(completer.completions(line: "won by source with ", cursor: 19), ["total"])
+    // A clause word inside a value is no clause: `'last' … 3 ` is not `period last 3`.
+    let quoted = "count where name contains 'last' and amount > 3 d"
+    XCTAssertFalse(completer.completions(line: quoted, cursor: quoted.count).contains("days"))
     XCTAssertEqual(completer.completions(line: "won by source top ", cursor: 18), [])
     // A quoted name is closed; a value after a quoted name is found.
     XCTAssertEqual(completer.complete(line: "count by \"Гор", cursor: 13).candidates, ["\"Город\""])
