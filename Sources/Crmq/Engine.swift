@@ -42,7 +42,8 @@ public final class Engine: Sendable {
     self.cache = cache
     // amoCRM's API times are Unix seconds: local times in the engine's zone.
     let read = {
-      try FolderLoader.load(folder: folder, format: format, sheetName: sheet, progress: progress, utcOffset: calendar.utcOffset)
+      try FolderLoader.load(
+        folder: folder, format: format, sheetName: sheet, progress: progress, utcOffset: calendar.utcOffset)
     }
     let outcome: FolderLoader.Outcome
     if let cache {
@@ -58,7 +59,8 @@ public final class Engine: Sendable {
   }
 
   init(
-    base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, format: DealsFormat = .detect, sheet: String? = nil,
+    base: Catalog, reports: [LoadReport], folder: String, calendar: CalendarSettings, format: DealsFormat = .detect,
+    sheet: String? = nil,
     derived: Catalog? = nil, cache: SnapshotCache? = nil, snapshot: SnapshotUse = SnapshotUse()
   ) {
     self.folder = folder

@@ -234,7 +234,8 @@ public struct Session: Sendable {
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
       return Planned(
-        plan: LogicalPlanner.plan(bound, tableColumns: tableColumns, stageOrders: sortingStageOrders), notes: bound.notes,
+        plan: LogicalPlanner.plan(bound, tableColumns: tableColumns, stageOrders: sortingStageOrders),
+        notes: bound.notes,
         periods: Session.periods(of: bound))
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()

@@ -108,7 +108,8 @@ public struct CommandOptions: Sendable, Equatable {
   /// Every option, for did-you-mean (`--frmat` → `--format`).
   public static let optionNames = [
     "--data", "--command", "--format", "--today", "--dialect", "--sheet", "--first-weekday", "--time-zone", "--timer",
-    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--no-cache", "--allow-load", "--no-load", "--stdio",
+    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--no-cache", "--allow-load", "--no-load",
+    "--stdio",
     "--target", "--connect", "--to", "--replace", "--help", "--version",
   ]
 

@@ -179,7 +179,10 @@ public struct Executor {
         return nil
       }
       collected.append(
-        (output.expr, key.descending, KeyComparison(descending: key.descending, collation: key.collation, catalog: catalog)))
+        (
+          output.expr, key.descending,
+          KeyComparison(descending: key.descending, collation: key.collation, catalog: catalog)
+        ))
     }
     let keyExprs = collected
     var decoded: [Int32: [Value]] = [:]

@@ -41,9 +41,12 @@ extension DealsFormat {
     case .canonical: return "canonical"
     case .dialect(let name): return "dialect \(name)"
     case .mapped(let mapping):
-      var text = "map " + mapping.columns.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}")
+      var text =
+        "map " + mapping.columns.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}")
       if let status = mapping.status {
-        text += "\u{2}status \(status.column)\u{1}" + status.values.map { "\($0.value)=\($0.status)" }.joined(separator: "\u{1}")
+        text +=
+          "\u{2}status \(status.column)\u{1}"
+          + status.values.map { "\($0.value)=\($0.status)" }.joined(separator: "\u{1}")
       }
       return text
     }

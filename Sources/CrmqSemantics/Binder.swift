@@ -197,7 +197,8 @@ public struct Binder {
         DiagnosticNote("\(measures.isEmpty ? "the measures" : measures) \(verb) computed from \(builder.table.name)"))
       // A misspelt name keeps its did-you-mean (`won by manger`); a column this measure's table
       // lacks gets the way out.
-      if diagnostic.code == DiagnosticCode("E0301"), !diagnostic.help.contains(where: { $0.hasPrefix("did you mean") }) {
+      if diagnostic.code == DiagnosticCode("E0301"), !diagnostic.help.contains(where: { $0.hasPrefix("did you mean") })
+      {
         diagnostic.help = [
           "every measure's table needs the columns of 'by' and 'where'; query \(builder.table.name)'s measures separately"
         ]

@@ -43,7 +43,8 @@ final class OutputTests: XCTestCase {
     rows[20][1] = .int(400)
     let table = ResultTable(
       columns: [
-        ResultColumn(name: "day", type: .string, role: .dimension), ResultColumn(name: "count", type: .int, role: .measure),
+        ResultColumn(name: "day", type: .string, role: .dimension),
+        ResultColumn(name: "count", type: .int, role: .measure),
       ], rows: rows)
     let (text, hidden) = try XCTUnwrap(TableRenderer(bars: true).render(table, head: 3, tail: 2))
     XCTAssertEqual(hidden, 35)
