@@ -98,15 +98,23 @@ struct JSONReader {
       let wanted = keep && (keeping?.contains(key) ?? true)
       let value = try value(depth: depth + 1, keep: wanted)
       if wanted { fields.append((key, value)) }
-      skipSpace()
-      switch next {
-      case UInt8(ascii: ","): position += 1
-      case UInt8(ascii: "}"):
-        position += 1
-        return keep ? .object(fields) : .null
-      case nil: throw failure("the text ends inside an object")
-      default: throw failure("',' or '}' expected in an object")
-      }
+      if try closes(UInt8(ascii: "}"), inside: "an object") { return keep ? .object(fields) : .null }
+    }
+  }
+
+  /// After an item of an object or an array: true at its closing bracket `close` (read), false
+  /// after a comma (read).
+  private mutating func closes(_ close: UInt8, inside what: String) throws -> Bool {
+    skipSpace()
+    switch next {
+    case UInt8(ascii: ","):
+      position += 1
+      return false
+    case close?:
+      position += 1
+      return true
+    case nil: throw failure("the text ends inside \(what)")
+    default: throw failure("',' or '\(Character(Unicode.Scalar(close)))' expected in \(what)")
     }
   }
 
@@ -122,15 +130,7 @@ struct JSONReader {
       skipSpace()
       let item = try value(depth: depth + 1, keep: keep)
       if keep { items.append(item) }
-      skipSpace()
-      switch next {
-      case UInt8(ascii: ","): position += 1
-      case UInt8(ascii: "]"):
-        position += 1
-        return keep ? .array(items) : .null
-      case nil: throw failure("the text ends inside an array")
-      default: throw failure("',' or ']' expected in an array")
-      }
+      if try closes(UInt8(ascii: "]"), inside: "an array") { return keep ? .array(items) : .null }
     }
   }
 

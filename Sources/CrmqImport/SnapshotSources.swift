@@ -31,21 +31,20 @@ struct SnapshotSources: Equatable {
 
   init?(path: String) {
     guard let resolved = realpath(path, nil) else { return nil }
-    folder = String(cString: resolved)
+    let folder = String(cString: resolved)
     free(resolved)
+    self.folder = folder
     var info = stat()
     guard stat(folder, &info) == 0 else { return nil }
     if (info.st_mode & S_IFMT) == S_IFREG {
       files = [SnapshotSources.file(String(folder.split(separator: "/").last ?? ""), info)]
     } else {
-      guard (info.st_mode & S_IFMT) == S_IFDIR, let directory = opendir(folder) else { return nil }
-      defer { closedir(directory) }
-      var found: [File] = []
-      for name in FolderLoader.files(in: folder, endingWith: FolderLoader.readableEndings) {
-        guard stat(folder + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-        found.append(SnapshotSources.file(name, info))
+      guard (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+      // The loader's own list of the files it may read, already in name order.
+      files = FolderLoader.files(in: folder, endingWith: FolderLoader.readableEndings).compactMap { name in
+        guard stat(folder + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return SnapshotSources.file(name, info)
       }
-      files = found.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
   }
 

@@ -117,7 +117,9 @@ public struct TableRenderer {
     let allRows = result.rows + (result.total.map { [$0] } ?? [])
     let headers = columns.indices.map { index in
       ValueFormatter.header(
-        columns[index], hours: allRows.contains { ($0[index].doubleValue ?? 0).magnitude.rounded() >= 3600 })
+        columns[index],
+        hours: columns[index].unit == .seconds
+          && allRows.contains { ($0[index].doubleValue ?? 0).magnitude.rounded() >= 3600 })
     }
     var widths = headers.map { DisplayWidth.of($0) }
     for row in body + (totalLine.map { [$0] } ?? []) {

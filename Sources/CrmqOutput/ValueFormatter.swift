@@ -48,9 +48,9 @@ public enum ValueFormatter {
     let total = Int64(seconds.rounded())
     let sign = total < 0 ? "−" : ""
     let magnitude = total.magnitude
-    let (hours, minutes, rest) = (magnitude / 3600, magnitude / 60 % 60, magnitude % 60)
-    func two(_ n: UInt64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return hours > 0 ? "\(sign)\(hours):\(two(minutes)):\(two(rest))" : "\(sign)\(minutes):\(two(rest))"
+    let (hours, minutes, rest) = (magnitude / 3600, Int(magnitude / 60 % 60), Int(magnitude % 60))
+    let tail = CivilDate.pad2(rest)
+    return hours > 0 ? "\(sign)\(hours):\(CivilDate.pad2(minutes)):\(tail)" : "\(sign)\(minutes):\(tail)"
   }
 
   /// A column's header in a table people read: its name, and its unit when it counts days
