@@ -54,10 +54,6 @@ extension SQLCompiler {
   /// One period's funnel counts: ordered for a result, or with each stage's place `#i` for a
   /// compare to order by.
   func funnelCounts(_ node: FunnelPlan, _ funnel: BoundFunnel, ordered: Bool) throws(SQLCompileFailure) -> String {
-    guard hasStages else {
-      throw SQLCompileFailure(
-        "a funnel whose stage order is inferred from stage_history (there is no stages table) is not compiled yet")
-    }
     func q(_ name: String) -> String { dialect.quote(name) }
     let keys = [q("#p")] + funnel.groups.indices.map { q("#g\($0)") }
     func match(_ a: String, _ b: String) -> String {
@@ -65,17 +61,26 @@ extension SQLCompiler {
     }
     let partition = "PARTITION BY " + keys.joined(separator: ", ")
 
-    // The stage orders: the table's, but for pipelines `stages` ordered in the session.
-    let known =
-      "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL "
-      + "AND \(q("kind")) <> 'lost' AND \(q("stage_order")) IS NOT NULL"
+    // The stage orders: the table's (or inferred from the history without one), but for
+    // pipelines `stages` ordered in the session.
     let overridden = node.stageOrders.keys.sorted()
-    var orders = [
-      "SELECT \(q("pipeline")) AS p, \(q("stage")) AS s, row_number() OVER (PARTITION BY \(q("pipeline")) "
-        + "ORDER BY \(q("stage_order")), \(q("stage"))\(dialect.bytes)) - 1 AS i FROM \(q("stages")) WHERE \(known)"
-        + (overridden.isEmpty
-          ? "" : " AND \(q("pipeline")) NOT IN (\(overridden.map(dialect.string).joined(separator: ", ")))")
-    ]
+    let notOverridden =
+      overridden.isEmpty ? "" : " NOT IN (\(overridden.map(dialect.string).joined(separator: ", ")))"
+    var orders: [String]
+    var inference: [String] = []
+    if hasStages {
+      let known =
+        "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL "
+        + "AND \(q("kind")) <> 'lost' AND \(q("stage_order")) IS NOT NULL"
+      orders = [
+        "SELECT \(q("pipeline")) AS p, \(q("stage")) AS s, row_number() OVER (PARTITION BY \(q("pipeline")) "
+          + "ORDER BY \(q("stage_order")), \(q("stage"))\(dialect.bytes)) - 1 AS i FROM \(q("stages")) WHERE \(known)"
+          + (overridden.isEmpty ? "" : " AND \(q("pipeline"))" + notOverridden)
+      ]
+    } else {
+      inference = inferredStageOrder()
+      orders = ["SELECT p, s, i FROM io" + (overridden.isEmpty ? "" : " WHERE p" + notOverridden)]
+    }
     for pipeline in overridden {
       for (index, stage) in (node.stageOrders[pipeline] ?? []).enumerated() {
         orders.append("SELECT \(dialect.string(pipeline)) AS p, \(dialect.string(stage)) AS s, \(index) AS i")
@@ -110,16 +115,17 @@ extension SQLCompiler {
         : " INNER JOIN (SELECT p, COUNT(*) AS n FROM ord GROUP BY p) AS pn ON pn.p = d.\(q("#p"))"
           + " LEFT JOIN ord AS cur ON cur.p = d.\(q("#p")) AND cur.s = d.\(q("#stage"))")
     let keyList = keys.joined(separator: ", ")
-    var ctes = [
-      "ord AS (\n" + indent(orders.joined(separator: "\nUNION ALL\n")) + "\n)",
-      "d AS (\n" + indent(selected) + "\n)",
-      "hs AS (\n" + indent(entered) + "\n)",
-      "fur AS (SELECT \(q("#id")), MAX(i) AS furthest FROM hs GROUP BY 1)",
-      "f AS (\n" + indent(withFurthest) + "\n)",
-      "grid AS (SELECT k.*, o.s AS stage, o.i AS i FROM (SELECT DISTINCT \(keyList) FROM d) AS k "
-        + "INNER JOIN ord AS o ON o.p = k.\(q("#p")))",
-      "ends AS (SELECT \(keyList), furthest AS i, COUNT(*) AS e FROM f WHERE furthest IS NOT NULL GROUP BY \(keyList), furthest)",
-    ]
+    var ctes =
+      inference + [
+        "ord AS (\n" + indent(orders.joined(separator: "\nUNION ALL\n")) + "\n)",
+        "d AS (\n" + indent(selected) + "\n)",
+        "hs AS (\n" + indent(entered) + "\n)",
+        "fur AS (SELECT \(q("#id")), MAX(i) AS furthest FROM hs GROUP BY 1)",
+        "f AS (\n" + indent(withFurthest) + "\n)",
+        "grid AS (SELECT k.*, o.s AS stage, o.i AS i FROM (SELECT DISTINCT \(keyList) FROM d) AS k "
+          + "INNER JOIN ord AS o ON o.p = k.\(q("#p")))",
+        "ends AS (SELECT \(keyList), furthest AS i, COUNT(*) AS e FROM f WHERE furthest IS NOT NULL GROUP BY \(keyList), furthest)",
+      ]
     // Named one by one: ClickHouse renames a star's columns that another joined table shares.
     var counted = (keys + ["stage", "i"]).map { "grid.\($0) AS \($0)" }
     counted.append(

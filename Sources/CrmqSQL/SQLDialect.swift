@@ -63,6 +63,16 @@ extension SQLDialect {
     self == .postgres ? "CAST(\(sql) AS numeric)" : "CAST(\(sql) AS Nullable(Decimal(38, 10)))"
   }
 
+  /// The integer quotient of two non-negative integers, rounded down.
+  func integerQuotient(_ dividend: String, _ divisor: String) -> String {
+    self == .postgres ? "((\(dividend)) / (\(divisor)))" : "intDiv(\(dividend), \(divisor))"
+  }
+
+  /// An integer widened so products of two stay exact past 2^63.
+  func exactInteger(_ sql: String) -> String {
+    self == .postgres ? "CAST(\(sql) AS numeric)" : "toInt128(\(sql))"
+  }
+
   /// Lower case over the whole of Unicode (ClickHouse's `lower` changes ASCII only).
   func lower(_ sql: String) -> String {
     self == .postgres ? "lower(\(sql))" : "lowerUTF8(\(sql))"
