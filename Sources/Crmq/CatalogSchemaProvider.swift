@@ -5,6 +5,8 @@ import CrmqStorage
 /// Lets the binder see the loaded catalog: shapes, and the values of text columns.
 struct CatalogSchemaProvider: SchemaProvider {
   let catalog: Catalog
+  /// The columns of deals computed at load (`DerivedColumns`).
+  let derivedFacts: [DerivedFact]
 
   var tableSchemas: [TableSchema] { catalog.tables.map(\.schema) }
 

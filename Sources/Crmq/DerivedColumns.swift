@@ -3,16 +3,10 @@ import CrmqSemantics
 import CrmqStorage
 import Dispatch
 
-/// Per-deal facts computed once at load, stored as columns of deals so queries group and filter
-/// on them like on any other column, and the index of each deal's stage history.
-///
-/// - `repeat`: `repeat` when the same client_id has a won deal closed before this deal was
-///   created (Bitrix24's "Повторная сделка"), else `primary`.
-/// - `stage_group`: `open`, `won` or `lost`, from the stage's kind in stages.csv, else from the
-///   stage names amoCRM and Bitrix24 give their closing stages, else the status.
-/// - `lost_at`: for a lost deal, the last open stage it entered (from stage_history; null without);
-///   of open stages entered in the same second, the greatest name by bytes (a rule every backend
-///   can follow: the history has no other order).
+/// The in-memory engine's way of computing the derived facts of deals (`DerivedFact`, where each
+/// is defined): once, at load, as columns of deals, so queries group and filter on them like on
+/// any other column, and plans that read one (`Scan.derived`) find it there. Also the index of
+/// each deal's stage history.
 ///
 /// Everything here reads typed buffers and dictionary codes: at a million deals it is a few
 /// passes over integers.
@@ -21,7 +15,8 @@ enum DerivedColumns {
     guard let deals = catalog.table(named: "deals") else { return catalog }
     var result = catalog
     let history = catalog.table(named: "stage_history")
-    let existing = Set(deals.columns.map(\.name))
+    let facts = Set(
+      DerivedFact.facts(dealsColumns: Set(deals.columns.map(\.name)), tables: Set(catalog.tables.map(\.name))))
     let kinds = StageKinds(catalog.table(named: "stages"))
     // The history index, repeat and stage_group do not depend on each other: one core each.
     let index = Box<DealHistoryIndex>()
@@ -30,21 +25,27 @@ enum DerivedColumns {
     DispatchQueue.concurrentPerform(iterations: 3) { task in
       switch task {
       case 0: if let history { index.value = historyIndex(deals, history) }
-      case 1: if !existing.contains("repeat") { repeats.value = repeatColumn(deals) }
-      default: if !existing.contains("stage_group") { groups.value = stageGroupColumn(deals, kinds: kinds) }
+      case 1: if facts.contains(.repeatDeal) { repeats.value = repeatColumn(deals) }
+      default: if facts.contains(.stageGroup) { groups.value = stageGroupColumn(deals, kinds: kinds) }
       }
     }
     result.history = index.value
     var columns = deals.columns
     if let column = repeats.value { columns.append(column) }
     if let column = groups.value { columns.append(column) }
-    if !existing.contains("lost_at"), let history, let index = result.history,
+    if facts.contains(.lostAt), let history, let index = result.history,
       let column = lostAtColumn(deals, history: history, index: index, kinds: kinds)
     {
       columns.append(column)
     }
     result.put(Table(name: deals.name, columns: columns, mainDate: deals.mainDate, sourcePath: deals.sourcePath))
     return result
+  }
+
+  /// The facts `derived` has as columns that `base` (the same catalog before `add`) lacks.
+  static func facts(base: Catalog, derived: Catalog) -> [DerivedFact] {
+    guard let before = base.table(named: "deals"), let after = derived.table(named: "deals") else { return [] }
+    return DerivedFact.allCases.filter { before.column(named: $0.name) == nil && after.column(named: $0.name) != nil }
   }
 
   static func int64s(_ column: Column?) -> ContiguousArray<Int64>? {

@@ -12,6 +12,8 @@ public final class Engine: Sendable {
   let catalog: Catalog
   /// The tables as loaded, before the derived columns: what `loading(file:as:)` replaces into.
   let baseCatalog: Catalog
+  /// The facts of deals computed at load as columns (`DerivedFact`): those the files lack.
+  var derivedFacts: [DerivedFact] { DerivedColumns.facts(base: baseCatalog, derived: catalog) }
   /// What loading each file did.
   public let loadReports: [LoadReport]
   /// The folder the data came from (for `.reload`).

@@ -100,7 +100,9 @@ public struct Session: Sendable {
     context.firstWeekday = calendar.firstWeekday
     return context
   }
-  var schemas: any SchemaProvider { warehouse ?? CatalogSchemaProvider(catalog: engine.catalog) }
+  var schemas: any SchemaProvider {
+    warehouse ?? CatalogSchemaProvider(catalog: engine.catalog, derivedFacts: engine.derivedFacts)
+  }
 
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
     do {
@@ -234,14 +236,16 @@ public struct Session: Sendable {
     case .query(let query):
       let bound = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
       return Planned(
-        plan: LogicalPlanner.plan(bound, tableColumns: tableColumns, stageOrders: sortingStageOrders),
+        plan: LogicalPlanner.plan(
+          bound, tableColumns: tableColumns, stageOrders: sortingStageOrders, derived: schemas.derivedFacts),
         notes: bound.notes,
         periods: Session.periods(of: bound))
     case .show(let show):
       let bound = try Binder.bind(show: show, schemas: schemas, context: context, source: source).get()
       let periods =
         bound.period.map { [PeriodRange(table: bound.table, column: $0.column, start: $0.start, end: $0.end)] } ?? []
-      return Planned(plan: LogicalPlanner.plan(bound), notes: bound.notes, periods: periods)
+      return Planned(
+        plan: LogicalPlanner.plan(bound, derived: schemas.derivedFacts), notes: bound.notes, periods: periods)
     case .funnel(let funnel):
       let bound = try Binder.bind(funnel: funnel, schemas: schemas, context: context, source: source).get()
       let periods =
@@ -250,13 +254,16 @@ public struct Session: Sendable {
         let comparison = try Binder.comparison(funnel: funnel, schemas: schemas, context: context, source: source).get()
       else {
         return Planned(
-          plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders), notes: bound.notes, periods: periods)
+          plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders, derived: schemas.derivedFacts),
+          notes: bound.notes, periods: periods)
       }
       let earlier = try Binder.bind(
         funnel: funnel, schemas: schemas, context: context(over: comparison), source: source
       ).get()
       return Planned(
-        plan: LogicalPlanner.plan(funnel: bound, stageOrders: stageOrders, earlier: earlier, comparison: comparison),
+        plan: LogicalPlanner.plan(
+          funnel: bound, stageOrders: stageOrders, earlier: earlier, comparison: comparison,
+          derived: schemas.derivedFacts),
         notes: bound.notes,
         periods: Session.withComparison(periods, comparison))
     default:
@@ -288,7 +295,7 @@ public struct Session: Sendable {
     let ordered = try Binder.bind(query: query, schemas: schemas, context: context, source: source).get()
     let plan = LogicalPlanner.plan(
       compare: comparison, current: current, previous: previous, ordered: ordered, tableColumns: tableColumns,
-      stageOrders: sortingStageOrders)
+      stageOrders: sortingStageOrders, derived: schemas.derivedFacts)
     return Planned(
       plan: plan, notes: current.notes, periods: Session.withComparison(Session.periods(of: current), comparison))
   }

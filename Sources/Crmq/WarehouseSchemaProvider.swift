@@ -10,6 +10,8 @@ import Synchronization
 final class WarehouseSchemaProvider: SchemaProvider, Sendable {
   let connection: any WarehouseConnection
   let tableSchemas: [TableSchema]
+  /// The facts the SQL derives for deals: those its table on the server lacks.
+  let derivedFacts: [DerivedFact]
   let cache = Mutex<[String: [(value: String, rows: Int)]]>([:])
   static let valueLimit = 10_000
 
@@ -17,18 +19,16 @@ final class WarehouseSchemaProvider: SchemaProvider, Sendable {
     self.connection = connection
     var tables = try connection.tables()
     let names = Set(tables.map(\.name))
+    var facts: [DerivedFact] = []
     for index in tables.indices {
       let canonical = CanonicalSchema.all.first { $0.table == tables[index].name }
       tables[index].mainDate = canonical?.mainDate
       guard tables[index].name == "deals" else { continue }
-      let existing = Set(tables[index].columns.map(\.name))
-      var derived = ["repeat", "stage_group"]
-      if names.contains("stage_history") { derived.append("lost_at") }
-      for name in derived where !existing.contains(name) {
-        tables[index].columns.append(ColumnSchema(name: name, type: .string))
-      }
+      facts = DerivedFact.facts(dealsColumns: Set(tables[index].columns.map(\.name)), tables: names)
+      tables[index].columns += facts.map { ColumnSchema(name: $0.name, type: $0.type) }
     }
     self.tableSchemas = tables
+    self.derivedFacts = facts
   }
 
   func values(of column: String, in table: String) -> [(value: String, rows: Int)]? {
@@ -38,7 +38,7 @@ final class WarehouseSchemaProvider: SchemaProvider, Sendable {
     let key = table + "\u{1}" + column
     if let cached = cache.withLock({ $0[key] }) { return cached }
     // Derived columns have no values on the server to ask for.
-    guard !["repeat", "stage_group", "lost_at"].contains(column) || table != "deals" else { return nil }
+    guard table != "deals" || !derivedFacts.contains(where: { $0.name == column }) else { return nil }
     let d = connection.dialect
     let sql =
       "SELECT \(d.quote(column)), COUNT(*) FROM \(d.quote(schema.name)) WHERE \(d.quote(column)) IS NOT NULL "

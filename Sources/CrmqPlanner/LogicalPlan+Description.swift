@@ -18,6 +18,7 @@ extension LogicalPlan: CustomStringConvertible {
     case .scan(let n):
       var text = "Scan: \(n.table) columns=[\(n.columns.joined(separator: ", "))]"
       if !n.filters.isEmpty { text += " filters=[\(n.filters.map(\.description).joined(separator: ", "))]" }
+      if !n.derived.isEmpty { text += " derived=[\(n.derived.map(\.name).joined(separator: ", "))]" }
       return text
     case .filter(let n): return "Filter: \(n.predicate)"
     case .aggregate(let n):
@@ -53,6 +54,7 @@ extension LogicalPlan: CustomStringConvertible {
         "Funnel: \(n.funnel.classic ? "classic (the stages each deal entered)" : "conversion (every stage up to the furthest reached)")"
       text += "; deals where \(n.funnel.filter.map(\.description) ?? "true")"
       if !n.funnel.groups.isEmpty { text += "; by " + n.funnel.groups.map(\.expr.description).joined(separator: ", ") }
+      if !n.derived.isEmpty { text += "; derived " + n.derived.map(\.name).joined(separator: ", ") }
       if !n.stageOrders.isEmpty {
         text += "; stage order of \(n.stageOrders.keys.sorted().joined(separator: ", ")) set by 'stages'"
       }

@@ -7,6 +7,9 @@ public struct Scan: Sendable, Equatable {
   public var table: String
   public var columns: [String]
   public var filters: [BoundExpr]
+  /// The columns read that are derived facts of deals, not stored ones: each backend computes
+  /// them to their one definition.
+  public var derived: [DerivedFact] = []
 }
 
 public struct Filter: Sendable, Equatable {
@@ -135,14 +138,22 @@ public struct FunnelPlan: Sendable, Equatable {
   public var stageOrders: [String: [String]]
   public var earlier: BoundFunnel?
   public var comparison: ComparisonPlan?
+  /// The derived facts of deals the funnel's dimensions and filter read.
+  public var derived: [DerivedFact]
 
   public init(
-    funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil, comparison: ComparisonPlan? = nil
+    funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil,
+    comparison: ComparisonPlan? = nil,
+    derived: [DerivedFact] = []
   ) {
     self.funnel = funnel
     self.stageOrders = stageOrders
     self.earlier = earlier
     self.comparison = comparison
+    let read = ([funnel] + (earlier.map { [$0] } ?? [])).flatMap { funnel in
+      (funnel.groups.map(\.expr) + (funnel.filter.map { [$0] } ?? [])).flatMap(\.columns)
+    }
+    self.derived = derived.filter { read.contains($0.name) }
   }
 }
 

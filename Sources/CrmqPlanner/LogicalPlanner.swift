@@ -5,12 +5,14 @@ import CrmqSemantics
 public enum LogicalPlanner {
   /// `tableColumns` gives each table's columns (the scan starts with all; pruning narrows it);
   /// `stageOrders`, when the data has an order of stages (a stages table, or `stages` statements,
-  /// whose lists it holds), makes a stage dimension sort in that order (`SortCollation`).
+  /// whose lists it holds), makes a stage dimension sort in that order (`SortCollation`); `derived`
+  /// lists the facts deals has as derived columns, which its scans then name (`Scan.derived`).
   public static func plan(
-    _ query: BoundQuery, tableColumns: (String) -> [String], stageOrders: [String: [String]]? = nil
+    _ query: BoundQuery, tableColumns: (String) -> [String], stageOrders: [String: [String]]? = nil,
+    derived: [DerivedFact] = []
   ) -> LogicalPlan {
     let aggregates = query.sources.map { source -> LogicalPlan in
-      var plan = LogicalPlan.scan(Scan(table: source.table, columns: tableColumns(source.table), filters: []))
+      var plan = LogicalPlan.scan(scan(source.table, columns: tableColumns(source.table), derived: derived))
       if let filter = source.filter {
         plan = .filter(Filter(predicate: filter, input: plan))
       }
@@ -46,6 +48,13 @@ public enum LogicalPlanner {
     return plan
   }
 
+  /// A scan of a table's columns, naming those that are derived facts of deals.
+  static func scan(_ table: String, columns: [String], derived: [DerivedFact]) -> Scan {
+    Scan(
+      table: table, columns: columns, filters: [],
+      derived: table == "deals" ? derived.filter { columns.contains($0.name) } : [])
+  }
+
   /// How an output sorts: in stage order when it is a stage dimension and the data orders stages.
   static func collation(of output: Int, in query: BoundQuery, stageOrders: [String: [String]]?) -> SortCollation {
     guard let stageOrders, case .groupRef(let index, .string) = query.outputs[output].expr,
@@ -63,13 +72,13 @@ public enum LogicalPlanner {
   /// kept, so the periods run without one and the totals' plans run after the cut.
   public static func plan(
     compare comparison: ComparisonPlan, current: BoundQuery, previous: BoundQuery, ordered: BoundQuery,
-    tableColumns: (String) -> [String], stageOrders: [String: [String]]? = nil
+    tableColumns: (String) -> [String], stageOrders: [String: [String]]? = nil, derived: [DerivedFact] = []
   ) -> LogicalPlan {
     let totalsKept = ordered.withTotal && ordered.limit != nil
     func period(_ bound: BoundQuery, total: Bool) -> LogicalPlan {
       var bound = bound
       bound.withTotal = total
-      return plan(bound, tableColumns: tableColumns)
+      return plan(bound, tableColumns: tableColumns, derived: derived)
     }
     let total: CompareTotal =
       totalsKept
@@ -89,17 +98,20 @@ public enum LogicalPlanner {
 
   /// A funnel, and with `earlier` the same funnel over the comparison period.
   public static func plan(
-    funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil, comparison: ComparisonPlan? = nil
+    funnel: BoundFunnel, stageOrders: [String: [String]], earlier: BoundFunnel? = nil,
+    comparison: ComparisonPlan? = nil,
+    derived: [DerivedFact] = []
   ) -> LogicalPlan {
-    .funnel(FunnelPlan(funnel: funnel, stageOrders: stageOrders, earlier: earlier, comparison: comparison))
+    .funnel(
+      FunnelPlan(funnel: funnel, stageOrders: stageOrders, earlier: earlier, comparison: comparison, derived: derived))
   }
 
-  public static func plan(_ show: BoundShow) -> LogicalPlan {
+  public static func plan(_ show: BoundShow, derived: [DerivedFact] = []) -> LogicalPlan {
     // The columns shown, then those the filter and the order read (`show deals columns name`).
     var read = show.columns.map(\.name)
     let used = (show.filter?.columns ?? []).union(show.order.flatMap(\.expr.columns))
     for name in used.sorted() where !read.contains(name) { read.append(name) }
-    var plan = LogicalPlan.scan(Scan(table: show.table, columns: read, filters: []))
+    var plan = LogicalPlan.scan(scan(show.table, columns: read, derived: derived))
     if let filter = show.filter {
       plan = .filter(Filter(predicate: filter, input: plan))
     }

@@ -87,7 +87,7 @@ extension SQLCompiler {
       }
     }
 
-    let deals = table("deals", reading: funnelColumns(funnel))
+    let deals = table("deals", deriving: node.derived)
     var conditions: [String] = []
     if let filter = funnel.filter { conditions.append(try condition(filter)) }
     conditions.append("\(q("pipeline")) IN (SELECT p FROM ord)")
@@ -160,11 +160,5 @@ extension SQLCompiler {
     order.append("i ASC")
     return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT " + outputs.joined(separator: ", ") + " FROM c"
       + (ordered ? "\nORDER BY " + order.joined(separator: ", ") : "")
-  }
-
-  /// The columns of deals a funnel reads, for the derived ones its dimensions or filter name.
-  func funnelColumns(_ funnel: BoundFunnel) -> [String] {
-    let named = (funnel.groups.map(\.expr) + (funnel.filter.map { [$0] } ?? [])).flatMap(\.columns)
-    return ["id", "pipeline", "status", "stage"] + named.sorted()
   }
 }

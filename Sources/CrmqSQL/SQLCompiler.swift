@@ -424,7 +424,7 @@ public struct SQLCompiler: Sendable {
     switch plan {
     case .scan(let scan):
       return (
-        table(scan.table, reading: scan.columns),
+        table(scan.table, deriving: scan.derived),
         try scan.filters.map { filter throws(SQLCompileFailure) in
           try condition(filter)
         }
@@ -438,29 +438,20 @@ public struct SQLCompiler: Sendable {
     }
   }
 
-  /// A table by name, or for deals read for a derived column, deals with the derived columns.
-  func table(_ name: String, reading columns: [String]) -> String {
-    let derived = name == "deals" ? ["repeat", "stage_group", "lost_at"].filter(columns.contains) : []
-    return derived.isEmpty ? dialect.quote(name) : dealsWithDerived(derived)
+  /// A table by name, or deals with the derived facts the plan reads of it.
+  func table(_ name: String, deriving facts: [DerivedFact]) -> String {
+    name != "deals" || facts.isEmpty ? dialect.quote(name) : dealsWithDerived(facts)
   }
 
-  /// Deals with the derived columns it is read for, computed as DerivedColumns computes them.
-  ///
-  /// Joins, never correlated subqueries, and names of their own (ClickHouse reads an alias of the
-  /// SELECT list in its WHERE):
-  /// - `repeat`: `repeat` when the deal's client has a won deal closed before this one was
-  ///   created, else `primary` (also without a client or a creation date);
-  /// - `stage_group`: the kind stages gives the deal's (pipeline, stage); with no stages at all,
-  ///   the CRMs' closing stage names; else the status;
-  /// - `lost_at`: for a lost deal, the last open stage its history entered (of one second, the
-  ///   greatest name by bytes); open by stages' kind, or with no kinds at all, a stage no closed
-  ///   deal sits in.
-  func dealsWithDerived(_ columns: [String]) -> String {
+  /// Deals with derived facts as columns, each to its definition in `DerivedFact`: joins, never
+  /// correlated subqueries, and names of their own (ClickHouse reads an alias of the SELECT list
+  /// in its WHERE).
+  func dealsWithDerived(_ facts: [DerivedFact]) -> String {
     func q(_ name: String) -> String { dialect.quote(name) }
     let deals = q("deals")
     var select = ["d.*"]
     var joins = ""
-    if columns.contains("repeat") {
+    if facts.contains(.repeatDeal) {
       select.append(
         "CASE WHEN d.\(q("created_at")) IS NOT NULL AND w.first_win < d.\(q("created_at")) THEN 'repeat' ELSE 'primary' END AS \(q("repeat"))"
       )
@@ -468,7 +459,7 @@ public struct SQLCompiler: Sendable {
         " LEFT JOIN (SELECT \(q("client_id")) AS \(q("#client")), MIN(\(q("closed_at"))) AS first_win FROM \(deals) WHERE \(q("status")) = 'won' "
         + "AND \(q("client_id")) IS NOT NULL AND \(q("closed_at")) IS NOT NULL GROUP BY 1) AS w ON w.\(q("#client")) = d.\(q("client_id"))"
     }
-    if columns.contains("stage_group") {
+    if facts.contains(.stageGroup) {
       let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
       let names = ClosingStages.names.sorted(by: { $0.key < $1.key }).map {
         "WHEN \(dialect.string($0.key)) THEN \(dialect.string($0.value))"
@@ -487,7 +478,7 @@ public struct SQLCompiler: Sendable {
           + " CROSS JOIN (SELECT COUNT(*) AS n FROM \(q("stages")) WHERE \(known)) AS sn"
       }
     }
-    if columns.contains("lost_at") {
+    if facts.contains(.lostAt) {
       let known = "\(q("pipeline")) IS NOT NULL AND \(q("stage")) IS NOT NULL AND \(q("kind")) IS NOT NULL"
       let kinds =
         "SELECT \(q("pipeline")) AS \(q("#pipeline")), \(q("stage")) AS \(q("#stage")) FROM \(q("stages")) WHERE \(known) "

@@ -7,6 +7,8 @@ public protocol SchemaProvider: Sendable {
   func values(of column: String, in table: String) -> [(value: String, rows: Int)]?
   /// Whether a text column has this exact value.
   func hasValue(_ value: String, column: String, in table: String) -> Bool
+  /// The facts deals has as derived columns (`DerivedFact`), which its schema lists too.
+  var derivedFacts: [DerivedFact] { get }
 }
 
 extension SchemaProvider {

@@ -20,6 +20,7 @@ public struct PruneColumns: OptimizerRule {
       let columns = scan.columns.filter { keep.contains($0) }
       if columns == scan.columns { return (plan, false) }
       scan.columns = columns
+      scan.derived = scan.derived.filter { columns.contains($0.name) }
       return (.scan(scan), true)
     case .aggregate(let node):
       var reads = Set<String>()
