@@ -11,8 +11,10 @@ yet (error E0801) is listed as such; a compiled one that answers otherwise fails
 With `--engine connect`, crmq itself does both halves on a real PostgreSQL: `crmq push` puts
 examples/data into the database, and each question runs as `crmq --connect URL --format csv`
 (compiled, sent through libpq, cells read back), compared with the same question in memory.
+`--engine clickhouse-connect` does the same on ClickHouse 26.9 (chdb) behind bench/chdb_http.py,
+its HTTP interface: push, the push checks, completion, every question through crmq's client.
 
-Usage: python3 bench/warehouse_check.py [--engine postgres|clickhouse|connect] [path/to/crmq] [database]
+Usage: python3 bench/warehouse_check.py [--engine postgres|clickhouse|connect|clickhouse-connect] [path/to/crmq] [database]
 (psql must reach the server as the current user: PGHOST, PGPORT and PGUSER work as usual.)
 """
 import csv
@@ -188,6 +190,27 @@ class Connected:
         subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True)
         subprocess.run(["psql", "-X", "-q", "-d", "postgres", "-c", f"CREATE DATABASE {database}"], check=True)
         self.url = f"postgresql:///{database}"
+        self.database = database
+
+    def server(self, sql):
+        """A statement run on the server by psql; its answer's one value."""
+        return subprocess.run(
+            ["psql", "-X", "-tA", "-d", self.database, "-c", sql], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    def block_swap(self):
+        # A view named like a table blocks the swap of the tables.
+        self.server("ALTER TABLE plans RENAME TO plans_kept; CREATE VIEW plans AS SELECT * FROM plans_kept")
+
+    def unblock_swap(self):
+        self.server("DROP VIEW plans; ALTER TABLE plans_kept RENAME TO plans")
+
+    def left(self):
+        """The deals rows and the staged tables left on the server."""
+        return self.server(
+            "SELECT (SELECT count(*) FROM deals) || ' ' || (SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name LIKE 'crmq_push_%')"
+        )
 
     def load_once(self, binary):
         """`crmq push` of DATA, once."""
@@ -200,26 +223,19 @@ class Connected:
     def load(self, binary):
         self.load_once(binary)
         # A second push must not replace what is there unless asked; one that fails halfway
-        # (a view named like a table blocks the swap) leaves every table as it was.
+        # (the swap of plans blocked) leaves every table as it was.
         again = subprocess.run([binary, "push", "--data", DATA, "--to", self.url], capture_output=True, text=True)
         if again.returncode != 1 or "add --replace" not in again.stderr:
             sys.exit(f"a push over existing tables without --replace did not refuse:\n{again.stderr}")
-        database = self.url.rsplit("/", 1)[1]
-        subprocess.run(["psql", "-X", "-q", "-d", database, "-c", "ALTER TABLE plans RENAME TO plans_kept; "
-                        "CREATE VIEW plans AS SELECT * FROM plans_kept"], check=True)
-        subprocess.run(["psql", "-X", "-q", "-d", database, "-c", "DELETE FROM deals WHERE id > 10"], check=True)
+        self.block_swap()
+        self.server("DELETE FROM deals WHERE id > 10")
         blocked = subprocess.run(
             [binary, "push", "--data", DATA, "--to", self.url, "--replace"], capture_output=True, text=True
         )
-        left = subprocess.run(
-            ["psql", "-X", "-tA", "-d", database, "-c",
-             "SELECT (SELECT count(*) FROM deals) || ' ' || (SELECT count(*) FROM information_schema.tables "
-             "WHERE table_name LIKE 'crmq_push_%')"], capture_output=True, text=True, check=True,
-        ).stdout.strip()
+        left = self.left()
         if blocked.returncode != 1 or left != "10 0":
             sys.exit(f"a failed push changed the server (deals rows, staged tables left: {left}):\n{blocked.stderr}")
-        subprocess.run(["psql", "-X", "-q", "-d", database, "-c", "DROP VIEW plans; "
-                        "ALTER TABLE plans_kept RENAME TO plans"], check=True)
+        self.unblock_swap()
         replaced = subprocess.run(
             [binary, "push", "--data", DATA, "--to", self.url, "--replace"], capture_output=True, text=True
         )
@@ -314,6 +330,62 @@ class Connected:
         print("cancel: a statement waiting on the server is cancelled there and answers E0602")
 
 
+class ConnectedClickHouse(Connected):
+    """crmq on ClickHouse 26.9 end to end: `crmq push`, then `crmq --connect clickhouse://…`,
+    through bench/chdb_http.py (ClickHouse's HTTP interface over the chdb engine; no modern
+    ClickHouse server can be installed here)."""
+
+    name = "clickhouse-connect"
+    bridge = None
+
+    def __init__(self, database):
+        import socket
+        import time
+        import urllib.request
+
+        if ConnectedClickHouse.bridge is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            here = os.path.dirname(os.path.abspath(__file__))
+            process = subprocess.Popen(
+                [sys.executable, os.path.join(here, "chdb_http.py"), str(port)], stdout=subprocess.PIPE, text=True
+            )
+            if process.stdout.readline().strip() != "ready":
+                sys.exit("the ClickHouse HTTP bridge did not start")
+            import atexit
+
+            atexit.register(process.kill)
+            ConnectedClickHouse.bridge = (process, f"http://127.0.0.1:{port}")
+        self.address = ConnectedClickHouse.bridge[1]
+        self.request = lambda path, body: urllib.request.urlopen(
+            urllib.request.Request(self.address + path, data=body.encode())
+        ).read().decode()
+        self.database = database
+        self.request("/", f"DROP DATABASE IF EXISTS {database}")
+        self.request("/", f"CREATE DATABASE {database}")
+        self.url = f"clickhouse://127.0.0.1:{self.address.rsplit(':', 1)[1]}/{database}"
+
+    def server(self, sql):
+        return self.request(f"/?database={self.database}", sql).strip()
+
+    def block_swap(self):
+        # The server refuses the last table's exchange: those exchanged before it go back.
+        self.request("/refuse", "EXCHANGE TABLES `crmq_push_plans`")
+
+    def unblock_swap(self):
+        self.request("/refuse", "")
+
+    def left(self):
+        return self.server(
+            "SELECT toString((SELECT count() FROM deals)) || ' ' || toString((SELECT count() FROM system.tables "
+            "WHERE database = currentDatabase() AND name LIKE 'crmq_push_%'))"
+        )
+
+    def cancel_check(self):
+        print("cancel: checked on PostgreSQL (the bridge runs one statement at a time)")
+
+
 class ClickHouse:
     name = "clickhouse"
     shared = None
@@ -382,20 +454,22 @@ def main():
         target, args = args[1], args[2:]
     binary = args[0] if args else ".build/debug/crmq"
     database = args[1] if len(args) > 1 else "crmq_check"
-    make = {"postgres": Postgres, "clickhouse": ClickHouse, "connect": Connected}[target]
+    make = {
+        "postgres": Postgres, "clickhouse": ClickHouse, "connect": Connected, "clickhouse-connect": ConnectedClickHouse
+    }[target]
     engine = make(database)
     engine.load(binary)
     questions = [(query["crmq"], TODAY) for query in read_queries()] + [(question, TODAY) for question in MORE]
     # Every query record of the golden files that runs on the bundled data, but `explain`.
     questions += [item for item in golden_queries() if item not in questions and not item[0].startswith("explain")]
     passed, failed, not_compiled = check(binary, target, engine, questions)
-    if target == "connect":
+    if target.endswith("connect"):
         engine.completion_check()
         engine.cancel_check()
     DATA = without_stages()
     print(f"-- without stages.csv ({DATA})")
     engine = make(database + "_nostages")
-    if target == "connect":
+    if target.endswith("connect"):
         engine.load_once(binary)
     else:
         engine.load(binary)
@@ -411,7 +485,7 @@ def check(binary, target, engine, questions):
     passed = failed = not_compiled = 0
     for question, today in questions:
         compiled = subprocess.run(
-            [binary, "compile", "--target", "postgres" if target == "connect" else target, "--data", DATA, "--today", today, "-c", question],
+            [binary, "compile", "--target", {"connect": "postgres", "clickhouse-connect": "clickhouse"}.get(target, target), "--data", DATA, "--today", today, "-c", question],
             capture_output=True, text=True,
         )
         if compiled.returncode != 0:
@@ -430,7 +504,7 @@ def check(binary, target, engine, questions):
             print(f"FAIL {question}: crmq exited {mine.returncode} but compiled it\n{mine.stderr}")
             failed += 1
             continue
-        b, error = engine.ask(question, today) if target == "connect" else engine.run(compiled.stdout)
+        b, error = engine.ask(question, today) if target.endswith("connect") else engine.run(compiled.stdout)
         if error is not None:
             print(f"FAIL {question}: {target} refused the SQL\n{error}\n{compiled.stdout}")
             failed += 1

@@ -6,8 +6,9 @@ import Crmq
 ///
 /// Each table is first loaded into a table of its own (`crmq_push_<name>`), by COPY on
 /// PostgreSQL and by `INSERT … FORMAT TabSeparated` on ClickHouse; only when all are loaded do
-/// they take the tables' names (one transaction on PostgreSQL; EXCHANGE TABLES on ClickHouse). A
-/// push that fails leaves the tables that were there as they were. Without `replace`, tables that
+/// they take the tables' names (one transaction on PostgreSQL; EXCHANGE TABLES on ClickHouse, each
+/// exchanged back when a later one fails). A push that fails leaves the tables that were there as
+/// they were. Without `replace`, tables that
 /// exist already are an error and nothing is written.
 public struct WarehousePush {
   public let tables: [LoadedTable]
@@ -76,15 +77,29 @@ public struct WarehousePush {
         throw error
       }
     case .clickhouse:
-      for table in tables {
-        let staging = d.quote("crmq_push_" + table.name)
-        if existing.contains(table.name) {
-          try run(connection, "EXCHANGE TABLES \(staging) AND \(d.quote(table.name))")
-          try run(connection, "DROP TABLE \(staging)")
-        } else {
-          try run(connection, "RENAME TABLE \(staging) TO \(d.quote(table.name))")
+      // No transaction spans DDL on ClickHouse: each table is exchanged (or renamed) on its own,
+      // and a failure puts back those already done (EXCHANGE is its own inverse) before the
+      // push reports it. The tables replaced are dropped only when every one is in place.
+      var done: [(staging: String, name: String, exchanged: Bool)] = []
+      do {
+        for table in tables {
+          let staging = d.quote("crmq_push_" + table.name)
+          let name = d.quote(table.name)
+          let exchanged = existing.contains(table.name)
+          try run(
+            connection, exchanged ? "EXCHANGE TABLES \(staging) AND \(name)" : "RENAME TABLE \(staging) TO \(name)")
+          done.append((staging, name, exchanged))
         }
+      } catch {
+        for step in done.reversed() {
+          try? run(
+            connection,
+            step.exchanged
+              ? "EXCHANGE TABLES \(step.staging) AND \(step.name)" : "RENAME TABLE \(step.name) TO \(step.staging)")
+        }
+        throw error
       }
+      for step in done where step.exchanged { try? run(connection, "DROP TABLE \(step.staging)") }
     }
   }
 
