@@ -5,9 +5,12 @@ import CrmqSemantics
 extension Executor {
   /// Runs both periods, joins them (`CompareJoiner`), orders the joined rows by the plan's keys
   /// then by every other dimension, cuts them, and adds the compared total the plan asks for.
-  func runCompare(_ node: Compare) throws -> ResultTable {
-    let current = try run(node.current)
-    let previous = try run(node.previous)
+  func runCompare(
+    _ node: Compare, current currentPlan: PhysicalPlan, previous previousPlan: PhysicalPlan,
+    totals totalPlans: (current: PhysicalPlan, previous: PhysicalPlan)?
+  ) throws -> ResultTable {
+    let current = try run(currentPlan)
+    let previous = try run(previousPlan)
     var joined = try CompareJoiner.join(current: current, previous: previous, plan: node.comparison)
     var keys: [(index: Int, comparison: KeyComparison)] = []
     for order in node.order {
@@ -32,7 +35,10 @@ extension Executor {
       break
     case .eachPeriod:
       if let now = current.total, let before = previous.total { totals = (now, before) }
-    case .overKept(let currentTotal, let previousTotal):
+    case .overKept:
+      guard let (currentTotal, previousTotal) = totalPlans else {
+        throw ExecutionError.internalError("a compared total over the groups kept without its plans")
+      }
       // Each period totals the groups of the rows kept, its buckets moved onto the current
       // calendar to be matched, as the join matches them.
       let dimensions = CompareJoiner.dimensions(joined.columns)

@@ -3,7 +3,8 @@ import CrmqPlanner
 import CrmqSemantics
 import CrmqStorage
 
-/// Runs an optimised logical plan over the catalog and returns the answer.
+/// Runs an optimised logical plan over the catalog and returns the answer: the plan's operators
+/// are chosen once (`PhysicalPlanner`), and that physical plan runs.
 ///
 /// Up to the aggregate, work is columnar: a scan yields a `Selection` of row numbers, and filters
 /// and the aggregate read column buffers. Above it, the few result rows are materialised.
@@ -21,14 +22,19 @@ public struct Executor {
     case rows(RowSet)
   }
 
+  public func run(_ plan: LogicalPlan) throws -> ResultTable {
+    try run(try PhysicalPlanner(catalog: catalog).plan(plan))
+  }
+
   /// `totalOver`: when given, a total row covers the groups whose dimension values it accepts
   /// rather than the rows shown (a compared total over the rows kept in the joined result).
-  public func run(_ plan: LogicalPlan, totalOver keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
+  func run(_ plan: PhysicalPlan, totalOver keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
     if cancelled() { throw CancellationErrorLike() }
     switch plan {
-    case .total(let total): return try runTotal(total, keep: keep)
-    case .compare(let compare): return try runCompare(compare)
-    case .funnel(let funnel): return try runFunnel(funnel)
+    case .total(let total, let input): return try runTotal(total, input, keep: keep)
+    case .compareJoin(let node, let current, let previous, let totals):
+      return try runCompare(node, current: current, previous: previous, totals: totals)
+    case .funnelCount(let node, let order, _): return try runFunnel(node, order: order)
     default: break
     }
     switch try execute(plan) {
@@ -42,17 +48,15 @@ public struct Executor {
     }
   }
 
-  func execute(_ plan: LogicalPlan) throws -> Intermediate {
+  func execute(_ plan: PhysicalPlan) throws -> Intermediate {
     switch plan {
-    case .scan(let scan):
-      let table = try lookup(scan.table)
-      let (selection, _) = try TableScan(table: table, filters: scan.filters).run(cancelled: cancelled)
-      return .selection(table, selection)
-    case .filter(let node):
-      guard case .selection(let table, let selection) = try execute(node.input) else {
+    case .tableScan(let scan):
+      let (selection, _) = try scan.run(cancelled: cancelled)
+      return .selection(scan.table, selection)
+    case .rowFilter(let filter, _, let input):
+      guard case .selection(let table, let selection) = try execute(input) else {
         throw ExecutionError.internalError("a filter above an aggregate")
       }
-      let filter = try RowFilter.compile(node.predicate, table: table)
       var rows = selection.rowList
       let count = rows.withUnsafeMutableBufferPointer { buffer -> Int in
         guard let base = buffer.baseAddress else { return 0 }
@@ -61,60 +65,54 @@ public struct Executor {
       if let failure = filter.failure { throw failure }
       rows.removeLast(rows.count - count)
       return .selection(table, Selection(all: false, rows: rows, tableRows: table.rowCount))
-    case .aggregate(let node):
-      guard case .selection(let table, let selection) = try execute(node.input) else {
+    case .hashAggregate(let op, let node, let input):
+      guard case .selection(_, let selection) = try execute(input) else {
         throw ExecutionError.internalError("an aggregate above an aggregate")
       }
-      let op = try HashAggregateOperator(groups: node.groups, aggregates: node.aggregates, table: table)
       let output = try op.run(selection)
       let columns =
         node.groups.map { ResultColumn(name: $0.name, type: $0.expr.type, role: .dimension) }
         + node.aggregates.map { ResultColumn(name: $0.description, type: $0.type, role: .measure) }
       return .rows(
         RowSet(columns: columns, rows: output.rows, groupIds: output.groupIds, aggregation: (op, output.grouping)))
-    case .project(let node):
-      switch try execute(node.input) {
+    case .project(let outputs, let input):
+      switch try execute(input) {
       case .rows(let set):
-        return .rows(try project(set, node.outputs))
+        return .rows(try project(set, outputs))
       case .selection(let table, let selection):
-        return .rows(try materialize(table, selection, node.outputs))
+        return .rows(try materialize(table, selection, outputs))
       }
-    case .sort(let node):
-      return try sorted(try execute(node.input), node.keys, limit: nil)
-    case .topN(let node):
-      if case .project(let project) = node.input, case .aggregate(let aggregate) = project.input,
-        let ranked = try rankedTopN(node, project, aggregate)
-      {
-        return .rows(ranked)
-      }
-      return try sorted(try execute(node.input), node.keys, limit: node.count)
-    case .limit(let node):
-      switch try execute(node.input) {
+    case .sort(let keys, let limit, let way, let input):
+      return try sorted(try execute(input), keys, limit: limit, way: way)
+    case .rankedTopN(let node, let input):
+      return .rows(try rankedTopN(node, input))
+    case .limit(let count, let input):
+      switch try execute(input) {
       case .rows(var set):
-        set.limit(node.count)
+        set.limit(count)
         return .rows(set)
       case .selection(let table, let selection):
-        let rows = selection.rowList.prefix(node.count)
+        let rows = selection.rowList.prefix(count)
         return .selection(table, Selection(all: false, rows: ContiguousArray(rows), tableRows: table.rowCount))
       }
     case .total:
       throw ExecutionError.internalError("a total below the top of the plan")
-    case .merge(let node):
-      return .rows(try merge(node))
-    case .compare, .funnel:
+    case .hashJoin(let node, let inputs):
+      return .rows(try merge(node, inputs))
+    case .compareJoin, .funnelCount:
       throw ExecutionError.internalError("a compare or a funnel below the top of the plan")
     }
   }
 
   /// Runs each input aggregate and joins their rows on the group keys (every key of any input
   /// gets a row; an input without it contributes its fills).
-  func merge(_ node: Merge) throws -> RowSet {
+  func merge(_ node: Merge, _ inputs: [PhysicalPlan]) throws -> RowSet {
     var index: [[Value]: Int] = [:]
     var rows: [[Value?]] = []
     var keyColumns: [ResultColumn] = []
     var parts: [MergePart] = []
     var groupsAt: [[Int: Int32]] = []
-    for (input, child) in node.inputs.enumerated() {
+    for (input, child) in inputs.enumerated() {
       guard case .rows(let set) = try execute(child), let aggregation = set.aggregation else {
         throw ExecutionError.internalError("a merge input that is not an aggregate")
       }
@@ -166,17 +164,20 @@ public struct Executor {
 
   /// `top N` over many groups: ranks groups by the measures it sorts on and decodes the keys of
   /// only the groups it keeps (and of those it must compare on a key when measures tie).
-  func rankedTopN(_ node: TopN, _ project: Project, _ aggregate: Aggregate) throws -> RowSet? {
-    guard case .selection(let table, let selection) = try execute(aggregate.input) else { return nil }
-    let op = try HashAggregateOperator(groups: aggregate.groups, aggregates: aggregate.aggregates, table: table)
+  func rankedTopN(_ node: TopN, _ input: PhysicalPlan) throws -> RowSet {
+    guard case .project(let outputs, let below) = input, case .hashAggregate(let op, let aggregate, let scan) = below,
+      case .selection(_, let selection) = try execute(scan)
+    else {
+      throw ExecutionError.internalError("a ranked top N not over an aggregate's projection")
+    }
     let groups = try op.aggregate(selection)
     let dimensionCount = aggregate.groups.count
     // Each sort key as an output expression; dimension keys are decoded lazily.
     // Bound once as a constant: the functions below capture it, and a captured var is boxed.
     var collected: [(expr: BoundExpr, descending: Bool, comparison: KeyComparison)] = []
     for key in node.keys {
-      guard case .column(let name, _) = key.expr, let output = project.outputs.first(where: { $0.name == name }) else {
-        return nil
+      guard case .column(let name, _) = key.expr, let output = outputs.first(where: { $0.name == name }) else {
+        throw ExecutionError.internalError("a ranked top N by '\(key.expr)', which is not an output")
       }
       collected.append(
         (
@@ -242,9 +243,9 @@ public struct Executor {
     if let keyFailure { throw keyFailure }
     let rows = try kept.map { position in
       let row = dims(groups.ids[position]) + groups.values(Int(groups.ids[position]))
-      return try project.outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: dimensionCount) }
+      return try outputs.map { try Executor.evaluate($0.expr, row: row, groupCount: dimensionCount) }
     }
-    let columns = project.outputs.map(\.column)
+    let columns = outputs.map(\.column)
     return RowSet(
       columns: columns, rows: rows, groupIds: kept.map { groups.ids[$0] }, aggregation: (op, groups.grouping))
   }
@@ -254,7 +255,9 @@ public struct Executor {
     return table
   }
 
-  func sorted(_ input: Intermediate, _ keys: [SortKey], limit: Int?) throws -> Intermediate {
+  func sorted(_ input: Intermediate, _ keys: [SortKey], limit: Int?, way: PhysicalPlan.SortWay) throws
+    -> Intermediate
+  {
     switch input {
     case .rows(var set):
       try set.sort(by: keys, limit: limit, catalog: catalog)
@@ -282,7 +285,7 @@ public struct Executor {
         }
         return a < b
       }
-      if let limit, case .column(let name, _) = firstKey.expr, let column = table.column(named: name),
+      if let limit, case .selectionHeap(let column) = way,
         let rows = TopNSelector.select(
           selection, column: column, descending: firstKey.descending, limit: limit, tie: tieBefore)
       {
@@ -341,8 +344,8 @@ public struct Executor {
   }
 
   /// Runs the plan below, then re-aggregates the rows of the groups it kept into one total row.
-  func runTotal(_ total: Total, keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
-    guard case .rows(var set) = try execute(total.input) else {
+  func runTotal(_ total: Total, _ input: PhysicalPlan, keep: (([Value]) -> Bool)? = nil) throws -> ResultTable {
+    guard case .rows(var set) = try execute(input) else {
       throw ExecutionError.internalError("a total over rows that are not grouped")
     }
     if let keep, let ids = set.groupIds {

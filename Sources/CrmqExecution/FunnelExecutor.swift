@@ -29,8 +29,15 @@ public struct FunnelExecutor {
   public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:], inHalves: Bool? = nil) throws
     -> ResultTable
   {
+    try run(funnel, order: StageOrder.resolve(catalog), overrides: overrides, inHalves: inHalves)
+  }
+
+  /// The funnel over the stage order already resolved (`StageOrder.resolve`).
+  func run(_ funnel: BoundFunnel, order stageOrder: StageOrder?, overrides: [String: [String]], inHalves: Bool? = nil)
+    throws -> ResultTable
+  {
     guard let deals = catalog.table(named: "deals") else { throw ExecutionError.missingTable("deals") }
-    var resolved = StageOrder.resolve(catalog)
+    var resolved = stageOrder
     if !overrides.isEmpty {
       var merged = resolved ?? StageOrder(stages: [:], inferred: false)
       for (pipeline, stages) in overrides { merged.stages[pipeline] = stages }

@@ -15,6 +15,6 @@ public struct InMemoryBackend: ExecutionBackend {
   }
 
   public func describe(_ plan: LogicalPlan) throws -> String {
-    try PhysicalPlanDescriber(catalog: catalog).describe(plan)
+    try PhysicalPlanner(catalog: catalog).plan(plan).description
   }
 }

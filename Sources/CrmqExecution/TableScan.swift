@@ -21,6 +21,9 @@ struct TableScan {
   /// Tables of at least this many chunks are scanned in two halves, one per core.
   static let parallelChunks = 8
 
+  /// Whether the scan runs in two halves of the table's chunks on two cores.
+  var inHalves: Bool { filter != nil && table.rowCount > 0 && table.chunkCount >= TableScan.parallelChunks }
+
   /// The rows that pass, and how many chunks were skipped.
   ///
   /// A large table is scanned in two halves of its chunks on two cores (the filters keep no state),
@@ -28,7 +31,7 @@ struct TableScan {
   func run(cancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Selection, skipped: Int) {
     guard let filter, table.rowCount > 0 else { return (.everything(table.rowCount), 0) }
     let chunks = table.chunkCount
-    guard chunks >= TableScan.parallelChunks else {
+    guard inHalves else {
       let (rows, skipped) = try TableScan.scan(filter, table, 0..<chunks, cancelled)
       return (Selection(all: false, rows: rows, tableRows: table.rowCount), skipped)
     }
