@@ -1,7 +1,6 @@
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
-import Dispatch
 
 /// The in-memory engine's way of computing the derived facts of deals (`DerivedFact`, where each
 /// is defined): once, at load, as columns of deals, so queries group and filter on them like on
@@ -18,11 +17,11 @@ enum DerivedColumns {
     let facts = Set(
       DerivedFact.facts(dealsColumns: Set(deals.columns.map(\.name)), tables: Set(catalog.tables.map(\.name))))
     let kinds = StageKinds(catalog.table(named: "stages"))
-    // The history index, repeat and stage_group do not depend on each other: one core each.
+    // The history index, repeat and stage_group do not depend on each other: a worker each.
     let index = Box<DealHistoryIndex>()
     let repeats = Box<Column>()
     let groups = Box<Column>()
-    DispatchQueue.concurrentPerform(iterations: 3) { task in
+    Workers.forEach(3) { task in
       switch task {
       case 0: if let history { index.value = historyIndex(deals, history) }
       case 1: if facts.contains(.repeatDeal) { repeats.value = repeatColumn(deals) }
@@ -171,7 +170,7 @@ enum DerivedColumns {
     // Whether stage `s` is open in pipeline `p`: `open[p * stageCount + s]`.
     let stageCount = historyDictionary.count
     let open = ContiguousArray(isOpen.joined())
-    // The deals in two halves, one core each: each deal's history is read at random.
+    // The deals in parts on the workers (each deal's history is read at random), joined in order.
     @Sendable func lostAt(_ rows: Range<Int>) -> StringColumnBuilder {
       var builder = StringColumnBuilder(name: "lost_at", capacity: rows.count)
       open.withUnsafeBufferPointer { open in
@@ -207,13 +206,10 @@ enum DerivedColumns {
       }
       return builder
     }
-    let middle = deals.rowCount / 2
-    let halves = Slots<StringColumnBuilder>(count: 2)
-    DispatchQueue.concurrentPerform(iterations: 2) { half in
-      halves[half] = lostAt(half == 0 ? 0..<middle : middle..<deals.rowCount)
-    }
-    guard var builder = halves[0], let second = halves[1] else { return nil }
-    builder.append(contentsOf: second)
+    let parts = Workers.morsels(deals.rowCount, size: Workers.threshold(1 << 17))
+    guard var builders = try? Workers.map(parts.count, { lostAt(parts[$0]) }), !builders.isEmpty else { return nil }
+    var builder = builders.removeFirst()
+    for part in builders { builder.append(contentsOf: part) }
     return builder.build()
   }
 }

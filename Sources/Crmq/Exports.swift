@@ -16,3 +16,5 @@
 /// The SQL targets a statement compiles to (`Session.compile(_:to:)`), and the canonical tables'
 /// DDL for them (`crmq schema`).
 @_exported import enum CrmqSQL.SQLDialect
+// How many threads parallel work uses (`--threads N`; every core by default).
+@_exported import enum CrmqStorage.Workers

@@ -17,6 +17,8 @@ public struct CommandOptions: Sendable, Equatable {
   public var timer = false
   /// `--no-cache`: read the files every time; no snapshot is opened or written.
   public var noCache = false
+  /// `--threads N`: how many workers parallel work uses (every core by default).
+  public var threads: Int?
   /// `--echo`: each statement printed above its result, as psql's `-e` does.
   public var echo = false
   /// `--output-dir DIR`: with `--format csv` and several results, one file each.
@@ -80,6 +82,8 @@ public struct CommandOptions: Sendable, Equatable {
       --first-weekday DAY the day weeks start on: monday (default) … sunday, or пн … вс
       --time-zone ZONE    the zone that decides today's date, e.g. Europe/Moscow (default: the system's)
       --timer             print load and statement times on standard error
+      --threads N         use N threads for loading and for large scans, aggregates and funnels
+                          (default: every core); answers are the same at any N
       -e, --echo          print each statement above its result (as psql -e)
       -o, --output FILE   write the results to FILE in the format its extension names: .xlsx (an
                           Excel workbook, a sheet per statement), .html (one page: tables and
@@ -108,7 +112,8 @@ public struct CommandOptions: Sendable, Equatable {
   /// Every option, for did-you-mean (`--frmat` → `--format`).
   public static let optionNames = [
     "--data", "--command", "--format", "--today", "--dialect", "--sheet", "--first-weekday", "--time-zone", "--timer",
-    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--no-cache", "--allow-load", "--no-load",
+    "--echo", "--output", "--output-dir", "--excel", "--bail", "--strict", "--no-cache", "--threads", "--allow-load",
+    "--no-load",
     "--stdio",
     "--target", "--connect", "--to", "--replace", "--help", "--version",
   ]
@@ -170,6 +175,12 @@ public struct CommandOptions: Sendable, Equatable {
         options.calendar.timeZone = zone
       case "--timer": options.timer = true
       case "--no-cache": options.noCache = true
+      case "--threads":
+        let text = try take()
+        guard let threads = Int(text), (1...1024).contains(threads) else {
+          throw UsageError("--threads takes a number of threads from 1 to 1024, not '\(text)'")
+        }
+        options.threads = threads
       case "--echo", "-e": options.echo = true
       case "--output-dir": options.outputDir = try take()
       case "--excel": options.excel = true

@@ -56,6 +56,7 @@ public struct CommandRunner {
   }
 
   func run(_ options: CommandOptions) -> Int32 {
+    if let threads = options.threads { Workers.threads = threads }
     var scripts: [(name: String, text: String)] = []
     for path in options.scripts {
       if path == "-" { continue }

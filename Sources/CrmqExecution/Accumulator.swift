@@ -1,7 +1,6 @@
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
-import Dispatch
 
 /// How an aggregate reads its argument: straight from a buffer where it can.
 enum ArgumentReader {
@@ -426,12 +425,12 @@ final class MedianAccumulator: Accumulator {
   /// Medians computed ahead by `prepareResults`, one per group.
   private var prepared: [Value]?
 
-  /// With many values in all, the groups' medians are computed ahead on two cores (each group
+  /// With many values in all, the groups' medians are computed ahead on the workers (each group
   /// selected in a copy of its values, so the workers share nothing they write).
   override func prepareResults() {
     let total = ints.reduce(0) { $0 + $1.count } + values.reduce(0) { $0 + $1.count }
     let groups = max(ints.count, values.count)
-    guard total >= MedianAccumulator.parallelValues, groups >= 2 else { return }
+    guard Workers.parallel, total >= Workers.threshold(MedianAccumulator.parallelValues), groups >= 2 else { return }
     let results = UnsafeMutableBufferPointer<Value>.allocate(capacity: groups)
     _ = results.initialize(from: repeatElement(Value.null, count: groups))
     defer {
@@ -440,9 +439,10 @@ final class MedianAccumulator: Accumulator {
     }
     // Unchecked: the workers read the value lists and write distinct result slots.
     let shared = UncheckedShare(value: (ints: ints, doubles: values, type: type, results: results))
-    DispatchQueue.concurrentPerform(iterations: 2) { worker in
+    let workers = min(Workers.threads, groups)
+    Workers.forEach(workers) { worker in
       let (ints, doubles, type, results) = shared.value
-      for group in stride(from: worker, to: groups, by: 2) {
+      for group in stride(from: worker, to: groups, by: workers) {
         var someInts = group < ints.count ? ints[group] : []
         var someDoubles = group < doubles.count ? doubles[group] : []
         results[group] = MedianAccumulator.median(ints: &someInts, doubles: &someDoubles, type: type)

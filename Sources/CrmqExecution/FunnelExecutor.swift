@@ -2,7 +2,6 @@ import CrmqCore
 import CrmqPlanner
 import CrmqSemantics
 import CrmqStorage
-import Dispatch
 
 /// Counts deals per pipeline stage.
 ///
@@ -21,19 +20,20 @@ public struct FunnelExecutor {
     self.cancelled = cancelled
   }
 
-  /// Selections of at least this many deals are counted in two halves, one per core.
+  /// Selections of at least this many deals are counted in parts, one per worker.
   static let parallelRows = 1 << 17
 
-  /// `overrides` are stage orders set in the session (`stages …`), by pipeline; `inHalves` forces
-  /// counting in two halves or in one pass (by default, by the selection's size).
-  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:], inHalves: Bool? = nil) throws
+  /// `overrides` are stage orders set in the session (`stages …`), by pipeline; `parts` forces
+  /// counting in that many parts (1: one pass; by default, by the selection's size and the
+  /// workers).
+  public func run(_ funnel: BoundFunnel, overrides: [String: [String]] = [:], parts: Int? = nil) throws
     -> ResultTable
   {
-    try run(funnel, order: StageOrder.resolve(catalog), overrides: overrides, inHalves: inHalves)
+    try run(funnel, order: StageOrder.resolve(catalog), overrides: overrides, parts: parts)
   }
 
   /// The funnel over the stage order already resolved (`StageOrder.resolve`).
-  func run(_ funnel: BoundFunnel, order stageOrder: StageOrder?, overrides: [String: [String]], inHalves: Bool? = nil)
+  func run(_ funnel: BoundFunnel, order stageOrder: StageOrder?, overrides: [String: [String]], parts: Int? = nil)
     throws -> ResultTable
   {
     guard let deals = catalog.table(named: "deals") else { throw ExecutionError.missingTable("deals") }
@@ -151,23 +151,15 @@ public struct FunnelExecutor {
       }
       return t
     }
-    let counted: FunnelTally
-    if inHalves ?? (selection.count >= FunnelExecutor.parallelRows) {
-      let middle = selection.count / 2
-      let halves = Slots<FunnelTally>(count: 2)
-      // Unchecked: `tally` reads the selection, the grouping and the tables, all unchanging.
-      let shared = UncheckedShare(value: tally)
-      DispatchQueue.concurrentPerform(iterations: 2) { half in
-        halves[half] = shared.value(half == 0 ? 0..<middle : middle..<selection.count)
-      }
-      guard var first = halves[0], let second = halves[1] else {
-        throw ExecutionError.internalError("a half of a funnel was not counted")
-      }
-      first.add(second)
-      counted = first
-    } else {
-      counted = tally(0..<selection.count)
-    }
+    // Counts are integers: parts added in any grouping give the one answer. `tally` reads the
+    // selection, the grouping and the tables, all unchanging.
+    let count =
+      parts
+      ?? (Workers.parallel && selection.count >= Workers.threshold(FunnelExecutor.parallelRows) ? Workers.threads : 1)
+    let ranges = Workers.morsels(selection.count, size: (selection.count + max(1, count) - 1) / max(1, count))
+    let tallies = try Workers.map(ranges.count) { tally(ranges[$0]) }
+    var counted = tallies[0]
+    for other in tallies.dropFirst() { counted.add(other) }
     if counted.cancelled { throw CancellationErrorLike() }
     let (reached, skipped, seen, lostWithoutHistory) = (
       counted.reached, counted.skipped, counted.seen, counted.lostWithoutHistory

@@ -1,7 +1,6 @@
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
-import Dispatch
 
 /// Groups the selected rows and computes every aggregate per group.
 ///
@@ -13,8 +12,8 @@ final class HashAggregateOperator {
   /// Wide keys are numbered through a dense table over the widest key's ordinals up to this many
   /// (and no more than a few per selected row, so a small selection keeps a small table).
   static let denseKeyLimit = 1 << 22
-  /// Selections of at least this many rows are aggregated in halves, one per core, when the keys
-  /// allow it (see `splitsAcrossCores`).
+  /// Selections of at least this many rows are aggregated in parts, one per worker, when the keys
+  /// and the aggregates allow it (see `splitsAcrossCores`).
   static let parallelRows = 1 << 18
 
   let keys: [GroupKey]
@@ -85,11 +84,18 @@ final class HashAggregateOperator {
     func row(_ group: Int) -> [Value] { grouping.decode(group) + values(group) }
   }
 
-  /// Whether to aggregate in halves on two cores: the group of a row must depend on that row alone
-  /// (every key reads fixed ordinals, none interns values as it meets them, and their product is
-  /// small enough for arithmetic group ids), so two halves get the same ids and their states merge
-  /// group by group; and the rows must cost enough to be worth it.
+  /// Whether to aggregate in parts on the workers: the group of a row must depend on that row
+  /// alone (every key reads fixed ordinals, none interns values as it meets them, and their
+  /// product is small enough for arithmetic group ids), so every part gets the same ids and their
+  /// states merge group by group; every merge must be exact (no sum or mean of doubles, whose
+  /// last bits depend on the order of addition), so any number of parts gives the one answer;
+  /// and the rows must cost enough to be worth it.
   var splitsAcrossCores: Bool {
+    guard
+      aggregates.allSatisfy({ aggregate in
+        !((aggregate.function == .sum || aggregate.function == .avg) && aggregate.argument?.type == .double)
+      })
+    else { return false }
     // Worth two cores only where each row costs something: a condition of its own to evaluate
     // (won, revenue) or two aggregates reading arguments. Counting rows alone is faster in one
     // pass, and distinct counts would merge sets as large as the data.
@@ -118,11 +124,16 @@ final class HashAggregateOperator {
     return product
   }
 
-  /// Groups `selection` and aggregates every group: in two halves on two cores when it is large
-  /// and the keys allow it, the halves' accumulators merged.
-  func aggregate(_ selection: Selection, inHalves: Bool? = nil) throws -> Groups {
-    if inHalves ?? (selection.count >= HashAggregateOperator.parallelRows && splitsAcrossCores) {
-      return try aggregateInHalves(selection)
+  /// Groups `selection` and aggregates every group: in parts on the workers when it is large
+  /// and the keys allow it, the parts' accumulators merged in order. `parts` forces a number of
+  /// parts (1: one pass).
+  func aggregate(_ selection: Selection, parts forced: Int? = nil) throws -> Groups {
+    let parts =
+      forced
+      ?? (Workers.parallel && splitsAcrossCores
+        && selection.count >= Workers.threshold(HashAggregateOperator.parallelRows) ? Workers.threads : 1)
+    if parts > 1 && selection.count >= parts {
+      return try aggregateInParts(selection, parts: parts)
     }
     let (gids, groupCount, decode) = try groupIds(selection)
     let grouping = Grouping(selection: selection, gids: gids, groupCount: groupCount, decode: decode)
@@ -132,45 +143,39 @@ final class HashAggregateOperator {
     return Groups(ids: ids, grouping: grouping, accumulators: accumulators, aggregates: aggregates)
   }
 
-  typealias Half = (
+  typealias Part = (
     gids: ContiguousArray<Int32>, groupCount: Int, decode: (Int) -> [Value], accumulators: [Accumulator],
     counts: [Int64]
   )
 
-  func aggregateInHalves(_ selection: Selection) throws -> Groups {
-    let middle = selection.count / 2
-    // Every row selected: each half's row numbers written once, not listed whole and then copied.
-    let halves =
-      selection.all
-      ? [
-        Selection(all: false, rows: Selection.rowNumbers(0..<middle), tableRows: selection.tableRows),
-        Selection(all: false, rows: Selection.rowNumbers(middle..<selection.tableRows), tableRows: selection.tableRows),
-      ]
-      : [
-        Selection(all: false, rows: ContiguousArray(selection.rows[..<middle]), tableRows: selection.tableRows),
-        Selection(all: false, rows: ContiguousArray(selection.rows[middle...]), tableRows: selection.tableRows),
-      ]
-    let results = Slots<Result<Half, Error>>(count: halves.count)
-    // Unchecked: the workers only read the operator (its keys read fixed ordinals, which mutates
-    // nothing: `splitsAcrossCores`) and the table; each makes its own accumulators.
-    let shared = UncheckedShare(value: (operator: self, halves: halves))
-    DispatchQueue.concurrentPerform(iterations: halves.count) { index in
-      results[index] = Result {
-        let (op, halves) = shared.value
-        let (gids, groupCount, decode) = try op.groupIds(halves[index])
-        let (accumulators, counts) = try op.accumulate(halves[index], gids, groupCount)
-        return (gids, groupCount, decode, accumulators, counts)
-      }
+  /// `selection` cut into `parts` contiguous runs of rows, each grouped and aggregated by a
+  /// worker with accumulators of its own, merged into the first in order.
+  func aggregateInParts(_ selection: Selection, parts: Int) throws -> Groups {
+    let ranges = Workers.morsels(selection.count, size: (selection.count + parts - 1) / parts)
+    // Every row selected: each part's row numbers written once, not listed whole and then copied.
+    let pieces = ranges.map { range in
+      Selection(
+        all: false,
+        rows: selection.all ? Selection.rowNumbers(range) : ContiguousArray(selection.rows[range]),
+        tableRows: selection.tableRows)
     }
-    let first = try results.get(0)
-    let second = try results.get(1)
-    for (mine, theirs) in zip(first.accumulators, second.accumulators) {
-      try mine.merge(theirs)
-      mine.prepareResults()
+    // The workers only read the operator (its keys read fixed ordinals, which mutates nothing:
+    // `splitsAcrossCores`) and the table; each makes its own accumulators.
+    let results: [Part] = try Workers.map(pieces.count) { index in
+      let (gids, groupCount, decode) = try groupIds(pieces[index])
+      let (accumulators, counts) = try accumulate(pieces[index], gids, groupCount)
+      return (gids, groupCount, decode, accumulators, counts)
     }
-    let counts = zip(first.counts, second.counts).map { $0 + $1 }
-    let grouping = Grouping(
-      selection: selection, gids: first.gids + second.gids, groupCount: first.groupCount, decode: first.decode)
+    let first = results[0]
+    var counts = first.counts
+    var gids = first.gids
+    for other in results.dropFirst() {
+      for (mine, theirs) in zip(first.accumulators, other.accumulators) { try mine.merge(theirs) }
+      for group in counts.indices { counts[group] += other.counts[group] }
+      gids += other.gids
+    }
+    for accumulator in first.accumulators { accumulator.prepareResults() }
+    let grouping = Grouping(selection: selection, gids: gids, groupCount: first.groupCount, decode: first.decode)
     let ids = (0..<first.groupCount).filter { counts[$0] > 0 || keys.isEmpty }.map { Int32($0) }
     return Groups(ids: ids, grouping: grouping, accumulators: first.accumulators, aggregates: aggregates)
   }

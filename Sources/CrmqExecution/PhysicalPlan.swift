@@ -93,7 +93,9 @@ extension PhysicalPlan: CustomStringConvertible {
           }
         }
         text += " min/max: \(skip) skipped, \(whole) taken whole; kernels: \(filter.kernel)"
-        if scan.inHalves { text += "; two halves on two cores" }
+        if table.chunkCount >= Workers.threshold(TableScan.parallelChunks) {
+          text += "; parts of \(TableScan.morselChunks) chunks over the workers"
+        }
       }
       return text
     case .rowFilter(let filter, let predicate, _):
@@ -101,8 +103,8 @@ extension PhysicalPlan: CustomStringConvertible {
     case .hashAggregate(let op, _, _):
       var text = "HashAggregate: \(op.strategy)"
       if op.splitsAcrossCores {
-        let rows = NumberFormat.integer(Int64(HashAggregateOperator.parallelRows), grouped: true)
-        text += "; two halves on two cores when \(rows) rows or more are selected"
+        let rows = NumberFormat.integer(Int64(Workers.threshold(HashAggregateOperator.parallelRows)), grouped: true)
+        text += "; a part per worker when \(rows) rows or more are selected"
       }
       return text
     case .project(let outputs, _):

@@ -1,7 +1,6 @@
 import CrmqCore
 import CrmqSemantics
 import CrmqStorage
-import Dispatch
 
 /// Applies a scan's filters chunk by chunk: chunks ruled out by min/max are never read, chunks
 /// that pass whole are taken without a per-row check.
@@ -18,35 +17,34 @@ struct TableScan {
     }
   }
 
-  /// Tables of at least this many chunks are scanned in two halves, one per core.
+  /// Tables of at least this many chunks are scanned in parts on the workers.
   static let parallelChunks = 8
+  /// The chunks of one part.
+  static let morselChunks = 2
 
-  /// Whether the scan runs in two halves of the table's chunks on two cores.
-  var inHalves: Bool { filter != nil && table.rowCount > 0 && table.chunkCount >= TableScan.parallelChunks }
+  /// Whether the scan runs in parts of `morselChunks` chunks on the workers.
+  var inParts: Bool {
+    filter != nil && table.rowCount > 0 && Workers.parallel
+      && table.chunkCount >= Workers.threshold(TableScan.parallelChunks)
+  }
 
   /// The rows that pass, and how many chunks were skipped.
   ///
-  /// A large table is scanned in two halves of its chunks on two cores (the filters keep no state),
-  /// the row lists joined in order.
+  /// A large table is scanned in parts of a few chunks on the workers (the filters keep no
+  /// state), the row lists joined in chunk order: the same rows at any number of threads.
   func run(cancelled: @escaping @Sendable () -> Bool = { false }) throws -> (Selection, skipped: Int) {
     guard let filter, table.rowCount > 0 else { return (.everything(table.rowCount), 0) }
     let chunks = table.chunkCount
-    guard inHalves else {
+    guard inParts else {
       let (rows, skipped) = try TableScan.scan(filter, table, 0..<chunks, cancelled)
       return (Selection(all: false, rows: rows, tableRows: table.rowCount), skipped)
     }
-    let middle = chunks / 2
-    let halves = [0..<middle, middle..<chunks]
-    let results = Slots<Result<(ContiguousArray<UInt32>, Int), Error>>(count: halves.count)
-    // Unchecked: the workers only read the table and the filter, which keeps no state.
-    let shared = UncheckedShare(value: (filter: filter, table: table))
-    DispatchQueue.concurrentPerform(iterations: halves.count) { index in
-      let result = Result { try TableScan.scan(shared.value.filter, shared.value.table, halves[index], cancelled) }
-      results[index] = result
-    }
-    let (first, skippedFirst) = try results.get(0)
-    let (second, skippedSecond) = try results.get(1)
-    return (Selection(all: false, rows: first + second, tableRows: table.rowCount), skippedFirst + skippedSecond)
+    let parts = Workers.morsels(chunks, size: TableScan.morselChunks)
+    let results = try Workers.map(parts.count) { try TableScan.scan(filter, table, parts[$0], cancelled) }
+    var rows = ContiguousArray<UInt32>()
+    rows.reserveCapacity(results.reduce(0) { $0 + $1.0.count })
+    for (part, _) in results { rows += part }
+    return (Selection(all: false, rows: rows, tableRows: table.rowCount), results.reduce(0) { $0 + $1.1 })
   }
 
   /// The rows of `chunks` that pass, in order, and how many of those chunks were skipped.

@@ -1,6 +1,5 @@
 import CrmqCore
 import CrmqStorage
-import Dispatch
 
 /// Reads one canonical CSV file into a typed `Table`, in parallel segments.
 ///
@@ -9,7 +8,9 @@ import Dispatch
 /// sequential read. A cut can fall inside a quoted field that spans lines: then the segment before
 /// it ends past the cut, the plan is seen to be wrong, and the file is read again in one piece.
 public enum CSVTableReader {
-  public static let defaultSegmentSize = 16 << 20
+  /// 16 MiB; 4 KiB when tests ask every split to happen (`Workers.splitsEverything`), so the
+  /// bundled data loads in many segments as a large file does.
+  public static var defaultSegmentSize: Int { Workers.splitsEverything ? 4 << 10 : 16 << 20 }
 
   /// A file, mapped, with its header read and its data cut into segments.
   struct Plan: @unchecked Sendable {
@@ -209,7 +210,7 @@ public enum CSVTableReader {
     let damaged = Slots<Bool>(count: plans.count)
     let frozenTasks = tasks
     let frozenChecked = checked
-    DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
+    Workers.forEach(frozenTasks.count) { index in
       let task = frozenTasks[index]
       guard let file = frozenChecked[task.plan],
         let column = mergeColumn(task.column, file.parts, plans[task.plan].layout)
@@ -353,7 +354,7 @@ public enum CSVTableReader {
   /// Reads a planned file, its segments in parallel.
   static func read(_ plan: Plan) throws -> (Table, LoadReport) {
     let parts = Slots<SegmentResult>(count: plan.segments.count)
-    DispatchQueue.concurrentPerform(iterations: plan.segments.count) { index in
+    Workers.forEach(plan.segments.count) { index in
       parts[index] = parse(plan, segment: index)
     }
     return try finish(plan, parts.values.compactMap { $0 })

@@ -1,6 +1,5 @@
 import CrmqCore
 import CrmqStorage
-import Dispatch
 
 /// Turns a CRM's deal export into the canonical deals format, byte by byte, saying what it did.
 ///
@@ -70,7 +69,7 @@ struct ExportConverter {
       func convertAll(_ layout: Layout) throws -> [Piece] {
         let parts = ConvertedParts(count: segments.count)
         progress?.begin("converting \(fileName)", totalBytes: bytes.count)
-        DispatchQueue.concurrentPerform(iterations: segments.count) { index in
+        Workers.forEach(segments.count) { index in
           if cancelled() { return }
           let piece = ExportConverter.convert(
             shared.bytes, layout: layout, delimiter: text.delimiter, range: segments[index])

@@ -1,6 +1,5 @@
 import CrmqCore
 import CrmqStorage
-import Dispatch
 
 #if canImport(Glibc)
   import Glibc
@@ -651,7 +650,7 @@ public enum FolderLoader {
     let frozenPlans = plans
     let cancelled = progress?.isCancelled ?? LoadProgress.never
     if cancelled() { throw loadCancelled() }
-    DispatchQueue.concurrentPerform(iterations: frozenTasks.count) { index in
+    Workers.forEach(frozenTasks.count) { index in
       if cancelled() { return }
       let task = frozenTasks[index]
       let part = CSVTableReader.parse(frozenPlans[task.plan], segment: task.segment)

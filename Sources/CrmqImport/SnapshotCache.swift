@@ -1,6 +1,5 @@
 import CrmqCore
 import CrmqStorage
-import Dispatch
 
 #if canImport(Glibc)
   import Glibc
@@ -129,7 +128,7 @@ public struct SnapshotCache: Sendable {
       file.populate()
       // Each table checked and copied on a core of its own.
       let tables = Slots<Result<Table, Error>>(count: sections.count)
-      DispatchQueue.concurrentPerform(iterations: sections.count) { index in
+      Workers.forEach(sections.count) { index in
         var reader = sections[index]
         tables[index] = Result {
           try reader.verify()

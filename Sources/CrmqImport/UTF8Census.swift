@@ -1,5 +1,4 @@
 import CrmqStorage
-import Dispatch
 
 /// How well bytes read as UTF-8: well-formed multibyte characters, malformed bytes, and where the
 /// first malformed one is. ASCII is skipped eight bytes at a time.
@@ -127,7 +126,7 @@ struct UTF8Census {
     if count <= 1 { return UTF8Census(bytes) }
     let parts = Slots<UTF8Census>(count: count)
     let shared = SharedBytes(bytes: bytes)
-    DispatchQueue.concurrentPerform(iterations: count) { index in
+    Workers.forEach(count) { index in
       var start = index * stretch
       let end = min(shared.bytes.count, start + stretch)
       if index > 0 {

@@ -1,5 +1,4 @@
 import CrmqStorage
-import Dispatch
 
 /// Windows-1251 (Cyrillic), the encoding of old Bitrix24 box installs and of Excel on Russian
 /// Windows: bytes 0x80–0xFF to Unicode scalars (0x00–0x7F are ASCII).
@@ -37,7 +36,7 @@ enum Windows1251 {
     if count <= 1 { return decode(bytes, 0..<bytes.count) }
     let parts = Slots<[UInt8]>(count: count)
     let shared = SharedBytes(bytes: bytes)
-    DispatchQueue.concurrentPerform(iterations: count) { index in
+    Workers.forEach(count) { index in
       parts[index] = decode(shared.bytes, (index * stretch)..<min(shared.bytes.count, (index + 1) * stretch))
     }
     let pieces = parts.values.compactMap { $0 }

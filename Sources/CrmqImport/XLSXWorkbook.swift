@@ -1,6 +1,5 @@
 import CrmqCore
 import CrmqStorage
-import Dispatch
 
 /// A sheet of an XLSX workbook (the first, or one named) as CSV text for the export
 /// converter, one line per sheet row, so a row's number in a message is its row in the sheet.
@@ -61,7 +60,7 @@ struct XLSXWorkbook {
       let cuts = XLSXWorkbook.rowCuts(sheet, parts: max(1, min(256, sheet.count / max(1, partSize))))
       let pieces = Slots<SheetPart>(count: cuts.count - 1)
       if cancelled() { throw Failure.cancelled }
-      DispatchQueue.concurrentPerform(iterations: cuts.count - 1) { index in
+      Workers.forEach(cuts.count - 1) { index in
         if cancelled() { return }
         pieces[index] = XLSXWorkbook.csv(
           sheet, range: cuts[index]..<cuts[index + 1], strings: strings, dateStyles: dateStyles, date1904: date1904)

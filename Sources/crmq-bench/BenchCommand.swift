@@ -39,12 +39,13 @@ struct BenchCommand {
       case "--runs": runs = max(1, Int(try value()) ?? runs)
       case "--loads": loads = max(1, Int(try value()) ?? loads)
       case "--no-duckdb": duckdb = false
+      case "--threads": Workers.threads = max(1, Int(try value()) ?? 0)
       case "--exports": exports = true
       case "--summary": summary = try value()
       case "--sizes": sizes = try value().split(separator: ",").map { Int($0) ?? 0 }.filter { $0 > 0 }
       default:
         throw GeneratorError(
-          "unknown option \(flag); use generate|run|scale [--deals N] [--sizes N,N,…] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--exports] [--summary FILE]"
+          "unknown option \(flag); use generate|run|scale [--deals N] [--sizes N,N,…] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--threads N] [--exports] [--summary FILE]"
         )
       }
     }

@@ -7,8 +7,8 @@ import XCTest
 @testable import Crmq
 @testable import CrmqExecution
 
-/// A large funnel is counted in two halves, one per core, and the counts added: every funnel,
-/// classic or not, grouped or not, gives exactly what one pass gives.
+/// A large funnel is counted in parts, one per worker, and the counts added: every funnel,
+/// classic or not, grouped or not, gives exactly what one pass gives, in any number of parts.
 final class FunnelHalvesTests: XCTestCase {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -26,11 +26,13 @@ final class FunnelHalvesTests: XCTestCase {
       let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source)
         .get()
       let executor = FunnelExecutor(catalog: engine.catalog)
-      let halves = try executor.run(bound, inHalves: true)
-      let onePass = try executor.run(bound, inHalves: false)
+      let onePass = try executor.run(bound, parts: 1)
       XCTAssertFalse(onePass.rows.isEmpty, text)
-      XCTAssertEqual(halves.rows, onePass.rows, text)
-      XCTAssertEqual(halves.notes, onePass.notes, text)
+      for parts in [2, 3, 7] {
+        let split = try executor.run(bound, parts: parts)
+        XCTAssertEqual(split.rows, onePass.rows, "\(text) in \(parts) parts")
+        XCTAssertEqual(split.notes, onePass.notes, "\(text) in \(parts) parts")
+      }
     }
   }
 
@@ -42,13 +44,13 @@ final class FunnelHalvesTests: XCTestCase {
     guard case .funnel(let funnel)? = Parser.parse(source).first?.statement?.kind else { return XCTFail() }
     let bound = try Binder.bind(funnel: funnel, schemas: session.schemas, context: session.context, source: source)
       .get()
-    for inHalves in [false, true] {
+    for parts in [1, 2] {
       XCTAssertThrowsError(
-        try FunnelExecutor(catalog: engine.catalog, cancelled: { true }).run(bound, inHalves: inHalves)
+        try FunnelExecutor(catalog: engine.catalog, cancelled: { true }).run(bound, parts: parts)
       ) { error in
         XCTAssertTrue(error is CancellationErrorLike, "\(error)")
       }
-      XCTAssertNoThrow(try FunnelExecutor(catalog: engine.catalog, cancelled: { false }).run(bound, inHalves: inHalves))
+      XCTAssertNoThrow(try FunnelExecutor(catalog: engine.catalog, cancelled: { false }).run(bound, parts: parts))
     }
   }
 }

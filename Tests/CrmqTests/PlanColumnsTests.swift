@@ -15,10 +15,7 @@ final class PlanColumnsTests: XCTestCase {
   func testThePlanSaysTheColumnsTheEngineReturns() throws {
     let engine = try Engine(folder: PlanColumnsTests.repository.appendingPathComponent("examples/data").path)
     let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
-    let questions = try String(
-      contentsOf: PlanColumnsTests.repository.appendingPathComponent("bench/queries.txt"), encoding: .utf8
-    )
-    .split(separator: "\n").filter { $0.hasPrefix("crmq: ") }.map { String($0.dropFirst(6)) }
+    let questions = try Answers.benchmarkQuestions()
     XCTAssertGreaterThan(questions.count, 20)
     let more = [
       "deals, won, revenue, spend by source",
