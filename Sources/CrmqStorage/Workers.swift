@@ -11,9 +11,11 @@ import Synchronization
 /// table's chunks, a selection's morsels, a list of groups), up to `threads` workers take parts
 /// as they finish the one before, and the results come back in part order.
 ///
-/// Whoever cuts the work cuts it the same way at any thread count, and joins the parts' results
-/// in part order, so an answer never depends on the number of threads: `--threads 1` and
-/// `--threads 8` give the same cells (checked by ThreadsTests, under the thread sanitizer in CI).
+/// Results are joined in part order, and work is cut by size (segments, chunks, stretches of
+/// bytes) except where the merge is exact whatever the cut (an aggregate's counts, integer sums,
+/// minimums, maximums and medians; a funnel's counts), which takes a part per worker. So an
+/// answer never depends on the number of threads: `--threads 1` and `--threads 8` give the same
+/// cells (checked by ThreadsTests, under the thread sanitizer in CI).
 public enum Workers {
   private static let setting = Atomic<Int>(0)
   private static let splitting = Atomic<Bool>(false)
