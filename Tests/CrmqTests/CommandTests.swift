@@ -121,6 +121,19 @@ final class CommandTests: XCTestCase {
 
   /// A mistyped option names the one meant; every option did-you-mean offers is one the parser
   /// takes.
+  /// `--threads N` takes a number of threads from 1 to 1024; anything else is a usage error that
+  /// says so, and nothing runs.
+  func testThreadsTakesAPositiveNumber() throws {
+    XCTAssertEqual(try CommandOptions.parse(["--threads", "3"]).threads, 3)
+    XCTAssertEqual(try CommandOptions.parse(["--threads=1"]).threads, 1)
+    for bad in ["0", "-2", "two", "5000"] {
+      let run = self.run(["--threads", bad, "-c", "count"])
+      XCTAssertEqual(run.status, 2, bad)
+      XCTAssertTrue(run.errors.hasPrefix("crmq: --threads takes a number of threads from 1 to 1024, not '\(bad)'"), run.errors)
+      XCTAssertEqual(run.output, "", bad)
+    }
+  }
+
   func testAMistypedOptionNamesTheOneMeant() {
     let run = self.run(["--frmat", "csv", "-c", "count"])
     XCTAssertEqual(run.status, 2)
