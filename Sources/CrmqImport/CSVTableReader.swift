@@ -114,7 +114,7 @@ public enum CSVTableReader {
   /// A file's parts once they are known to meet where planned: what `assemble` needs besides
   /// the merged columns.
   struct Checked: @unchecked Sendable {
-    let parts: [SegmentResult]
+    var parts: [SegmentResult]
     var warnings: [Diagnostic]
     let rejected: Int
   }
@@ -183,12 +183,17 @@ public enum CSVTableReader {
 
   /// Checks the segments met where planned, then appends them into one table.
   static func finish(_ plan: Plan, _ parts: [SegmentResult]) throws -> (Table, LoadReport) {
-    try finish([plan], [parts])[0].get()
+    var all = [parts]
+    return try finish([plan], &all)[0].get()
   }
 
   /// Finishes several files at once: every column of every file is one task, the costliest first,
-  /// so the two cores share the work of the largest file instead of one core taking it whole.
-  static func finish(_ plans: [Plan], _ parts: [[SegmentResult]]) -> [Result<(Table, LoadReport), CrmqError>] {
+  /// so the workers share the work of the largest file instead of one taking it whole.
+  ///
+  /// `parts` is emptied: each column's pieces are taken out of the parts and freed as soon as
+  /// that column is merged, so the merge never holds every part and every merged column at once
+  /// (at 1M deals that was the load's peak: 702 MB).
+  static func finish(_ plans: [Plan], _ parts: inout [[SegmentResult]]) -> [Result<(Table, LoadReport), CrmqError>] {
     var results = [Result<(Table, LoadReport), CrmqError>?](repeating: nil, count: plans.count)
     var checked = [Checked?](repeating: nil, count: plans.count)
     for index in plans.indices {
@@ -201,20 +206,28 @@ public enum CSVTableReader {
       }
     }
     var tasks: [(plan: Int, column: Int, cost: Int)] = []
-    for (index, file) in checked.enumerated() {
-      guard let file else { continue }
-      for column in 0..<plans[index].layout.columnCount { tasks.append((index, column, mergeCost(file.parts, column))) }
+    var pieces = [[ColumnPieces]](repeating: [], count: plans.count)
+    for index in plans.indices {
+      guard let file = checked[index] else { continue }
+      let known = plans[index].layout.schema.columns.count
+      pieces[index] = (0..<plans[index].layout.columnCount).map { ColumnPieces($0, of: file.parts, known: known) }
+      checked[index]?.parts = []
+      for (column, piece) in pieces[index].enumerated() { tasks.append((index, column, piece.cost)) }
     }
+    parts = []
     tasks.sort { $0.cost > $1.cost }
+    // Each task takes its column's pieces out of the slots, so they go when it is merged.
+    let taken = Slots<ColumnPieces>(count: tasks.count)
+    for (index, task) in tasks.enumerated() { taken[index] = pieces[task.plan][task.column] }
+    pieces = []
     let merged = Slots<Column>(count: tasks.count)
     let damaged = Slots<Bool>(count: plans.count)
     let frozenTasks = tasks
-    let frozenChecked = checked
     Workers.forEach(frozenTasks.count) { index in
       let task = frozenTasks[index]
-      guard let file = frozenChecked[task.plan],
-        let column = mergeColumn(task.column, file.parts, plans[task.plan].layout)
-      else { return }
+      guard let piece = taken[index] else { return }
+      taken[index] = nil
+      guard let column = piece.merged() else { return }
       merged[index] = column
       if plans[task.plan].checksUTF8, !UTF8Census.allValid(column) { damaged[task.plan] = true }
     }
@@ -260,45 +273,6 @@ public enum CSVTableReader {
     let anyNull = dictionary.nullCount > 0
     columns[target] = Column(name: "client_id", type: .int, data: .int64(values), validity: anyNull ? validity : nil)
     return dictionary.count - 1
-  }
-
-  /// About how much work appending one column of all parts is: its rows, plus its distinct
-  /// texts (each re-coded into the merged dictionary) weighted as the dearer work they are.
-  static func mergeCost(_ parts: [SegmentResult], _ index: Int) -> Int {
-    parts.reduce(0) { sum, part in
-      if index < part.numeric.count {
-        if let numeric = part.numeric[index] { return sum + numeric.count }
-        if let strings = part.strings[index] { return sum + strings.count + 8 * strings.dictionarySize.distinct }
-        return sum
-      }
-      let extra = part.extras[index - part.numeric.count]
-      return sum + 2 * extra.count
-    }
-  }
-
-  /// One column of all parts, appended in order.
-  static func mergeColumn(_ index: Int, _ parts: [SegmentResult], _ layout: CSVLayout) -> Column? {
-    let known = layout.schema.columns.count
-    if index >= known {
-      var builder = parts[0].extras[index - known]
-      for part in parts.dropFirst() { builder.append(contentsOf: part.extras[index - known]) }
-      return builder.build()
-    }
-    if var builder = parts[0].numeric[index] {
-      builder.reserve(parts.reduce(0) { $0 + ($1.numeric[index]?.count ?? 0) })
-      for part in parts.dropFirst() { if let next = part.numeric[index] { builder.append(contentsOf: next) } }
-      return builder.build()
-    }
-    if var builder = parts[0].strings[index] {
-      // Room for every part's texts at once (an upper bound: parts share most of their texts).
-      let sizes = parts.compactMap { $0.strings[index] }
-      builder.reserve(
-        rows: sizes.reduce(0) { $0 + $1.count }, distinct: sizes.reduce(0) { $0 + $1.dictionarySize.distinct },
-        bytes: sizes.reduce(0) { $0 + $1.dictionarySize.bytes })
-      for part in parts.dropFirst() { if let next = part.strings[index] { builder.append(contentsOf: next) } }
-      return builder.build()
-    }
-    return nil
   }
 
   /// The census of a file's data, counted whole once a text of its table was found damaged.
@@ -357,6 +331,7 @@ public enum CSVTableReader {
     Workers.forEach(plan.segments.count) { index in
       parts[index] = parse(plan, segment: index)
     }
-    return try finish(plan, parts.values.compactMap { $0 })
+    var all = [parts.values.compactMap { $0 }]
+    return try finish([plan], &all)[0].get()
   }
 }

@@ -658,11 +658,16 @@ public enum FolderLoader {
       parts[index] = part
     }
     if cancelled() { throw loadCancelled() }
+    // The parts taken out of the slots, so the merge holds the only references and can free them.
     var byPlan = [[SegmentResult?]](repeating: [], count: plans.count)
     for (p, plan) in plans.enumerated() { byPlan[p] = Array(repeating: nil, count: plan.segments.count) }
-    for (index, task) in tasks.enumerated() { byPlan[task.plan][task.segment] = parts[index] }
-
-    let finished = CSVTableReader.finish(plans, byPlan.map { $0.compactMap { $0 } })
+    for (index, task) in tasks.enumerated() {
+      byPlan[task.plan][task.segment] = parts[index]
+      parts[index] = nil
+    }
+    var ordered = byPlan.map { $0.compactMap { $0 } }
+    byPlan = []
+    let finished = CSVTableReader.finish(plans, &ordered)
     var catalog = Catalog()
     var reports: [LoadReport] = []
     for result in finished {
