@@ -47,59 +47,139 @@ public struct StageOrder: Sendable {
   /// - a stage's score is the mean of its positions, compared exactly (as integer fractions); the
   ///   open stages by score, equal scores by name by bytes, then the won stage.
   /// Only pipelines whose history enters an open stage get an order.
+  ///
+  /// Over dictionary codes and typed buffers: one pass over the deals, one over the history, a
+  /// small sort per deal (at 1M deals it took 8.9 s per funnel when it read boxed values).
   static func infer(deals: Table, history: Table) -> StageOrder {
-    let status = deals.column(named: "status")
-    let stage = deals.column(named: "stage")
-    let pipeline = deals.column(named: "pipeline")
-    let ids = deals.column(named: "id")
-    var wonCounts: [String: [String: Int]] = [:]
-    var lostStages = Set<String>()
-    var pipelinesOf: [Int64: Set<String>] = [:]
+    guard case .int64(let ids)? = deals.column(named: "id")?.data,
+      case .dictionary(let pipelineCodes, let pipelines)? = deals.column(named: "pipeline")?.data,
+      case .dictionary(let stageCodes, let dealStages)? = deals.column(named: "stage")?.data,
+      case .dictionary(let statusCodes, let statuses)? = deals.column(named: "status")?.data,
+      case .int64(let historyIds)? = history.column(named: "deal_id")?.data,
+      case .dictionary(let historyStages, let names)? = history.column(named: "stage")?.data,
+      case .int64(let entered)? = history.column(named: "entered_at")?.data
+    else { return StageOrder(stages: [:], inferred: true) }
+    let idValidity = deals.column(named: "id")?.validity
+    let historyIdValidity = history.column(named: "deal_id")?.validity
+    let enteredValidity = history.column(named: "entered_at")?.validity
+    let (pipelineCount, stageCount, nameCount) = (pipelines.count, dealStages.count, names.count)
+    let won = statuses.code(of: "won") ?? UInt32.max
+    let lost = statuses.code(of: "lost") ?? UInt32.max
+
+    // Won deals per (pipeline, stage), lost stages by name, and each deal id's pipelines.
+    var wonCounts = [Int](repeating: 0, count: pipelineCount * stageCount)
+    var lostNames = Set<String>()
+    var lostSeen = [Bool](repeating: false, count: stageCount)
+    // Deal id → its group: an array over the id range when ids are dense (CRMs number deals),
+    // else a hash.
+    let range = DenseIDRange(ids, rows: deals.rowCount) { Column.isValid($0, in: idValidity) }
+    var dense = [Int32](repeating: -1, count: range?.count ?? 0)
+    var sparse: [Int64: Int32] = [:]
+    func groupOf(_ id: Int64) -> Int32? {
+      if let range {
+        guard let slot = range.slot(id), dense[slot] >= 0 else { return nil }
+        return dense[slot]
+      }
+      return sparse[id]
+    }
+    var groupPipelines: [[UInt32]] = []
     for row in 0..<deals.rowCount {
-      guard let p = text(pipeline, row) else { continue }
-      if case .int(let id) = ids?.value(at: row) { pipelinesOf[id, default: []].insert(p) }
-      switch text(status, row) {
-      case "won": if let s = text(stage, row) { wonCounts[p, default: [:]][s, default: 0] += 1 }
-      case "lost": if let s = text(stage, row) { lostStages.insert(s) }
-      default: break
+      let p = Int(pipelineCodes[row])
+      guard p != 0 else { continue }
+      let stage = Int(stageCodes[row])
+      if stage != 0 && statusCodes[row] == won { wonCounts[p * stageCount + stage] += 1 }
+      if stage != 0 && statusCodes[row] == lost && !lostSeen[stage] {
+        lostSeen[stage] = true
+        lostNames.insert(dealStages.string(at: stage))
+      }
+      guard Column.isValid(row, in: idValidity) else { continue }
+      if let g = groupOf(ids[row]) {
+        if !groupPipelines[Int(g)].contains(UInt32(p)) { groupPipelines[Int(g)].append(UInt32(p)) }
+      } else {
+        let g = Int32(groupPipelines.count)
+        if let range, let slot = range.slot(ids[row]) { dense[slot] = g } else { sparse[ids[row]] = g }
+        groupPipelines.append([UInt32(p)])
       }
     }
-    let wonStage = wonCounts.compactMapValues { counts in
-      counts.max { a, b in a.value != b.value ? a.value < b.value : precedes(b.key, a.key) }?.key
+    // Each pipeline's won stage (most won deals, then the least name by bytes), as a history code.
+    var wonName = [String?](repeating: nil, count: pipelineCount)
+    var wonCode = [Int](repeating: -1, count: pipelineCount)
+    for p in 1..<max(1, pipelineCount) {
+      var best: (count: Int, name: String)?
+      for stage in 1..<max(1, stageCount) where wonCounts[p * stageCount + stage] > 0 {
+        let count = wonCounts[p * stageCount + stage]
+        let name = dealStages.string(at: stage)
+        if let kept = best, count < kept.count || (count == kept.count && !precedes(name, kept.name)) { continue }
+        best = (count, name)
+      }
+      wonName[p] = best?.name
+      if let name = best?.name, let code = names.code(of: name) { wonCode[p] = Int(code) }
     }
-    var byDeal: [Int64: [(at: Int64, stage: String)]] = [:]
-    let dealIds = history.column(named: "deal_id")
-    let names = history.column(named: "stage")
-    let entered = history.column(named: "entered_at")
-    for row in 0..<history.rowCount {
-      guard case .int(let id) = dealIds?.value(at: row), pipelinesOf[id] != nil, let s = text(names, row),
-        !lostStages.contains(s), case .timestamp(let at) = entered?.value(at: row)
-      else { continue }
-      byDeal[id, default: []].append((at, s))
+    let isLost = (0..<nameCount).map { $0 != 0 && lostNames.contains(names.string(at: $0)) }
+    // Each history name's place in byte order, for entries of the same second.
+    var rank = [Int32](repeating: 0, count: nameCount)
+    let byBytes = (1..<max(nameCount, 1)).sorted { precedes(names.string(at: $0), names.string(at: $1)) }
+    for (place, code) in byBytes.enumerated() { rank[code] = Int32(place + 1) }
+
+    // The history entries that count, grouped by deal id (counting sort by group).
+    var entryGroup = [Int32](repeating: -1, count: history.rowCount)
+    var starts = [Int](repeating: 0, count: groupPipelines.count + 1)
+    for row in 0..<history.rowCount
+    where historyStages[row] != 0 && !isLost[Int(historyStages[row])]
+      && Column.isValid(row, in: historyIdValidity) && Column.isValid(row, in: enteredValidity)
+    {
+      guard let g = groupOf(historyIds[row]) else { continue }
+      entryGroup[row] = g
+      starts[Int(g) + 1] += 1
     }
-    var score: [String: [String: (sum: Int64, count: Int64)]] = [:]
-    for (id, entries) in byDeal {
-      let ordered = entries.sorted { $0.at != $1.at ? $0.at < $1.at : precedes($0.stage, $1.stage) }
-      for p in pipelinesOf[id] ?? [] {
-        let open = ordered.filter { $0.stage != wonStage[p] }
-        let last = Int64(open.count - 1)
-        for (k, entry) in open.enumerated() {
-          let position = last > 0 ? Int64(k) * 1_000_000 / last : 0
-          let old = score[p, default: [:]][entry.stage] ?? (0, 0)
-          score[p, default: [:]][entry.stage] = (old.sum + position, old.count + 1)
+    for g in 0..<groupPipelines.count { starts[g + 1] += starts[g] }
+    var next = starts
+    var entries = [Int32](repeating: 0, count: starts[groupPipelines.count])
+    for row in 0..<history.rowCount where entryGroup[row] >= 0 {
+      let g = Int(entryGroup[row])
+      entries[next[g]] = Int32(row)
+      next[g] += 1
+    }
+
+    // Positions summed per (pipeline, stage), exactly.
+    var sums = [Int64](repeating: 0, count: pipelineCount * nameCount)
+    var counts = [Int64](repeating: 0, count: pipelineCount * nameCount)
+    var ordered: [Int32] = []
+    for g in 0..<groupPipelines.count where starts[g + 1] > starts[g] {
+      ordered.removeAll(keepingCapacity: true)
+      ordered.append(contentsOf: entries[starts[g]..<starts[g + 1]])
+      ordered.sort { a, b in
+        let (x, y) = (Int(a), Int(b))
+        if entered[x] != entered[y] { return entered[x] < entered[y] }
+        return rank[Int(historyStages[x])] < rank[Int(historyStages[y])]
+      }
+      for p in groupPipelines[g] {
+        let skip = wonCode[Int(p)]
+        let n = Int64(ordered.reduce(0) { $0 + (Int(historyStages[Int($1)]) == skip ? 0 : 1) })
+        var k: Int64 = 0
+        for entry in ordered {
+          let code = Int(historyStages[Int(entry)])
+          guard code != skip else { continue }
+          let slot = Int(p) * nameCount + code
+          sums[slot] += n > 1 ? k * 1_000_000 / (n - 1) : 0
+          counts[slot] += 1
+          k += 1
         }
       }
     }
+
     var stages: [String: [String]] = [:]
-    for (p, entries) in score {
-      var ordered = entries.sorted { a, b in
-        // a.sum / a.count < b.sum / b.count, without rounding: the products can pass 2^63.
-        let left = Int128(a.value.sum) * Int128(b.value.count)
-        let right = Int128(b.value.sum) * Int128(a.value.count)
-        return left != right ? left < right : precedes(a.key, b.key)
-      }.map(\.key)
-      if let won = wonStage[p] { ordered.append(won) }
-      stages[p] = ordered
+    for p in 1..<max(1, pipelineCount) {
+      let open = (1..<max(1, nameCount)).filter { counts[p * nameCount + $0] > 0 }
+      guard !open.isEmpty else { continue }
+      var list = open.sorted { a, b in
+        // sum(a) / count(a) < sum(b) / count(b), without rounding: the products can pass 2^63.
+        let left = Int128(sums[p * nameCount + a]) * Int128(counts[p * nameCount + b])
+        let right = Int128(sums[p * nameCount + b]) * Int128(counts[p * nameCount + a])
+        return left != right ? left < right : rank[a] < rank[b]
+      }.map { names.string(at: $0) }
+      if let name = wonName[p] { list.append(name) }
+      stages[pipelines.string(at: p)] = list
     }
     return StageOrder(stages: stages, inferred: true)
   }
