@@ -139,14 +139,7 @@ enum DerivedColumns {
       let entered = int64s(history.column(named: "entered_at"))
     else { return nil }
     // Each stage name's place in byte order, for entries of the same second.
-    let rank = {
-      var rank = ContiguousArray<Int32>(repeating: 0, count: historyDictionary.count)
-      let byBytes = (1..<max(historyDictionary.count, 1)).sorted {
-        historyDictionary.string(at: $0).utf8.lexicographicallyPrecedes(historyDictionary.string(at: $1).utf8)
-      }
-      for (place, code) in byBytes.enumerated() { rank[code] = Int32(place + 1) }
-      return rank
-    }()
+    let rank = historyDictionary.byteOrderRanks
     let lost = statuses.code(of: "lost") ?? UInt32.max
     // Which history stages are open stages of each pipeline: from stages.csv, else every stage
     // that no won or lost deal sits in.

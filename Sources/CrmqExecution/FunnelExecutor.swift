@@ -156,7 +156,7 @@ public struct FunnelExecutor {
     let count =
       parts
       ?? (Workers.parallel && selection.count >= Workers.threshold(FunnelExecutor.parallelRows) ? Workers.threads : 1)
-    let ranges = Workers.morsels(selection.count, size: (selection.count + max(1, count) - 1) / max(1, count))
+    let ranges = Workers.morsels(selection.count, parts: count)
     let tallies = try Workers.map(ranges.count) { tally(ranges[$0]) }
     var counted = tallies[0]
     for other in tallies.dropFirst() { counted.add(other) }

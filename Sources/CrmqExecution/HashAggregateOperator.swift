@@ -151,7 +151,7 @@ final class HashAggregateOperator {
   /// `selection` cut into `parts` contiguous runs of rows, each grouped and aggregated by a
   /// worker with accumulators of its own, merged into the first in order.
   func aggregateInParts(_ selection: Selection, parts: Int) throws -> Groups {
-    let ranges = Workers.morsels(selection.count, size: (selection.count + parts - 1) / parts)
+    let ranges = Workers.morsels(selection.count, parts: parts)
     // Every row selected: each part's row numbers written once, not listed whole and then copied.
     let pieces = ranges.map { range in
       Selection(

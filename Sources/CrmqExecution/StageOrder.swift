@@ -117,9 +117,7 @@ public struct StageOrder: Sendable {
     }
     let isLost = (0..<nameCount).map { $0 != 0 && lostNames.contains(names.string(at: $0)) }
     // Each history name's place in byte order, for entries of the same second.
-    var rank = [Int32](repeating: 0, count: nameCount)
-    let byBytes = (1..<max(nameCount, 1)).sorted { precedes(names.string(at: $0), names.string(at: $1)) }
-    for (place, code) in byBytes.enumerated() { rank[code] = Int32(place + 1) }
+    let rank = names.byteOrderRanks
 
     // The history entries that count, grouped by deal id (counting sort by group).
     var entryGroup = [Int32](repeating: -1, count: history.rowCount)

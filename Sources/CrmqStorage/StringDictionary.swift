@@ -40,6 +40,15 @@ public struct StringDictionary: Sendable {
     interner.arena.withUnsafeBufferPointer { texts in interner.ends.withUnsafeBufferPointer { body(texts, $0) } }
   }
 
+  /// Each code's place among the texts in the order of their UTF-8 bytes (1 for the first; 0 for
+  /// null): the order every backend sorts names in, for ties broken by name.
+  public var byteOrderRanks: ContiguousArray<Int32> {
+    var rank = ContiguousArray<Int32>(repeating: 0, count: count)
+    let byBytes = (1..<max(count, 1)).sorted { string(at: $0).utf8.lexicographicallyPrecedes(string(at: $1).utf8) }
+    for (place, code) in byBytes.enumerated() { rank[code] = Int32(place + 1) }
+    return rank
+  }
+
   /// Every text with its row count, in code order.
   public var entries: [(value: String, rows: Int)] {
     (1..<max(1, count)).map { (string(at: $0), rowCounts[$0]) }

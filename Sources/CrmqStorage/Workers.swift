@@ -71,6 +71,12 @@ public enum Workers {
     _ = try? map(count) { body($0) }
   }
 
+  /// `0..<count` cut into `parts` ranges of (nearly) equal length, at least one.
+  public static func morsels(_ count: Int, parts: Int) -> [Range<Int>] {
+    let parts = max(1, parts)
+    return morsels(count, size: (count + parts - 1) / parts)
+  }
+
   /// `0..<count` cut into ranges of `size` (the last shorter), at least one.
   public static func morsels(_ count: Int, size: Int) -> [Range<Int>] {
     let size = max(1, size)
