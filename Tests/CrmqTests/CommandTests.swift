@@ -4,12 +4,9 @@ import XCTest
 
 /// The command as a user meets it: flags, streams, exit status.
 final class CommandTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   override func setUp() {
     super.setUp()
-    XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(CommandTests.repository.path))
+    XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(Repository.root.path))
   }
 
   func run(_ arguments: [String], input: [String] = []) -> (status: Int32, output: String, errors: String) {
@@ -43,7 +40,7 @@ final class CommandTests: XCTestCase {
   /// An installed binary, copied away from the repository and run from another folder with no
   /// --data, runs on the built-in demo data: the same answers as examples/data, and it says so.
   func testAnInstalledBinaryRunsOnTheBuiltInDemoData() throws {
-    let built = CommandTests.repository.appendingPathComponent(".build/debug/crmq").path
+    let built = Repository.root.appendingPathComponent(".build/debug/crmq").path
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: built), "build crmq first: swift build")
     let installed = try scratchFolder("crmq-installed")
     let cache = try scratchFolder("crmq-cache")
@@ -79,9 +76,9 @@ final class CommandTests: XCTestCase {
   /// Output that cannot be written (a full disk) is an error and exit status 1, not a silent 0.
   func testAFullDiskIsAFailedRun() throws {
     let process = Process()
-    process.executableURL = CommandTests.repository.appendingPathComponent(".build/debug/crmq")
+    process.executableURL = Repository.root.appendingPathComponent(".build/debug/crmq")
     process.arguments = ["--data", "examples/data", "-c", "show deals"]
-    process.currentDirectoryURL = CommandTests.repository
+    process.currentDirectoryURL = Repository.root
     process.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
     let errors = Pipe()
     process.standardError = errors
@@ -129,7 +126,8 @@ final class CommandTests: XCTestCase {
     for bad in ["0", "-2", "two", "5000"] {
       let run = self.run(["--threads", bad, "-c", "count"])
       XCTAssertEqual(run.status, 2, bad)
-      XCTAssertTrue(run.errors.hasPrefix("crmq: --threads takes a number of threads from 1 to 1024, not '\(bad)'"), run.errors)
+      XCTAssertTrue(
+        run.errors.hasPrefix("crmq: --threads takes a number of threads from 1 to 1024, not '\(bad)'"), run.errors)
       XCTAssertEqual(run.output, "", bad)
     }
   }

@@ -6,9 +6,6 @@ import XCTest
 /// One engine, many sessions at once: the same answers as one at a time; cancellation through
 /// Swift tasks; a reload that does not disturb the queries running on the old data.
 final class ConcurrencyTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   static let queries = [
     "deals, won, revenue, win_rate by manager period 2026-Q3",
     "funnel by source period 2026-09",
@@ -19,7 +16,7 @@ final class ConcurrencyTests: XCTestCase {
   ]
 
   func testConcurrentQueriesAnswerAsSerialOnes() async throws {
-    let engine = try Engine(folder: ConcurrencyTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     let today = CivilDate.days(year: 2026, month: 10, day: 5)
     var serial = Session(engine: engine, today: today)
     let expected = ConcurrencyTests.queries.map { Answers.text(serial.run($0)) }
@@ -41,7 +38,7 @@ final class ConcurrencyTests: XCTestCase {
   }
 
   func testCancellingTheTaskStopsTheQueries() async throws {
-    let engine = try Engine(folder: ConcurrencyTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     let session = Session(engine: engine)
     let script = Array(repeating: "count by stage, manager, month", count: 2_000).joined(separator: "\n")
     let task = Task { await session.results(script) }
@@ -53,18 +50,22 @@ final class ConcurrencyTests: XCTestCase {
     }
     XCTAssertEqual(cancelled.count, 1, "one statement saw the cancellation")
     XCTAssertEqual(results.last?.text, cancelled.first?.text)
-    if case .failure = results.last?.outcome {} else { XCTFail("the cancelled statement is the last: the others did not run") }
+    if case .failure = results.last?.outcome {
+    } else {
+      XCTFail("the cancelled statement is the last: the others did not run")
+    }
     XCTAssertLessThan(results.count, 2_000)
   }
 
   func testAReloadDoesNotDisturbARunningQuery() async throws {
-    let folder = ConcurrencyTests.repository.appendingPathComponent("examples/data").path
+    let folder = Repository.root.appendingPathComponent("examples/data").path
     let first = try Engine(folder: folder)
     let session = Session(engine: first)
     let running = Task { await session.results("count by stage") }
     // The shell's .reload and the protocol's load build a new engine; the old one stays whole.
     var reloaded = session
-    reloaded.engine = try Engine(folder: ConcurrencyTests.repository.appendingPathComponent("Tests/CrmqGoldenTests/fixtures/extras").path)
+    reloaded.engine = try Engine(
+      folder: Repository.root.appendingPathComponent("Tests/CrmqGoldenTests/fixtures/extras").path)
     let answer = Answers.text(await running.value)
     XCTAssertTrue(answer.contains("Успешно реализовано,1218"), answer)
     XCTAssertTrue(Answers.text(reloaded.run("deals")).contains("3"))
@@ -73,7 +74,7 @@ final class ConcurrencyTests: XCTestCase {
   /// `Engine.loading` reports progress that only grows, ends at every byte, then hands over the
   /// engine; a load that fails ends the stream with its diagnostic.
   func testLoadingReportsProgressThenTheEngine() async throws {
-    let folder = ConcurrencyTests.repository.appendingPathComponent("examples/data").path
+    let folder = Repository.root.appendingPathComponent("examples/data").path
     var events: [LoadEvent] = []
     for try await event in Engine.loading(folder: folder, every: .milliseconds(1)) { events.append(event) }
     guard case .loaded(let engine)? = events.last else { return XCTFail("the last event is not the engine") }
@@ -100,7 +101,7 @@ final class ConcurrencyTests: XCTestCase {
   /// A load asked to stop (Ctrl-C in the shell) ends with E0602, whether before it starts or
   /// between its segments, and gives back nothing half loaded.
   func testCancellingALoadStopsItWithItsOwnError() throws {
-    let folder = ConcurrencyTests.repository.appendingPathComponent("examples/data").path
+    let folder = Repository.root.appendingPathComponent("examples/data").path
     XCTAssertThrowsError(try Engine(folder: folder, progress: LoadProgress(isCancelled: { true }))) { error in
       XCTAssertEqual((error as? CrmqError)?.diagnostics.first?.code, DiagnosticCode("E0602"))
     }

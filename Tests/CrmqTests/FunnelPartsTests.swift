@@ -10,11 +10,8 @@ import XCTest
 /// A large funnel is counted in parts, one per worker, and the counts added: every funnel,
 /// classic or not, grouped or not, gives exactly what one pass gives, in any number of parts.
 final class FunnelPartsTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   func testPartsCountWhatOnePassCounts() throws {
-    let engine = try Engine(folder: FunnelPartsTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     let queries = [
       "funnel", "funnel classic", "funnel classic by source", "funnel by manager period 2026",
@@ -38,7 +35,7 @@ final class FunnelPartsTests: XCTestCase {
 
   /// A funnel's count asks the cancel check as it goes: cancelled, it throws rather than finish.
   func testAFunnelCanBeCancelled() throws {
-    let engine = try Engine(folder: FunnelPartsTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     let source = SourceFile(name: "query", text: "funnel classic by source")
     guard case .funnel(let funnel)? = Parser.parse(source).first?.statement?.kind else { return XCTFail() }

@@ -5,11 +5,8 @@ import XCTest
 /// grammar/crmq.ebnf is the authority: every rule has exactly one parser method tagged with it,
 /// and grammar/keywords.txt lists exactly the lexer's reserved words.
 final class GrammarTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   func read(_ path: String) throws -> String {
-    try String(contentsOf: GrammarTests.repository.appendingPathComponent(path), encoding: .utf8)
+    try String(contentsOf: Repository.root.appendingPathComponent(path), encoding: .utf8)
   }
 
   func grammarRules() throws -> [String] {
@@ -26,7 +23,7 @@ final class GrammarTests: XCTestCase {
   }
 
   func parserTags() throws -> [String] {
-    let folder = GrammarTests.repository.appendingPathComponent("Sources/CrmqSyntax")
+    let folder = Repository.root.appendingPathComponent("Sources/CrmqSyntax")
     var tags: [String] = []
     for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasPrefix("Parser") {
       let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)

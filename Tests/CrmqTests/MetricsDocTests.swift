@@ -5,12 +5,12 @@ import XCTest
 /// docs/metrics.md lists the same definitions `describe metrics` prints.
 final class MetricsDocTests: XCTestCase {
   func testTheDocumentListsEveryMeasureAsDefined() throws {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let document = try String(contentsOf: repository.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
+    let document = try String(contentsOf: Repository.root.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
     var table = Session.metricsTable()
     table.notes = []
     let rendered = OutputFormat.markdown.render(table)
-    XCTAssertTrue(document.contains(rendered), "docs/metrics.md is out of date; paste `crmq --format markdown -c 'describe metrics'`")
+    XCTAssertTrue(
+      document.contains(rendered),
+      "docs/metrics.md is out of date; paste `crmq --format markdown -c 'describe metrics'`")
   }
 }

@@ -18,9 +18,7 @@ final class OptimizerRuleTests: XCTestCase {
   ]
 
   func testEachRuleKeepsTheAnswers() throws {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let engine = try Engine(folder: repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     let today = CivilDate.days(year: 2026, month: 10, day: 5)
     func answers(disabling rule: String?) -> [String] {
       var session = Session(engine: engine, today: today)

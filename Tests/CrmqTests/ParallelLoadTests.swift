@@ -7,18 +7,17 @@ import XCTest
 /// Reading a file in many small segments gives the same table as reading it in one piece,
 /// including when a cut falls inside a quoted field that spans lines.
 final class ParallelLoadTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   func values(_ table: Table) -> [[Value]] {
     (0..<table.rowCount).map { row in table.columns.map { $0.value(at: row) } }
   }
 
   func testSegmentsEqualOnePiece() throws {
-    let path = ParallelLoadTests.repository.appendingPathComponent("examples/data/deals.csv").path
-    let (whole, wholeReport) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
+    let path = Repository.root.appendingPathComponent("examples/data/deals.csv").path
+    let (whole, wholeReport) = try CSVTableReader.read(
+      path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
     for size in [997, 4096, 65_536] {
-      let (cut, report) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
+      let (cut, report) = try CSVTableReader.read(
+        path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
       XCTAssertEqual(report.rows, wholeReport.rows)
       XCTAssertEqual(values(cut), values(whole), "segment size \(size)")
       XCTAssertEqual(cut.columns.map(\.type), whole.columns.map(\.type))
@@ -27,7 +26,8 @@ final class ParallelLoadTests: XCTestCase {
 
   func testACutInsideAQuotedLineBreakFallsBackToOnePiece() throws {
     let folder = try scratchFolder("crmq-parallel")
-    var text = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
+    var text =
+      "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at\n"
     for id in 1...400 {
       let name = id % 7 == 0 ? "\"строка \(id)\nпродолжение, с запятой\"" : "сделка \(id)"
       let closed = id % 3 == 0 ? "" : "2026-09-0\(id % 9 + 1) 12:00:00"
@@ -36,14 +36,17 @@ final class ParallelLoadTests: XCTestCase {
     text += "401,bad,p,s,open,xx,RUB,m,1,c,src,,2026-08-01 10:00:00,\n"
     let path = folder + "/deals.csv"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
-    let (whole, wholeReport) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
+    let (whole, wholeReport) = try CSVTableReader.read(
+      path: path, displayName: "deals.csv", schema: .deals, segmentSize: 1 << 30)
     XCTAssertEqual(whole.rowCount, 400)
     for size in [50, 333, 1000, 2048] {
-      let (cut, report) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
+      let (cut, report) = try CSVTableReader.read(
+        path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
       XCTAssertEqual(values(cut), values(whole), "segment size \(size)")
       XCTAssertEqual(report.rejected, 1)
       XCTAssertEqual(
-        report.warnings.first.map { DiagnosticRenderer().render($0) }, wholeReport.warnings.first.map { DiagnosticRenderer().render($0) })
+        report.warnings.first.map { DiagnosticRenderer().render($0) },
+        wholeReport.warnings.first.map { DiagnosticRenderer().render($0) })
     }
   }
 
@@ -53,7 +56,8 @@ final class ParallelLoadTests: XCTestCase {
   /// and a mostly-distinct one. Types, values and the order texts were first seen all agree.
   func testCustomFieldsInSegmentsEqualOnePiece() throws {
     let path = try scratchFolder("crmq-extras") + "/deals.csv"
-    var text = "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at,"
+    var text =
+      "id,name,pipeline,stage,status,amount,currency,manager,client_id,client,source,loss_reason,created_at,closed_at,"
     text += "Город,utm_campaign,Код,Позже,Комментарий\n"
     let cities = ["Москва", "Казань", "Пермь", "Тверь", "Омск"]
     for id in 1...6000 {
@@ -80,7 +84,9 @@ final class ParallelLoadTests: XCTestCase {
       let (cut, _) = try CSVTableReader.read(path: path, displayName: "deals.csv", schema: .deals, segmentSize: size)
       XCTAssertEqual(cut.columns.map(\.type), whole.columns.map(\.type), "segment size \(size)")
       XCTAssertEqual(values(cut), values(whole), "segment size \(size)")
-      for name in extras { XCTAssertEqual(firstSeen(cut, name), firstSeen(whole, name), "\(name), segment size \(size)") }
+      for name in extras {
+        XCTAssertEqual(firstSeen(cut, name), firstSeen(whole, name), "\(name), segment size \(size)")
+      }
     }
   }
 
@@ -114,7 +120,8 @@ final class ParallelLoadTests: XCTestCase {
     let expected = plain.build()
     let built = merged.build()
     XCTAssertEqual((0..<15_000).map { built.value(at: $0) }, (0..<15_000).map { expected.value(at: $0) })
-    guard case .dictionary(let codes, let dictionary) = built.data, case .dictionary(let plainCodes, let plainDictionary) = expected.data
+    guard case .dictionary(let codes, let dictionary) = built.data,
+      case .dictionary(let plainCodes, let plainDictionary) = expected.data
     else { return XCTFail("not dictionary-coded") }
     XCTAssertEqual(codes, plainCodes)
     XCTAssertEqual(dictionary.entries.map(\.value), plainDictionary.entries.map(\.value))

@@ -9,13 +9,10 @@ import XCTest
 /// Every statement that computes an answer is one logical plan that says its columns: the names,
 /// types and roles the in-memory engine then returns, so another backend can be held to them.
 final class PlanColumnsTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   func testThePlanSaysTheColumnsTheEngineReturns() throws {
-    let engine = try Engine(folder: PlanColumnsTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     let session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
-    let questions = try Answers.benchmarkQuestions()
+    let questions = try Repository.benchmarkQuestions()
     XCTAssertGreaterThan(questions.count, 20)
     let more = [
       "deals, won, revenue, spend by source",

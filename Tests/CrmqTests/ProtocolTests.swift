@@ -9,9 +9,7 @@ import XCTest
 
 /// The JSON protocol (`crmq serve --stdio`) and the Swift API an embedder uses.
 final class ProtocolTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-  static let engine: Engine? = try? Engine(folder: repository.appendingPathComponent("examples/data").path)
+  static let engine: Engine? = try? Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
 
   func server() throws -> ProtocolServer {
     ProtocolServer(
@@ -89,9 +87,9 @@ final class ProtocolTests: XCTestCase {
   /// Through the real binary: the cancel comes while the query runs, and is answered at once.
   func testCancelStopsARunningQueryInTheBinary() throws {
     let process = Process()
-    process.executableURL = ProtocolTests.repository.appendingPathComponent(".build/debug/crmq")
+    process.executableURL = Repository.root.appendingPathComponent(".build/debug/crmq")
     process.arguments = ["serve", "--stdio", "--data", "examples/data"]
-    process.currentDirectoryURL = ProtocolTests.repository
+    process.currentDirectoryURL = Repository.root
     let input = Pipe()
     // Responses go to a file: a pipe nobody reads until the end could fill and stop the server.
     let responsesFile = FileManager.default.temporaryDirectory.appendingPathComponent("crmq-cancel-\(getpid()).jsonl")
@@ -156,7 +154,7 @@ final class ProtocolTests: XCTestCase {
 
   /// The snippet of the DocC article Embedding.md, as written there but on examples/data.
   func testTheEmbeddingArticleSnippet() throws {
-    let folder = ProtocolTests.repository.appendingPathComponent("examples/data").path
+    let folder = Repository.root.appendingPathComponent("examples/data").path
     let engine = try Engine(
       folder: folder, calendar: CalendarSettings(timeZone: TimeZone(identifier: "Europe/Moscow")!))
     let prepared = try Session(engine: engine).prepare("won, revenue by manager where amount > $min period last month")
@@ -177,7 +175,7 @@ final class ProtocolTests: XCTestCase {
   /// docs/protocol.md's transcript is what the server says.
   func testTheDocumentedTranscript() throws {
     let text = try String(
-      contentsOf: ProtocolTests.repository.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
+      contentsOf: Repository.root.appendingPathComponent("docs/protocol.md"), encoding: .utf8)
     let server = try server()
     var request: String?
     var checked = 0
@@ -232,7 +230,7 @@ final class ProtocolTests: XCTestCase {
     try "id,secret\n1,s3cr3t\n".write(toFile: outside + "/secret.csv", atomically: true, encoding: .utf8)
     try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: outside)
     try FileManager.default.copyItem(
-      atPath: ProtocolTests.repository.appendingPathComponent(
+      atPath: Repository.root.appendingPathComponent(
         "Tests/CrmqGoldenTests/fixtures/export_amocrm/amocrm_export.csv"
       ).path,
       toPath: root + "/amocrm.csv")
@@ -376,7 +374,7 @@ final class ProtocolTests: XCTestCase {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "examples/client/crmq_client.py", ".build/debug/crmq"]
-    process.currentDirectoryURL = ProtocolTests.repository
+    process.currentDirectoryURL = Repository.root
     let output = Pipe()
     process.standardOutput = output
     try process.run()

@@ -5,9 +5,6 @@ import XCTest
 /// Nothing a user types may crash the process: thousands of random statements built from the
 /// language's own words, run end to end, each must come back as a result or a diagnostic.
 final class RobustnessTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
   static let words = [
     "count", "sum(amount)", "avg(", "median(amount)", "min(created_at)", "max(manager)", "count(distinct client_id)",
     "by", "where", "period", "order by", "top", "limit", "with total", "of", "calls", "deals", "spend", "stages",
@@ -20,7 +17,7 @@ final class RobustnessTests: XCTestCase {
   ]
 
   func testRandomStatementsNeverCrash() throws {
-    let engine = try Engine(folder: RobustnessTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     var state: UInt64 = 0x1234_5678
     func next(_ bound: Int) -> Int {
@@ -31,7 +28,8 @@ final class RobustnessTests: XCTestCase {
     var failures = 0
     for _ in 0..<3000 {
       let length = 1 + next(12)
-      let text = (0..<length).map { _ in RobustnessTests.words[next(RobustnessTests.words.count)] }.joined(separator: " ")
+      let text = (0..<length).map { _ in RobustnessTests.words[next(RobustnessTests.words.count)] }.joined(
+        separator: " ")
       for result in session.run(text) {
         results += 1
         if case .failure(let diagnostics) = result.outcome {
@@ -48,7 +46,7 @@ final class RobustnessTests: XCTestCase {
   }
 
   func testLongOperatorChainsAreErrorsNotCrashes() throws {
-    let engine = try Engine(folder: RobustnessTests.repository.appendingPathComponent("examples/data").path)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
     var session = Session(engine: engine)
     let chain = "count where " + Array(repeating: "amount > 1", count: 50_000).joined(separator: " or ")
     guard case .failure(let diagnostics) = session.run(chain)[0].outcome else { return XCTFail("expected an error") }

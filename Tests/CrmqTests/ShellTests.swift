@@ -8,9 +8,7 @@ import XCTest
 
 /// The shell driven line by line through a scripted reader, as a person would type.
 final class ShellTests: XCTestCase {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-  static let engine: Engine? = try? Engine(folder: repository.appendingPathComponent("examples/data").path)
+  static let engine: Engine? = try? Engine(folder: Repository.root.appendingPathComponent("examples/data").path)
 
   func shell(_ lines: [String], terminal: Bool = false, width: Int? = nil) throws -> (
     output: String, errors: String, reader: ScriptedLineReader
@@ -316,14 +314,14 @@ final class ShellTests: XCTestCase {
   /// Runs the real binary on a pseudo-terminal (util-linux `script`) with a fresh $HOME, types the
   /// keys with a pause after each, then Ctrl-D; returns what the terminal showed and the home.
   func runOnPseudoTerminal(_ keys: [[UInt8]], editrc: String? = nil) throws -> (text: String, home: String) {
-    let binary = ShellTests.repository.appendingPathComponent(".build/debug/crmq").path
+    let binary = Repository.root.appendingPathComponent(".build/debug/crmq").path
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), "build crmq first: swift build")
     let home = try scratchFolder("crmq-home")
     if let editrc { try editrc.write(toFile: home + "/.editrc", atomically: true, encoding: .utf8) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
     process.arguments = ["-qefc", "\(binary) --today 2026-10-05", "/dev/null"]
-    process.currentDirectoryURL = ShellTests.repository
+    process.currentDirectoryURL = Repository.root
     process.environment = ["HOME": home, "TERM": "xterm", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
     let input = Pipe()
     let output = Pipe()

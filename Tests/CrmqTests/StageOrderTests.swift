@@ -70,7 +70,7 @@ final class StageOrderTests: XCTestCase {
     var folders = ["examples/data", "Tests/CrmqGoldenTests/fixtures/history_canonical"]
     folders += ["Tests/CrmqGoldenTests/fixtures/history_amocrm", "Tests/CrmqGoldenTests/fixtures/history_bitrix"]
     for folder in folders {
-      let engine = try Engine(folder: Answers.repository.appendingPathComponent(folder).path, cache: nil)
+      let engine = try Engine(folder: Repository.root.appendingPathComponent(folder).path, cache: nil)
       let deals = try XCTUnwrap(engine.catalog.table(named: "deals"))
       let history = try XCTUnwrap(engine.catalog.table(named: "stage_history"), folder)
       let fast = StageOrder.infer(deals: deals, history: history)

@@ -16,9 +16,9 @@ final class ThreadsTests: XCTestCase {
   }
 
   func answers() throws -> [String] {
-    let engine = try Engine(folder: Answers.repository.appendingPathComponent("examples/data").path, cache: nil)
+    let engine = try Engine(folder: Repository.root.appendingPathComponent("examples/data").path, cache: nil)
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
-    let questions = try Answers.benchmarkQuestions()
+    let questions = try Repository.benchmarkQuestions()
     XCTAssertGreaterThan(questions.count, 20)
     let more = [
       "funnel classic by source period 2026-Q3", "funnel by manager period 2026-09 compare previous",
