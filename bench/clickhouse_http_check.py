@@ -9,13 +9,11 @@ it was.
 
 Usage: python3 bench/clickhouse_http_check.py [path/to/crmq]   (a server on localhost:8123)
 """
-import json
 import subprocess
 import sys
-import time
 import urllib.request
 
-from checks import Checks
+from checks import Checks, cancel_through_protocol
 
 SERVER = "http://localhost:8123/"
 
@@ -96,32 +94,14 @@ def main():
         "FROM system.numbers LIMIT 100000000000"
     )
     running = "SELECT count() FROM system.processes WHERE query LIKE '%#a0%' AND query NOT LIKE '%system.processes%'"
-    served = subprocess.Popen(
-        [binary, "serve", "--stdio", "--connect", "clickhouse://localhost/crmq_cancel"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    answers = {}
     try:
-        served.stdin.write(json.dumps({"id": 1, "method": "query", "params": {"text": "count where name contains 'нет'"}}) + "\n")
-        served.stdin.flush()
-        time.sleep(2)
-        before = server(running).strip()
-        served.stdin.write(json.dumps({"id": 2, "method": "cancel", "params": {"request": 1}}) + "\n")
-        served.stdin.flush()
-        deadline = time.monotonic() + 20
-        while len(answers) < 2 and time.monotonic() < deadline:
-            line = served.stdout.readline()
-            if line:
-                answer = json.loads(line)
-                answers[answer.get("id")] = answer
-        time.sleep(1)
-        after = server(running).strip()
+        before, codes, after, answers = cancel_through_protocol(
+            binary, "clickhouse://localhost/crmq_cancel", "count where name contains 'нет'",
+            waiting=lambda: server(running).strip(), left=lambda: server(running).strip(), seconds=20,
+        )
     finally:
-        served.kill()
         server("KILL QUERY WHERE query LIKE '%#a0%' AND query NOT LIKE '%KILL%' SYNC")
         server("DROP DATABASE crmq_cancel")
-    results = answers.get(1, {}).get("result", {}).get("results", [{}])
-    codes = [d["code"] for d in results[0].get("error", {}).get("diagnostics", [])]
     check(
         "a statement running on the server, cancelled through the protocol, is E0602 and is gone from the server",
         before == "1" and codes == ["E0602"] and after == "0",

@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 
+from checks import cancel_through_protocol
 from questions import golden_queries, print_difference, read_queries, rows_match
 DATA = "examples/data"
 TODAY = "2026-10-05"
@@ -275,56 +276,31 @@ class Connected:
     def cancel_check(self):
         """Ctrl-C's path on a server: a statement held by a lock another session keeps, cancelled
         through the protocol's `cancel`, answers E0602 and is gone from the server too."""
-        import json
         import time
 
-        database = self.url.rsplit("/", 1)[1]
         holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-d", database],
+            ["psql", "-X", "-q", "-d", self.database],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
         )
         holder.stdin.write("BEGIN;\nLOCK TABLE deals IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(60);\n")
         holder.stdin.flush()
         time.sleep(1)
-        server = subprocess.Popen(
-            [self.binary, "serve", "--stdio", "--connect", self.url],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
         try:
-            server.stdin.write(json.dumps({"id": 1, "method": "query", "params": {"text": "count by stage"}}) + "\n")
-            server.stdin.flush()
-            time.sleep(2)
-            waiting = subprocess.run(
-                ["psql", "-X", "-tA", "-d", database, "-c",
-                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%#g0%'"],
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()
-            server.stdin.write(json.dumps({"id": 2, "method": "cancel", "params": {"request": 1}}) + "\n")
-            server.stdin.flush()
-            answers = {}
-            deadline = time.monotonic() + 10
-            while len(answers) < 2 and time.monotonic() < deadline:
-                line = server.stdout.readline()
-                if line:
-                    answer = json.loads(line)
-                    answers[answer.get("id")] = answer
-            server.stdin.close()
-            server.wait(timeout=10)
-            after = subprocess.run(
-                ["psql", "-X", "-tA", "-d", database, "-c",
-                 "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%#g0%' AND pid <> pg_backend_pid()"],
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()
+            waiting, codes, after, answers = cancel_through_protocol(
+                self.binary, self.url, "count by stage",
+                waiting=lambda: self.server(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%#g0%'"),
+                left=lambda: self.server(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%#g0%' AND pid <> pg_backend_pid()"),
+                seconds=10,
+            )
         finally:
             holder.kill()
-            server.kill()
             subprocess.run(
-                ["psql", "-X", "-tA", "-d", database, "-c",
+                ["psql", "-X", "-tA", "-d", self.database, "-c",
                  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' "
                  "AND pid <> pg_backend_pid()"], capture_output=True, text=True,
             )
-        results = answers.get(1, {}).get("result", {}).get("results", [{}])
-        codes = [d["code"] for d in results[0].get("error", {}).get("diagnostics", [])]
         if waiting != "1" or codes != ["E0602"] or after != "0":
             sys.exit(f"cancel on the server: waiting {waiting}, answers {answers}, left on the server {after}")
         print("cancel: a statement waiting on the server is cancelled there and answers E0602")
