@@ -15,7 +15,7 @@ enum DerivedColumns {
     var result = catalog
     let history = catalog.table(named: "stage_history")
     let facts = Set(
-      DerivedFact.facts(dealsColumns: Set(deals.columns.map(\.name)), tables: Set(catalog.tables.map(\.name))))
+      DerivedFact.facts(dealsColumns: Set(deals.columnNames), tables: Set(catalog.tables.map(\.name))))
     let kinds = StageKinds(catalog.table(named: "stages"))
     // The history index, repeat and stage_group do not depend on each other: a worker each.
     let index = Box<DealHistoryIndex>()
@@ -29,7 +29,7 @@ enum DerivedColumns {
       }
     }
     result.history = index.value
-    var columns = deals.columns
+    var columns: [Column] = []
     if let column = repeats.value { columns.append(column) }
     if let column = groups.value { columns.append(column) }
     if facts.contains(.lostAt), let history, let index = result.history,
@@ -37,14 +37,16 @@ enum DerivedColumns {
     {
       columns.append(column)
     }
-    result.put(Table(name: deals.name, columns: columns, mainDate: deals.mainDate, sourcePath: deals.sourcePath))
+    result.put(deals.adding(columns))
     return result
   }
 
   /// The facts `derived` has as columns that `base` (the same catalog before `add`) lacks.
   static func facts(base: Catalog, derived: Catalog) -> [DerivedFact] {
     guard let before = base.table(named: "deals"), let after = derived.table(named: "deals") else { return [] }
-    return DerivedFact.allCases.filter { before.column(named: $0.name) == nil && after.column(named: $0.name) != nil }
+    return DerivedFact.allCases.filter {
+      before.index(ofColumn: $0.name) == nil && after.index(ofColumn: $0.name) != nil
+    }
   }
 
   static func int64s(_ column: Column?) -> ContiguousArray<Int64>? {

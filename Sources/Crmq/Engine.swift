@@ -50,12 +50,13 @@ public final class Engine: Sendable {
     let outcome: FolderLoader.Outcome
     if let cache {
       let options = "folder; \(format.stableDescription); sheet \(sheet ?? ""); zone \(calendar.timeZone.identifier)"
-      (outcome, snapshot) = try cache.outcome(folder: folder, options: options, progress: progress, load: read)
+      (outcome, snapshot) = try cache.outcome(
+        folder: folder, options: options, progress: progress, derive: DerivedColumns.add, load: read)
     } else {
       (outcome, snapshot) = (try read(), SnapshotUse())
     }
     self.baseCatalog = outcome.catalog
-    self.catalog = DerivedColumns.add(to: outcome.catalog)
+    self.catalog = outcome.derived ?? DerivedColumns.add(to: outcome.catalog)
     self.loadReports = outcome.reports
     self.calendar = calendar
   }
@@ -94,7 +95,7 @@ public final class Engine: Sendable {
   /// Every column name of every loaded table, once.
   public var columnNames: [String] {
     var seen = Set<String>()
-    return catalog.tables.flatMap { $0.columns.map(\.name) }.filter { seen.insert($0).inserted }
+    return catalog.tables.flatMap(\.columnNames).filter { seen.insert($0).inserted }
   }
 
   /// The built-in measures whose tables are loaded.

@@ -13,9 +13,13 @@ public struct LoadedTable: Sendable {
   /// Its rows.
   public var rowCount: Int { table.rowCount }
 
+  /// Why a part of it read from a snapshot turned out damaged, when one did: what was read of
+  /// it stands in for the damaged part and must not be written anywhere.
+  public var readFailure: String? { table.readFailure }
+
   /// One cell.
   public func value(row: Int, column: Int) -> Value {
-    table.columns[column].value(at: row)
+    table.column(at: column).value(at: row)
   }
 }
 

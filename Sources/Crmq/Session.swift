@@ -72,7 +72,7 @@ public struct Session: Sendable {
       let started = SystemClock.milliseconds()
       let outcome: StatementResult.Outcome
       if let statement = parsed.statement {
-        outcome = execute(statement, source: source)
+        outcome = checked(execute(statement, source: source), statement, source: source)
       } else {
         outcome = .failure(parsed.diagnostics)
       }
@@ -102,6 +102,22 @@ public struct Session: Sendable {
   }
   var schemas: any SchemaProvider {
     warehouse ?? CatalogSchemaProvider(catalog: engine.catalog, derivedFacts: engine.derivedFacts)
+  }
+
+  /// `outcome`, unless a column or index it read from a snapshot turned out damaged: then error
+  /// E0523 in its place (what was computed read stand-ins for the damaged part). The snapshot has
+  /// removed itself, so the next load reads the files again.
+  func checked(_ outcome: StatementResult.Outcome, _ statement: Statement, source: SourceFile)
+    -> StatementResult.Outcome
+  {
+    guard let failure = engine.catalog.readFailure else { return outcome }
+    return .failure([
+      Diagnostic(
+        DiagnosticCode("E0523"), .error, failure, span: statement.span, label: "not answered",
+        help: [
+          "the snapshot is removed: `.reload` (or running crmq again) reads the files again and writes a new one"
+        ], source: source)
+    ])
   }
 
   mutating func execute(_ statement: Statement, source: SourceFile) -> StatementResult.Outcome {
@@ -361,7 +377,7 @@ public struct Session: Sendable {
 
   func tableColumns(_ table: String) -> [String] {
     if let warehouse { return warehouse.schema(named: table)?.columns.map(\.name) ?? [] }
-    return engine.catalog.table(named: table)?.columns.map(\.name) ?? []
+    return engine.catalog.table(named: table)?.columnNames ?? []
   }
 
   func indent(_ text: String) -> String {
@@ -462,7 +478,7 @@ public struct Session: Sendable {
     ]
     let rows = engine.catalog.tables.map { table -> [Value] in
       [
-        .string(table.name), .int(Int64(table.rowCount)), .int(Int64(table.columns.count)),
+        .string(table.name), .int(Int64(table.rowCount)), .int(Int64(table.columnCount)),
         table.mainDate.map(Value.string) ?? .null,
       ]
     }

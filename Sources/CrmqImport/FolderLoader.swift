@@ -26,10 +26,14 @@ public enum FolderLoader {
   public struct Outcome: Sendable {
     public var catalog: Catalog
     public var reports: [LoadReport]
+    /// The tables with what is derived from them, when the load was asked to derive it (or its
+    /// snapshot kept it).
+    public var derived: Catalog?
 
-    public init(catalog: Catalog, reports: [LoadReport]) {
+    public init(catalog: Catalog, reports: [LoadReport], derived: Catalog? = nil) {
       self.catalog = catalog
       self.reports = reports
+      self.derived = derived
     }
   }
 

@@ -20,11 +20,14 @@ import CrmqStorage
 /// their load writes no snapshot.
 ///
 /// A snapshot names the format it was written in and the crmq build that wrote it, and carries a
-/// checksum for each table and one for its directory, each checked before anything in it is used.
-/// One that is damaged or foreign is ignored with a warning and written again from the files.
+/// checksum for its directory and one for each column, each checked before anything in it is used.
+/// Opening reads the directory alone; a column is checked and read in when a query first asks for
+/// it (`Deferred`). One whose directory is damaged, or foreign, is ignored with a warning and
+/// written again from the files; a column found damaged later removes the snapshot, and the
+/// statement that read it fails (E0523).
 public struct SnapshotCache: Sendable {
   /// Bumped whenever what a snapshot holds, or what loading a file computes, changes.
-  static let formatVersion: UInt32 = 1
+  static let formatVersion: UInt32 = 2
   /// The folder the snapshots are kept in.
   public let directory: String
   /// Source files changed less than this many seconds before a load make no snapshot (a change in
@@ -64,9 +67,13 @@ public struct SnapshotCache: Sendable {
   /// `options` holds every setting that changes what a load gives (the deals format, the sheet,
   /// the time zone). What `load` gives is then written as the snapshot, in the background.
   /// `progress` is asked whether to stop before the snapshot is opened and after, and told the
-  /// files' bytes and rows at once when the tables come from it.
+  /// files' bytes and rows at once when the tables come from it. `derive`, when given, computes
+  /// the tables with what is derived from them (the derived columns, the history index) after a
+  /// load; that is what the snapshot keeps, so an opened one gives it back as `derived` without
+  /// computing it again.
   public func outcome(
-    folder: String, options: String, progress: LoadProgress? = nil, load: () throws -> FolderLoader.Outcome
+    folder: String, options: String, progress: LoadProgress? = nil, derive: ((Catalog) -> Catalog)? = nil,
+    load: () throws -> FolderLoader.Outcome
   ) throws -> (FolderLoader.Outcome, SnapshotUse) {
     guard let sources = SnapshotSources(path: folder) else { return (try load(), SnapshotUse()) }
     let key = SnapshotCache.identity + "\n" + sources.folder + "\n" + options
@@ -86,7 +93,8 @@ public struct SnapshotCache: Sendable {
     case .missing: break
     case .ignored(let reason): use.warning = "ignored the snapshot \(path): \(reason); the files were read again"
     }
-    let outcome = try load()
+    var outcome = try load()
+    outcome.derived = derive?(outcome.catalog)
     if settleSeconds > 0, let fresh = sources.changedSince(Int64(time(nil)) - settleSeconds) {
       use.notWritten = "\(fresh) changed in the last \(settleSeconds) seconds"
     } else if SnapshotSources(path: folder) != sources {
@@ -95,7 +103,8 @@ public struct SnapshotCache: Sendable {
       // Written on another core while the answers start: `SnapshotWrites.finish()` waits for it.
       use.written = path
       if let warning = use.warning { use.warning = warning + "; a new one is being written" }
-      SnapshotWrites.shared.start { self.store(outcome, at: path, key: key, sources: sources) }
+      let written = outcome
+      SnapshotWrites.shared.start { self.store(written, at: path, key: key, sources: sources) }
     }
     return (outcome, use)
   }
@@ -109,38 +118,49 @@ public struct SnapshotCache: Sendable {
   }
 
   func read(_ path: String, key: String, sources: SnapshotSources) -> Opening {
-    guard let file = MappedFile(path: path) else { return .missing }
+    guard let mapped = MappedFile(path: path) else { return .missing }
     do {
       var directory = try SnapshotReader(
-        file: UnsafeRawBufferPointer(file.bytes), formatVersion: SnapshotCache.formatVersion)
+        file: UnsafeRawBufferPointer(mapped.bytes), formatVersion: SnapshotCache.formatVersion)
       // Whose data it is comes first: a snapshot of other files is passed over unread.
       guard try directory.string() == key else { return .missing }
       guard try SnapshotSources.read(from: &directory) == sources else { return .missing }
       var reports: [LoadReport] = []
       for _ in 0..<(try directory.int()) { reports.append(try ReportSnapshot.read(from: &directory)) }
-      let sections = try (0..<(try directory.int())).map { _ in
-        let name = try directory.string()
-        return directory.reader(of: try directory.section(), what: "table \(name)")
+      // Only the directory is read now; a column is checked and copied when first read. One found
+      // damaged then removes the snapshot, so the next load reads the files again.
+      let damaged: @Sendable (String) -> Void = { _ in unlink(path) }
+      let file = directory
+      let section = { (place: SnapshotReader.Place, what: String) in file.reader(of: place, what: what) }
+      let hasDerived = try directory.bool()
+      var base = Catalog()
+      var derived = Catalog()
+      for _ in 0..<(try directory.int()) {
+        let (table, baseColumns) = try TableSnapshot.readEntry(
+          from: &directory, section: section, keep: mapped, path: path, damaged: damaged)
+        base.put(table.prefix(baseColumns))
+        derived.put(table)
+      }
+      if try directory.bool() {
+        let place = try directory.section()
+        let reader = section(place, "the stage history index")
+        let deals = derived.table(named: "deals")?.rowCount ?? 0
+        let historyRows = derived.table(named: "stage_history")?.rowCount ?? 0
+        derived.deferHistory(
+          Deferred(
+            read: {
+              try SnapshotDamage.reading(path) {
+                var reader = reader
+                try reader.verify()
+                let index = try TableSnapshot.readHistory(&reader, deals: deals, historyRows: historyRows)
+                guard !mapped.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
+                return index
+              }
+            }, substitute: { nil }, damaged: damaged))
       }
       guard directory.isAtEnd else { throw SnapshotDamage("its directory has bytes past its end") }
-      // Only now that it is the right snapshot is all of it read in: one that does not fit was
-      // passed over having read its header and directory alone.
-      file.populate()
-      // Each table checked and copied on a core of its own.
-      let tables = Slots<Result<Table, Error>>(count: sections.count)
-      Workers.forEach(sections.count) { index in
-        var reader = sections[index]
-        tables[index] = Result {
-          try reader.verify()
-          let table = try TableSnapshot.read(from: &reader)
-          guard reader.isAtEnd else { throw SnapshotDamage("table \(table.name) has bytes past its end") }
-          return table
-        }
-      }
-      var catalog = Catalog()
-      for index in 0..<sections.count { catalog.put(try tables.get(index)) }
-      guard !file.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
-      return .opened(FolderLoader.Outcome(catalog: catalog, reports: reports))
+      guard !mapped.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
+      return .opened(FolderLoader.Outcome(catalog: base, reports: reports, derived: hasDerived ? derived : nil))
     } catch let damage as SnapshotDamage {
       return .ignored(damage.reason)
     } catch {
@@ -157,19 +177,28 @@ public struct SnapshotCache: Sendable {
     let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     guard descriptor >= 0 else { return "cannot write \(partial): " + String(cString: strerror(errno)) }
     var writer = SnapshotWriter(descriptor: descriptor)
-    let tables = outcome.catalog.tables.map { table in
-      (table.name, writer.section { TableSnapshot.write(table, to: &$0) })
+    // The tables with their derived columns, when there are any, and how many of each table's
+    // columns were loaded.
+    let stored = outcome.derived ?? outcome.catalog
+    let tables = stored.tables.map { table in
+      (
+        table, outcome.catalog.table(named: table.name)?.columnCount ?? table.columnCount,
+        TableSnapshot.writeColumns(table, to: &writer)
+      )
     }
+    let history = stored.history.map { index in writer.section { TableSnapshot.write(index, to: &$0) } }
     let failure = writer.finish(formatVersion: SnapshotCache.formatVersion) { directory in
       directory.string(key)
       sources.write(to: &directory)
       directory.int(outcome.reports.count)
       for report in outcome.reports { ReportSnapshot.write(report, to: &directory) }
+      directory.bool(outcome.derived != nil)
       directory.int(tables.count)
-      for (name, section) in tables {
-        directory.string(name)
-        directory.place(of: section)
+      for (table, baseColumns, sections) in tables {
+        TableSnapshot.writeEntry(table, baseColumns: baseColumns, sections: sections, to: &directory)
       }
+      directory.bool(history != nil)
+      if let history { directory.place(of: history) }
     }
     close(descriptor)
     if let failure {

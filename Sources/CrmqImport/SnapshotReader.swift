@@ -1,8 +1,23 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Why a snapshot was not used: it said so itself (another format, another build), or it did
 /// not hold together (a damaged file).
-struct SnapshotDamage: Error {
+struct SnapshotDamage: Error, CustomStringConvertible {
   let reason: String
   init(_ reason: String) { self.reason = reason }
+  var description: String { reason }
+
+  /// What `body` reads of the snapshot at `path`, its damage said to be that snapshot's: a part
+  /// read after opening (a column) fails where the snapshot is not named otherwise.
+  static func reading<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let damage as SnapshotDamage {
+      throw SnapshotDamage("the snapshot \(path) is damaged: \(damage.reason)")
+    }
+  }
 }
 
 /// Reads what `SnapshotWriter` wrote, checking every length against the bytes there are.
@@ -48,6 +63,19 @@ struct SnapshotReader: @unchecked Sendable {
     self.expected = expected
   }
 
+  /// Has the kernel read the section's pages in at once, rather than a fault at a time.
+  func populate() {
+    #if os(Linux)
+      guard let base = bytes.baseAddress, bytes.count >= 1 << 16 else { return }
+      let page = 4096
+      let start = (Int(bitPattern: base) + page - 1) / page * page
+      let end = (Int(bitPattern: base) + bytes.count) / page * page
+      if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+        _ = madvise(pointer, end - start, 22)  // MADV_POPULATE_READ
+      }
+    #endif
+  }
+
   /// Checks the section's checksum; nothing of a section is read before.
   mutating func verify() throws {
     guard let expected else { return }
@@ -67,8 +95,11 @@ struct SnapshotReader: @unchecked Sendable {
     return bytes
   }
 
+  /// Where a section lies in the payload, and its checksum.
+  typealias Place = (start: Int, length: Int, checksum: UInt64)
+
   /// A section's place and checksum, as the directory gives them.
-  mutating func section() throws -> (start: Int, length: Int, checksum: UInt64) {
+  mutating func section() throws -> Place {
     let (start, length, checksum) = (try i64(), try i64(), UInt64(bitPattern: try i64()))
     guard start >= 0, length >= 0, start % 8 == 0, start <= payload.count, length <= Int64(payload.count) - start else {
       throw SnapshotDamage("a section at \(start) of \(length) bytes lies outside the file")
@@ -77,7 +108,7 @@ struct SnapshotReader: @unchecked Sendable {
   }
 
   /// A reader of one section of the same file, to be verified before it is read.
-  func reader(of section: (start: Int, length: Int, checksum: UInt64), what: String) -> SnapshotReader {
+  func reader(of section: Place, what: String) -> SnapshotReader {
     let bytes = UnsafeRawBufferPointer(rebasing: payload[section.start..<(section.start + section.length)])
     return SnapshotReader(payload: payload, bytes: bytes, expected: (section.checksum, what))
   }

@@ -7,9 +7,9 @@
 /// Writes a snapshot file: a fixed header, then sections of little-endian numbers,
 /// length-prefixed texts and 8-byte-aligned arrays, each section with a checksum of its own.
 ///
-/// One section per table, so they can be checked and read on several cores; a last section, the
-/// directory, holds what is read first (whose data it is, the load reports, where each table's
-/// section lies and its checksum). The header (magic, format version, where the directory lies
+/// One section per column, so each is checked and read only when first needed; a last section,
+/// the directory, holds what is read first (whose data it is, the load reports, the tables and
+/// columns with where each column's section lies and its checksum). The header (magic, format version, where the directory lies
 /// and its checksum) is written last, over the zeros left for it, so a file cut short has no valid
 /// header.
 struct SnapshotWriter {

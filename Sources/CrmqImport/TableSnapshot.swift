@@ -1,46 +1,83 @@
 import CrmqCore
 import CrmqStorage
 
-/// How a table is laid out in a snapshot: its name and dates, then each column's type and
-/// buffers as they are in memory, so opening it copies arrays and parses nothing.
+/// How tables are laid out in a snapshot: each column's buffers, as they are in memory, in a
+/// section of its own with its own checksum; the directory says, per table, its name, dates and
+/// rows, and per column its name, type and section. So opening a snapshot reads the directory
+/// alone, and a column is checked and copied when a query first reads it.
 enum TableSnapshot {
-  static func write(_ table: Table, to writer: inout SnapshotWriter) {
-    writer.string(table.name)
-    writer.optionalString(table.mainDate)
-    writer.optionalString(table.sourcePath)
-    writer.int(table.rowCount)
-    writer.int(table.columns.count)
-    for column in table.columns { write(column, to: &writer) }
+  /// Writes each column of `table` as a section; what the directory then says of them.
+  static func writeColumns(_ table: Table, to writer: inout SnapshotWriter) -> [SnapshotWriter.Section] {
+    table.columns.map { column in writer.section { write(body: column, to: &$0) } }
   }
 
-  static func read(from reader: inout SnapshotReader) throws -> Table {
-    let name = try reader.string()
-    let mainDate = try reader.optionalString()
-    let sourcePath = try reader.optionalString()
-    let rows = try reader.int()
-    var columns: [Column] = []
-    for _ in 0..<(try reader.int()) {
-      let column = try read(column: &reader)
-      guard column.count == rows else {
-        throw SnapshotDamage("column \(column.name) of \(name) has \(column.count) rows, the table \(rows)")
-      }
-      columns.append(column)
+  /// The table's entry in the directory: `baseColumns` of its columns are as loaded, the rest
+  /// derived (`Engine` keeps both).
+  static func writeEntry(
+    _ table: Table, baseColumns: Int, sections: [SnapshotWriter.Section], to directory: inout SnapshotWriter
+  ) {
+    directory.string(table.name)
+    directory.optionalString(table.mainDate)
+    directory.optionalString(table.sourcePath)
+    directory.int(table.rowCount)
+    directory.int(baseColumns)
+    directory.int(sections.count)
+    for (index, section) in sections.enumerated() {
+      let column = table.column(at: index)
+      directory.string(column.name)
+      write(column.type, to: &directory)
+      directory.u8(column.kind)
+      directory.place(of: section)
     }
-    return Table(name: name, columns: columns, mainDate: mainDate, sourcePath: sourcePath)
   }
 
-  static func write(_ column: Column, to writer: inout SnapshotWriter) {
-    writer.string(column.name)
-    write(column.type, to: &writer)
+  /// A table from its directory entry, every column deferred: `section` gives the reader of a
+  /// section (checked when read), `damaged` is told when one turns out damaged.
+  static func readEntry(
+    from directory: inout SnapshotReader, section: (SnapshotReader.Place, String) -> SnapshotReader,
+    keep: MappedFile, path: String, damaged: @escaping @Sendable (String) -> Void
+  ) throws -> (table: Table, baseColumns: Int) {
+    let name = try directory.string()
+    let mainDate = try directory.optionalString()
+    let sourcePath = try directory.optionalString()
+    let rows = try directory.int()
+    let baseColumns = try directory.int()
+    var slots: [Table.ColumnSlot] = []
+    for _ in 0..<(try directory.int()) {
+      let column = try directory.string()
+      let type = try readType(&directory)
+      let kind = try directory.u8()
+      guard kind <= 2 else { throw SnapshotDamage("column \(column) of \(name) has data of kind \(kind)") }
+      let what = "column \(column) of \(name)"
+      let reader = section(try directory.section(), what)
+      let deferred = Deferred<Column>(
+        read: {
+          try SnapshotDamage.reading(path) {
+            var reader = reader
+            reader.populate()
+            try reader.verify()
+            let read = try TableSnapshot.read(body: &reader, name: column, type: type, kind: kind)
+            guard reader.isAtEnd else { throw SnapshotDamage("\(what) has bytes past its end") }
+            guard read.count == rows else { throw SnapshotDamage("\(what) has \(read.count) rows, the table \(rows)") }
+            guard !keep.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
+            return read
+          }
+        },
+        substitute: { Column.nulls(name: column, type: type, kind: kind, count: rows) }, damaged: damaged)
+      slots.append(.deferred(name: column, type: type, deferred))
+    }
+    guard baseColumns <= slots.count else {
+      throw SnapshotDamage("table \(name) has \(baseColumns) columns as loaded of \(slots.count)")
+    }
+    let table = Table(name: name, slots: slots, rowCount: rows, mainDate: mainDate, sourcePath: sourcePath)
+    return (table, baseColumns)
+  }
+
+  static func write(body column: Column, to writer: inout SnapshotWriter) {
     switch column.data {
-    case .int64(let values):
-      writer.u8(0)
-      writer.array(values)
-    case .double(let values):
-      writer.u8(1)
-      writer.array(values)
+    case .int64(let values): writer.array(values)
+    case .double(let values): writer.array(values)
     case .dictionary(let codes, let dictionary):
-      writer.u8(2)
       writer.array(codes)
       let parts = dictionary.parts
       writer.array(parts.arena)
@@ -56,14 +93,12 @@ enum TableSnapshot {
     writer.array(column.chunkStats.map { Int64($0.nullCount) })
   }
 
-  static func read(column reader: inout SnapshotReader) throws -> Column {
-    let name = try reader.string()
-    let type = try readType(&reader)
+  static func read(body reader: inout SnapshotReader, name: String, type: DataType, kind: UInt8) throws -> Column {
     let data: ColumnData
-    switch try reader.u8() {
+    switch kind {
     case 0: data = .int64(try reader.array())
     case 1: data = .double(try reader.array())
-    case 2:
+    default:
       let codes: ContiguousArray<UInt32> = try reader.array()
       guard
         let dictionary = StringDictionary(
@@ -75,7 +110,6 @@ enum TableSnapshot {
         throw SnapshotDamage("column \(name) has codes past its dictionary")
       }
       data = .dictionary(codes: codes, dictionary: dictionary)
-    case let kind: throw SnapshotDamage("column \(name) has data of kind \(kind)")
     }
     let validity: ContiguousArray<UInt64>? = try reader.bool() ? try reader.array() : nil
     let lows: ContiguousArray<Int64> = try reader.array()
@@ -89,6 +123,25 @@ enum TableSnapshot {
       throw SnapshotDamage("column \(name) does not hold together")
     }
     return column
+  }
+
+  /// The stage history index: where each deal's rows begin, and the rows.
+  static func write(_ history: DealHistoryIndex, to writer: inout SnapshotWriter) {
+    writer.array(history.offsets)
+    writer.array(history.rows)
+  }
+
+  /// The index as written, checked against the tables it indexes: one offset per deal and one
+  /// more, rising, the last the number of rows, each row one of the history's.
+  static func readHistory(_ reader: inout SnapshotReader, deals: Int, historyRows: Int) throws -> DealHistoryIndex {
+    let offsets: ContiguousArray<Int32> = try reader.array()
+    let rows: ContiguousArray<Int32> = try reader.array()
+    let holds =
+      offsets.count == deals + 1 && offsets.first == 0 && offsets.last.map(Int.init) == rows.count
+      && offsets.withUnsafeBufferPointer { o in (1..<o.count).allSatisfy { o[$0 - 1] <= o[$0] } }
+      && rows.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 && Int($0) < historyRows } }
+    guard holds, reader.isAtEnd else { throw SnapshotDamage("the stage history index does not hold together") }
+    return DealHistoryIndex(offsets: offsets, rows: rows)
   }
 
   static let types: [DataType] = [.int, .double, .money, .bool, .date, .timestamp, .string, .ratio, .null]

@@ -160,3 +160,35 @@ public struct Column: Sendable {
     return stats
   }
 }
+
+extension Column {
+  /// How a column's values lie in memory: 0 integers, 1 doubles, 2 dictionary codes.
+  public var kind: UInt8 {
+    switch data {
+    case .int64: return 0
+    case .double: return 1
+    case .dictionary: return 2
+    }
+  }
+
+  /// `count` nulls of `kind`: what a column that could not be read stands in for, so the query
+  /// that asked runs to its end without reading out of bounds (its answer is not given).
+  public static func nulls(name: String, type: DataType, kind: UInt8, count: Int) -> Column {
+    let validity: ContiguousArray<UInt64>? = ContiguousArray(repeating: 0, count: (count + 63) / 64)
+    switch kind {
+    case 1:
+      return Column(
+        name: name, type: type, data: .double(ContiguousArray(repeating: 0, count: count)), validity: validity)
+    case 2:
+      return Column(
+        name: name, type: type,
+        data: .dictionary(
+          codes: ContiguousArray(repeating: 0, count: count),
+          dictionary: StringDictionary(interner: ByteInterner(), rowCounts: [count])),
+        validity: nil)
+    default:
+      return Column(
+        name: name, type: type, data: .int64(ContiguousArray(repeating: 0, count: count)), validity: validity)
+    }
+  }
+}

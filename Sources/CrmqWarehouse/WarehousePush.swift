@@ -33,13 +33,17 @@ public struct WarehousePush {
     }
     let d = connection.dialect
     var staged: [String] = []
-    do {
+    do throws(WarehouseError) {
       for table in tables {
         let staging = "crmq_push_" + table.name
         try run(connection, "DROP TABLE IF EXISTS \(d.quote(staging))")
         try run(connection, createStatement(table, named: staging, dialect: d))
         staged.append(staging)
         try copy(table, into: staging, connection)
+      }
+      // A column of a snapshot found damaged as it was copied: nothing takes the tables' names.
+      if let failure = tables.lazy.compactMap(\.readFailure).first {
+        throw .refused(failure, sql: "")
       }
       try swap(connection, existing: existing)
     } catch {
