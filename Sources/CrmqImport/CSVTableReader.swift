@@ -225,9 +225,9 @@ public enum CSVTableReader {
     let frozenTasks = tasks
     Workers.forEach(frozenTasks.count) { index in
       let task = frozenTasks[index]
-      guard let piece = taken[index] else { return }
-      taken[index] = nil
-      guard let column = piece.merged() else { return }
+      guard let column = CSVTableReader.merge(taken, index) else { return }
+      // The pieces are freed: their pages go back now, not at the end of the load.
+      ProcessMemory.returnFreedPages()
       merged[index] = column
       if plans[task.plan].checksUTF8, !UTF8Census.allValid(column) { damaged[task.plan] = true }
     }
@@ -253,6 +253,13 @@ public enum CSVTableReader {
       results[index] = .success(assemble(plans[index], file, columns: columns[index].compactMap { $0 }))
     }
     return results.map { $0 ?? .failure(CrmqError(.bug("a file was not finished"))) }
+  }
+
+  /// The column of the pieces in `taken[index]`, taken out, so they are freed when this returns.
+  static func merge(_ taken: Slots<ColumnPieces>, _ index: Int) -> Column? {
+    guard let piece = taken[index] else { return nil }
+    taken[index] = nil
+    return piece.merged()
   }
 
   /// Fills client_id with the client column's dictionary codes: appended parts keep codes in
