@@ -19,11 +19,15 @@ enum ArgumentReader {
       let fromScale: Int64 = fromType == .timestamp ? 1 : CivilDate.secondsPerDay
       let toScale: Int64 = toType == .timestamp ? 1 : CivilDate.secondsPerDay
       let rows = table.rowCount
+      // Every row's days, in parts on the workers for a large table: each part writes its own rows.
+      let parts = Workers.morsels(rows, splittingFrom: 1 << 18)
       let days = ContiguousArray<Double>(unsafeUninitializedCapacity: rows) { out, initialized in
         a.withUnsafeBufferPointer { a in
           b.withUnsafeBufferPointer { b in
-            for row in 0..<rows {
-              out[row] = Double(b[row] &* toScale &- a[row] &* fromScale) / Double(CivilDate.secondsPerDay)
+            Workers.forEach(parts.count) { part in
+              for row in parts[part] {
+                out[row] = Double(b[row] &* toScale &- a[row] &* fromScale) / Double(CivilDate.secondsPerDay)
+              }
             }
           }
         }
@@ -361,9 +365,9 @@ final class MedianAccumulator: Accumulator {
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
     switch reader {
     case .int64(let column, let validity):
-      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { ints[g].append(column[row]) } }
+      MedianAccumulator.gather(column, validity, selection, gids, into: &ints)
     case .double(let column, let validity):
-      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { values[g].append(column[row]) } }
+      MedianAccumulator.gather(column, validity, selection, gids, into: &values)
     case .general(let f):
       try forEach(selection, gids) { row, g in
         switch try f(row) {
@@ -376,6 +380,40 @@ final class MedianAccumulator: Accumulator {
       break
     }
   }
+  /// Adds each selected row's value to its group's list: the groups' sizes counted first, the
+  /// values then placed in one buffer at their group's place and each group's run appended at
+  /// once, rather than a value at a time to lists that grow (at 10M deals, a month of deals by
+  /// manager spent a third of its time growing them).
+  static func gather<T>(
+    _ column: ContiguousArray<T>, _ validity: ContiguousArray<UInt64>?, _ selection: Selection,
+    _ gids: UnsafeBufferPointer<Int32>, into lists: inout [[T]]
+  ) {
+    let groups = lists.count
+    var starts = ContiguousArray<Int>(repeating: 0, count: groups + 1)
+    starts.withUnsafeMutableBufferPointer { counts in
+      forEach(selection, gids) { row, g in if Column.isValid(row, in: validity) { counts[g + 1] += 1 } }
+      for g in 0..<groups { counts[g + 1] += counts[g] }
+    }
+    let total = starts[groups]
+    guard total > 0 else { return }
+    var next = starts
+    let gathered = ContiguousArray<T>(unsafeUninitializedCapacity: total) { out, initialized in
+      column.withUnsafeBufferPointer { values in
+        next.withUnsafeMutableBufferPointer { next in
+          forEach(selection, gids) { row, g in
+            guard Column.isValid(row, in: validity) else { return }
+            (out.baseAddress! + next[g]).initialize(to: values[row])
+            next[g] += 1
+          }
+        }
+      }
+      initialized = total
+    }
+    for g in 0..<groups where starts[g + 1] > starts[g] {
+      lists[g].append(contentsOf: gathered[starts[g]..<starts[g + 1]])
+    }
+  }
+
   /// The k-th smallest value (0-based), by quickselect: no full sort of the group.
   static func select<T: Comparable>(_ values: inout [T], _ k: Int) -> T {
     var low = 0

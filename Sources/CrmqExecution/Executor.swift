@@ -224,7 +224,11 @@ public struct Executor {
     // number is plainly worse than the last kept row's is passed over without the full comparison
     // (a number's conversion to Double keeps order, so plainly worse in Double is worse).
     let descendingFirst = keyExprs.first?.descending ?? false
-    func number(_ position: Int) -> Double? { keyExprs.isEmpty ? nil : key(position, 0).doubleValue }
+    let numbers = Executor.numbers(of: groups, keyExprs.first?.expr)
+    func number(_ position: Int) -> Double? {
+      if let numbers { return numbers[position] }
+      return keyExprs.isEmpty ? nil : key(position, 0).doubleValue
+    }
     var kept: [Int] = []
     var threshold: Double?
     for candidate in groups.ids.indices {
@@ -248,6 +252,35 @@ public struct Executor {
     let columns = outputs.map(\.column)
     return RowSet(
       columns: columns, rows: rows, groupIds: kept.map { groups.ids[$0] }, aggregation: (op, groups.grouping))
+  }
+
+  /// A ranked top N's first sort key as a number for every group (NaN where it is none, which
+  /// passes no candidate over), when that key is an aggregate: read in one tight loop, on the
+  /// workers when there are many groups, rather than through the ranking's `key` for each
+  /// candidate (at 220 000 clients, a fifth of the question). A median may select its values in
+  /// place as it answers, so its groups are read on one thread. Nil for another key.
+  static func numbers(of groups: HashAggregateOperator.Groups, _ first: BoundExpr?) -> ContiguousArray<Double>? {
+    guard case .aggregateRef(let slot, _)? = first else { return nil }
+    let accumulator = groups.accumulators[slot]
+    let empty = groups.aggregates[slot].emptyValue
+    let ids = groups.ids
+    func numbers(_ range: Range<Int>) -> ContiguousArray<Double> {
+      ContiguousArray(
+        range.lazy.map { position in
+          let value = accumulator.result(Int(ids[position]))
+          return (value.isNull ? empty : value).doubleValue ?? .nan
+        })
+    }
+    guard Workers.parallel, !(accumulator is MedianAccumulator), ids.count >= Workers.threshold(1 << 16) else {
+      return numbers(0..<ids.count)
+    }
+    let parts = Workers.morsels(ids.count, parts: Workers.threads)
+    let results = Slots<ContiguousArray<Double>>(count: parts.count)
+    Workers.forEach(parts.count) { results[$0] = numbers(parts[$0]) }
+    var joined = ContiguousArray<Double>()
+    joined.reserveCapacity(ids.count)
+    for index in parts.indices { joined += results[index] ?? [] }
+    return joined
   }
 
   func lookup(_ name: String) throws -> Table {

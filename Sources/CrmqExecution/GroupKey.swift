@@ -149,36 +149,45 @@ final class GroupKey {
   func read(_ selection: Selection, into out: inout ContiguousArray<Int32>) {
     let count = selection.count
     out = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
-      fill(selection, buffer)
+      // Keys that read fixed ordinals are pure per row: a large selection is read in parts on
+      // the workers, each writing its own rows. One that interns values as it meets them numbers
+      // them in order of first sight, so it reads in one pass.
+      if case .general = reader {
+        fill(selection, buffer, 0..<count)
+      } else {
+        let parts = Workers.morsels(count, splittingFrom: 1 << 18)
+        Workers.forEach(parts.count) { fill(selection, buffer, parts[$0]) }
+      }
       initialized = count
     }
     if case .general = reader { cardinality = internedValues.count }
   }
 
-  /// Calls `body(i, row)` for the i-th selected row.
+  /// Calls `body(i, row)` for the i-th selected row, `i` in `range`.
   @inline(__always)
-  private func forEachIndexed(_ selection: Selection, _ body: (Int, Int) -> Void) {
+  private func forEachIndexed(_ selection: Selection, _ range: Range<Int>, _ body: (Int, Int) -> Void) {
     if selection.all {
-      for row in 0..<selection.tableRows { body(row, row) }
+      for row in range { body(row, row) }
     } else {
       selection.rows.withUnsafeBufferPointer { rows in
-        for i in 0..<rows.count { body(i, Int(rows[i])) }
+        for i in range { body(i, Int(rows[i])) }
       }
     }
   }
 
-  private func fill(_ selection: Selection, _ out: UnsafeMutableBufferPointer<Int32>) {
+  /// Writes the ordinals of the selected rows numbered `range` into `out`.
+  private func fill(_ selection: Selection, _ out: UnsafeMutableBufferPointer<Int32>, _ range: Range<Int>) {
     switch reader {
     case .codes(let codes):
       codes.withUnsafeBufferPointer { buffer in
-        forEachIndexed(selection) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row]) }
+        forEachIndexed(selection, range) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row]) }
       }
     case .offset(let values, let validity, let min):
       values.withUnsafeBufferPointer { buffer in
         if validity == nil {
-          forEachIndexed(selection) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row] - min + 1) }
+          forEachIndexed(selection, range) { i, row in out[i] = Int32(truncatingIfNeeded: buffer[row] - min + 1) }
         } else {
-          forEachIndexed(selection) { i, row in
+          forEachIndexed(selection, range) { i, row in
             out[i] = Column.isValid(row, in: validity) ? Int32(truncatingIfNeeded: buffer[row] - min + 1) : 0
           }
         }
@@ -187,12 +196,12 @@ final class GroupKey {
       values.withUnsafeBufferPointer { buffer in
         table.withUnsafeBufferPointer { lookup in
           if divisor == 1 {
-            forEachIndexed(selection) { i, row in
+            forEachIndexed(selection, range) { i, row in
               out[i] = Column.isValid(row, in: validity) ? lookup[Int(buffer[row] - minDay)] : 0
             }
           } else {
             // Seconds to days: a division by a constant, which compiles to a multiplication.
-            forEachIndexed(selection) { i, row in
+            forEachIndexed(selection, range) { i, row in
               guard Column.isValid(row, in: validity) else {
                 out[i] = 0
                 return
@@ -206,7 +215,7 @@ final class GroupKey {
       }
     case .hourOfDay(let values, let validity):
       values.withUnsafeBufferPointer { buffer in
-        forEachIndexed(selection) { i, row in
+        forEachIndexed(selection, range) { i, row in
           guard Column.isValid(row, in: validity) else {
             out[i] = 0
             return
@@ -217,7 +226,7 @@ final class GroupKey {
         }
       }
     case .general(let evaluate):
-      forEachIndexed(selection) { i, row in
+      forEachIndexed(selection, range) { i, row in
         let value: Value
         do {
           value = try evaluate(row)

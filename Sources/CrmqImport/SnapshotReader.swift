@@ -66,14 +66,23 @@ struct SnapshotReader: @unchecked Sendable {
   /// Has the kernel read the section's pages in at once, rather than a fault at a time.
   func populate() {
     #if os(Linux)
-      guard let base = bytes.baseAddress, bytes.count >= 1 << 16 else { return }
-      let page = 4096
-      let start = (Int(bitPattern: base) + page - 1) / page * page
-      let end = (Int(bitPattern: base) + bytes.count) / page * page
-      if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
-        _ = madvise(pointer, end - start, 22)  // MADV_POPULATE_READ
-      }
+      advise(22)  // MADV_POPULATE_READ
     #endif
+  }
+
+  /// Lets the section's pages go from this process once what they hold has been copied out (they
+  /// stay in the page cache, and are read again should the section be).
+  func release() { advise(Int32(MADV_DONTNEED)) }
+
+  /// `madvise` over the pages wholly inside the section, when it spans a few.
+  private func advise(_ advice: Int32) {
+    guard let base = bytes.baseAddress, bytes.count >= 1 << 16 else { return }
+    let page = 4096
+    let start = (Int(bitPattern: base) + page - 1) / page * page
+    let end = (Int(bitPattern: base) + bytes.count) / page * page
+    if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+      _ = madvise(pointer, end - start, advice)
+    }
   }
 
   /// Checks the section's checksum; nothing of a section is read before.

@@ -60,6 +60,7 @@ enum TableSnapshot {
             guard reader.isAtEnd else { throw SnapshotDamage("\(what) has bytes past its end") }
             guard read.count == rows else { throw SnapshotDamage("\(what) has \(read.count) rows, the table \(rows)") }
             guard !keep.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
+            reader.release()
             return read
           }
         },

@@ -71,6 +71,12 @@ public enum Workers {
     _ = try? map(count) { body($0) }
   }
 
+  /// `0..<count` in one part per thread when it is at least `threshold` long (per-row work that
+  /// is worth the workers only from there), else whole.
+  public static func morsels(_ count: Int, splittingFrom threshold: Int) -> [Range<Int>] {
+    morsels(count, parts: count >= Workers.threshold(threshold) ? threads : 1)
+  }
+
   /// `0..<count` cut into `parts` ranges of (nearly) equal length, at least one.
   public static func morsels(_ count: Int, parts: Int) -> [Range<Int>] {
     let parts = max(1, parts)
