@@ -192,6 +192,8 @@ final class HashAggregateOperator {
     var keep = [Bool](repeating: false, count: grouping.groupCount)
     for gid in kept where Int(gid) < keep.count { keep[Int(gid)] = true }
     var rows = ContiguousArray<UInt32>()
+    // At most every selected row: reserved once rather than grown (and copied) as it fills.
+    rows.reserveCapacity(grouping.selection.count)
     var index = 0
     grouping.gids.withUnsafeBufferPointer { gids in
       grouping.selection.forEachRow { row in

@@ -147,6 +147,37 @@ final class ParallelAggregateTests: XCTestCase {
     }
   }
 
+  /// The selection of many integers by their high bits gives the k-th of the sorted values, for
+  /// wide and narrow ranges, repeated values, negative ones and the extremes of Int64.
+  func testIntegersAreSelectedAsSortingWould() {
+    var state: UInt64 = 11
+    func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state
+    }
+    let makers: [(String, () -> Int64)] = [
+      ("amounts", { Int64(next() >> 40) }),
+      ("any Int64", { Int64(bitPattern: next()) }),
+      ("few values", { Int64(next() >> 61) - 3 }),
+      (
+        "clustered with outliers", { next() % 100 == 0 ? (next() % 2 == 0 ? .min : .max) : 1_000 + Int64(next() >> 58) }
+      ),
+    ]
+    for (kind, make) in makers {
+      for count in [1, 65, 4_096, 50_001] {
+        let values = (0..<count).map { _ in make() }
+        let sorted = values.sorted()
+        for k in Set([0, count / 2, (count - 1) / 2, count - 1]) {
+          XCTAssertEqual(MedianAccumulator.select(integers: values, k), sorted[k], "\(kind), \(count) values, k = \(k)")
+        }
+        var copy = values
+        let (lower, upper) = MedianAccumulator.middle(integers: &copy)
+        XCTAssertEqual(lower, sorted[(count - 1) / 2], kind)
+        XCTAssertEqual(upper, sorted[count / 2], kind)
+      }
+    }
+  }
+
   /// A large table is scanned in parts of two chunks on the workers (three here, whatever the
   /// machine): the rows that pass, in order, and the chunks skipped are those of one pass.
   func testAScanInPartsEqualsOnePass() throws {
