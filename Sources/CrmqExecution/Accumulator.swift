@@ -482,6 +482,25 @@ final class MedianAccumulator: Accumulator {
     return n % 2 == 1 ? (upper, upper) : (select(integers: values, n / 2 - 1), upper)
   }
 
+  /// The two middle values of many doubles (equal when the count is odd), selected as integers
+  /// that order as the doubles do: the sign bit flipped for a positive double, every bit for a
+  /// negative one. With a NaN among them (which orders with nothing), by quickselect.
+  static func middle(doubles values: inout [Double]) -> (Double, Double) {
+    let n = values.count
+    guard n >= 1 << 12, !values.contains(where: \.isNaN) else { return middle(&values) }
+    let keys = values.map { value -> Int64 in
+      let bits = value.bitPattern
+      let ordered = bits >> 63 == 1 ? ~bits : bits | 1 << 63
+      return Int64(bitPattern: ordered ^ 1 << 63)
+    }
+    func double(_ key: Int64) -> Double {
+      let ordered = UInt64(bitPattern: key) ^ 1 << 63
+      return Double(bitPattern: ordered >> 63 == 1 ? ordered & ~(1 << 63) : ~ordered)
+    }
+    let upper = double(select(integers: keys, n / 2))
+    return n % 2 == 1 ? (upper, upper) : (double(select(integers: keys, n / 2 - 1)), upper)
+  }
+
   /// The two middle values (equal when the count is odd).
   static func middle<T: Comparable>(_ values: inout [T]) -> (T, T) {
     let n = values.count
@@ -553,7 +572,7 @@ final class MedianAccumulator: Accumulator {
     }
     let n = doubles.count
     if n == 0 { return .null }
-    let (a, b) = middle(&doubles)
+    let (a, b) = middle(doubles: &doubles)
     return .double(n % 2 == 1 ? b : (a + b) / 2)
   }
 }

@@ -147,14 +147,19 @@ final class ParallelAggregateTests: XCTestCase {
     }
   }
 
-  /// The selection of many integers by their high bits gives the k-th of the sorted values, for
-  /// wide and narrow ranges, repeated values, negative ones and the extremes of Int64.
-  func testIntegersAreSelectedAsSortingWould() {
-    var state: UInt64 = 11
-    func next() -> UInt64 {
+  /// A fixed sequence of pseudo-random numbers (a linear congruential generator).
+  static func numbers(seed: UInt64) -> () -> UInt64 {
+    var state = seed
+    return {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return state
     }
+  }
+
+  /// The selection of many integers by their high bits gives the k-th of the sorted values, for
+  /// wide and narrow ranges, repeated values, negative ones and the extremes of Int64.
+  func testIntegersAreSelectedAsSortingWould() {
+    let next = ParallelAggregateTests.numbers(seed: 11)
     let makers: [(String, () -> Int64)] = [
       ("amounts", { Int64(next() >> 40) }),
       ("any Int64", { Int64(bitPattern: next()) }),
@@ -172,6 +177,26 @@ final class ParallelAggregateTests: XCTestCase {
         }
         var copy = values
         let (lower, upper) = MedianAccumulator.middle(integers: &copy)
+        XCTAssertEqual(lower, sorted[(count - 1) / 2], kind)
+        XCTAssertEqual(upper, sorted[count / 2], kind)
+      }
+    }
+  }
+
+  /// Many doubles' middle values are those of the sorted values: fractions of days, negative
+  /// ones, repeated ones, infinities; and with a NaN among them the quickselect still answers.
+  func testMiddleDoublesAreThoseOfTheSortedValues() {
+    let next = ParallelAggregateTests.numbers(seed: 5)
+    let makers: [(String, () -> Double)] = [
+      ("days", { Double(Int64(next() >> 40) - 1 << 22) / 86_400 }),
+      ("any finite", { Double(bitPattern: next() & ~(0x7FF << 52)) }),
+      ("few values", { [-2.5, -0.0, 0.0, 1.25, .infinity, -.infinity][Int(next() >> 61) % 6] }),
+    ]
+    for (kind, make) in makers {
+      for count in [4_096, 4_097, 30_001] {
+        var values = (0..<count).map { _ in make() }
+        let sorted = values.sorted()
+        let (lower, upper) = MedianAccumulator.middle(doubles: &values)
         XCTAssertEqual(lower, sorted[(count - 1) / 2], kind)
         XCTAssertEqual(upper, sorted[count / 2], kind)
       }
