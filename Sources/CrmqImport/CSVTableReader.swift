@@ -226,8 +226,9 @@ public enum CSVTableReader {
     Workers.forEach(frozenTasks.count) { index in
       let task = frozenTasks[index]
       guard let column = CSVTableReader.merge(taken, index) else { return }
-      // The pieces are freed: their pages go back now, not at the end of the load.
-      ProcessMemory.returnFreedPages()
+      // The pieces are freed (about the merged column's size): their pages go back during the
+      // load, not at its end.
+      ProcessMemory.freed(column.byteSize)
       merged[index] = column
       if plans[task.plan].checksUTF8, !UTF8Census.allValid(column) { damaged[task.plan] = true }
     }

@@ -162,6 +162,14 @@ public struct Column: Sendable {
 }
 
 extension Column {
+  /// About the bytes its buffers take: values or codes, and a dictionary's texts.
+  public var byteSize: Int {
+    switch data {
+    case .int64, .double: return count * 8 + (validity?.count ?? 0) * 8
+    case .dictionary(_, let dictionary): return count * 4 + dictionary.parts.arena.count + dictionary.count * 16
+    }
+  }
+
   /// How a column's values lie in memory: 0 integers, 1 doubles, 2 dictionary codes.
   public var kind: UInt8 {
     switch data {
