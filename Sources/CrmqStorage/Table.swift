@@ -62,6 +62,7 @@ public struct Table: Sendable {
   /// The columns' names, in order, without reading any.
   public var columnNames: [String] { slots.map(\.name) }
 
+  /// How many columns it has, without reading any.
   public var columnCount: Int { slots.count }
 
   /// The column at `index` (of `columnNames`).
