@@ -53,6 +53,12 @@ final class WideKeyGroupingTests: XCTestCase {
     let keys = output.rows.map(key)
     XCTAssertEqual(keys, expectedOrder)
     for (key, row) in zip(keys, output.rows) { XCTAssertEqual(row[2], .int(Int64(expectedCounts[key] ?? -1)), key) }
+    // The same groups, in the same order, through the dense table of (key, id) slots that a key of
+    // millions of ordinals takes (forced here, with every split).
+    Workers.splitsEverything = true
+    defer { Workers.splitsEverything = false }
+    XCTAssertEqual(try op.run(Selection.everything(rows)).rows, output.rows)
+    Workers.splitsEverything = false
 
     // A few rows of the table: too few for a dense table over 150 000 ids, so the hash table
     // numbers every tuple, in the same order of first sight.
