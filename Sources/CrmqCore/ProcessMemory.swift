@@ -25,8 +25,8 @@ public enum ProcessMemory {
   /// glibc's malloc keeps memory freed in the middle of its heap (a load's parsed pieces, a
   /// megabyte each, freed column by column as they are merged) and the process's resident memory
   /// stays at its high-water mark: at 10M deals, two-thirds more than the columns themselves.
-  /// Called as each column's pieces are freed, the load's peak is about the columns alone.
-  public static func returnFreedPages() {
+  /// Called as the pieces are freed (`freed(_:)`), the load's peak is about the columns alone.
+  private static func returnFreedPages() {
     #if canImport(Glibc)
       _ = mallocTrim(0)
     #endif

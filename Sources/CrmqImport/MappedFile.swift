@@ -39,14 +39,6 @@ final class MappedFile: @unchecked Sendable {
     guardSlot = crmq_map_guard_register(mapped, size)
   }
 
-  /// Reads the whole mapping in at once (one call, not a fault per page), for a file about to be
-  /// read whole; on a kernel without MADV_POPULATE_READ (before Linux 5.14) the pages come as read.
-  func populate() {
-    #if os(Linux)
-      if let base { _ = madvise(base, size, 22) }  // MADV_POPULATE_READ
-    #endif
-  }
-
   /// Whether the file lost pages while it was mapped (cut short or replaced while read): what
   /// was read of them is zeros, so nothing read from it can be trusted.
   var changedWhileRead: Bool { guardSlot >= 0 && crmq_map_guard_faults(guardSlot) > 0 }
@@ -75,9 +67,17 @@ final class MappedFile: @unchecked Sendable {
   /// Tells the kernel the pages wholly inside `range` are no longer needed.
   func release(_ range: Range<Int>) {
     guard let base else { return }
-    let start = (range.lowerBound + MappedFile.pageSize - 1) / MappedFile.pageSize * MappedFile.pageSize
-    let end = range.upperBound / MappedFile.pageSize * MappedFile.pageSize
-    if end > start { madvise(base + start, end - start, Int32(MADV_DONTNEED)) }
+    MappedFile.advise(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count), Int32(MADV_DONTNEED))
+  }
+
+  /// `madvise(advice)` over the pages wholly inside `bytes`, a part of a mapping.
+  static func advise(_ bytes: UnsafeRawBufferPointer, _ advice: Int32) {
+    guard let base = bytes.baseAddress else { return }
+    let start = (Int(bitPattern: base) + pageSize - 1) / pageSize * pageSize
+    let end = (Int(bitPattern: base) + bytes.count) / pageSize * pageSize
+    if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+      _ = madvise(pointer, end - start, advice)
+    }
   }
 
   deinit {

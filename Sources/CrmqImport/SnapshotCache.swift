@@ -142,21 +142,13 @@ public struct SnapshotCache: Sendable {
         derived.put(table)
       }
       if try directory.bool() {
-        let place = try directory.section()
-        let reader = section(place, "the stage history index")
+        let what = "the stage history index"
         let deals = derived.table(named: "deals")?.rowCount ?? 0
         let historyRows = derived.table(named: "stage_history")?.rowCount ?? 0
         derived.deferHistory(
-          Deferred(
-            read: {
-              try SnapshotDamage.reading(path) {
-                var reader = reader
-                try reader.verify()
-                let index = try TableSnapshot.readHistory(&reader, deals: deals, historyRows: historyRows)
-                guard !mapped.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
-                return index
-              }
-            }, substitute: { nil }, damaged: damaged))
+          section(try directory.section(), what).deferred(
+            in: mapped, path: path, what: what, substitute: { nil }, damaged: damaged
+          ) { reader in try TableSnapshot.readHistory(&reader, deals: deals, historyRows: historyRows) })
       }
       guard directory.isAtEnd else { throw SnapshotDamage("its directory has bytes past its end") }
       guard !mapped.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }

@@ -1,3 +1,5 @@
+import CrmqStorage
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -76,13 +78,31 @@ struct SnapshotReader: @unchecked Sendable {
 
   /// `madvise` over the pages wholly inside the section, when it spans a few.
   private func advise(_ advice: Int32) {
-    guard let base = bytes.baseAddress, bytes.count >= 1 << 16 else { return }
-    let page = 4096
-    let start = (Int(bitPattern: base) + page - 1) / page * page
-    let end = (Int(bitPattern: base) + bytes.count) / page * page
-    if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
-      _ = madvise(pointer, end - start, advice)
-    }
+    guard bytes.count >= 1 << 16 else { return }
+    MappedFile.advise(bytes, advice)
+  }
+
+  /// What `read` makes of this section, when first asked for: its pages read in, its checksum
+  /// checked, all of it read, the file (`mapping`) found unchanged, then its pages let go. Damage
+  /// found is said to be the snapshot's at `path`; `substitute` stands in for the value then.
+  func deferred<Value: Sendable>(
+    in mapping: MappedFile, path: String, what: String, substitute: @escaping @Sendable () -> Value,
+    damaged: @escaping @Sendable (String) -> Void, _ read: @escaping @Sendable (inout SnapshotReader) throws -> Value
+  ) -> Deferred<Value> {
+    let section = self
+    return Deferred(
+      read: {
+        try SnapshotDamage.reading(path) {
+          var reader = section
+          reader.populate()
+          try reader.verify()
+          let value = try read(&reader)
+          guard reader.isAtEnd else { throw SnapshotDamage("\(what) has bytes past its end") }
+          guard !mapping.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
+          reader.release()
+          return value
+        }
+      }, substitute: substitute, damaged: damaged)
   }
 
   /// Checks the section's checksum; nothing of a section is read before.

@@ -49,22 +49,15 @@ enum TableSnapshot {
       let kind = try directory.u8()
       guard kind <= 2 else { throw SnapshotDamage("column \(column) of \(name) has data of kind \(kind)") }
       let what = "column \(column) of \(name)"
-      let reader = section(try directory.section(), what)
-      let deferred = Deferred<Column>(
-        read: {
-          try SnapshotDamage.reading(path) {
-            var reader = reader
-            reader.populate()
-            try reader.verify()
-            let read = try TableSnapshot.read(body: &reader, name: column, type: type, kind: kind)
-            guard reader.isAtEnd else { throw SnapshotDamage("\(what) has bytes past its end") }
-            guard read.count == rows else { throw SnapshotDamage("\(what) has \(read.count) rows, the table \(rows)") }
-            guard !keep.changedWhileRead else { throw SnapshotDamage("it changed while it was read") }
-            reader.release()
-            return read
-          }
-        },
-        substitute: { Column.nulls(name: column, type: type, kind: kind, count: rows) }, damaged: damaged)
+      let deferred = section(try directory.section(), what).deferred(
+        in: keep, path: path, what: what,
+        substitute: { Column.nulls(name: column, type: type, kind: kind, count: rows) },
+        damaged: damaged
+      ) { reader in
+        let read = try TableSnapshot.read(body: &reader, name: column, type: type, kind: kind)
+        guard read.count == rows else { throw SnapshotDamage("\(what) has \(read.count) rows, the table \(rows)") }
+        return read
+      }
       slots.append(.deferred(name: column, type: type, deferred))
     }
     guard baseColumns <= slots.count else {
@@ -141,7 +134,7 @@ enum TableSnapshot {
       offsets.count == deals + 1 && offsets.first == 0 && offsets.last.map(Int.init) == rows.count
       && offsets.withUnsafeBufferPointer { o in (1..<o.count).allSatisfy { o[$0 - 1] <= o[$0] } }
       && rows.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 && Int($0) < historyRows } }
-    guard holds, reader.isAtEnd else { throw SnapshotDamage("the stage history index does not hold together") }
+    guard holds else { throw SnapshotDamage("the stage history index does not hold together") }
     return DealHistoryIndex(offsets: offsets, rows: rows)
   }
 

@@ -39,9 +39,10 @@ public final class Deferred<Value: Sendable>: Sendable {
         return (value, nil)
       } catch {
         let reason = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let standIn = substitute()
         state.failure = reason
-        state.value = substitute()
-        return (state.value!, reason)
+        state.value = standIn
+        return (standIn, reason)
       }
     }
     if let failure { damaged(failure) }
