@@ -398,11 +398,12 @@ final class MedianAccumulator: Accumulator {
     guard total > 0 else { return }
     var next = starts
     let gathered = [T](unsafeUninitializedCapacity: total) { out, initialized in
+      guard let base = out.baseAddress else { return }
       column.withUnsafeBufferPointer { values in
         next.withUnsafeMutableBufferPointer { next in
           forEach(selection, gids) { row, g in
             guard Column.isValid(row, in: validity) else { return }
-            (out.baseAddress! + next[g]).initialize(to: values[row])
+            (base + next[g]).initialize(to: values[row])
             next[g] += 1
           }
         }
@@ -474,7 +475,7 @@ final class MedianAccumulator: Accumulator {
     return select(&values, k)
   }
 
-  /// The two middle values (equal when the count is odd).
+  /// The two middle values (equal when the count is odd): of many, by `select(integers:)`.
   static func middle(integers values: inout [Int64]) -> (Int64, Int64) {
     let n = values.count
     guard n >= 1 << 12 else { return middle(&values) }
@@ -488,7 +489,7 @@ final class MedianAccumulator: Accumulator {
   static func middle(doubles values: inout [Double]) -> (Double, Double) {
     let n = values.count
     guard n >= 1 << 12, !values.contains(where: \.isNaN) else { return middle(&values) }
-    let keys = values.map { value -> Int64 in
+    var keys = values.map { value -> Int64 in
       let bits = value.bitPattern
       let ordered = bits >> 63 == 1 ? ~bits : bits | 1 << 63
       return Int64(bitPattern: ordered ^ 1 << 63)
@@ -497,8 +498,8 @@ final class MedianAccumulator: Accumulator {
       let ordered = UInt64(bitPattern: key) ^ 1 << 63
       return Double(bitPattern: ordered >> 63 == 1 ? ordered & ~(1 << 63) : ~ordered)
     }
-    let upper = double(select(integers: keys, n / 2))
-    return n % 2 == 1 ? (upper, upper) : (double(select(integers: keys, n / 2 - 1)), upper)
+    let (lower, upper) = middle(integers: &keys)
+    return (double(lower), double(upper))
   }
 
   /// The two middle values (equal when the count is odd).

@@ -224,7 +224,7 @@ public struct Executor {
     // number is plainly worse than the last kept row's is passed over without the full comparison
     // (a number's conversion to Double keeps order, so plainly worse in Double is worse).
     let descendingFirst = keyExprs.first?.descending ?? false
-    let numbers = Executor.numbers(of: groups, keyExprs.first?.expr)
+    let numbers = try Executor.numbers(of: groups, keyExprs.first?.expr)
     func number(_ position: Int) -> Double? {
       if let numbers { return numbers[position] }
       return keyExprs.isEmpty ? nil : key(position, 0).doubleValue
@@ -259,7 +259,7 @@ public struct Executor {
   /// workers when there are many groups, rather than through the ranking's `key` for each
   /// candidate (at 220 000 clients, a fifth of the question). A median may select its values in
   /// place as it answers, so its groups are read on one thread. Nil for another key.
-  static func numbers(of groups: HashAggregateOperator.Groups, _ first: BoundExpr?) -> ContiguousArray<Double>? {
+  static func numbers(of groups: HashAggregateOperator.Groups, _ first: BoundExpr?) throws -> ContiguousArray<Double>? {
     guard case .aggregateRef(let slot, _)? = first else { return nil }
     let accumulator = groups.accumulators[slot]
     let empty = groups.aggregates[slot].emptyValue
@@ -275,12 +275,7 @@ public struct Executor {
       return numbers(0..<ids.count)
     }
     let parts = Workers.morsels(ids.count, parts: Workers.threads)
-    let results = Slots<ContiguousArray<Double>>(count: parts.count)
-    Workers.forEach(parts.count) { results[$0] = numbers(parts[$0]) }
-    var joined = ContiguousArray<Double>()
-    joined.reserveCapacity(ids.count)
-    for index in parts.indices { joined += results[index] ?? [] }
-    return joined
+    return ContiguousArray(try Workers.map(parts.count) { numbers(parts[$0]) }.joined())
   }
 
   func lookup(_ name: String) throws -> Table {

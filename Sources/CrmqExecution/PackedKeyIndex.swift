@@ -103,6 +103,6 @@ struct PackedKeyIndex {
   }
 
   /// From this many ordinals the dense table holds (key, id) slots (the client top 10 at 10M
-  /// deals: 387–420 → 306–314 ms). Tests force it with every split.
+  /// deals: 337–420 → 306–334 ms). Tests force it with every split.
   static let slotsFrom = 1 << 21
 }
