@@ -181,12 +181,6 @@ public enum CSVTableReader {
     return (table, report)
   }
 
-  /// Checks the segments met where planned, then appends them into one table.
-  static func finish(_ plan: Plan, _ parts: [SegmentResult]) throws -> (Table, LoadReport) {
-    var all = [parts]
-    return try finish([plan], &all)[0].get()
-  }
-
   /// Finishes several files at once: every column of every file is one task, the costliest first,
   /// so the workers share the work of the largest file instead of one taking it whole.
   ///
