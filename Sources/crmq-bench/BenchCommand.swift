@@ -20,6 +20,9 @@ struct BenchCommand {
   var summary: String?
   /// `scale --sizes 1000000,5000000,…`: the data set sizes to run side by side.
   var sizes: [Int] = [1_000_000, 5_000_000, 10_000_000]
+  /// `--drop-caches`: the page cache dropped and the CSV files read once before each engine's
+  /// loads (`PageCache`).
+  var dropCaches = false
 
   init(arguments: [String]) throws {
     var rest = arguments[...]
@@ -42,10 +45,11 @@ struct BenchCommand {
       case "--threads": Workers.threads = max(1, Int(try value()) ?? 0)
       case "--exports": exports = true
       case "--summary": summary = try value()
+      case "--drop-caches": dropCaches = true
       case "--sizes": sizes = try value().split(separator: ",").map { Int($0) ?? 0 }.filter { $0 > 0 }
       default:
         throw GeneratorError(
-          "unknown option \(flag); use generate|run|scale [--deals N] [--sizes N,N,…] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--threads N] [--exports] [--summary FILE]"
+          "unknown option \(flag); use generate|run|scale [--deals N] [--sizes N,N,…] [--seed S] [--out DIR] [--runs K] [--loads K] [--no-duckdb] [--threads N] [--exports] [--summary FILE] [--drop-caches]"
         )
       }
     }
@@ -81,39 +85,20 @@ struct BenchCommand {
       if let file = fopen(marker, "w") { fclose(file) }
       print("generated \(bytes / 1_000_000) MB in \(Int(SystemClock.milliseconds() - started)) ms")
     }
-    var loadTimes: [Double] = []
-    var loadCPU: [Double] = []
-    var engine: Engine?
-    for _ in 0..<loads {
-      engine = nil
-      let started = SystemClock.milliseconds()
-      let cpu = cpuMilliseconds()
-      engine = try Engine(folder: folder, cache: nil)
-      loadTimes.append(SystemClock.milliseconds() - started)
-      loadCPU.append(cpuMilliseconds() - cpu)
-    }
-    guard let engine else { return }
     let queries = try BenchQuery.load()
-    var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
-    var crmqTimes: [[Double]] = []
-    for query in queries {
-      var times: [Double] = []
-      for _ in 0..<runs {
-        let started = SystemClock.milliseconds()
-        let results = session.run(query.crmq)
-        times.append(SystemClock.milliseconds() - started)
-        if let failure = results.first(where: \.failed), case .failure(let diagnostics) = failure.outcome {
-          throw GeneratorError("crmq failed on '\(query.crmq)':\n" + DiagnosticRenderer().render(diagnostics))
-        }
-      }
-      crmqTimes.append(times)
-    }
-    let crmqPeak = peakResidentMB()
+    if dropCaches { PageCache.settle(folder) }
+    // crmq's tables are let go before DuckDB runs, so it has the memory crmq had.
+    let mine = try timeCrmq(queries)
+    let (loadTimes, loadCPU, crmqTimes, crmqPeak, bytes) = (
+      mine.load, mine.loadCPU, mine.queries, mine.peakMB, mine.bytes
+    )
     var duck: DuckResult?
-    if duckdb { duck = try runDuckDB(queries) }
+    if duckdb {
+      if dropCaches { PageCache.settle(folder) }
+      duck = try runDuckDB(queries)
+    }
     let snapshot = try SnapshotReopen(folder: folder, loads: loads, question: queries[0], duckdb: duckdb).run()
 
-    let bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
     print("")
     print(
       "crmq-bench: \(deals) deals, \(bytes / 1_000_000) MB of CSV in \(folder); medians of \(loads) loads and \(runs) runs"
@@ -170,6 +155,45 @@ struct BenchCommand {
       fclose(file)
     }
     if exports { try ExportLoads(folder: folder, loads: loads).run() }
+  }
+
+  struct CrmqResult {
+    var load: [Double] = []
+    var loadCPU: [Double] = []
+    var queries: [[Double]] = []
+    var peakMB = 0
+    var bytes = 0
+  }
+
+  /// crmq's loads (the last one kept) and each question's runs on what it loaded.
+  func timeCrmq(_ queries: [BenchQuery]) throws -> CrmqResult {
+    var result = CrmqResult()
+    var engine: Engine?
+    for _ in 0..<loads {
+      engine = nil
+      let started = SystemClock.milliseconds()
+      let cpu = cpuMilliseconds()
+      engine = try Engine(folder: folder, cache: nil)
+      result.load.append(SystemClock.milliseconds() - started)
+      result.loadCPU.append(cpuMilliseconds() - cpu)
+    }
+    guard let engine else { return result }
+    var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
+    for query in queries {
+      var times: [Double] = []
+      for _ in 0..<runs {
+        let started = SystemClock.milliseconds()
+        let results = session.run(query.crmq)
+        times.append(SystemClock.milliseconds() - started)
+        if let failure = results.first(where: \.failed), case .failure(let diagnostics) = failure.outcome {
+          throw GeneratorError("crmq failed on '\(query.crmq)':\n" + DiagnosticRenderer().render(diagnostics))
+        }
+      }
+      result.queries.append(times)
+    }
+    result.peakMB = peakResidentMB()
+    result.bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
+    return result
   }
 
   struct DuckResult {

@@ -21,6 +21,7 @@ struct ScalingTable {
         "\(command.runs)", "--summary", summary,
       ]
       if !command.duckdb { arguments.append("--no-duckdb") }
+      if command.dropCaches { arguments.append("--drop-caches") }
       print("== \(arguments.joined(separator: " "))")
       fflush(nil)
       guard system(arguments.map { "'\($0)'" }.joined(separator: " ")) == 0, let text = readText(summary) else {
