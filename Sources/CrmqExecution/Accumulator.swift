@@ -146,79 +146,79 @@ final class CountAccumulator: Accumulator {
 }
 
 /// `sum` and `avg` of integers and money: exact 64-bit sums, overflow reported, never wrapped.
+///
+/// A group's sum and count sit side by side in `cells` (the sum at `2 * group`, the count after
+/// it): with millions of groups every row's update misses the cache, and one miss a row is half
+/// of two (the client top 10 at 10M deals).
 final class IntSumAccumulator: Accumulator {
   let reader: ArgumentReader
   let average: Bool
-  var sums: [Int64] = []
-  var counts: [Int64] = []
+  var cells: [Int64] = []
   init(reader: ArgumentReader, type: DataType, average: Bool) {
     self.reader = reader
     self.average = average
     super.init(type: type)
   }
   override func resize(_ groups: Int) {
-    sums = Array(repeating: 0, count: groups)
-    counts = Array(repeating: 0, count: groups)
+    cells = Array(repeating: 0, count: 2 * groups)
   }
   override func update(_ selection: Selection, _ gids: UnsafeBufferPointer<Int32>) throws {
     var overflow = false
-    try sums.withUnsafeMutableBufferPointer { sums in
-      try counts.withUnsafeMutableBufferPointer { counts in
-        switch reader {
-        case .int64(let values, let validity):
-          var flags = 0
-          values.withUnsafeBufferPointer { v in
-            if validity == nil {
-              forEach(selection, gids) { row, g in
-                let (s, o) = sums[g].addingReportingOverflow(v[row])
-                sums[g] = s
-                flags |= o ? 1 : 0
-                counts[g] &+= 1
-              }
-            } else {
-              forEach(selection, gids) { row, g in
-                guard Column.isValid(row, in: validity) else { return }
-                let (s, o) = sums[g].addingReportingOverflow(v[row])
-                sums[g] = s
-                flags |= o ? 1 : 0
-                counts[g] &+= 1
-              }
+    try cells.withUnsafeMutableBufferPointer { cells in
+      switch reader {
+      case .int64(let values, let validity):
+        var flags = 0
+        values.withUnsafeBufferPointer { v in
+          if validity == nil {
+            forEach(selection, gids) { row, g in
+              let (s, o) = cells[2 * g].addingReportingOverflow(v[row])
+              cells[2 * g] = s
+              flags |= o ? 1 : 0
+              cells[2 * g + 1] &+= 1
+            }
+          } else {
+            forEach(selection, gids) { row, g in
+              guard Column.isValid(row, in: validity) else { return }
+              let (s, o) = cells[2 * g].addingReportingOverflow(v[row])
+              cells[2 * g] = s
+              flags |= o ? 1 : 0
+              cells[2 * g + 1] &+= 1
             }
           }
-          overflow = flags != 0
-        case .general(let f):
-          try forEach(selection, gids) { row, g in
-            let value: Int64
-            switch try f(row) {
-            case .int(let x), .money(let x): value = x
-            default: return
-            }
-            let (s, o) = sums[g].addingReportingOverflow(value)
-            sums[g] = s
-            overflow = overflow || o
-            counts[g] += 1
-          }
-        default:
-          break
         }
+        overflow = flags != 0
+      case .general(let f):
+        try forEach(selection, gids) { row, g in
+          let value: Int64
+          switch try f(row) {
+          case .int(let x), .money(let x): value = x
+          default: return
+          }
+          let (s, o) = cells[2 * g].addingReportingOverflow(value)
+          cells[2 * g] = s
+          overflow = overflow || o
+          cells[2 * g + 1] += 1
+        }
+      default:
+        break
       }
     }
     if overflow { throw ExecutionError.overflow(ValueOps.overflowMessage(type)) }
   }
   override func merge(_ other: Accumulator) throws {
     guard let other = other as? IntSumAccumulator else { return }
-    for group in sums.indices {
-      let (sum, overflow) = sums[group].addingReportingOverflow(other.sums[group])
+    for index in stride(from: 0, to: cells.count, by: 2) {
+      let (sum, overflow) = cells[index].addingReportingOverflow(other.cells[index])
       if overflow { throw ExecutionError.overflow(ValueOps.overflowMessage(type)) }
-      sums[group] = sum
-      counts[group] += other.counts[group]
+      cells[index] = sum
+      cells[index + 1] += other.cells[index + 1]
     }
   }
 
   override func result(_ group: Int) -> Value {
-    let count = counts[group]
+    let count = cells[2 * group + 1]
     if count == 0 { return .null }
-    let sum = sums[group]
+    let sum = cells[2 * group]
     if !average { return type == .money ? .money(sum) : .int(sum) }
     if type == .money {
       // Round half away from zero to the kopeck.

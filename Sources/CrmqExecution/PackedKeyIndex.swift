@@ -16,6 +16,8 @@ struct PackedKeyIndex {
   private(set) var packed: [UInt64] = []
   /// The ids held in `slots` (with a dense table beside it, not every id is).
   private var hashed: [Int32] = []
+  /// Rows whose table entries are read ahead at once.
+  private static let batch = 32
 
   init(expected: Int) {
     var capacity = 16
@@ -80,19 +82,35 @@ struct PackedKeyIndex {
         gids.withUnsafeMutableBufferPointer { gids in
           ids.withUnsafeMutableBufferPointer { ids in
             slots.withUnsafeMutableBufferPointer { slots in
-              for i in 0..<keys.count {
-                let key = keys[i]
-                let ordinal = Int(dense[i])
-                let known = withKeys ? slots[ordinal].id : ids[ordinal]
-                if known >= 0 && (withKeys ? slots[ordinal].key : packed[Int(known)]) == key {
-                  gids[i] = known
-                } else if known < 0 {
-                  let id = Int32(packed.count)
-                  packed.append(key)
-                  if withKeys { slots[ordinal] = Slot(key: key, id: id) } else { ids[ordinal] = id }
-                  gids[i] = id
-                } else {
-                  gids[i] = self.id(key)
+              withUnsafeTemporaryAllocation(of: Int32.self, capacity: PackedKeyIndex.batch) { ahead in
+                var batchStart = 0
+                while batchStart < keys.count {
+                  let batchEnd = min(keys.count, batchStart + PackedKeyIndex.batch)
+                  // The batch's table entries read first, in a loop of loads alone, so that their
+                  // cache misses overlap: in the loop below, whose branch (a new tuple or a known
+                  // one) cannot be predicted, each waited on the one before. An entry, once set,
+                  // never changes; one empty here may have been filled by a row earlier in the
+                  // batch, so it is read again.
+                  for i in batchStart..<batchEnd {
+                    ahead[i - batchStart] = withKeys ? slots[Int(dense[i])].id : ids[Int(dense[i])]
+                  }
+                  for i in batchStart..<batchEnd {
+                    let key = keys[i]
+                    let ordinal = Int(dense[i])
+                    let early = ahead[i - batchStart]
+                    let known = early >= 0 ? early : withKeys ? slots[ordinal].id : ids[ordinal]
+                    if known >= 0 && (withKeys ? slots[ordinal].key : packed[Int(known)]) == key {
+                      gids[i] = known
+                    } else if known < 0 {
+                      let id = Int32(packed.count)
+                      packed.append(key)
+                      if withKeys { slots[ordinal] = Slot(key: key, id: id) } else { ids[ordinal] = id }
+                      gids[i] = id
+                    } else {
+                      gids[i] = self.id(key)
+                    }
+                  }
+                  batchStart = batchEnd
                 }
               }
             }
