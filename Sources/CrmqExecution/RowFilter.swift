@@ -412,11 +412,41 @@ final class NullTestFilter: RowFilter {
   }
 
   override func filter(_ input: UnsafeBufferPointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) -> Int {
-    var n = 0
-    for row in input {
-      output[n] = row
-      n &+= column.isValid(Int(row)) != wantNull ? 1 : 0
+    guard let validity = column.validity else { return keepAll(wantNull ? 0 : input.count, input, output) }
+    // The bit a row passes with: set for `is not null`, clear for `is null`.
+    let flip: UInt64 = wantNull ? 1 : 0
+    return validity.withUnsafeBufferPointer { bits in
+      var n = 0
+      for row in input {
+        output[n] = row
+        n &+= Int(truncatingIfNeeded: ((bits[Int(row) >> 6] >> UInt64(row & 63)) & 1) ^ flip)
+      }
+      return n
     }
-    return n
+  }
+
+  override func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
+    guard let validity = column.validity else {
+      if wantNull { return 0 }
+      for row in range { output[row - range.lowerBound] = UInt32(row) }
+      return range.count
+    }
+    let flip: UInt64 = wantNull ? 1 : 0
+    return validity.withUnsafeBufferPointer { bits in
+      var n = 0
+      for row in range {
+        output[n] = UInt32(row)
+        n &+= Int(truncatingIfNeeded: ((bits[row >> 6] >> UInt64(row & 63)) & 1) ^ flip)
+      }
+      return n
+    }
+  }
+
+  /// Without a bitmap every row is valid: the first `count` rows of `input` (all or none) pass.
+  private func keepAll(_ count: Int, _ input: UnsafeBufferPointer<UInt32>, _ output: UnsafeMutablePointer<UInt32>)
+    -> Int
+  {
+    for index in 0..<count { output[index] = input[index] }
+    return count
   }
 }
