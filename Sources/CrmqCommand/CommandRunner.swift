@@ -88,6 +88,8 @@ public struct CommandRunner {
       io.writeError("crmq: \(error)\n")
       return 1
     }
+    // Questions from here on reuse the heap's freed blocks rather than fault fresh pages in.
+    ProcessMemory.keepFreedBlocks()
     if options.timer {
       let elapsed = CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)
       io.writeError("load: \(elapsed) ms (\(engine.snapshot.summary))\n")

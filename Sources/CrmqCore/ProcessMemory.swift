@@ -3,6 +3,8 @@ import Synchronization
 #if canImport(Glibc)
   /// glibc's `int malloc_trim(size_t pad)` (malloc.h, which the Glibc module leaves out).
   @_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+  /// glibc's `int mallopt(int param, int value)`.
+  @_silgen_name("mallopt") private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
 /// The process's memory as the system sees it.
@@ -18,6 +20,24 @@ public enum ProcessMemory {
     guard pending.add(bytes, ordering: .relaxed).newValue >= 64 << 20 else { return }
     pending.store(0, ordering: .relaxed)
     returnFreedPages()
+  }
+
+  /// From now on, large blocks freed stay in the process's heap for the next question to reuse.
+  ///
+  /// glibc gives every block over its mmap threshold pages of its own, faulted in and zeroed page
+  /// by page and handed back when freed. A question at 10M deals makes a few such blocks (row
+  /// lists, group ids, computed values), so every run of it faulted about 160 MB in anew: after
+  /// opening a snapshot, `cycle, cycle_avg, won by source` took 130 ms, against 65 ms after a load
+  /// from CSV, whose freed pieces happened to leave the heap room to reuse. Without those mappings
+  /// (`M_MMAP_MAX` 0) and with the heap trimmed only past 256 MB free at its top, both take 65–80 ms.
+  /// The cost is that the memory of the largest question asked stays with the process; the
+  /// command calls this once its tables are loaded (a load's own pieces are handed back as they
+  /// go, `freed(_:)`); an embedder asking many questions of large tables may do the same.
+  public static func keepFreedBlocks() {
+    #if canImport(Glibc)
+      _ = mallopt(-4, 0)  // M_MMAP_MAX
+      _ = mallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
+    #endif
   }
 
   /// Hands the pages of freed memory back to the system.

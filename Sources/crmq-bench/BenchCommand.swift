@@ -178,6 +178,8 @@ struct BenchCommand {
       result.loadCPU.append(cpuMilliseconds() - cpu)
     }
     guard let engine else { return result }
+    // As the command does once its tables are loaded.
+    ProcessMemory.keepFreedBlocks()
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     for query in queries {
       var times: [Double] = []
