@@ -11,6 +11,8 @@ public struct ByteInterner: Sendable {
   private var mask = 63
   /// What `intern(all:ends:_:)` read ahead of time, summed, so those reads are not optimised away.
   private var loadsMade = 0
+  /// Codes lately interned by `internRecent`, at a place a text's length and outer words pick.
+  private var recent = ContiguousArray<UInt32>(repeating: 0, count: 64)
 
   public init() {}
 
@@ -79,6 +81,29 @@ public struct ByteInterner: Sendable {
   @inline(__always)
   public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
     intern(bytes, hash: ByteInterner.hash(bytes))
+  }
+
+  /// The code of `bytes`, as `intern` gives it, found without hashing when the text at its place
+  /// among the recent ones is the same.
+  ///
+  /// A column of a few labels (stage, manager, status) repeats them in every row: their place is
+  /// picked from the length and the first and last eight bytes, and its text compared whole, where
+  /// hashing would read every word of the text one multiply after another. A text not there is
+  /// interned and takes the place; the comparison is all a wrong guess costs.
+  @inline(__always)
+  public mutating func internRecent(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    let count = bytes.count
+    guard count >= 8, let base = bytes.baseAddress else { return intern(bytes) }
+    let raw = UnsafeRawPointer(base)
+    let outer =
+      raw.loadUnaligned(as: UInt64.self) ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+      &* 0x9E37_79B9_7F4A_7C15
+    let place = Int(truncatingIfNeeded: ((outer ^ UInt64(count)) &* 0xBF58_476D_1CE4_E5B9) >> 58)
+    let candidate = recent[place]
+    if candidate != 0 && equal(Int(candidate), bytes) { return candidate }
+    let code = intern(bytes)
+    recent[place] = code
+    return code
   }
 
   /// The code of `bytes`, whose `hash` is known (another interner's, when dictionaries merge).
@@ -237,16 +262,20 @@ func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: 
   if count >= 8 {
     var index = 0
     while index + 8 < count {
-      if ra.loadUnaligned(fromByteOffset: index, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+      if ra.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        != rb.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      {
         return false
       }
       index += 8
     }
-    return ra.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == rb.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    return ra.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+      == rb.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
   }
   if count >= 4 {
     return ra.loadUnaligned(as: UInt32.self) == rb.loadUnaligned(as: UInt32.self)
-      && ra.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == rb.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+      && ra.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        == rb.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
   }
   var index = 0
   while index < count {

@@ -176,7 +176,7 @@ public struct StringColumnBuilder {
       deferredArena.append(contentsOf: bytes)
       deferredEnds.append(deferredArena.count)
     } else {
-      codes.append(interner.intern(bytes))
+      codes.append(interner.internRecent(bytes))
     }
   }
 

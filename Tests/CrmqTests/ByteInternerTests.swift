@@ -49,6 +49,31 @@ final class ByteInternerTests: XCTestCase {
     for code in 1..<one.count { XCTAssertEqual(batched.string(at: code), one.string(at: code)) }
   }
 
+  /// Texts found among the recent ones get the codes hashing gives them, also when texts of one
+  /// length share their first and last eight bytes and so compete for one place.
+  func testRecentTextsGetTheCodesHashingGives() {
+    let labels = ["Новая заявка", "Квалификация", "Успешно реализовано", "won", "", "Анна Смирнова", "Анна Смирнова"]
+    // One length, the same outer words, a different middle: the same place, never the same text.
+    let twins = (0..<20).map { "Клиент-\($0 % 10)\($0 / 10)-Москва" }
+    var state: UInt64 = 5
+    var texts: [String] = []
+    for _ in 0..<5000 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let pick = Int(state >> 33)
+      texts.append(pick % 3 == 0 ? twins[pick % twins.count] : labels[pick % labels.count])
+    }
+    var hashed = ByteInterner()
+    var recent = ByteInterner()
+    for text in texts {
+      var copy = text
+      copy.withUTF8 { bytes in
+        guard !bytes.isEmpty else { return }
+        XCTAssertEqual(recent.internRecent(bytes), hashed.intern(bytes), text)
+      }
+    }
+    XCTAssertEqual(recent.count, hashed.count)
+  }
+
   /// Byte comparison at every length up to three words, with one byte changed at each place.
   func testBytesCompareAtEveryLengthAndPlace() {
     for count in 1...24 {
@@ -58,7 +83,9 @@ final class ByteInternerTests: XCTestCase {
         for place in 0..<count {
           var b = a
           b[place] ^= 0x40
-          b.withUnsafeBufferPointer { y in XCTAssertFalse(memcmpBytes(x.baseAddress!, y.baseAddress!, count), "\(count), \(place)") }
+          b.withUnsafeBufferPointer { y in
+            XCTAssertFalse(memcmpBytes(x.baseAddress!, y.baseAddress!, count), "\(count), \(place)")
+          }
         }
       }
     }
