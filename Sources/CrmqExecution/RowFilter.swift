@@ -426,11 +426,7 @@ final class NullTestFilter: RowFilter {
   }
 
   override func filter(range: Range<Int>, into output: UnsafeMutablePointer<UInt32>) -> Int {
-    guard let validity = column.validity else {
-      if wantNull { return 0 }
-      for row in range { output[row - range.lowerBound] = UInt32(row) }
-      return range.count
-    }
+    guard let validity = column.validity else { return super.filter(range: range, into: output) }
     let flip: UInt64 = wantNull ? 1 : 0
     return validity.withUnsafeBufferPointer { bits in
       var n = 0

@@ -89,9 +89,6 @@ struct BenchCommand {
     if dropCaches { PageCache.settle(folder) }
     // crmq's tables are let go before DuckDB runs, so it has the memory crmq had.
     let mine = try timeCrmq(queries)
-    let (loadTimes, loadCPU, crmqTimes, crmqPeak, bytes) = (
-      mine.load, mine.loadCPU, mine.queries, mine.peakMB, mine.bytes
-    )
     var duck: DuckResult?
     if duckdb {
       if dropCaches { PageCache.settle(folder) }
@@ -101,7 +98,7 @@ struct BenchCommand {
 
     print("")
     print(
-      "crmq-bench: \(deals) deals, \(bytes / 1_000_000) MB of CSV in \(folder); medians of \(loads) loads and \(runs) runs"
+      "crmq-bench: \(deals) deals, \(mine.bytes / 1_000_000) MB of CSV in \(folder); medians of \(loads) loads and \(runs) runs"
     )
     print("machine: \(cpuModel()), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores")
     print("")
@@ -117,8 +114,8 @@ struct BenchCommand {
       }
       print(line)
     }
-    row("load (all files)", median(loadTimes), duck.map { median($0.load) })
-    row("load: CPU time (user + system, all threads)", median(loadCPU), duck.map { median($0.loadCPU) })
+    row("load (all files)", median(mine.load), duck.map { median($0.load) })
+    row("load: CPU time (user + system, all threads)", median(mine.loadCPU), duck.map { median($0.loadCPU) })
     row(
       "first load, snapshot written meanwhile: tables ready (DuckDB: its load)", snapshot.crmq.load,
       duck.map { median($0.load) })
@@ -127,11 +124,11 @@ struct BenchCommand {
       "reopen from snapshot + \(queries[0].crmq) (DuckDB: its database file)", median(snapshot.crmq.reopen),
       snapshot.duckdb.map { median($0.reopen) })
     for (index, query) in queries.enumerated() {
-      row(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
+      row(query.crmq, median(mine.queries[index]), duck.map { median($0.queries[index]) })
     }
     print("")
     print(
-      "peak resident memory: crmq \(crmqPeak) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
+      "peak resident memory: crmq \(mine.peakMB) MB" + (duck.map { ", duckdb (python process) \($0.peakMB) MB" } ?? ""))
     print(
       "snapshot: \(snapshot.crmq.size / 1_000_000) MB"
         + (snapshot.duckdb.map { ", DuckDB's database file \($0.size / 1_000_000) MB" } ?? ""))
@@ -140,15 +137,15 @@ struct BenchCommand {
       func line(_ name: String, _ mine: Double, _ theirs: Double?) {
         lines.append([name, format(mine), theirs.map { format($0) } ?? ""].joined(separator: "\t"))
       }
-      line("load (all files)", median(loadTimes), duck.map { median($0.load) })
-      line("load: CPU time", median(loadCPU), duck.map { median($0.loadCPU) })
-      line("peak resident memory, MB", Double(crmqPeak), duck.map { Double($0.peakMB) })
+      line("load (all files)", median(mine.load), duck.map { median($0.load) })
+      line("load: CPU time", median(mine.loadCPU), duck.map { median($0.loadCPU) })
+      line("peak resident memory, MB", Double(mine.peakMB), duck.map { Double($0.peakMB) })
       line("reopen + first question", median(snapshot.crmq.reopen), snapshot.duckdb.map { median($0.reopen) })
       line(
         "snapshot / database file, MB", Double(snapshot.crmq.size / 1_000_000),
         snapshot.duckdb.map { Double($0.size / 1_000_000) })
       for (index, query) in queries.enumerated() {
-        line(query.crmq, median(crmqTimes[index]), duck.map { median($0.queries[index]) })
+        line(query.crmq, median(mine.queries[index]), duck.map { median($0.queries[index]) })
       }
       guard let file = fopen(summary, "w") else { throw GeneratorError("cannot write \(summary)") }
       fputs(lines.joined(separator: "\n") + "\n", file)
