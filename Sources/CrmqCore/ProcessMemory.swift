@@ -30,10 +30,10 @@ public enum ProcessMemory {
   /// opening a snapshot, `cycle, cycle_avg, won by source` took 130 ms, against 65 ms after a load
   /// from CSV, whose freed pieces happened to leave the heap room to reuse. Without those mappings
   /// (`M_MMAP_MAX` 0) and with the heap trimmed only past 256 MB free at its top, it takes 67–88 ms
-  /// from the snapshot too (12 runs).
-  /// The cost is that the memory of the largest question asked stays with the process; the
-  /// command calls this once its tables are loaded (a load's own pieces are handed back as they
-  /// go, `freed(_:)`); an embedder asking many questions of large tables may do the same.
+  /// from the snapshot too (12 runs). The cost is that the memory of the largest question asked
+  /// stays with the process; the command calls this once its tables are loaded (a load's own
+  /// pieces are handed back as they go, `freed(_:)`); an embedder asking many questions of large
+  /// tables may do the same.
   public static func keepFreedBlocks() {
     #if canImport(Glibc)
       _ = mallopt(-4, 0)  // M_MMAP_MAX

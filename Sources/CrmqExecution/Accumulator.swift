@@ -444,8 +444,10 @@ final class MedianAccumulator: Accumulator {
 
   /// The k-th smallest of many integers (0-based), by their high bits: one pass counts the
   /// values in each of 65 536 ranges of equal width between the least and the greatest, and only
-  /// the range that holds the k-th is looked at again. Two or three passes that never swap, where
-  /// a quickselect over a month of 10M deals' amounts mispredicts a branch per comparison.
+  /// the range that holds the k-th is looked at again.
+  ///
+  /// Two or three passes that never swap, where a quickselect over a month of 10M deals' amounts
+  /// mispredicts a branch per comparison.
   static func select(integers values: [Int64], _ k: Int) -> Int64 {
     var values = values
     var k = k
@@ -485,7 +487,9 @@ final class MedianAccumulator: Accumulator {
 
   /// The two middle values of many doubles (equal when the count is odd), selected as integers
   /// that order as the doubles do: the sign bit flipped for a positive double, every bit for a
-  /// negative one. With a NaN among them (which orders with nothing), by quickselect.
+  /// negative one.
+  ///
+  /// With a NaN among them (which orders with nothing), by quickselect.
   static func middle(doubles values: inout [Double]) -> (Double, Double) {
     let n = values.count
     guard n >= 1 << 12, !values.contains(where: \.isNaN) else { return middle(&values) }

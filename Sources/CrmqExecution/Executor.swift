@@ -257,8 +257,10 @@ public struct Executor {
   /// A ranked top N's first sort key as a number for every group (NaN where it is none, which
   /// passes no candidate over), when that key is an aggregate: read in one tight loop, on the
   /// workers when there are many groups, rather than through the ranking's `key` for each
-  /// candidate (at 220 000 clients, a fifth of the question). A median may select its values in
-  /// place as it answers, so its groups are read on one thread. Nil for another key.
+  /// candidate (at 220 000 clients, a fifth of the question).
+  ///
+  /// A median may select its values in place as it answers, so its groups are read on one thread.
+  /// Nil for another key.
   static func numbers(of groups: HashAggregateOperator.Groups, _ first: BoundExpr?) throws -> ContiguousArray<Double>? {
     guard case .aggregateRef(let slot, _)? = first else { return nil }
     let accumulator = groups.accumulators[slot]

@@ -125,8 +125,9 @@ final class HashAggregateOperator {
   }
 
   /// Groups `selection` and aggregates every group: in parts on the workers when it is large
-  /// and the keys allow it, the parts' accumulators merged in order. `parts` forces a number of
-  /// parts (1: one pass).
+  /// and the keys allow it, the parts' accumulators merged in order.
+  ///
+  /// `parts` forces a number of parts (1: one pass).
   func aggregate(_ selection: Selection, parts forced: Int? = nil) throws -> Groups {
     let parts =
       forced

@@ -121,6 +121,8 @@ struct PackedKeyIndex {
   }
 
   /// From this many ordinals the dense table holds (key, id) slots (the client top 10 at 10M
-  /// deals: 337–420 → 306–334 ms). Tests force it with every split.
+  /// deals: 337–420 → 306–334 ms).
+  ///
+  /// Tests force it with every split.
   static let slotsFrom = 1 << 21
 }

@@ -83,8 +83,10 @@ struct SnapshotReader: @unchecked Sendable {
   }
 
   /// What `read` makes of this section, when first asked for: its pages read in, its checksum
-  /// checked, all of it read, the file (`mapping`) found unchanged, then its pages let go. Damage
-  /// found is said to be the snapshot's at `path`; `substitute` stands in for the value then.
+  /// checked, all of it read, the file (`mapping`) found unchanged, then its pages let go.
+  ///
+  /// Damage found is said to be the snapshot's at `path`; `substitute` stands in for the value
+  /// then.
   func deferred<Value: Sendable>(
     in mapping: MappedFile, path: String, what: String, substitute: @escaping @Sendable () -> Value,
     damaged: @escaping @Sendable (String) -> Void, _ read: @escaping @Sendable (inout SnapshotReader) throws -> Value

@@ -3,8 +3,10 @@ import CrmqStorage
 
 /// How tables are laid out in a snapshot: each column's buffers, as they are in memory, in a
 /// section of its own with its own checksum; the directory says, per table, its name, dates and
-/// rows, and per column its name, type and section. So opening a snapshot reads the directory
-/// alone, and a column is checked and copied when a query first reads it.
+/// rows, and per column its name, type and section.
+///
+/// So opening a snapshot reads the directory alone, and a column is checked and copied when a query
+/// first reads it.
 enum TableSnapshot {
   /// Writes each column of `table` as a section; what the directory then says of them.
   static func writeColumns(_ table: Table, to writer: inout SnapshotWriter) -> [SnapshotWriter.Section] {

@@ -33,7 +33,9 @@ public struct Column: Sendable {
   public let type: DataType
   public let count: Int
   public let data: ColumnData
-  /// Bit i set when row i is not null; nil when no row is null. Text columns use code 0 instead.
+  /// Bit i set when row i is not null; nil when no row is null.
+  ///
+  /// Text columns use code 0 instead.
   public let validity: ContiguousArray<UInt64>?
   /// Per-chunk min/max for int64 columns (pruning `period` and range filters); empty otherwise.
   public let chunkStats: [ChunkStats]

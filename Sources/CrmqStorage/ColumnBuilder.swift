@@ -114,8 +114,10 @@ public struct StringColumnBuilder {
 
   /// After `rowsSoFar` rows, stops coding the texts of a column whose texts are mostly distinct
   /// (a name per deal): a segment's dictionary of them would be built only to be re-coded into
-  /// the merged one. Their bytes are kept in order instead and coded once, when parts are
-  /// appended or the column is built.
+  /// the merged one.
+  ///
+  /// Their bytes are kept in order instead and coded once, when parts are appended or the column
+  /// is built.
   public mutating func deferCodingIfMostlyDistinct(rowsSoFar: Int, expectedRows: Int) {
     let distinct = interner.count - 1
     guard distinct * 2 > rowsSoFar, expectedRows > rowsSoFar, deferredFrom == nil else { return }

@@ -46,7 +46,9 @@ public enum Workers {
   public static var parallel: Bool { threads > 1 }
 
   /// `body(part)` for each part in `0..<count`, on up to `threads` workers; the results in part
-  /// order. A part that throws makes the whole throw (the first such part's error).
+  /// order.
+  ///
+  /// A part that throws makes the whole throw (the first such part's error).
   public static func map<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
     let workers = min(threads, count)
     if workers <= 1 { return try (0..<count).map(body) }

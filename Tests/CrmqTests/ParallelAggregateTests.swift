@@ -7,8 +7,10 @@ import XCTest
 
 /// A large selection is aggregated in parts, one per worker, and the parts' states merged: every
 /// kind of aggregate, with and without a condition of its own, gives exactly what one pass over
-/// all the rows gives, in any number of parts. Sums and means of doubles, whose last bits depend
-/// on the order of addition, keep the aggregate in one pass.
+/// all the rows gives, in any number of parts.
+///
+/// Sums and means of doubles, whose last bits depend on the order of addition, keep the aggregate
+/// in one pass.
 final class ParallelAggregateTests: XCTestCase {
   func testPartsMergeToWhatOnePassGives() throws {
     let rows = 300_001
