@@ -24,16 +24,34 @@ struct SegmentResult: @unchecked Sendable {
 enum CSVSegmentParser {
   static let maximumDetailedRejections = 5
 
+  /// `placement`: the file's column buffers and this segment's place in them, when the segment
+  /// is one the file was planned in.
   static func parse(
-    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int
+    _ bytes: UnsafeBufferPointer<UInt8>, layout: CSVLayout, range: Range<Int>, expectedRows: Int,
+    placement: (buffers: ColumnPlacement, segment: Int)? = nil
   ) -> SegmentResult {
     let schema = layout.schema
     let estimate = max(16, expectedRows)
     var result = SegmentResult(
-      numeric: schema.columns.map {
-        $0.type == .string ? nil : NumericColumnBuilder(name: $0.name, type: $0.type.dataType, capacity: estimate)
+      numeric: schema.columns.indices.map { slot in
+        let column = schema.columns[slot]
+        if column.type == .string { return nil }
+        if let (buffers, segment) = placement, let buffer = buffers.numbers[slot] {
+          return NumericColumnBuilder(
+            name: column.name, type: column.type.dataType, place: buffer.place(segment),
+            capacity: buffer.capacity(segment))
+        }
+        return NumericColumnBuilder(name: column.name, type: column.type.dataType, capacity: estimate)
       },
-      strings: schema.columns.map { $0.type == .string ? StringColumnBuilder(name: $0.name, capacity: estimate) : nil },
+      strings: schema.columns.indices.map { slot in
+        let column = schema.columns[slot]
+        if column.type != .string { return nil }
+        if let (buffers, segment) = placement, let buffer = buffers.codes[slot] {
+          return StringColumnBuilder(
+            name: column.name, place: buffer.place(segment), capacity: buffer.capacity(segment))
+        }
+        return StringColumnBuilder(name: column.name, capacity: estimate)
+      },
       extras: layout.extraNames.map { ExtraColumnBuilder(name: $0) })
     // The fields by what they feed, so the row loop dispatches on nothing it can know ahead.
     var numberFields: [(index: Int, kind: CanonicalSchema.ValueKind)] = []
@@ -94,7 +112,8 @@ enum CSVSegmentParser {
         let column = offset - lineStart
         result.fatal = Diagnostic(
           DiagnosticCode("E0506"), .error, "'\(name)': a quoted field never ends",
-          span: SourceSpan(start: column, end: column + 1), label: "this quote is not closed before the end of the file",
+          span: SourceSpan(start: column, end: column + 1),
+          label: "this quote is not closed before the end of the file",
           help: ["inside quotes a quote is written twice (\"\"); check the export was not cut off"], source: source)
         break loop
       case .strayAfterQuote(let line, let lineStart, let offset):
@@ -114,7 +133,8 @@ enum CSVSegmentParser {
         reject(
           &result,
           raggedRow(
-            bytes, fields.array, headerCount: headerCount, name: name, line: scanner.recordLine, lineStart: scanner.recordLineStart))
+            bytes, fields.array, headerCount: headerCount, name: name, line: scanner.recordLine,
+            lineStart: scanner.recordLineStart))
         continue loop
       }
       // Parse every number first, so a bad row leaves nothing behind.
@@ -154,7 +174,8 @@ enum CSVSegmentParser {
           return true
         }
         if !ok {
-          let place = CSVScanner.place(of: field, in: bytes, recordLine: scanner.recordLine, recordLineStart: scanner.recordLineStart)
+          let place = CSVScanner.place(
+            of: field, in: bytes, recordLine: scanner.recordLine, recordLineStart: scanner.recordLineStart)
           reject(&result, badValue(bytes, field, column: layout.header[index], kind: kind, name: name, place: place))
           continue loop
         }
@@ -183,7 +204,9 @@ enum CSVSegmentParser {
       }
       result.rows += 1
       if result.rows == sizingRows {
-        for text in strings.indices { strings[text].deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate) }
+        for text in strings.indices {
+          strings[text].deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate)
+        }
         for extra in result.extras.indices {
           result.extras[extra].deferCodingIfMostlyDistinct(rowsSoFar: sizingRows, expectedRows: estimate)
         }
@@ -206,7 +229,8 @@ enum CSVSegmentParser {
     var span = SourceSpan(start: source.byteCount, end: source.byteCount + 1)
     var label = "\(headerCount - fields.count) fields missing"
     if fields.count > headerCount,
-      CSVScanner.place(of: fields[headerCount], in: bytes, recordLine: line, recordLineStart: lineStart).lineStart == lineStart
+      CSVScanner.place(of: fields[headerCount], in: bytes, recordLine: line, recordLineStart: lineStart).lineStart
+        == lineStart
     {
       let from = fields[headerCount].start - lineStart - 1
       span = SourceSpan(start: max(0, from), end: max(from + 1, source.byteCount))
@@ -220,7 +244,8 @@ enum CSVSegmentParser {
 
   /// `place`: the line the field starts on and where that line starts.
   static func badValue(
-    _ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldRef, column: String, kind: CanonicalSchema.ValueKind, name: String,
+    _ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldRef, column: String, kind: CanonicalSchema.ValueKind,
+    name: String,
     place: (line: Int, lineStart: Int)
   ) -> Diagnostic {
     let source = SourceFile(name: name, text: CSVText.line(bytes, place.lineStart), firstLine: place.line)
@@ -230,7 +255,8 @@ enum CSVSegmentParser {
     let length = min(field.end + shift * 2, place.lineStart + source.byteCount) - field.start
     let found = CSVText.text(bytes, field)
     return Diagnostic(
-      DiagnosticCode("E0502"), .warning, "bad value in column '\(column)': expected \(kind.expectation), found '\(found)'",
+      DiagnosticCode("E0502"), .warning,
+      "bad value in column '\(column)': expected \(kind.expectation), found '\(found)'",
       span: SourceSpan(start: max(0, offset), end: max(0, offset) + max(1, length)),
       label: "not \(kind.expectation.split(separator: ",")[0])", notes: [DiagnosticNote("the row was skipped")],
       source: source)

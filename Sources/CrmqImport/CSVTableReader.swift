@@ -30,6 +30,21 @@ public enum CSVTableReader {
     var checksUTF8 = true
     /// Bytes per row in a sample of the data, to size the builders once.
     let bytesPerRow: Int
+    /// The columns' final buffers, each segment's place in them sized by `expectedRows`.
+    let placement: ColumnPlacement
+
+    init(file: MappedFile, path: String, layout: CSVLayout, segments: [Range<Int>], bytesPerRow: Int) {
+      self.file = file
+      self.path = path
+      self.layout = layout
+      self.segments = segments
+      self.bytesPerRow = bytesPerRow
+      placement = ColumnPlacement(
+        layout, capacities: segments.map { Plan.expectedRows(bytes: $0.count, bytesPerRow: bytesPerRow) })
+    }
+
+    /// The rows a segment of `bytes` bytes is expected to hold, with a tenth to spare.
+    static func expectedRows(bytes: Int, bytesPerRow: Int) -> Int { bytes / bytesPerRow * 11 / 10 + 16 }
   }
 
   static func plan(path: String, displayName: String, schema: CanonicalSchema, segmentSize: Int) throws -> Plan {
@@ -106,7 +121,9 @@ public enum CSVTableReader {
   static func parse(_ plan: Plan, segment index: Int) -> SegmentResult {
     let range = plan.segments[index]
     let result = CSVSegmentParser.parse(
-      plan.file.bytes, layout: plan.layout, range: range, expectedRows: range.count / plan.bytesPerRow * 11 / 10 + 16)
+      plan.file.bytes, layout: plan.layout, range: range,
+      expectedRows: Plan.expectedRows(bytes: range.count, bytesPerRow: plan.bytesPerRow),
+      placement: (plan.placement, index))
     plan.file.release(range)
     return result
   }
@@ -117,6 +134,9 @@ public enum CSVTableReader {
     var parts: [SegmentResult]
     var warnings: [Diagnostic]
     let rejected: Int
+    /// Whether the parts are the planned segments, parsed into the plan's placement (not the
+    /// file read again in one piece).
+    let placed: Bool
   }
 
   /// Checks the segments met where planned (else reads the file again in one piece) and gathers
@@ -126,7 +146,8 @@ public enum CSVTableReader {
     var parts = parts
     let aligned =
       parts.indices.allSatisfy { parts[$0].end == plan.segments[$0].upperBound } && parts.allSatisfy { $0.fatal == nil }
-    if !aligned && plan.segments.count > 1 {
+    let reread = !aligned && plan.segments.count > 1
+    if reread {
       let whole = plan.layout.dataStart..<plan.file.bytes.count
       parts = [
         CSVSegmentParser.parse(
@@ -155,7 +176,7 @@ public enum CSVTableReader {
           "'\(plan.layout.displayName)': \(rejected - CSVSegmentParser.maximumDetailedRejections) more rows rejected (\(rejected) in all)"
         ))
     }
-    return Checked(parts: parts, warnings: warnings, rejected: rejected)
+    return Checked(parts: parts, warnings: warnings, rejected: rejected, placed: !reread)
   }
 
   /// The table and its report from the merged columns.
@@ -204,7 +225,10 @@ public enum CSVTableReader {
     for index in plans.indices {
       guard let file = checked[index] else { continue }
       let known = plans[index].layout.schema.columns.count
-      pieces[index] = (0..<plans[index].layout.columnCount).map { ColumnPieces($0, of: file.parts, known: known) }
+      let placement = file.placed ? plans[index].placement : nil
+      pieces[index] = (0..<plans[index].layout.columnCount).map {
+        ColumnPieces($0, of: file.parts, known: known, placement: placement)
+      }
       checked[index]?.parts = []
       for (column, piece) in pieces[index].enumerated() { tasks.append((index, column, piece.cost)) }
     }
@@ -219,10 +243,9 @@ public enum CSVTableReader {
     let frozenTasks = tasks
     Workers.forEach(frozenTasks.count) { index in
       let task = frozenTasks[index]
-      guard let column = CSVTableReader.merge(taken, index) else { return }
-      // The pieces are freed (about the merged column's size): their pages go back during the
-      // load, not at its end.
-      ProcessMemory.freed(column.byteSize)
+      guard let (column, freed) = CSVTableReader.merge(taken, index) else { return }
+      // The pieces are freed: their pages go back during the load, not at its end.
+      ProcessMemory.freed(freed)
       merged[index] = column
       if plans[task.plan].checksUTF8, !UTF8Census.allValid(column) { damaged[task.plan] = true }
     }
@@ -250,11 +273,14 @@ public enum CSVTableReader {
     return results.map { $0 ?? .failure(CrmqError(.bug("a file was not finished"))) }
   }
 
-  /// The column of the pieces in `taken[index]`, taken out, so they are freed when this returns.
-  static func merge(_ taken: Slots<ColumnPieces>, _ index: Int) -> Column? {
+  /// The column of the pieces in `taken[index]`, taken out, so they are freed when this returns,
+  /// and about the bytes they held of their own.
+  static func merge(_ taken: Slots<ColumnPieces>, _ index: Int) -> (Column, freed: Int)? {
     guard let piece = taken[index] else { return nil }
     taken[index] = nil
-    return piece.merged()
+    let freed = piece.ownBytes
+    guard let column = piece.merged() else { return nil }
+    return (column, freed)
   }
 
   /// Fills client_id with the client column's dictionary codes: appended parts keep codes in
