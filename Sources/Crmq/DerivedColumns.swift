@@ -3,9 +3,11 @@ import CrmqSemantics
 import CrmqStorage
 
 /// The in-memory engine's way of computing the derived facts of deals (`DerivedFact`, where each
-/// is defined): once, at load, as columns of deals, so queries group and filter on them like on
-/// any other column, and plans that read one (`Scan.derived`) find it there. Also the index of
-/// each deal's stage history.
+/// is defined).
+///
+/// Once, at load, as columns of deals, so queries group and filter on them like on any other
+/// column, and plans that read one (`Scan.derived`) find it there. Also the index of each deal's
+/// stage history.
 ///
 /// Everything here reads typed buffers and dictionary codes: at a million deals it is a few
 /// passes over integers.
@@ -17,27 +19,26 @@ enum DerivedColumns {
     let facts = Set(
       DerivedFact.facts(dealsColumns: Set(deals.columnNames), tables: Set(catalog.tables.map(\.name))))
     let kinds = StageKinds(catalog.table(named: "stages"))
-    // The history index, repeat and stage_group do not depend on each other: a worker each.
+    // The history index (and lost_at, which reads it), repeat and stage_group do not depend on
+    // each other: a worker each. lost_at follows the index in its task, so it overlaps repeat
+    // instead of running alone after the others (at 10M deals: the index 0.45 s, lost_at 0.17 s,
+    // repeat 0.5-0.6 s).
     let index = Box<DealHistoryIndex>()
+    let lostAt = Box<Column>()
     let repeats = Box<Column>()
     let groups = Box<Column>()
     Workers.forEach(3) { task in
       switch task {
-      case 0: if let history { index.value = historyIndex(deals, history) }
+      case 0:
+        guard let history, let built = historyIndex(deals, history) else { return }
+        index.value = built
+        if facts.contains(.lostAt) { lostAt.value = lostAtColumn(deals, history: history, index: built, kinds: kinds) }
       case 1: if facts.contains(.repeatDeal) { repeats.value = repeatColumn(deals) }
       default: if facts.contains(.stageGroup) { groups.value = stageGroupColumn(deals, kinds: kinds) }
       }
     }
     result.history = index.value
-    var columns: [Column] = []
-    if let column = repeats.value { columns.append(column) }
-    if let column = groups.value { columns.append(column) }
-    if facts.contains(.lostAt), let history, let index = result.history,
-      let column = lostAtColumn(deals, history: history, index: index, kinds: kinds)
-    {
-      columns.append(column)
-    }
-    result.put(deals.adding(columns))
+    result.put(deals.adding([repeats.value, groups.value, lostAt.value].compactMap { $0 }))
     return result
   }
 
