@@ -9,15 +9,16 @@ import CrmqCore
 /// Appends text values from bytes, interning each distinct text once.
 public struct StringColumnBuilder {
   public let name: String
+  // Inlinable, with what they touch: the loader appends a text per field.
   /// The rows' codes: those past `placedCapacity`, when the builder is placed.
-  private(set) var codes = ContiguousArray<UInt32>()
-  private(set) var interner = ByteInterner()
+  @usableFromInline var codes = ContiguousArray<UInt32>()
+  @usableFromInline var interner = ByteInterner()
   private var recent: [(String, UInt32)] = []
   /// Where the first `placedCapacity` rows' codes go when the builder parses a segment into its
   /// place in a column's `SharedColumnBuffer`, and how many are there.
-  private var placed: UnsafeMutablePointer<UInt32>?
-  private var placedCapacity = 0
-  private var placedRows = 0
+  @usableFromInline var placed: UnsafeMutablePointer<UInt32>?
+  @usableFromInline var placedCapacity = 0
+  @usableFromInline var placedRows = 0
 
   public init(name: String, capacity: Int = 0) {
     self.name = name
@@ -62,10 +63,10 @@ public struct StringColumnBuilder {
 
   /// Where deferred rows start (nil: every row is coded); a deferred row's code is
   /// `deferredMark` until it is coded, and its text the next of `deferredEnds`.
-  private var deferredFrom: Int?
-  private var deferredArena = ContiguousArray<UInt8>()
-  private var deferredEnds = ContiguousArray<Int>()
-  private static let deferredMark = UInt32.max
+  @usableFromInline var deferredFrom: Int?
+  @usableFromInline var deferredArena = ContiguousArray<UInt8>()
+  @usableFromInline var deferredEnds = ContiguousArray<Int>()
+  @inlinable static var deferredMark: UInt32 { .max }
 
   /// Codes the deferred rows' texts into `target`'s dictionary where this builder's rows now are,
   /// `rows` (a deferred row there holds `deferredMark` until it is coded).
@@ -108,8 +109,8 @@ public struct StringColumnBuilder {
     (interner.count + deferredEnds.count, interner.arenaBytes + deferredArena.count)
   }
 
-  @inline(__always)
-  private mutating func appendCode(_ code: UInt32) {
+  @inlinable @inline(__always)
+  mutating func appendCode(_ code: UInt32) {
     if placedRows < placedCapacity {
       placed.unsafelyUnwrapped[placedRows] = code
       placedRows += 1
@@ -118,7 +119,7 @@ public struct StringColumnBuilder {
     }
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     if bytes.isEmpty {
       appendCode(0)
@@ -144,6 +145,7 @@ public struct StringColumnBuilder {
     if recent.count < 4 { recent.append((text, code)) }
   }
 
+  @inlinable
   public mutating func appendNull() {
     appendCode(0)
   }
