@@ -66,6 +66,26 @@ final class DerivedFactTests: XCTestCase {
     XCTAssertEqual(table.rows.map { $0[0] }, [.string("да"), .string("нет")])
   }
 
+  /// `repeat` per deal, rows without a client or a creation time among them: a deal is repeat
+  /// when its client's first win closed before the deal was created.
+  func testRepeatDealsWithNullsBeside() throws {
+    let deals =
+      Self.header + "\n1,a,P,s,won,10.00,RUB,m,1,c,s,,2026-01-01 10:00:00,2026-01-10 10:00:00\n"
+      + "2,b,P,s,open,10.00,RUB,m,1,c,s,,2026-02-01 10:00:00,\n"
+      + "3,c,P,s,open,10.00,RUB,m,,c,s,,2026-03-01 10:00:00,\n"
+      + "4,d,P,s,open,10.00,RUB,m,1,c,s,,,\n"
+      + "5,e,P,s,open,10.00,RUB,m,2,c,s,,2026-01-05 10:00:00,\n"
+      + "6,f,P,s,lost,10.00,RUB,m,1,c,s,,2026-01-05 10:00:00,2026-01-06 10:00:00\n"
+      + "7,g,P,s,won,10.00,RUB,m,2,c,s,,2026-04-01 10:00:00,2026-04-02 10:00:00\n"
+      + "8,h,P,s,open,10.00,RUB,m,2,c,s,,2026-04-02 10:00:01,\n"
+    var session = try session(deals: deals, history: false)
+    guard case .table(let table)? = session.run("count by id, repeat").first?.outcome else { return XCTFail() }
+    let labels = Dictionary(uniqueKeysWithValues: table.rows.map { ($0[0], $0[1]) })
+    XCTAssertEqual(
+      (1...8).map { labels[.int(Int64($0))] },
+      ["primary", "repeat", "primary", "primary", "primary", "primary", "primary", "repeat"].map { .string($0) })
+  }
+
   func testWhichFactsATableGets() {
     XCTAssertEqual(
       DerivedFact.facts(dealsColumns: ["id", "stage"], tables: ["deals", "stage_history"]), DerivedFact.allCases)
