@@ -9,8 +9,10 @@ import XCTest
 @testable import Crmq
 
 /// Derived facts of deals are named in the plan (`Scan.derived`, `FunnelPlan.derived`) and every
-/// backend computes them to one definition: the engine at load, the SQL in the statement. A deals
-/// file with a column of the same name keeps it, in memory and in the SQL alike.
+/// backend computes them to one definition.
+///
+/// The engine computes them at load, the SQL in the statement. A deals file with a column of the
+/// same name keeps it, in memory and in the SQL alike.
 final class DerivedFactTests: XCTestCase {
   func session(deals: String, history: Bool) throws -> Session {
     let folder = try scratchFolder("crmq-derived")
