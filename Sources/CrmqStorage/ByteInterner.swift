@@ -3,16 +3,18 @@
 /// Open addressing with linear probing over a power-of-two table; the bytes of each distinct text
 /// live once in `arena`. It is also the lookup structure of a finished `StringDictionary`.
 public struct ByteInterner: Sendable {
-  private(set) var arena = ContiguousArray<UInt8>()
+  // `internRecent` is inlinable, with what it reads: the loader codes a label per text field, and
+  // a call into this module for each was a tenth of its CPU time.
+  @usableFromInline private(set) var arena = ContiguousArray<UInt8>()
   /// `ends[code]` is where the text of `code` ends in `arena`; it starts at `ends[code - 1]`.
-  private(set) var ends = ContiguousArray<Int>([0])
+  @usableFromInline private(set) var ends = ContiguousArray<Int>([0])
   private(set) var hashes = ContiguousArray<UInt64>([0])
   private(set) var slots = ContiguousArray<UInt64>(repeating: 0, count: 64)
   private var mask = 63
   /// What `intern(all:ends:_:)` read ahead of time, summed, so those reads are not optimised away.
   private var loadsMade = 0
   /// Codes lately interned by `internRecent`, at a place a text's length and outer words pick.
-  private var recent = ContiguousArray<UInt32>(repeating: 0, count: 64)
+  @usableFromInline var recent = ContiguousArray<UInt32>(repeating: 0, count: 64)
 
   public init() {}
 
@@ -90,7 +92,7 @@ public struct ByteInterner: Sendable {
   /// picked from the length and the first and last eight bytes, and its text compared whole, where
   /// hashing would read every word of the text one multiply after another. A text not there is
   /// interned and takes the place; the comparison is all a wrong guess costs.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func internRecent(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
     let count = bytes.count
     guard count >= 8, let base = bytes.baseAddress else { return intern(bytes) }
@@ -205,8 +207,8 @@ public struct ByteInterner: Sendable {
     return code == 0 ? nil : code
   }
 
-  @inline(__always)
-  private func equal(_ code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  @inlinable @inline(__always)
+  func equal(_ code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let start = ends[code - 1]
     let length = ends[code] - start
     guard length == bytes.count else { return false }
@@ -255,7 +257,7 @@ public struct ByteInterner: Sendable {
 
 /// Whether `count` bytes at `a` and `b` agree: eight at a time, the last eight in one load that
 /// overlaps the words already compared; shorter texts in one load of each size.
-@inline(__always)
+@inlinable @inline(__always)
 func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
   let ra = UnsafeRawPointer(a)
   let rb = UnsafeRawPointer(b)
