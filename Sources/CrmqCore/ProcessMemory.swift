@@ -29,15 +29,34 @@ public enum ProcessMemory {
   /// lists, group ids, computed values), so every run of it faulted about 160 MB in anew: after
   /// opening a snapshot, `cycle, cycle_avg, won by source` took 130 ms, against 65 ms after a load
   /// from CSV, whose freed pieces happened to leave the heap room to reuse. Without those mappings
-  /// (`M_MMAP_MAX` 0) and with the heap trimmed only past 256 MB free at its top, it takes 67–88 ms
-  /// from the snapshot too (12 runs). The cost is that the memory of the largest question asked
-  /// stays with the process; the command calls this once its tables are loaded (a load's own
-  /// pieces are handed back as they go, `freed(_:)`); an embedder asking many questions of large
-  /// tables may do the same.
-  public static func keepFreedBlocks() {
+  /// (`M_MMAP_MAX` 0) and with the heap trimmed only past `bytes` free at its top (at least
+  /// 256 MB), it takes 67–88 ms from the snapshot too (12 runs). The cost is that the memory of the
+  /// largest question asked stays with the process; the command calls this once its tables are
+  /// loaded (a load's own pieces are handed back as they go, `freed(_:)`); an embedder asking many
+  /// questions of large tables may do the same.
+  ///
+  /// `bytes` should be what the largest question may free at once; the command passes a quarter of
+  /// the loaded files' size. A fixed 256 MB was too little at 10M deals: `calls, missed,
+  /// missed_rate, avg_talk by manager` frees about 290 MB of row-sized arrays at the heap's top,
+  /// which were handed back and faulted in again by every run (74k faults; 77 → 208 ms on one
+  /// thread once the load left no holes in the heap for them).
+  public static func keepFreedBlocks(upTo bytes: Int = 256 << 20) {
     #if canImport(Glibc)
       _ = mallopt(-4, 0)  // M_MMAP_MAX
-      _ = mallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
+      _ = mallopt(-1, Int32(clamping: max(bytes, 256 << 20)))  // M_TRIM_THRESHOLD
+    #endif
+  }
+
+  /// Every thread allocates from glibc's one main heap (`M_ARENA_MAX` 1), so that what a worker
+  /// frees is there for the next question's workers; call it before any worker thread starts.
+  ///
+  /// A worker otherwise has a heap of its own, which `keepFreedBlocks` does not keep: at 10M
+  /// deals `calls, missed, missed_rate, avg_talk by manager` on two workers faulted about 110 MB
+  /// in again every run (28k faults) and took 131–136 ms, against 83 ms on one; with one heap,
+  /// 73–78 ms. The load takes the same time either way (its workers allocate little).
+  public static func shareOneHeap() {
+    #if canImport(Glibc)
+      _ = mallopt(-8, 1)  // M_ARENA_MAX
     #endif
   }
 

@@ -1,4 +1,5 @@
 import CrmqCommand
+import CrmqCore
 
 #if canImport(Glibc)
   import Glibc
@@ -14,5 +15,8 @@ if let slash = executable.lastIndex(of: "/") {
   folders.append(binFolder + "/../../examples/data")
   folders.append(binFolder + "/../../../examples/data")
 }
-let status = CommandRunner(io: StandardIO(), defaultFolders: folders).run(arguments: Array(CommandLine.arguments.dropFirst()))
+// Before any worker thread: one heap for all of them (ProcessMemory.shareOneHeap).
+ProcessMemory.shareOneHeap()
+let status = CommandRunner(io: StandardIO(), defaultFolders: folders).run(
+  arguments: Array(CommandLine.arguments.dropFirst()))
 exit(status)
