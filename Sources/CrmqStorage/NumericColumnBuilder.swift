@@ -93,10 +93,10 @@ public struct NumericColumnBuilder {
     markValid(false)
   }
 
-  /// Makes room for `rows` rows in all, so appending never reallocates.
-  public mutating func reserve(_ rows: Int) {
-    if type == .double { doubles.reserveCapacity(rows) } else { ints.reserveCapacity(rows) }
-    validity.reserveCapacity(rows / 64 + 1)
+  /// Makes room for `total` rows in all, so appending never reallocates.
+  public mutating func reserve(_ total: Int) {
+    if type == .double { doubles.reserveCapacity(total) } else { ints.reserveCapacity(total) }
+    validity.reserveCapacity(total / 64 + 1)
   }
 
   /// The whole bitmap: the whole words, then the last part word, if any.

@@ -42,8 +42,8 @@ public final class SharedColumnBuffer<Element: BitwiseCopyable>: @unchecked Send
   public func capacity(_ index: Int) -> Int { starts[index + 1] - starts[index] }
 
   /// Whether rows counted `counts` per place (a place's own and those that overflowed it) can be
-  /// moved together here in place order: no place's rows, once moved, reach past where the next
-  /// place's start, which is still to be read.
+  /// moved together here in place order: no place's rows, once moved, reach past the start of the
+  /// next place, which is still to be read.
   public func fits(_ counts: [Int]) -> Bool {
     var end = 0
     for (index, count) in counts.enumerated() {
