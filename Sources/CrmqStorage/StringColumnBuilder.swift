@@ -235,13 +235,14 @@ public struct StringColumnBuilder {
     let counts = pieces.map(\.count)
     let total = counts.reduce(0, +)
     let target = buffer.fits(counts) ? buffer : SharedColumnBuffer<UInt32>(capacities: [total])
+    // Room for every piece's texts at once (an upper bound: pieces share most of their texts),
+    // counted before the first piece's dictionary becomes the merged one.
+    let sizes = pieces.map(\.dictionarySize)
     var merged = StringColumnBuilder(name: pieces.first?.name ?? "")
     if !pieces.isEmpty {
       merged.interner = pieces[0].interner
       pieces[0].interner = ByteInterner()
     }
-    // Room for every piece's texts at once (an upper bound: pieces share most of their texts).
-    let sizes = pieces.map(\.dictionarySize)
     merged.interner.reserve(sizes.reduce(0) { $0 + $1.distinct }, bytes: sizes.reduce(0) { $0 + $1.bytes })
     var row = 0
     for index in pieces.indices {
