@@ -89,7 +89,7 @@ public struct CommandRunner {
       return 1
     }
     // Questions from here on reuse the heap's freed blocks rather than fault fresh pages in.
-    ProcessMemory.keepFreedBlocks(upTo: engine.loadReports.reduce(0) { $0 + $1.bytes } / 4)
+    engine.keepFreedBlocks()
     if options.timer {
       let elapsed = CrmqVersion.milliseconds(SystemClock.milliseconds() - loadStart)
       io.writeError("load: \(elapsed) ms (\(engine.snapshot.summary))\n")

@@ -31,12 +31,12 @@ public enum ProcessMemory {
   /// from CSV, whose freed pieces happened to leave the heap room to reuse. Without those mappings
   /// (`M_MMAP_MAX` 0) and with the heap trimmed only past `bytes` free at its top (at least
   /// 256 MB), it takes 67–88 ms from the snapshot too (12 runs). The cost is that the memory of the
-  /// largest question asked stays with the process; the command calls this once its tables are
-  /// loaded (a load's own pieces are handed back as they go, `freed(_:)`); an embedder asking many
-  /// questions of large tables may do the same.
+  /// largest question asked stays with the process; the command calls this, through
+  /// `Engine.keepFreedBlocks()`, once its tables are loaded (a load's own pieces are handed back as
+  /// they go, `freed(_:)`); an embedder asking many questions of large tables may do the same.
   ///
-  /// `bytes` should be what the largest question may free at once; the command passes a quarter of
-  /// the loaded files' size. A fixed 256 MB was too little at 10M deals: `calls, missed,
+  /// `bytes` should be what the largest question may free at once; `Engine.keepFreedBlocks()`
+  /// passes a quarter of the loaded files' size. A fixed 256 MB was too little at 10M deals: `calls, missed,
   /// missed_rate, avg_talk by manager` frees about 290 MB of row-sized arrays at the heap's top,
   /// which were handed back and faulted in again by every run (74k faults; 77 → 208 ms on one
   /// thread once the load left no holes in the heap for them).

@@ -176,7 +176,7 @@ struct BenchCommand {
     }
     guard let engine else { return result }
     // As the command does once its tables are loaded.
-    ProcessMemory.keepFreedBlocks(upTo: engine.loadReports.reduce(0) { $0 + $1.bytes } / 4)
+    engine.keepFreedBlocks()
     var session = Session(engine: engine, today: CivilDate.days(year: 2026, month: 10, day: 5))
     for query in queries {
       var times: [Double] = []
@@ -191,7 +191,7 @@ struct BenchCommand {
       result.queries.append(times)
     }
     result.peakMB = peakResidentMB()
-    result.bytes = engine.loadReports.reduce(0) { $0 + $1.bytes }
+    result.bytes = engine.loadedBytes
     return result
   }
 
