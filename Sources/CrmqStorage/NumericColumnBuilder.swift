@@ -148,7 +148,7 @@ public struct NumericColumnBuilder {
   public static func column(placed pieces: [NumericColumnBuilder], in buffer: SharedColumnBuffer<Int64>) -> Column {
     let counts = pieces.map(\.count)
     let total = counts.reduce(0, +)
-    let target = buffer.fits(counts) ? buffer : SharedColumnBuffer<Int64>(capacities: [total])
+    let target = buffer.destination(for: counts)
     var merged = NumericColumnBuilder(name: pieces.first?.name ?? "", type: pieces.first?.type ?? .int)
     for (index, piece) in pieces.enumerated() {
       precondition(piece.placed == buffer.place(index), "a piece is not at its place")

@@ -53,6 +53,12 @@ public final class SharedColumnBuffer<Element: BitwiseCopyable>: @unchecked Send
     return true
   }
 
+  /// Where rows counted `counts` per place are merged: this buffer when they fit (`fits`), else a buffer
+  /// of their own, of one place holding them all.
+  public func destination(for counts: [Int]) -> SharedColumnBuffer {
+    fits(counts) ? self : SharedColumnBuffer(capacities: [counts.reduce(0, +)])
+  }
+
   /// The first `count` rows as an array, which takes the buffer's memory.
   ///
   /// Its pages past those rows are handed back to the system. The buffer must not be used

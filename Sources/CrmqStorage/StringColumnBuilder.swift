@@ -234,7 +234,7 @@ public struct StringColumnBuilder {
   {
     let counts = pieces.map(\.count)
     let total = counts.reduce(0, +)
-    let target = buffer.fits(counts) ? buffer : SharedColumnBuffer<UInt32>(capacities: [total])
+    let target = buffer.destination(for: counts)
     // Room for every piece's texts at once (an upper bound: pieces share most of their texts),
     // counted before the first piece's dictionary becomes the merged one.
     let sizes = pieces.map(\.dictionarySize)
