@@ -75,9 +75,18 @@ enum CSVSegmentParser {
     // (an array's element access is a call per field, an optional one more), and back at the end.
     var fields = FieldList(capacity: headerCount + 2)
     let numeric = UnsafeMutableBufferPointer<NumericColumnBuilder>.allocate(capacity: numberFields.count)
-    _ = numeric.initialize(from: numberFields.map { result.numeric[numberSlots[$0.index]]! })
+    // Every known field has its builder (made above for each column of the schema).
+    _ = numeric.initialize(
+      from: numberFields.map { field in
+        guard let builder = result.numeric[numberSlots[field.index]] else { preconditionFailure("no builder") }
+        return builder
+      })
     let strings = UnsafeMutableBufferPointer<StringColumnBuilder>.allocate(capacity: textFields.count)
-    _ = strings.initialize(from: textFields.map { result.strings[$0.slot]! })
+    _ = strings.initialize(
+      from: textFields.map { field in
+        guard let builder = result.strings[field.slot] else { preconditionFailure("no builder") }
+        return builder
+      })
     let scratchInt = UnsafeMutableBufferPointer<Int64>.allocate(capacity: headerCount)
     let scratchDouble = UnsafeMutableBufferPointer<Double>.allocate(capacity: headerCount)
     let scratchNull = UnsafeMutableBufferPointer<Bool>.allocate(capacity: headerCount)
